@@ -1,0 +1,69 @@
+"""Application start-up: logging, the uncaught-exception dialog, the QApplication and the main window."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+import traceback
+from types import TracebackType
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from db.paths import log_dir
+from planner import __version__
+
+log = logging.getLogger(__name__)
+_LOG_FILE_NAME = "planner.log"
+
+
+def setup_logging() -> str:
+    """Log to a rotating file in the user log directory; return its path."""
+    path = log_dir() / _LOG_FILE_NAME
+    root = logging.getLogger()
+    if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+        )
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
+    return str(path)
+
+
+def install_excepthook(log_path: str) -> None:
+    """Show uncaught exceptions in a dialog (with the log path) instead of dying silently."""
+
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        log.error("Uncaught exception", exc_info=(exc_type, exc, tb))
+        if QApplication.instance() is None:
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error", f"{exc_type.__name__}: {exc}")
+        box.setInformativeText(f"The details were written to the log:\n{log_path}")
+        box.setDetailedText("".join(traceback.format_exception(exc_type, exc, tb)))
+        box.exec()
+
+    sys.excepthook = hook
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(argv or sys.argv[:1])
+    app.setApplicationName("Compute Planner")
+    app.setOrganizationName("ComputePlanner")
+    app.setApplicationVersion(__version__)
+    return app
+
+
+def run_gui(db_url: str | None = None) -> int:
+    """Open the main window and run the event loop."""
+    log_path = setup_logging()
+    app = create_application()
+    install_excepthook(log_path)
+    from ui.main_window import MainWindow
+
+    window = MainWindow(db_url=db_url)
+    window.show()
+    return int(app.exec())

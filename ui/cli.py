@@ -1,0 +1,111 @@
+"""The `planner` command: no arguments opens the window; subcommands run headless.
+
+Headless subcommands live in :mod:`ui.commands` (no Qt). The GUI and `selftest` are imported
+lazily through importlib so that `planner estimate`, `planner tco`, `planner export` ... never load Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from planner import __version__
+from ui.commands._common import CliError, add_json_flag, emit
+
+# Headless command modules, each with register(subparsers). Order = order in --help.
+COMMAND_MODULES = (
+    "ui.commands.estimate",
+    "ui.commands.tco",
+    "ui.commands.catalog",
+    "ui.commands.quotes",
+    "ui.commands.proposal",
+)
+
+
+def _selftest(args: argparse.Namespace) -> int:
+    gui = importlib.import_module("ui.selftest")
+    return int(gui.run_selftest(args))
+
+
+def _gui(args: argparse.Namespace) -> int:
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")
+    ):
+        print(
+            "No display is available to open the window: run `planner selftest --screenshots DIR` "
+            "to check the app headless, or start it under a desktop session (or xvfb-run).",
+            file=sys.stderr,
+        )
+        return 3
+    app = importlib.import_module("ui.app")
+    return int(app.run_gui(db_url=args.db))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="planner",
+        description="Compute Planner: where to train, fine-tune and serve AI models, and what it costs.",
+    )
+    parser.add_argument("--version", action="version", version=f"Compute Planner {__version__}")
+    parser.add_argument(
+        "--db",
+        default=None,
+        help="catalog database URL (default: SQLite in the user data directory; env PLANNER_DB). "
+        "A team uses postgresql://user@host/db",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug output to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "selftest", help="open the main window offscreen, save screenshots, exit 0 if all is well"
+    )
+    p.add_argument("--screenshots", metavar="DIR", default=None, help="save a PNG of each view here")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for every view (default 60)")
+    add_json_flag(p)
+    p.set_defaults(func=_selftest)
+
+    p = sub.add_parser("version", help="print the version")
+    add_json_flag(p)
+    p.set_defaults(func=lambda a: _print_version(a))
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:  # a command not built yet in this checkout
+            if exc.name != name:
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def _print_version(args: argparse.Namespace) -> int:
+    emit(args, {"version": __version__}, lambda p: f"Compute Planner {p['version']}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, stream=sys.stderr)
+    if args.db:
+        os.environ["PLANNER_DB"] = args.db
+    func = getattr(args, "func", None)
+    try:
+        if func is None:
+            return _gui(args)
+        return int(func(args) or 0)
+    except CliError as exc:
+        print(f"planner: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("planner: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""The main window: left navigation, a stacked central area, menus, status bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.paths import data_dir, log_dir
+from planner import __version__
+
+NAV_ENTRIES = ("Catalog", "Projects", "Quotes", "Reports")
+
+
+class PlaceholderPage(QWidget):
+    """A page whose view is not built yet in this version."""
+
+    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        heading = QLabel(f"<h2>{title}</h2>")
+        body = QLabel(text)
+        body.setWordWrap(True)
+        layout.addWidget(heading)
+        layout.addWidget(body)
+        layout.addStretch(1)
+
+
+class MainWindow(QMainWindow):
+    """Compute Planner's main window."""
+
+    def __init__(self, db_url: str | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db_url = db_url
+        self.setWindowTitle(f"Compute Planner {__version__}")
+        self.thread_pool = QThreadPool(self)
+        self.undo_stack = QUndoStack(self)
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setMaximumWidth(180)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        for name in NAV_ENTRIES:
+            self.add_page(name, self._make_page(name))
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(splitter)
+        self._build_menus()
+        self.statusBar().showMessage("Ready")
+        self.nav.setCurrentRow(0)
+        self.resize(1280, 800)
+        self._restore_geometry()
+
+    def _make_page(self, name: str) -> QWidget:
+        return PlaceholderPage(name, f"The {name} view.")
+
+    def add_page(self, name: str, widget: QWidget) -> None:
+        self.pages[name] = widget
+        self.stack.addWidget(widget)
+        QListWidgetItem(name, self.nav)
+
+    def show_page(self, name: str) -> None:
+        self.nav.setCurrentRow(list(self.pages).index(name))
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.action_new = self._action(file_menu, "&New project", QKeySequence.StandardKey.New)
+        self.action_open = self._action(file_menu, "&Open project…", QKeySequence.StandardKey.Open)
+        self.action_save = self._action(file_menu, "&Save", QKeySequence.StandardKey.Save)
+        file_menu.addSeparator()
+        self.action_export_pdf = self._action(file_menu, "&Export PDF proposal…", QKeySequence("Ctrl+E"))
+        file_menu.addSeparator()
+        self.action_quit = self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit)
+        self.action_quit.triggered.connect(self.close)
+
+        edit_menu = bar.addMenu("&Edit")
+        self.action_undo = self.undo_stack.createUndoAction(self, "&Undo")
+        self.action_undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.action_redo = self.undo_stack.createRedoAction(self, "&Redo")
+        self.action_redo.setShortcut(QKeySequence.StandardKey.Redo)
+        edit_menu.addAction(self.action_undo)
+        edit_menu.addAction(self.action_redo)
+
+        help_menu = bar.addMenu("&Help")
+        self.action_about = self._action(help_menu, "&About Compute Planner", None)
+        self.action_about.triggered.connect(self.show_about)
+
+    def _action(self, menu: object, text: str, shortcut: object) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)  # type: ignore[arg-type]
+        menu.addAction(action)  # type: ignore[attr-defined]
+        return action
+
+    def about_text(self) -> str:
+        return (
+            f"<b>Compute Planner {__version__}</b><br>"
+            "Where to train, fine-tune and serve AI models, and what it costs.<br><br>"
+            f"Data directory: {data_dir()}<br>Logs: {log_dir()}"
+        )
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About Compute Planner", self.about_text())
+
+    def _restore_geometry(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("main_window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = settings.value("main_window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def shutdown_workers(self) -> None:
+        """Cancel and wait for every background job (called on close and in test teardown)."""
+        self.thread_pool.clear()
+        self.thread_pool.waitForDone(10_000)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        settings = QSettings()
+        settings.setValue("main_window/geometry", self.saveGeometry())
+        settings.setValue("main_window/state", self.saveState())
+        self.shutdown_workers()
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""PDF proposals (reportlab) and their signatures (pyHanko). Never imports Qt: exports run headless."""
