@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
@@ -20,6 +22,14 @@ from db.paths import data_dir, log_dir
 from planner import __version__
 
 NAV_ENTRIES = ("Catalog", "Projects", "Quotes", "Reports")
+# Each page: "module:Class"; the class takes the MainWindow. Optional page methods used by selftest:
+# is_ready() -> bool (all background work done) and last_error() -> str | None.
+PAGE_FACTORIES = {
+    "Catalog": "ui.pages.catalog:CatalogPage",
+    "Projects": "ui.pages.projects:ProjectsPage",
+    "Quotes": "ui.pages.quotes:QuotesPage",
+    "Reports": "ui.pages.reports:ReportsPage",
+}
 
 
 class PlaceholderPage(QWidget):
@@ -67,7 +77,16 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
 
     def _make_page(self, name: str) -> QWidget:
-        return PlaceholderPage(name, f"The {name} view.")
+        """Build a page from PAGE_FACTORIES (module:Class taking the window); placeholder if not built yet."""
+        module_name, _, class_name = PAGE_FACTORIES[name].partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            return PlaceholderPage(name, f"The {name} view is not part of this build.")
+        page: QWidget = getattr(module, class_name)(self)
+        return page
 
     def add_page(self, name: str, widget: QWidget) -> None:
         self.pages[name] = widget
