@@ -21,7 +21,7 @@ export TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:$PGPORT/postgre
 
 echo "== pytest"
 set +e
-$BIN/python -m pytest -p no:cacheprovider "$@"
+$BIN/python -m pytest -p no:cacheprovider --ignore=tests/bench "$@"
 rc=$?
 set -e
 if [ $rc -eq 5 ]; then echo "pytest collected no tests: that is a failure"; exit 1; fi
