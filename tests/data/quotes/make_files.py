@@ -66,12 +66,12 @@ ALBION_GBP = [
 
 MALFORMED_ROWS = [
     ("Description", "Part number", "Quantity", "Unit price", "Kind"),
-    ("HGX H100 8-GPU SXM5 80GB server", "X-1", "two", "268000", "GPU server"),  # row 3: quantity
-    ("ConnectX-7 NDR adapter", "X-2", "8", "-1850", "NIC"),  # row 4: negative price
-    ("", "X-3", "1", "500", "Other"),  # row 5: description missing
-    ("Quantum-2 switch", "X-4", "1", "32,5O0.00", "Switch"),  # row 6: letter O in the price
-    ("Mystery box", "X-5", "1", "100", "gizmo"),  # row 7: unknown kind
-    ("Rail kit", "X-6", "0", "350", "Other"),  # row 8: quantity 0
+    ("HGX H100 8-GPU SXM5 80GB server", "X-1", "two", "268000", "GPU server"),  # row 2: quantity
+    ("ConnectX-7 NDR adapter", "X-2", "8", "-1850", "NIC"),  # row 3: negative price
+    ("", "X-3", "1", "500", "Other"),  # row 4: description missing
+    ("Quantum-2 switch", "X-4", "1", "32,5O0.00", "Switch"),  # row 5: letter O in the price
+    ("Mystery box", "X-5", "1", "100", "gizmo"),  # row 6: unknown kind
+    ("Rail kit", "X-6", "0", "350", "Other"),  # row 7: quantity 0
     ("Installation", "X-7", "1", "9800", "Installation"),  # a good row: still nothing is written
 ]
 
