@@ -1,0 +1,295 @@
+"""CatalogTableModel: one catalog table (domain values) with its own fast filter and sort.
+
+Filtering and sorting live in the model rather than a QSortFilterProxyModel: a proxy calls Python once
+per row per keystroke, while here a filter is one pass of substring tests over a precomputed,
+lower-cased search string per row, and a sort is one ``sorted`` over cached per-column keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QIcon
+from PySide6.QtWidgets import QApplication, QStyle
+
+from planner.catalog import Gpu, is_stale
+from ui.models.columns import COLUMNS, STALE_TABLES, TABLES, Column, format_value, is_numeric
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+RAW_ROLE = Qt.ItemDataRole.UserRole + 1
+"""data() role returning the raw (unformatted) value of a cell."""
+STALE_ROLE = Qt.ItemDataRole.UserRole + 2
+"""data() role returning True when the row is stale."""
+STALE_BACKGROUND = QColor(255, 236, 200)
+_INVALID = QModelIndex()
+
+
+class CatalogTableModel(QAbstractTableModel):
+    """A catalog table of frozen planner.catalog values, filterable and sortable by any column."""
+
+    filter_applied = Signal(int, int)  # visible rows, total rows
+
+    def __init__(
+        self,
+        table: str,
+        values: Iterable[Any] = (),
+        gpus: Mapping[str, Gpu] | None = None,
+        today: dt.date | None = None,
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        if table not in TABLES:
+            raise ValueError(f"unknown catalog table {table!r}; expected one of {', '.join(TABLES)}")
+        self.table = table
+        self.columns: tuple[Column, ...] = COLUMNS[table]
+        self._today = today
+        self._gpus: Mapping[str, Gpu] = gpus or {}
+        self._stale_icon: QIcon | None = None
+        self._filter_terms: tuple[str, ...] = ()
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._load(list(values))
+
+    # ---- data loading -------------------------------------------------------------------------
+    def set_values(self, values: Iterable[Any], gpus: Mapping[str, Gpu] | None = None) -> None:
+        """Replace every row (keeps the current filter and sort)."""
+        self.beginResetModel()
+        if gpus is not None:
+            self._gpus = gpus
+        self._load(list(values))
+        self.endResetModel()
+        self.filter_applied.emit(len(self._visible), len(self._values))
+
+    def _load(self, values: list[Any]) -> None:
+        self._values = values
+        self._raw_cache: dict[int, list[Any]] = {}
+        self._text_cache: dict[int, list[str]] = {}
+        self._sort_keys: dict[int, list[Any]] = {}
+        today = self._today or dt.date.today()
+        check_stale = self.table in STALE_TABLES
+        self._stale = [
+            bool(check_stale and getattr(v, "as_of", None) and is_stale(v.as_of, today)) for v in values
+        ]
+        self._search = [self._search_text(v, stale) for v, stale in zip(values, self._stale, strict=True)]
+        self._order = self._sorted_order()
+        self._visible = self._filtered(self._order)
+
+    def _search_text(self, value: Any, stale: bool) -> str:
+        parts = [str(v) for v in vars(value).values() if v is not None]
+        if stale:
+            parts.append("stale")
+        return " ".join(parts).lower()
+
+    # ---- public accessors ---------------------------------------------------------------------
+    def value_at(self, row: int) -> Any:
+        """The domain value shown at visible ``row``."""
+        return self._values[self._visible[row]]
+
+    def values(self) -> list[Any]:
+        """Every value, in load order (unfiltered)."""
+        return list(self._values)
+
+    def visible_values(self) -> list[Any]:
+        return [self._values[i] for i in self._visible]
+
+    def row_of(self, value: Any) -> int:
+        """Visible row of ``value``, or -1 when filtered out or absent."""
+        for row, source in enumerate(self._visible):
+            if self._values[source] == value:
+                return row
+        return -1
+
+    def is_stale_row(self, row: int) -> bool:
+        return self._stale[self._visible[row]]
+
+    def total_count(self) -> int:
+        return len(self._values)
+
+    def column_index(self, key: str) -> int:
+        for i, col in enumerate(self.columns):
+            if col.key == key:
+                return i
+        raise KeyError(f"{self.table} has no column {key!r}")
+
+    def raw(self, row: int, column: int) -> Any:
+        return self._raw_row(self._visible[row])[column]
+
+    def display(self, row: int, column: int) -> str:
+        return self._text_row(self._visible[row])[column]
+
+    def gpu_lookup(self) -> Mapping[str, Gpu]:
+        return self._gpus
+
+    # ---- filtering ----------------------------------------------------------------------------
+    def set_filter_text(self, text: str) -> None:
+        """Show only rows containing every whitespace-separated term (case-insensitive, any column)."""
+        terms = tuple(text.lower().split())
+        if terms == self._filter_terms:
+            return
+        narrowing = self._narrows(terms)
+        self.beginResetModel()
+        self._filter_terms = terms
+        self._visible = self._filtered(self._visible if narrowing else self._order)
+        self.endResetModel()
+        self.filter_applied.emit(len(self._visible), len(self._values))
+
+    def filter_text(self) -> str:
+        return " ".join(self._filter_terms)
+
+    def _narrows(self, terms: tuple[str, ...]) -> bool:
+        """True when every row matching ``terms`` already matches the current terms."""
+        old = self._filter_terms
+        return len(terms) >= len(old) and all(o in t for o, t in zip(old, terms, strict=False))
+
+    def _filtered(self, order: Sequence[int]) -> list[int]:
+        terms = self._filter_terms
+        if not terms:
+            return list(order)
+        search = self._search
+        if len(terms) == 1:
+            term = terms[0]
+            return [i for i in order if term in search[i]]
+        return [i for i in order if all(t in search[i] for t in terms)]
+
+    # ---- sorting ------------------------------------------------------------------------------
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.columns):
+            return
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        sources = [self._visible[p.row()] for p in persistent]
+        self._sort = (column, order)
+        self._order = self._sorted_order()
+        self._visible = self._filtered(self._order)
+        position = {source: row for row, source in enumerate(self._visible)}
+        self.changePersistentIndexList(
+            persistent,
+            [self.index(position[s], p.column()) for s, p in zip(sources, persistent, strict=True)],
+        )
+        self.layoutChanged.emit()
+
+    def _sorted_order(self) -> list[int]:
+        count = len(self._values)
+        if self._sort is None:
+            return list(range(count))
+        column, order = self._sort
+        keys = self._keys_for(column)
+        descending = order == Qt.SortOrder.DescendingOrder
+        present = [i for i in range(count) if keys[i] is not None]
+        missing = [i for i in range(count) if keys[i] is None]
+        present.sort(key=keys.__getitem__, reverse=descending)
+        return present + missing  # blanks last either way
+
+    def _keys_for(self, column: int) -> list[Any]:
+        cached = self._sort_keys.get(column)
+        if cached is not None:
+            return cached
+        col = self.columns[column]
+        raw = [self._raw_value(v, i, col) for i, v in enumerate(self._values)]
+        if is_numeric(col.kind):
+            keys: list[Any] = [None if r is None else float(r) for r in raw]
+        elif col.kind == "date":
+            keys = [None if r is None else r.isoformat() for r in raw]
+        else:
+            keys = [None if r is None or r == "" else str(r).lower() for r in raw]
+        self._sort_keys[column] = keys
+        return keys
+
+    # ---- cell values --------------------------------------------------------------------------
+    def _raw_value(self, value: Any, source: int, col: Column) -> Any:
+        if col.key == "stale":
+            return "stale" if self._stale[source] else ""
+        return col.get(value, self._gpus)
+
+    def _raw_row(self, source: int) -> list[Any]:
+        row = self._raw_cache.get(source)
+        if row is None:
+            value = self._values[source]
+            row = [self._raw_value(value, source, col) for col in self.columns]
+            self._raw_cache[source] = row
+        return row
+
+    def _text_row(self, source: int) -> list[str]:
+        row = self._text_cache.get(source)
+        if row is None:
+            raw = self._raw_row(source)
+            row = [format_value(col.kind, r) for col, r in zip(self.columns, raw, strict=True)]
+            self._text_cache[source] = row
+        return row
+
+    def _tooltip(self, source: int) -> str:
+        value = self._values[source]
+        url = getattr(value, "source_url", "") or "(no source recorded)"
+        as_of = getattr(value, "as_of", None)
+        lines = [f"Source: {url}", f"As of: {as_of.isoformat() if as_of else 'unknown'}"]
+        if self._stale[source]:
+            lines.append("Stale: older than 12 months, check the source before quoting it")
+        if getattr(value, "origin", "") == "shipped":
+            lines.append("Shipped row (read-only): duplicate to edit")
+        return "\n".join(lines)
+
+    def _stale_decoration(self) -> QIcon:
+        if self._stale_icon is None:
+            style = QApplication.style()
+            self._stale_icon = style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        return self._stale_icon
+
+    # ---- QAbstractTableModel ------------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = _INVALID) -> int:  # noqa: N802 (Qt override)
+        return 0 if parent.isValid() else len(self._visible)
+
+    def columnCount(self, parent: AnyIndex = _INVALID) -> int:  # noqa: N802 (Qt override)
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, column = index.row(), index.column()
+        if not (0 <= row < len(self._visible) and 0 <= column < len(self.columns)):
+            return None
+        source = self._visible[row]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text_row(source)[column]
+        if role == RAW_ROLE:
+            return self._raw_row(source)[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(source)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QBrush(STALE_BACKGROUND) if self._stale[source] else None
+        if role == Qt.ItemDataRole.DecorationRole:
+            key = self.columns[column].key
+            return self._stale_decoration() if key == "stale" and self._stale[source] else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            kind = self.columns[column].kind
+            if is_numeric(kind):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == STALE_ROLE:
+            return self._stale[source]
+        return None
+
+    def headerData(  # noqa: N802 (Qt override)
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        col = self.columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return col.header
+        if role == Qt.ItemDataRole.ToolTipRole:
+            formula = f"Derived: {col.tip}" if col.derived else col.tip
+            return formula or col.header
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
