@@ -8,14 +8,15 @@ each month; present value discounts month m by (1 + r_annual)^(m/12).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from planner.engine import CancelToken, Progress
-from planner.project import OnPremOption, Project
+from planner.engine import CancelToken, Progress, check
+from planner.project import CloudOption, HybridOption, OnPremOption, Project
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -148,10 +149,190 @@ def evaluate(
 ) -> TcoResult:
     """Evaluate every option of ``project`` (workloads must be resolved, see :func:`resolve_workloads`).
 
-    ``samples`` > 0 runs a Monte Carlo over ``project.monte_carlo`` ranges with generator ``seed``.
-    ``cancel``/``progress`` follow planner.engine's protocol.
+    ``samples`` > 0 runs a Monte Carlo over ``project.monte_carlo`` ranges (or default ±tornado_fraction
+    ranges when none are given) with generator ``seed``. ``cancel``/``progress`` follow planner.engine's
+    protocol (progress: 0..1 over the whole evaluation; Monte Carlo is most of it).
     """
-    raise NotImplementedError("TCO engine: being written (API first)")
+    from planner.engine import montecarlo, sensitivity
+    from planner.engine.cashflow import (
+        Params,
+        hybrid_flows,
+        hybrid_min_servers,
+        make_context,
+        option_flows,
+        totals,
+    )
+    from planner.engine.recommend import recommend
+
+    def report(x: float) -> None:
+        if progress is not None:
+            progress(min(1.0, max(0.0, x)))
+
+    h = project.horizon_months
+    months = np.arange(1, h + 1)
+    disc = np.power(1.0 + project.discount_rate_annual, -months / 12.0)
+    ones = np.ones(h)
+    ctx = make_context(project, Params())
+    demand = ctx.total_demand[0]
+    warnings: list[str] = []
+    fixed: dict[str, dict[str, Any]] = {}
+    results: list[OptionResult] = []
+    for opt in project.options:
+        check(cancel)
+        if isinstance(opt, HybridOption):
+            n_min = hybrid_min_servers(opt, ctx)
+            if n_min > opt.onprem.servers:
+                warnings.append(
+                    f"{opt.name}: pinned demand needs {n_min} owned servers but at most {opt.onprem.servers} are "
+                    "allowed; the search uses the larger number"
+                )
+            if opt.optimise_split:
+                cands = np.arange(n_min, max(n_min, opt.onprem.servers) + 1, dtype=np.float64).reshape(-1, 1)
+                tot = totals(hybrid_flows(opt, ctx, f"options.{opt.name}.", servers=cands), ones)
+                n_best = int(cands[int(np.argmin(np.broadcast_to(tot, (cands.shape[0],)))), 0])
+            else:
+                n_best = max(n_min, opt.onprem.servers)
+            fixed[opt.name] = {"servers": n_best}
+        flows = option_flows(opt, ctx, fixed.get(opt.name), project.options)
+        if "committed_instances" in flows.details:
+            fixed[opt.name] = {"committed_instances": flows.details["committed_instances"]}
+        results.append(_option_result(opt, flows, h, ones, disc))
+        warnings.extend(_option_warnings(project, opt, flows, results[-1]))
+    report(0.05)
+    base_totals = {r.name: r.total for r in results}
+
+    be_util: dict[tuple[str, str], float | None] = {}
+    owned_for: dict[str, OnPremOption] = {}
+    for opt in project.options:
+        if isinstance(opt, OnPremOption):
+            owned_for[opt.name] = opt
+        elif isinstance(opt, HybridOption):
+            owned_for[opt.name] = replace(opt.onprem, servers=int(fixed[opt.name]["servers"]))
+    rented = [o for o in project.options if isinstance(o, CloudOption)]
+    for name, owned in owned_for.items():
+        partners = list(rented)
+        hyb = next((o for o in project.options if o.name == name and isinstance(o, HybridOption)), None)
+        if hyb is not None:
+            partners.append(hyb.burst)
+        for r in partners:
+            check(cancel)
+            be_util[(name, r.name)] = sensitivity.break_even_utilization(project, owned, r)
+    break_even: list[BreakEven] = []
+    for a in results:
+        for b in results:
+            if a.name == b.name:
+                continue
+            u = be_util.get((a.name, b.name), be_util.get((b.name, a.name)))
+            break_even.append(
+                BreakEven(a.name, b.name, sensitivity.break_even_month(a.cumulative, b.cumulative), u)
+            )
+    report(0.1)
+    check(cancel)
+    bars = sensitivity.tornado(project, base_totals, fixed)
+    report(0.2)
+
+    mc: MonteCarloResult | None = None
+    if samples > 0:
+        ranges = list(project.monte_carlo) or montecarlo.default_ranges(project, project.tornado_fraction)
+        if not project.monte_carlo:
+            warnings.append(
+                f"no Monte Carlo ranges in the project: used ±{project.tornado_fraction:.0%} triangular ranges on "
+                "demand, prices, power price, FTE cost and residual value"
+            )
+        draws, labels = montecarlo.sample_inputs(project, ranges, samples, seed)
+        tot = montecarlo.run_totals(
+            project, draws, samples, fixed, cancel=cancel, progress=lambda x: report(0.2 + 0.8 * x)
+        )
+        names = [o.name for o in project.options]
+        summary = montecarlo.summarise(names, tot)
+        mc = MonteCarloResult(
+            names=names,
+            totals=tot,
+            p10=summary["p10"],
+            p50=summary["p50"],
+            p90=summary["p90"],
+            prob_cheapest=summary["prob_cheapest"],
+            inputs=labels,
+            seed=seed,
+        )
+    peak = _peak_gpus(project, ctx.streams, demand)
+    rec = recommend(project, results, be_util, peak, float(demand.mean()) if demand.size else 0.0)
+    report(1.0)
+    return TcoResult(
+        months=months,
+        options=results,
+        break_even=break_even,
+        tornado=bars,
+        monte_carlo=mc,
+        recommendation=rec,
+        warnings=warnings,
+        demand_gpu_hours=demand,
+        currency=project.currency,
+        hours_per_month=project.hours_per_month,
+    )
+
+
+def _peak_gpus(project: Project, streams: list[Any], demand: FloatArray) -> float:
+    """Accelerators needed at once: the largest job, or the peak month's average load × peak factor."""
+    by_jobs = max((float(s.gpus_per_job) for s in streams), default=0.0)
+    by_load = (
+        float(demand.max()) / project.hours_per_month * project.demand.peak_factor if demand.size else 0.0
+    )
+    return max(by_jobs, by_load)
+
+
+def _option_result(opt: Any, flows: Any, h: int, ones: FloatArray, disc: FloatArray) -> OptionResult:
+    from planner.engine.cashflow import totals
+
+    breakdown = {k: t.monthly(h)[0].copy() for k, t in flows.cash.items()}
+    monthly = np.sum(list(breakdown.values()), axis=0) if breakdown else np.zeros(h)
+    amort = (
+        np.sum([t.monthly(h)[0] for t in flows.amortised.values()], axis=0)
+        if flows.amortised
+        else np.zeros(h)
+    )
+    served = flows.served[0] * np.ones(h)
+    total = float(totals(flows, ones)[0])
+    used = float(served.sum())
+    util = None if flows.utilization is None else np.asarray(flows.utilization[0] * np.ones(h))
+    details = {
+        k: (float(np.asarray(v).reshape(-1)[0]) if np.size(v) == 1 else np.asarray(v).reshape(-1))
+        for k, v in flows.details.items()
+    }
+    return OptionResult(
+        name=opt.name,
+        kind=opt.kind,
+        monthly=monthly,
+        cumulative=np.cumsum(monthly),
+        monthly_amortised=amort,
+        cumulative_amortised=np.cumsum(amort),
+        total=total,
+        total_amortised=float(totals(flows, ones, amortised=True)[0]),
+        present_value=float(totals(flows, disc)[0]),
+        per_used_gpu_hour=(total / used) if used > 0 else None,
+        idle_cost=float(np.asarray(flows.idle).reshape(-1)[0]),
+        breakdown=breakdown,
+        utilization=util,
+        served_gpu_hours=served,
+        details=details,
+    )
+
+
+def _option_warnings(project: Project, opt: Any, flows: Any, res: OptionResult) -> list[str]:
+    out: list[str] = []
+    if flows.unserved is not None:
+        miss = float(np.maximum(flows.unserved[0], 0.0).sum())
+        if miss > 0.5:
+            months = np.nonzero(flows.unserved[0] > 0.5)[0] + 1
+            out.append(
+                f"{opt.name}: {miss:,.0f} GPU-hours of demand are not served (months {months[0]}–{months[-1]}): "
+                "capacity too small or hardware not yet live; add servers, a bridge_option or a hybrid"
+            )
+    if isinstance(opt, OnPremOption) and opt.lead_time_months > 0 and opt.bridge_option is None:
+        out.append(
+            f"{opt.name}: {opt.lead_time_months}-month lead time with no bridge_option: that demand is unserved"
+        )
+    return out
 
 
 def onprem_cost_per_gpu_hour(
@@ -166,16 +347,152 @@ def onprem_cost_per_gpu_hour(
     """Cash cost (currency) per GPU-hour actually used of an owned option run at a flat ``utilization``
     (0 < u ≤ 1) over ``horizon_months``: the same cash-flow model as :func:`evaluate`, with demand set to
     u × capacity. ``electricity_per_kwh``/``pue`` are used when the option leaves its own unset."""
-    raise NotImplementedError("TCO engine: being written (API first)")
+    from planner.engine.sensitivity import onprem_cost_per_gpu_hour as impl
+
+    return impl(
+        option, utilization, horizon_months, hours_per_month, electricity_per_kwh=electricity_per_kwh, pue=pue
+    )
 
 
-def resolve_workloads(project: Project, model_lookup: Any = None, gpu_lookup: Any = None) -> Project:
+def resolve_workloads(
+    project: Project,
+    model_lookup: Callable[[str], Any] | None = None,
+    gpu_lookup: Callable[[str], Any] | None = None,
+) -> Project:
     """Fill ``gpu_hours_per_run`` of workloads that carry an estimate spec, using
-    planner.engine.estimate (``estimate(spec, model, gpus).gpu_hours``). ``model_lookup(name) -> ModelArch``
-    and ``gpu_lookup(name) -> Gpu`` resolve catalog names (the CLI passes db.catalog functions); embedded
-    model dicts need no lookup. Returns a new Project; raises ProjectError naming the workload."""
-    raise NotImplementedError("TCO engine: being written (API first)")
+    planner.engine.estimate (``estimate(parse_spec(spec), model, gpus).gpu_hours``). ``model_lookup(name)
+    -> ModelArch`` and ``gpu_lookup(name) -> Gpu`` resolve catalog names (the CLI passes db.catalog
+    functions); an embedded model dict is built into a ModelArch here. Returns a new Project; raises
+    ProjectError naming the workload."""
+    import importlib
+
+    from planner.catalog import ModelArch
+    from planner.project import ProjectError
+
+    out = []
+    for i, w in enumerate(project.workloads):
+        if w.resolved:
+            out.append(w)
+            continue
+        key = f"workloads[{i}]"
+        if w.model_spec is not None:
+            try:
+                model = ModelArch(**dict(w.model_spec))
+            except TypeError as exc:
+                raise ProjectError(
+                    f"embedded model is not a valid ModelArch ({exc})", key=key + ".model"
+                ) from None
+        elif w.model is not None:
+            if model_lookup is None:
+                raise ProjectError(
+                    f"names catalog model {w.model!r}: open it with the catalog", key=key + ".model"
+                )
+            model = model_lookup(w.model)
+            if model is None:
+                raise ProjectError(f"unknown catalog model {w.model!r}", key=key + ".model")
+        else:
+            raise ProjectError("an estimate needs a model (catalog name or object)", key=key + ".model")
+        try:
+            est = importlib.import_module("planner.engine.estimate")
+        except ModuleNotFoundError:
+            raise ProjectError(
+                "the estimate engine is not available in this build", key=key + ".estimate"
+            ) from None
+        spec = dict(w.estimate or {})
+        if w.gpu is not None and gpu_lookup is not None and "gpu" not in spec:
+            spec["gpu"] = w.gpu
+        try:
+            parsed = est.parse_spec(spec)
+            if w.gpu is not None and gpu_lookup is not None:
+                gpu = gpu_lookup(w.gpu)
+                if gpu is None:
+                    raise ProjectError(f"unknown catalog GPU {w.gpu!r}", key=key + ".gpu")
+                result = est.estimate(parsed, model, gpu)
+            else:
+                result = est.estimate(parsed, model, w.gpus or None)
+        except ProjectError:
+            raise
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ProjectError(f"estimate failed: {exc}", key=key + ".estimate") from None
+        out.append(replace(w, gpu_hours_per_run=float(result.gpu_hours)))
+    return replace(project, workloads=tuple(out))
+
+
+def _json_array(a: FloatArray | None) -> list[float] | None:
+    return None if a is None else [round(float(x), 2) for x in a]
 
 
 def _result_to_json(result: TcoResult) -> dict[str, Any]:
-    raise NotImplementedError("TCO engine: being written (API first)")
+    options = []
+    for o in result.options:
+        options.append(
+            {
+                "name": o.name,
+                "kind": o.kind,
+                "total": round(o.total, 2),
+                "total_amortised": round(o.total_amortised, 2),
+                "present_value": round(o.present_value, 2),
+                "per_used_gpu_hour": None if o.per_used_gpu_hour is None else round(o.per_used_gpu_hour, 4),
+                "idle_cost": round(o.idle_cost, 2),
+                "monthly": _json_array(o.monthly),
+                "cumulative": _json_array(o.cumulative),
+                "monthly_amortised": _json_array(o.monthly_amortised),
+                "cumulative_amortised": _json_array(o.cumulative_amortised),
+                "breakdown": {k: _json_array(v) for k, v in o.breakdown.items()},
+                "breakdown_totals": {k: round(float(v.sum()), 2) for k, v in o.breakdown.items()},
+                "utilization": None if o.utilization is None else [round(float(x), 4) for x in o.utilization],
+                "served_gpu_hours": round(float(o.served_gpu_hours.sum()), 2),
+                "details": {
+                    k: (v if isinstance(v, int | float | str) else _json_array(v))
+                    for k, v in o.details.items()
+                },
+            }
+        )
+    out: dict[str, Any] = {
+        "currency": result.currency,
+        "hours_per_month": result.hours_per_month,
+        "months": [int(m) for m in result.months],
+        "demand_gpu_hours": _json_array(result.demand_gpu_hours),
+        "options": options,
+        "break_even": [
+            {
+                "a": b.a,
+                "b": b.b,
+                "month": b.month,
+                "utilization": None if b.utilization is None else round(b.utilization, 4),
+            }
+            for b in result.break_even
+        ],
+        "recommendation": {
+            "option": result.recommendation.option,
+            "kind": result.recommendation.kind,
+            "reasons": list(result.recommendation.reasons),
+            "key_numbers": result.recommendation.key_numbers,
+            "rules_fired": list(result.recommendation.rules_fired),
+        },
+        "tornado": [
+            {
+                "input": t.input,
+                "option": t.option,
+                "low_value": t.low_value,
+                "high_value": t.high_value,
+                "low_total": round(t.low_total, 2),
+                "high_total": round(t.high_total, 2),
+                "base_total": round(t.base_total, 2),
+            }
+            for t in result.tornado
+        ],
+        "warnings": list(result.warnings),
+    }
+    if result.monte_carlo is not None:
+        mc = result.monte_carlo
+        out["monte_carlo"] = {
+            "samples": mc.samples,
+            "seed": mc.seed,
+            "inputs": mc.inputs,
+            "p10": {k: round(v, 2) for k, v in mc.p10.items()},
+            "p50": {k: round(v, 2) for k, v in mc.p50.items()},
+            "p90": {k: round(v, 2) for k, v in mc.p90.items()},
+            "prob_cheapest": {k: round(v, 4) for k, v in mc.prob_cheapest.items()},
+        }
+    return out

@@ -1,0 +1,528 @@
+"""The vectorised cash-flow model behind :mod:`planner.engine.tco`.
+
+Every input may be a plain number or an array of shape (S, 1) — one value per sample (Monte Carlo draws,
+tornado perturbations, candidate hybrid splits). Each cost term is a :class:`Term`: a coefficient
+(number, (S, 1), (1, H) or (S, H)) times a month weight vector (H,), so that totals and present values
+are dot products and per-sample constants never expand to (S, H).
+
+Formulas (documented in docs/PROJECT_FORMAT.md §Model):
+- demand stream s, month m: D[s, m] GPU-hours; jobs keep their size, growth adds jobs;
+- cloud billed units = Σ_s D[s, m] × factor_s, factor_s = billed units per demanded GPU-hour after spot
+  overhead and per-job rounding (increment, minimum, whole instances);
+- owned capacity = servers × GPUs/server × hours/month after the lead time; served = E[min(load, capacity)]
+  with the load uniform on [D(2 − p), D p] within the month (p = peak factor; p = 1: min(D, capacity)).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from planner.project import CloudOption, HybridOption, OnPremOption, Option, Project
+from planner.staffing import deployment_model_for, fte_for
+
+FloatArray = npt.NDArray[np.float64]
+Num = float | FloatArray
+ROUND_EPS = 1e-9
+"""Guard so that a job of exactly N increments is not billed N + 1 because of float noise."""
+
+
+@dataclass
+class Term:
+    """coef × weights: coef is a number or an array broadcastable to (S, H); weights has shape (H,)."""
+
+    coef: Num
+    weights: FloatArray | None = None
+
+    def dot(self, w: FloatArray) -> FloatArray:
+        """Σ_m coef[:, m] × weights[m] × w[m], shape (S,) (or (1,) when the term does not vary by sample)."""
+        ww = w if self.weights is None else w * self.weights
+        c = np.asarray(self.coef, dtype=np.float64)
+        if c.ndim == 0:
+            return np.array([float(c) * float(ww.sum())])
+        if c.shape[-1] == 1:
+            return c.reshape(-1) * float(ww.sum())
+        return c @ ww
+
+    def monthly(self, h: int) -> FloatArray:
+        """Monthly values, shape (S, H) (S = 1 for sample-free terms)."""
+        c = np.asarray(self.coef, dtype=np.float64)
+        w = np.ones(h) if self.weights is None else self.weights
+        out = np.atleast_2d(c * w)
+        return out
+
+
+@dataclass
+class Stream:
+    """A demand stream: GPU-hours per month (shape (1|S, H)); ``job_gpu_hours`` None = continuous use."""
+
+    name: str
+    gpu_hours: FloatArray
+    job_gpu_hours: float | None
+    gpus_per_job: int
+    pinned: bool
+
+
+@dataclass
+class OptionFlows:
+    """Terms of one option (cash and amortised views) and the per-month served GPU-hours and utilisation."""
+
+    cash: dict[str, Term]
+    amortised: dict[str, Term]
+    served: FloatArray  # (S|1, H) GPU-hours delivered
+    utilization: FloatArray | None  # (S|1, H) owned options
+    idle: FloatArray  # (S|1,) cost of unused owned/committed capacity over the horizon
+    details: dict[str, Any] = field(default_factory=dict)
+    unserved: FloatArray | None = None
+
+
+class Params:
+    """Numeric inputs with per-sample overrides keyed by canonical path (see planner.project.InputRange)."""
+
+    def __init__(self, overrides: Mapping[str, FloatArray] | None = None) -> None:
+        self.overrides = {
+            k: np.asarray(v, dtype=np.float64).reshape(-1, 1) for k, v in (overrides or {}).items()
+        }
+
+    def get(self, path: str, value: float) -> Num:
+        arr = self.overrides.get(path)
+        return value if arr is None else arr
+
+    def has(self, path: str) -> bool:
+        return path in self.overrides
+
+
+@dataclass
+class Context:
+    """Shared per-evaluation values: horizon, hours per month, demand streams, project-level inputs."""
+
+    project: Project
+    params: Params
+    h: int
+    hpm: float
+    streams: list[Stream]
+    peak_factor: float
+    electricity: Num
+    pue: Num
+
+    @property
+    def total_demand(self) -> FloatArray:
+        return sum((s.gpu_hours for s in self.streams), start=np.zeros((1, self.h)))
+
+
+# ------------------------------------------------------------------------------------------- demand
+
+
+def growth_curve(h: int, growth_annual: Num, profile: tuple[float, ...] = ()) -> FloatArray:
+    """Multiplier per month m = 1..h: (1 + g)^((m − 1)/12) × profile[(m − 1) % len(profile)]; (1|S, H)."""
+    m = np.arange(h, dtype=np.float64)
+    g = np.asarray(growth_annual, dtype=np.float64)
+    curve = np.power(1.0 + g, m / 12.0) if g.ndim else np.power(1.0 + float(g), m / 12.0)
+    if profile:
+        prof = np.array([profile[i % len(profile)] for i in range(h)], dtype=np.float64)
+        curve = curve * prof
+    return np.atleast_2d(curve)
+
+
+def build_streams(project: Project, params: Params) -> list[Stream]:
+    """Demand streams from the project's ``demand`` block (split into regulated and free parts) and its
+    resolved workloads. ``demand.scale`` (Monte Carlo only) multiplies every stream."""
+    h = project.horizon_months
+    d = project.demand
+    scale = params.get("demand.scale", 1.0)
+    streams: list[Stream] = []
+    base = params.get("demand.gpu_hours_per_month", d.gpu_hours_per_month)
+    curve = growth_curve(h, params.get("demand.growth_annual", d.growth_annual), d.monthly_profile)
+    job = (
+        d.gpu_hours_per_month / d.jobs_per_month
+        if d.jobs_per_month > 0 and d.gpu_hours_per_month > 0
+        else None
+    )
+    if d.gpu_hours_per_month > 0 or params.has("demand.gpu_hours_per_month"):
+        total = np.atleast_2d(np.asarray(base) * curve * scale)
+        reg = d.regulated_fraction
+        if reg > 0:
+            streams.append(Stream("demand (regulated)", total * reg, job, d.gpus_per_job, True))
+        if reg < 1:
+            streams.append(Stream("demand", total * (1.0 - reg), job, d.gpus_per_job, False))
+    for w in project.workloads:
+        if w.gpu_hours_per_run is None:
+            raise ValueError(f"workload {w.name!r} is not resolved: call resolve_workloads() first")
+        monthly = w.runs_per_month * w.gpu_hours_per_run
+        if monthly <= 0:
+            continue
+        wc = growth_curve(h, w.growth_annual)
+        streams.append(
+            Stream(
+                w.name,
+                np.atleast_2d(monthly * wc * scale),
+                w.gpu_hours_per_run if w.gpu_hours_per_run > 0 else None,
+                w.gpus,
+                w.regulated or w.pinned_onprem,
+            )
+        )
+    return streams
+
+
+def make_context(project: Project, params: Params) -> Context:
+    return Context(
+        project=project,
+        params=params,
+        h=project.horizon_months,
+        hpm=project.hours_per_month,
+        streams=build_streams(project, params),
+        peak_factor=project.demand.peak_factor,
+        electricity=params.get("electricity_per_kwh", project.electricity_per_kwh),
+        pue=params.get("pue", project.pue),
+    )
+
+
+# ------------------------------------------------------------------------------------------- cloud
+
+
+def effective_rate(opt: CloudOption, p: Params, prefix: str) -> Num:
+    """Rate actually paid per billed unit: rate × (1 + managed premium) × (1 − discount)."""
+    rate = p.get(prefix + "rate_per_hour", opt.rate_per_hour)
+    prem = p.get(prefix + "managed_premium", opt.managed_premium)
+    disc = p.get(prefix + "discount", opt.discount)
+    return rate * (1.0 + prem) * (1.0 - disc)
+
+
+def billing_factor(opt: CloudOption, stream: Stream, p: Params, prefix: str) -> Num:
+    """Billed units (instance-hours or GPU-hours, per ``rate_unit``) per demanded GPU-hour of ``stream``."""
+    overhead = p.get(prefix + "spot_overhead", opt.spot_overhead) if opt.pricing == "spot" else 0.0
+    gpi = opt.gpus_per_instance
+    if stream.job_gpu_hours is None:
+        per_gpu_hour = 1.0 + overhead
+        return per_gpu_hour / gpi if opt.rate_unit == "instance" else per_gpu_hour
+    g = stream.gpus_per_job or gpi
+    k = math.ceil(g / gpi)
+    wall_s = stream.job_gpu_hours / g * 3600.0 * (1.0 + overhead)
+    inc = opt.billing_increment_s
+    billed_s = np.maximum(opt.min_billing_s, np.ceil(np.asarray(wall_s) / inc - ROUND_EPS) * inc)
+    units_per_job = billed_s / 3600.0 * (k if opt.rate_unit == "instance" else g)
+    factor = units_per_job / stream.job_gpu_hours
+    return float(factor) if np.ndim(factor) == 0 else factor
+
+
+def egress_cost(opt: CloudOption, tb: Num) -> Num:
+    """Monthly egress cost for ``tb`` TB: tiered (cumulative within the month) when tiers are given."""
+    if not opt.egress_tiers:
+        return tb * opt.egress_per_tb
+    cost: Num = 0.0
+    prev = 0.0
+    for upto, price in opt.egress_tiers:
+        top = np.inf if upto is None else upto
+        cost = cost + np.clip(np.asarray(tb) - prev, 0.0, top - prev) * price
+        prev = top
+    return float(cost) if np.ndim(cost) == 0 else cost
+
+
+def staff_terms(opt: Option, ctx: Context, prefix: str, kind: str, managed: bool) -> Num:
+    """Monthly staff cost: (staff_fte + table FTEs if ``staff_from_table``) × loaded annual cost / 12."""
+    fte: Num = ctx.params.get(prefix + "staff_fte", opt.staff_fte)
+    if opt.staff_from_table:
+        pr = ctx.project
+        fte = fte + fte_for(
+            deployment_model_for(kind, managed), pr.mlops_stack, pr.fte_point, pr.staffing_table
+        )
+    cost = ctx.params.get(prefix + "fte_cost_annual", opt.fte_cost_annual)
+    return fte * cost / 12.0
+
+
+def cloud_flows(
+    opt: CloudOption,
+    ctx: Context,
+    prefix: str,
+    shares: list[FloatArray] | None = None,
+    fixed: Mapping[str, Any] | None = None,
+    kind: str | None = None,
+) -> OptionFlows:
+    """Cloud (or managed-Kubernetes) option serving every stream (or ``shares``: per-stream GPU-hours)."""
+    p = ctx.params
+    h = ctx.h
+    demand = shares if shares is not None else [s.gpu_hours for s in ctx.streams]
+    units: Num = 0.0
+    for s, dem in zip(ctx.streams, demand, strict=True):
+        units = units + dem * billing_factor(opt, s, p, prefix)
+    units_arr = np.atleast_2d(np.asarray(units, dtype=np.float64) * np.ones((1, h)))
+    rate = effective_rate(opt, p, prefix)
+    cash: dict[str, Term] = {}
+    idle: FloatArray = np.zeros(1)
+    details: dict[str, Any] = {}
+    if opt.pricing == "reserved":
+        unit_per_instance = opt.gpus_per_instance if opt.rate_unit == "gpu" else 1
+        committed = (fixed or {}).get("committed_instances", opt.committed_instances)
+        if committed is None:
+            peak_units = float(units_arr.max()) if units_arr.size else 0.0
+            committed = (
+                math.ceil(peak_units / (ctx.hpm * unit_per_instance) - ROUND_EPS) if peak_units > 0 else 0
+            )
+        capacity_units = committed * ctx.hpm * unit_per_instance
+        details["committed_instances"] = committed
+        cash["compute_commitment"] = Term(rate * capacity_units)
+        od = opt.on_demand_rate_per_hour if opt.on_demand_rate_per_hour is not None else 0.0
+        od_rate = p.get(prefix + "on_demand_rate_per_hour", od) * (
+            1.0 + p.get(prefix + "managed_premium", opt.managed_premium)
+        )
+        over = np.maximum(units_arr - capacity_units, 0.0)
+        cash["compute_overflow"] = Term(over * od_rate)
+        unused = np.maximum(capacity_units - units_arr, 0.0)
+        idle = (unused * rate) @ np.ones(h) if np.ndim(rate) == 0 else (unused * rate).sum(axis=1)
+        compute_monthly: Num = rate * capacity_units + over * od_rate
+    else:
+        cash["compute"] = Term(units_arr * rate)
+        compute_monthly = units_arr * rate
+    storage = p.get(prefix + "storage_per_tb_month", opt.storage_per_tb_month) * opt.storage_tb
+    if opt.egress_tiers:
+        egress = egress_cost(opt, p.get(prefix + "egress_tb_per_month", opt.egress_tb_per_month))
+    else:
+        egress = p.get(prefix + "egress_tb_per_month", opt.egress_tb_per_month) * p.get(
+            prefix + "egress_per_tb", opt.egress_per_tb
+        )
+    cash["storage"] = Term(storage)
+    cash["egress"] = Term(egress)
+    if opt.support_rate:
+        cash["support"] = Term((compute_monthly + storage + egress) * opt.support_rate)
+    cash["staff"] = Term(staff_terms(opt, ctx, prefix, kind or opt.kind, opt.managed))
+    cash["fixed"] = Term(p.get(prefix + "monthly_fixed", opt.monthly_fixed))
+    served = np.atleast_2d(sum(demand, start=np.zeros((1, h))))
+    return OptionFlows(
+        cash=cash, amortised=dict(cash), served=served, utilization=None, idle=idle, details=details
+    )
+
+
+# ------------------------------------------------------------------------------------------- owned
+
+
+def served_by_capacity(load: FloatArray, capacity: Num, peak_factor: float) -> FloatArray:
+    """E[min(L, C)] with L uniform on [D(2 − p), D p] (mean D = ``load``), GPU-hours; p = 1 → min(D, C)."""
+    if peak_factor <= 1.0:
+        return np.minimum(load, capacity)
+    a = load * (2.0 - peak_factor)
+    b = load * peak_factor
+    c = np.broadcast_to(capacity, np.broadcast_shapes(np.shape(load), np.shape(capacity)))
+    width = np.where(b > a, b - a, 1.0)
+    partial = ((c * c - a * a) / 2.0 + c * (b - c)) / width
+    return np.where(c >= b, load, np.where(c <= a, c, partial))
+
+
+def unit_loan(rate_annual: Num, n: int, h: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per unit of principal: payments (months 1..min(n, h)), interest part of each, payoff of the balance left
+    at month h (in month h). Shapes (1|S, H). Annuity at rate/12 a month; 0 % → equal principal parts."""
+    r = np.atleast_2d(np.asarray(rate_annual, dtype=np.float64)) / 12.0
+    m = np.arange(1, h + 1, dtype=np.float64)[None, :]
+    safe_r = np.where(r > 0, r, 1.0)
+    pay = np.where(r > 0, safe_r / (1.0 - np.power(1.0 + safe_r, -n)), 1.0 / n)
+    grow_prev = np.power(1.0 + r, m - 1.0)
+    bal_prev = np.where(r > 0, grow_prev - pay * (grow_prev - 1.0) / safe_r, 1.0 - pay * (m - 1.0))
+    active = m <= n
+    payments = np.where(active, pay, 0.0) * np.ones_like(bal_prev)
+    interest = np.where(active, bal_prev * r, 0.0)
+    grow_h = np.power(1.0 + r, float(h))
+    bal_h = np.where(r > 0, grow_h - pay * (grow_h - 1.0) / safe_r, 1.0 - pay * h)
+    payoff = np.zeros_like(bal_prev)
+    if n > h:
+        payoff[:, h - 1] = np.maximum(bal_h[:, 0], 0.0)
+    return payments, interest, payoff
+
+
+def onprem_flows(
+    opt: OnPremOption,
+    ctx: Context,
+    prefix: str,
+    loads: list[FloatArray] | None = None,
+    servers: Num | None = None,
+    bridge: CloudOption | None = None,
+    kind: str = "onprem",
+) -> OptionFlows:
+    """Owned option. ``loads`` (per stream) defaults to all demand; ``servers`` may be an (S, 1) array of
+    candidate fleet sizes; ``bridge`` takes the demand of the months before go-live."""
+    p = ctx.params
+    h, hpm = ctx.h, ctx.hpm
+    n: Num = opt.servers if servers is None else servers
+    demand = loads if loads is not None else [s.gpu_hours for s in ctx.streams]
+    load = np.atleast_2d(sum(demand, start=np.zeros((1, h))))
+    lead = min(opt.lead_time_months, h)
+    live = np.zeros(h)
+    live[lead:] = 1.0
+    capacity = n * opt.gpus_per_server * hpm * live  # (1|S, H)
+    capacity = np.atleast_2d(capacity)
+    served = served_by_capacity(load * live, capacity, ctx.peak_factor)
+    util = np.where(capacity > 0, served / np.where(capacity > 0, capacity, 1.0), 0.0)
+
+    price = p.get(prefix + "server_price", opt.server_price)
+    server_capex = n * price
+    capex = (
+        server_capex * (1.0 + p.get(prefix + "network_fraction", opt.network_fraction))
+        + p.get(prefix + "network_capex", opt.network_capex)
+        + p.get(prefix + "storage_capex", opt.storage_capex)
+        + p.get(prefix + "other_capex", opt.other_capex)
+    )
+    residual = p.get(prefix + "residual_fraction", opt.residual_fraction)
+    first = np.zeros(h)
+    first[0] = 1.0
+    last = np.zeros(h)
+    last[-1] = 1.0
+    cash: dict[str, Term] = {}
+    amort: dict[str, Term] = {}
+    if opt.finance_rate_annual is None:
+        cash["capex"] = Term(capex, first)
+    else:
+        months = opt.finance_months or opt.depreciation_months
+        pay, interest, payoff = unit_loan(
+            p.get(prefix + "finance_rate_annual", opt.finance_rate_annual), months, h
+        )
+        cash["financing"] = Term(
+            np.asarray(capex) * (pay + payoff) if np.ndim(capex) else capex * (pay + payoff)
+        )
+        amort["interest"] = Term(np.asarray(capex) * interest if np.ndim(capex) else capex * interest)
+    cash["residual"] = Term(-residual * capex, last)
+    dep = np.zeros(h)
+    dep[: min(opt.depreciation_months, h)] = 1.0
+    amort["depreciation"] = Term(capex * (1.0 - residual) / opt.depreciation_months, dep)
+
+    kw_server = p.get(prefix + "power_kw_per_server", opt.power_kw_per_server)
+    load_factor = p.get(prefix + "load_factor", opt.load_factor)
+    idle_frac = opt.idle_power_fraction
+    draw = n * kw_server * load_factor * (idle_frac + (1.0 - idle_frac) * util) * live
+    pue = p.get(prefix + "pue", opt.pue) if opt.pue is not None else ctx.pue
+    elec = (
+        p.get(prefix + "electricity_per_kwh", opt.electricity_per_kwh)
+        if opt.electricity_per_kwh is not None
+        else ctx.electricity
+    )
+    if not opt.colo_includes_power:
+        cash["power"] = Term(draw * pue * hpm * elec)
+    colo_rate = p.get(prefix + "colo_per_kw_month", opt.colo_per_kw_month)
+    cash["colocation"] = Term(n * kw_server * colo_rate, live)
+    cash["maintenance"] = Term(
+        capex * p.get(prefix + "maintenance_rate_annual", opt.maintenance_rate_annual) / 12.0, live
+    )
+    cash["server_opex"] = Term(
+        n * p.get(prefix + "opex_annual_per_server", opt.opex_annual_per_server) / 12.0, live
+    )
+    cash["licences"] = Term(p.get(prefix + "licences_annual", opt.licences_annual) / 12.0, live)
+    cash["staff"] = Term(staff_terms(opt, ctx, prefix, kind, False))
+    cash["fixed"] = Term(p.get(prefix + "monthly_fixed", opt.monthly_fixed))
+    details: dict[str, Any] = {"capex": capex, "servers": n}
+
+    served_total = served
+    if bridge is not None and lead > 0:
+        pre = np.zeros(h)
+        pre[:lead] = 1.0
+        shares = [np.atleast_2d(d * pre) for d in demand]
+        bflows = cloud_flows(bridge, ctx, f"options.{bridge.name}.", shares=shares)
+        bridge_monthly = sum(
+            (t.monthly(h) for k, t in bflows.cash.items() if k in ("compute", "compute_overflow")),
+            start=np.zeros((1, h)),
+        )
+        cash["bridge_cloud"] = Term(bridge_monthly)
+        served_total = served + bflows.served
+    unserved = load - served_total
+
+    for key in (
+        "power",
+        "colocation",
+        "maintenance",
+        "server_opex",
+        "licences",
+        "staff",
+        "fixed",
+        "bridge_cloud",
+    ):
+        if key in cash:
+            amort[key] = cash[key]
+    # idle cost: the amortised owned-capacity cost of each live month times its unused share
+    owned_keys = ("depreciation", "interest", "power", "colocation", "maintenance", "server_opex", "licences")
+    owned_monthly = sum((amort[k].monthly(h) for k in owned_keys if k in amort), start=np.zeros((1, h)))
+    idle = ((1.0 - util) * live * owned_monthly).sum(axis=1)
+    return OptionFlows(
+        cash=cash,
+        amortised=amort,
+        served=np.atleast_2d(served_total),
+        utilization=util,
+        idle=idle,
+        details=details,
+        unserved=unserved,
+    )
+
+
+def hybrid_flows(opt: HybridOption, ctx: Context, prefix: str, servers: Num | None = None) -> OptionFlows:
+    """Owned base (``servers`` owned servers, may be an (S, 1) array) + cloud burst for what it cannot serve.
+    Pinned streams (regulated / latency) are served by the owned base first; the burst takes a proportional
+    share of each free stream."""
+    h = ctx.h
+    n: Num = opt.onprem.servers if servers is None else servers
+    base = onprem_flows(opt.onprem, ctx, prefix + "onprem.", servers=n, kind="hybrid")
+    total = np.atleast_2d(sum((s.gpu_hours for s in ctx.streams), start=np.zeros((1, h))))
+    burst = np.maximum(total - base.served, 0.0)
+    free = np.atleast_2d(sum((s.gpu_hours for s in ctx.streams if not s.pinned), start=np.zeros((1, h))))
+    pinned_unserved = np.maximum(burst - free, 0.0)
+    frac = np.where(free > 0, np.minimum(burst, free) / np.where(free > 0, free, 1.0), 0.0)
+    shares = [np.atleast_2d(s.gpu_hours * frac) if not s.pinned else np.zeros((1, h)) for s in ctx.streams]
+    cloud = cloud_flows(opt.burst, ctx, prefix + "burst.", shares=shares, kind="cloud")
+    cash: dict[str, Term] = {}
+    amort: dict[str, Term] = {}
+    for key, t in base.cash.items():
+        cash["owned_" + key] = t
+    for key, t in base.amortised.items():
+        amort["owned_" + key] = t
+    for key, t in cloud.cash.items():
+        cash["burst_" + key] = t
+        amort["burst_" + key] = t
+    cash["staff"] = Term(staff_terms(opt, ctx, prefix, "hybrid", False))
+    cash["fixed"] = Term(ctx.params.get(prefix + "monthly_fixed", opt.monthly_fixed))
+    amort["staff"] = cash["staff"]
+    amort["fixed"] = cash["fixed"]
+    details = dict(base.details)
+    details["burst_gpu_hours"] = burst
+    return OptionFlows(
+        cash=cash,
+        amortised=amort,
+        served=np.atleast_2d(base.served + cloud.served),
+        utilization=base.utilization,
+        idle=base.idle + cloud.idle,
+        details=details,
+        unserved=pinned_unserved,
+    )
+
+
+def hybrid_min_servers(opt: HybridOption, ctx: Context) -> int:
+    """Fewest owned servers whose capacity covers the pinned demand's peak month (× peak factor)."""
+    pinned = sum((s.gpu_hours for s in ctx.streams if s.pinned), start=np.zeros((1, ctx.h)))
+    peak = float(np.max(pinned)) * ctx.peak_factor
+    if peak <= 0:
+        return 0
+    return math.ceil(peak / (opt.onprem.gpus_per_server * ctx.hpm) - ROUND_EPS)
+
+
+def option_flows(
+    opt: Option, ctx: Context, fixed: Mapping[str, Any] | None = None, options: tuple[Option, ...] = ()
+) -> OptionFlows:
+    """Flows of any option kind. ``fixed`` carries decisions taken on the base case (committed instances,
+    hybrid servers) so Monte Carlo samples price the same plan."""
+    prefix = f"options.{opt.name}."
+    if isinstance(opt, HybridOption):
+        return hybrid_flows(opt, ctx, prefix, servers=(fixed or {}).get("servers"))
+    if isinstance(opt, OnPremOption):
+        bridge = None
+        if opt.bridge_option is not None:
+            cand = next((o for o in options if o.name == opt.bridge_option), None)
+            bridge = cand if isinstance(cand, CloudOption) else None
+        return onprem_flows(opt, ctx, prefix, bridge=bridge)
+    return cloud_flows(opt, ctx, prefix, fixed=fixed)
+
+
+def totals(flows: OptionFlows, weights: FloatArray, amortised: bool = False) -> FloatArray:
+    """Σ over terms and months of the flows weighted by ``weights`` (H,), shape (S,)."""
+    terms = flows.amortised if amortised else flows.cash
+    out: FloatArray = np.zeros(1)
+    for t in terms.values():
+        out = out + t.dot(weights)
+    return out
