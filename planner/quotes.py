@@ -63,7 +63,8 @@ NETWORK_KINDS: frozenset[LineKind] = frozenset({"nic", "switch", "optics_cables"
 class QuoteLine:
     """One line of a vendor quote. ``unit_price`` is in the quote's currency.
 
-    ``server_model`` / ``gpu_name`` name the confirmed catalog platform or GPU (natural keys), if any.
+    ``server_model`` / ``gpu_name`` name the catalog platform or GPU (natural keys) the line is matched to,
+    if any; ``match_confirmed`` is False while that match is only the importer's suggestion.
     ``support_years`` is the support or warranty term the line includes (years), if stated.
     """
 
@@ -75,6 +76,7 @@ class QuoteLine:
     support_years: float | None = None
     server_model: str | None = None
     gpu_name: str | None = None
+    match_confirmed: bool = True
 
     @property
     def amount(self) -> float:

@@ -106,8 +106,20 @@ L40S_4U = ServerPlatform(
 GPUS = {g.name: g for g in (H100_SXM, H200_SXM, L40S)}
 SERVERS = {s.model: s for s in (HGX_H100, HGX_H200, L40S_4U)}
 
-EUR_USD = FxRate(base="EUR", quote="USD", rate=1.10, as_of=dt.date(2026, 8, 14), source_url="test")
-GBP_USD = FxRate(base="GBP", quote="USD", rate=1.30, as_of=dt.date(2026, 11, 2), source_url="test")
+EUR_USD = FxRate(
+    base="EUR",
+    quote="USD",
+    rate=1.10,
+    as_of=dt.date(2026, 8, 14),
+    source_url="https://example.invalid/fx-test",
+)
+GBP_USD = FxRate(
+    base="GBP",
+    quote="USD",
+    rate=1.30,
+    as_of=dt.date(2026, 11, 2),
+    source_url="https://example.invalid/fx-test",
+)
 
 NORTHWIND_LINES = (
     QuoteLine(

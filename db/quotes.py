@@ -1,0 +1,975 @@
+"""Vendor quotes in the database: import CSV/XLSX with a per-vendor column mapping, validate, suggest
+catalog matches, convert with the catalog FX rate of the quote date, manual entry and editing.
+
+A file with any bad row writes nothing: every problem is collected first (row, column, reason) and
+raised together as :class:`QuoteImportError`; the writes happen in one transaction afterwards.
+Rows never leave this module: callers get :class:`planner.quotes.Quote` values.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, delete, select
+from sqlmodel import Session, col
+
+from db.quote_tables import QuoteLineRow, QuoteRow, VendorMappingRow
+from db.tables import GpuRow, ServerPlatformRow
+from planner.catalog import FxRate, Gpu, ServerPlatform
+from planner.quotes import (
+    KIND_LABELS,
+    LINE_KINDS,
+    LineKind,
+    Quote,
+    QuoteLine,
+    guess_kind,
+    parse_support_years,
+    suggest_match,
+)
+
+FIELDS = ("description", "part_number", "quantity", "unit_price", "kind", "support_years")
+REQUIRED_FIELDS = ("description", "quantity", "unit_price")
+FIELD_LABELS = {
+    "description": "Description",
+    "part_number": "Part number",
+    "quantity": "Quantity",
+    "unit_price": "Unit price",
+    "kind": "Kind",
+    "support_years": "Support years",
+}
+CELL_FIELDS = (
+    "quote_number",
+    "quote_date",
+    "valid_until",
+    "lead_time_weeks",
+    "currency",
+    "incoterms",
+    "payment_terms",
+)
+HEADER_SEARCH_ROWS = 40
+"""Without an explicit header row, the header is the first of these rows naming every required column."""
+
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "description": ("description", "productdescription", "itemdescription", "item", "bezeichnung", "product"),
+    "part_number": ("partnumber", "partno", "part", "sku", "itemcode", "productcode", "artikelnr", "mpn"),
+    "quantity": ("quantity", "qty", "units", "menge", "anzahl", "count"),
+    "unit_price": ("unitprice", "unitcost", "priceeach", "price", "einzelpreis", "listprice", "netprice"),
+    "kind": ("kind", "type", "linetype", "category", "typ", "art"),
+    "support_years": ("supportyears", "warrantyyears", "support", "warranty"),
+}
+_CURRENCY_SYMBOLS = {"£": "GBP", "€": "EUR", "$": "USD"}
+
+
+# ------------------------------------------------------------------------------------------ errors
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    """One problem in a file: spreadsheet row number (1-based, None for the whole file), column, reason."""
+
+    row: int | None
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}, " if self.row is not None else ""
+        col = f"column {self.column!r}: " if self.column else ""
+        return f"{where}{col}{self.reason}"
+
+
+class QuoteImportError(ValueError):
+    """A file or a quote was rejected; ``issues`` holds every problem found (nothing was written)."""
+
+    def __init__(self, source: str, issues: Sequence[ImportIssue]) -> None:
+        self.source = source
+        self.issues = tuple(issues)
+        lines = "\n".join(f"  - {i}" for i in self.issues)
+        super().__init__(f"{source}: {len(self.issues)} problem(s), nothing imported:\n{lines}")
+
+
+# ------------------------------------------------------------------------------------------ mapping
+
+
+def normalise_header(text: object) -> str:
+    """Header text reduced to lower-case letters and digits ("Unit Price (USD)" → "unitpriceusd")."""
+    return re.sub(r"[^a-z0-9]", "", str(text or "").lower())
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """How to read one vendor's layout.
+
+    ``columns``: field (description, part_number, quantity, unit_price, kind, support_years) → the header
+    text of that column in the file (compared case- and spacing-insensitively). ``header_row``: 1-based row
+    of the header (None: found automatically). ``sheet``: XLSX sheet name (None: the active one).
+    ``kind_values``: the vendor's own kind words → line kinds. ``cells``: XLSX cells holding quote facts
+    (quote_number, quote_date, valid_until, lead_time_weeks, currency, incoterms, payment_terms).
+    ``decimal_comma``: amounts written "1.234,56".
+    """
+
+    columns: Mapping[str, str]
+    header_row: int | None = None
+    sheet: str | None = None
+    kind_values: Mapping[str, str] = field(default_factory=dict)
+    cells: Mapping[str, str] = field(default_factory=dict)
+    currency: str | None = None
+    decimal_comma: bool = False
+    vendor: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"vendor": self.vendor, "columns": dict(self.columns)}
+        if self.header_row is not None:
+            out["header_row"] = self.header_row
+        if self.sheet:
+            out["sheet"] = self.sheet
+        if self.kind_values:
+            out["kind_values"] = dict(self.kind_values)
+        if self.cells:
+            out["cells"] = dict(self.cells)
+        if self.currency:
+            out["currency"] = self.currency
+        if self.decimal_comma:
+            out["decimal_comma"] = True
+        return out
+
+    @classmethod
+    def from_json(cls, data: Any, source: str = "mapping") -> ColumnMapping:
+        """Validate a mapping dict (as in a MAPPING.json file); every problem raised at once."""
+        issues: list[ImportIssue] = []
+        if not isinstance(data, Mapping):
+            raise QuoteImportError(source, [ImportIssue(None, "", "a mapping is a JSON object")])
+        columns = data.get("columns")
+        if not isinstance(columns, Mapping) or not all(isinstance(v, str) for v in columns.values()):
+            issues.append(ImportIssue(None, "columns", "must map fields to header texts"))
+            columns = {}
+        for key in columns:
+            if key not in FIELDS:
+                issues.append(
+                    ImportIssue(None, f"columns.{key}", f"unknown field (known: {', '.join(FIELDS)})")
+                )
+        for key in REQUIRED_FIELDS:
+            if key not in columns:
+                issues.append(ImportIssue(None, f"columns.{key}", "is required"))
+        header_row = data.get("header_row")
+        if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
+            issues.append(ImportIssue(None, "header_row", "must be a row number from 1"))
+        kinds = data.get("kind_values", {})
+        if not isinstance(kinds, Mapping):
+            issues.append(ImportIssue(None, "kind_values", "must be an object"))
+            kinds = {}
+        for word, kind in kinds.items():
+            if kind not in LINE_KINDS:
+                issues.append(ImportIssue(None, f"kind_values.{word}", f"unknown kind {kind!r}"))
+        cells = data.get("cells", {})
+        if not isinstance(cells, Mapping):
+            issues.append(ImportIssue(None, "cells", "must be an object"))
+            cells = {}
+        for key, ref in cells.items():
+            if key not in CELL_FIELDS:
+                issues.append(
+                    ImportIssue(None, f"cells.{key}", f"unknown fact (known: {', '.join(CELL_FIELDS)})")
+                )
+            elif not isinstance(ref, str) or not re.fullmatch(r"[A-Za-z]{1,3}[1-9]\d*", ref):
+                issues.append(ImportIssue(None, f"cells.{key}", f"not a cell reference: {ref!r}"))
+        currency = data.get("currency")
+        if currency is not None and (
+            not isinstance(currency, str) or not re.fullmatch(r"[A-Za-z]{3}", currency)
+        ):
+            issues.append(ImportIssue(None, "currency", "must be a 3-letter currency code"))
+        if issues:
+            raise QuoteImportError(source, issues)
+        return cls(
+            columns=dict(columns),
+            header_row=header_row,
+            sheet=data.get("sheet") or None,
+            kind_values=dict(kinds),
+            cells=dict(cells),
+            currency=currency.upper() if currency else None,
+            decimal_comma=bool(data.get("decimal_comma", False)),
+            vendor=str(data.get("vendor", "")),
+        )
+
+
+STANDARD_MAPPING = ColumnMapping(columns=dict(FIELD_LABELS))
+"""Header names Description, Part number, Quantity, Unit price (+ optional Kind, Support years)."""
+
+
+def load_mapping_file(path: str | Path) -> ColumnMapping:
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise QuoteImportError(str(p), [ImportIssue(None, "", "file not found")]) from None
+    except json.JSONDecodeError as exc:
+        raise QuoteImportError(
+            str(p), [ImportIssue(None, "", f"not valid JSON ({exc.msg}, line {exc.lineno})")]
+        ) from None
+    return ColumnMapping.from_json(data, str(p))
+
+
+def suggest_mapping(headers: Sequence[object]) -> dict[str, str]:
+    """Guess which header holds which field from common names in English and German."""
+    out: dict[str, str] = {}
+    norm = [(normalise_header(h), str(h)) for h in headers if h not in (None, "")]
+    for fld, names in _SYNONYMS.items():
+        for name in names:
+            hit = next((h for n, h in norm if n == name and h not in out.values()), None)
+            hit = hit or next((h for n, h in norm if n.startswith(name) and h not in out.values()), None)
+            if hit:
+                out[fld] = hit
+                break
+    return out
+
+
+# ------------------------------------------------------------------------------------------ reading
+
+
+@dataclass(frozen=True)
+class SheetData:
+    """A file read as a grid of cell values (row i of ``rows`` is spreadsheet row i+1)."""
+
+    rows: list[list[Any]]
+    cells: dict[str, Any]
+    sheets: tuple[str, ...] = ()
+
+
+def read_grid(path: str | Path, *, sheet: str | None = None, cells: Iterable[str] = ()) -> SheetData:
+    """Read a CSV (UTF-8 or Windows-1252; comma, semicolon or tab) or XLSX sheet as a grid."""
+    p = Path(path)
+    if not p.exists():
+        raise QuoteImportError(str(p), [ImportIssue(None, "", "file not found")])
+    suffix = p.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(p, sheet, cells)
+    if suffix in (".csv", ".txt", ".tsv"):
+        return SheetData(rows=_read_csv(p), cells={})
+    raise QuoteImportError(str(p), [ImportIssue(None, "", f"unsupported file type {suffix!r} (CSV or XLSX)")])
+
+
+def _read_csv(p: Path) -> list[list[Any]]:
+    raw = p.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252")
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+
+
+def _read_xlsx(p: Path, sheet: str | None, cells: Iterable[str]) -> SheetData:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(p, data_only=True)
+    except Exception as exc:  # openpyxl raises several types for a damaged or foreign file
+        raise QuoteImportError(str(p), [ImportIssue(None, "", f"not a readable XLSX file ({exc})")]) from None
+    try:
+        if sheet is not None and sheet not in wb.sheetnames:
+            raise QuoteImportError(
+                str(p), [ImportIssue(None, "", f"no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})")]
+            )
+        ws = wb[sheet] if sheet is not None else wb.active
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        values = {ref: ws[ref].value for ref in cells}
+        return SheetData(rows=rows, cells=values, sheets=tuple(wb.sheetnames))
+    finally:
+        wb.close()
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _find_header(rows: list[list[Any]], mapping: ColumnMapping) -> tuple[int, dict[str, int]] | None:
+    """(0-based header row index, field → column index), or None when the mapped headers are not found."""
+    wanted = {f: normalise_header(h) for f, h in mapping.columns.items()}
+    candidates = [mapping.header_row - 1] if mapping.header_row else range(min(len(rows), HEADER_SEARCH_ROWS))
+    for i in candidates:
+        if i >= len(rows):
+            continue
+        norm = [normalise_header(v) for v in rows[i]]
+        if all(wanted[f] in norm for f in REQUIRED_FIELDS if f in wanted):
+            return i, {f: norm.index(h) for f, h in wanted.items() if h in norm}
+    return None
+
+
+# ------------------------------------------------------------------------------------------ values
+
+
+_NUMBER = re.compile(r"^\(?-?\d+(?:\.\d+)?\)?$")
+
+
+def parse_amount(value: object, *, decimal_comma: bool = False) -> tuple[float, str | None]:
+    """A number from a cell: plain numbers, "£1,250.00", "1.234,56" (``decimal_comma``), "(500)" = −500,
+    "EUR 2,400". Returns (value, currency found from a symbol or code or None); ValueError if not a number."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a number: {value!r}")
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise ValueError(f"not a number: {value!r}")
+        return float(value), None
+    text = str(value).strip()
+    currency = None
+    for symbol, symbol_code in _CURRENCY_SYMBOLS.items():
+        if symbol in text:
+            currency = symbol_code
+            text = text.replace(symbol, "")
+    iso = re.search(r"\b([A-Z]{3})\b", text)
+    if iso:
+        currency = iso.group(1)
+        text = text.replace(iso.group(1), "")
+    text = text.replace("\u00a0", "").replace(" ", "").replace("'", "")
+    text = text.replace(".", "").replace(",", ".") if decimal_comma else text.replace(",", "")
+    if text.endswith("-") and text[:-1].replace(".", "").isdigit():
+        text = "-" + text[:-1]
+    if not _NUMBER.match(text):
+        raise ValueError(f"not a number: {str(value).strip()!r}")
+    number = float(text.strip("()"))
+    return (-abs(number) if text.startswith("(") else number), currency
+
+
+def parse_date(value: object) -> dt.date:
+    """A date from a cell: a spreadsheet date, ISO "2026-08-14", "14.08.2026" or "14/08/2026"."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value or "").strip()
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d %B %Y", "%d %b %Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"not a date: {text!r} (use YYYY-MM-DD)")
+
+
+def parse_kind(value: object, kind_values: Mapping[str, str]) -> LineKind:
+    """A line kind from the vendor's word (``kind_values``), a label ("Optics / cables") or a code."""
+    text = str(value).strip()
+    for word, kind in kind_values.items():
+        if word.strip().lower() == text.lower():
+            return _as_kind(kind)
+    norm = normalise_header(text)
+    for kind in LINE_KINDS:
+        if norm in (normalise_header(kind), normalise_header(KIND_LABELS[kind])):
+            return kind
+    aliases = {
+        "server": "gpu_server",
+        "optics": "optics_cables",
+        "cables": "optics_cables",
+        "warranty": "support",
+    }
+    if norm in aliases:
+        return _as_kind(aliases[norm])
+    known = ", ".join(KIND_LABELS[k] for k in LINE_KINDS)
+    raise ValueError(f"unknown kind {text!r} (known: {known})")
+
+
+def _as_kind(text: str) -> LineKind:
+    for kind in LINE_KINDS:
+        if kind == text:
+            return kind
+    raise ValueError(f"unknown kind {text!r}")
+
+
+# ------------------------------------------------------------------------------------------ parsing
+
+
+@dataclass(frozen=True)
+class ParsedQuote:
+    """A file read and validated: the quote (lines matched to the catalog as suggestions), the mapping
+    that read it, the rows skipped as headings or subtotals, and notes for the user."""
+
+    quote: Quote
+    mapping: ColumnMapping
+    skipped_rows: tuple[int, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def parse_quote_file(
+    path: str | Path,
+    *,
+    vendor: str,
+    mapping: ColumnMapping | None = None,
+    quote_date: dt.date | None = None,
+    valid_until: dt.date | None = None,
+    currency: str | None = None,
+    servers: Sequence[ServerPlatform] = (),
+    gpus: Sequence[Gpu] = (),
+    today: dt.date | None = None,
+) -> ParsedQuote:
+    """Read and validate a quote file; raise :class:`QuoteImportError` listing every problem.
+
+    Arguments win over the file's own facts (mapping ``cells``), which win over the mapping's currency.
+    The quote date defaults to ``today``. Lines of kind GPU server / GPU get a suggested catalog match.
+    """
+    p = Path(path)
+    used = mapping or STANDARD_MAPPING
+    grid = read_grid(p, sheet=used.sheet, cells=used.cells.values())
+    header = _find_header(grid.rows, used)
+    if header is None:
+        expected = ", ".join(repr(used.columns[f]) for f in REQUIRED_FIELDS)
+        where = f"row {used.header_row}" if used.header_row else f"the first {HEADER_SEARCH_ROWS} rows"
+        raise QuoteImportError(
+            str(p), [ImportIssue(used.header_row, "", f"no header naming {expected} found in {where}")]
+        )
+    header_index, columns = header
+    header_text = {f: str(grid.rows[header_index][c]) for f, c in columns.items()}
+    issues: list[ImportIssue] = []
+    facts = _cell_facts(grid.cells, used, issues)
+    lines, skipped, seen_currencies = _parse_lines(
+        grid.rows, header_index, columns, header_text, used, issues
+    )
+    qdate = quote_date or facts.get("quote_date") or today or dt.date.today()
+    valid = valid_until or facts.get("valid_until")
+    code = (currency or facts.get("currency") or used.currency or _only(seen_currencies) or "").upper()
+    assumed_usd = not code
+    code = code or "USD"
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        issues.append(ImportIssue(None, "", f"not a currency code: {code!r}"))
+    for row, symbol_code in seen_currencies.items():
+        if code and symbol_code != code:
+            issues.append(
+                ImportIssue(row, header_text["unit_price"], f"amount in {symbol_code}, quote in {code}")
+            )
+    if valid is not None and valid < qdate:
+        issues.append(ImportIssue(None, "", f"valid until {valid} is before the quote date {qdate}"))
+    if not lines and not issues:
+        issues.append(ImportIssue(None, "", "no quote lines found under the header"))
+    if issues:
+        raise QuoteImportError(str(p), sorted(issues, key=lambda i: (i.row or 0, i.column)))
+    matched = tuple(_suggest(line, servers, gpus) for line in lines)
+    quote = Quote(
+        vendor=vendor,
+        currency=code,
+        quote_date=qdate,
+        valid_until=valid,
+        quote_number=str(facts.get("quote_number") or ""),
+        incoterms=str(facts.get("incoterms") or ""),
+        payment_terms=str(facts.get("payment_terms") or ""),
+        lead_time_weeks=facts.get("lead_time_weeks"),
+        source_file=p.name,
+        lines=matched,
+    )
+    notes = [f"rows {', '.join(map(str, skipped))} skipped (no quantity and no price)"] if skipped else []
+    if assumed_usd:
+        notes.append("no currency stated in the file, its mapping or the command: USD assumed")
+    unmatched = [
+        x.description
+        for x in matched
+        if x.kind in ("gpu_server", "gpu") and not (x.server_model or x.gpu_name)
+    ]
+    notes += [f"no catalog match for {d!r}: map it by hand" for d in unmatched]
+    return ParsedQuote(quote, replace(used, vendor=vendor), tuple(skipped), tuple(notes))
+
+
+def _only(found: Mapping[int, str]) -> str | None:
+    codes = set(found.values())
+    return codes.pop() if len(codes) == 1 else None
+
+
+def _cell_facts(
+    cells: Mapping[str, Any], mapping: ColumnMapping, issues: list[ImportIssue]
+) -> dict[str, Any]:
+    facts: dict[str, Any] = {}
+    for key, ref in mapping.cells.items():
+        value = cells.get(ref)
+        if _blank(value):
+            continue
+        row = int(re.sub(r"\D", "", ref))
+        try:
+            if key in ("quote_date", "valid_until"):
+                facts[key] = parse_date(value)
+            elif key == "lead_time_weeks":
+                facts[key] = parse_amount(value)[0]
+            else:
+                facts[key] = str(value).strip()
+        except ValueError as exc:
+            issues.append(ImportIssue(row, ref, f"{key}: {exc}"))
+    return facts
+
+
+def _parse_lines(
+    rows: list[list[Any]],
+    header_index: int,
+    columns: Mapping[str, int],
+    header_text: Mapping[str, str],
+    mapping: ColumnMapping,
+    issues: list[ImportIssue],
+) -> tuple[list[QuoteLine], list[int], dict[int, str]]:
+    lines: list[QuoteLine] = []
+    skipped: list[int] = []
+    currencies: dict[int, str] = {}
+    for i in range(header_index + 1, len(rows)):
+        row_no = i + 1
+        cells = rows[i]
+
+        def cell(fld: str, cells: list[Any] = cells) -> Any:
+            c = columns.get(fld)
+            return cells[c] if c is not None and c < len(cells) else None
+
+        if all(_blank(v) for v in cells):
+            continue
+        if _blank(cell("quantity")) and _blank(cell("unit_price")):
+            skipped.append(row_no)  # a heading, a note or a subtotal row
+            continue
+        before = len(issues)
+        line = _parse_line(row_no, cell, header_text, mapping, issues, currencies)
+        if line is not None and len(issues) == before:
+            lines.append(line)
+    return lines, skipped, currencies
+
+
+def _parse_line(
+    row_no: int,
+    cell: Any,
+    header_text: Mapping[str, str],
+    mapping: ColumnMapping,
+    issues: list[ImportIssue],
+    currencies: dict[int, str],
+) -> QuoteLine | None:
+    def bad(fld: str, reason: str) -> None:
+        issues.append(ImportIssue(row_no, header_text.get(fld, FIELD_LABELS[fld]), reason))
+
+    description = "" if _blank(cell("description")) else str(cell("description")).strip()
+    part = "" if _blank(cell("part_number")) else str(cell("part_number")).strip()
+    if not description:
+        bad("description", "is empty")
+    quantity = price = None
+    try:
+        quantity = parse_amount(cell("quantity"), decimal_comma=mapping.decimal_comma)[0]
+        if quantity <= 0:
+            bad("quantity", f"must be more than 0 (got {quantity:g})")
+            quantity = None
+    except ValueError as exc:
+        bad("quantity", "is empty" if _blank(cell("quantity")) else str(exc))
+    try:
+        price, code = parse_amount(cell("unit_price"), decimal_comma=mapping.decimal_comma)
+        if code:
+            currencies[row_no] = code
+    except ValueError as exc:
+        bad("unit_price", "is empty" if _blank(cell("unit_price")) else str(exc))
+    kind: LineKind | None = None
+    if "kind" in header_text and not _blank(cell("kind")):
+        try:
+            kind = parse_kind(cell("kind"), mapping.kind_values)
+        except ValueError as exc:
+            bad("kind", str(exc))
+    elif description:
+        kind = "discount" if price is not None and price < 0 else guess_kind(description, part)
+    support = None
+    if "support_years" in header_text and not _blank(cell("support_years")):
+        try:
+            support = parse_amount(cell("support_years"))[0]
+            if support < 0:
+                bad("support_years", "cannot be negative")
+        except ValueError as exc:
+            bad("support_years", str(exc))
+    elif kind in ("support", "gpu_server"):
+        support = parse_support_years(description)
+    if price is not None and price < 0 and kind is not None and kind != "discount":
+        bad("unit_price", f"a negative price is only allowed on a discount line (got {price:g})")
+    if quantity is not None and kind in ("gpu_server", "gpu") and not float(quantity).is_integer():
+        bad("quantity", f"a count of servers or GPUs must be whole (got {quantity:g})")
+    if not description or quantity is None or price is None or kind is None:
+        return None
+    return QuoteLine(description, quantity, price, kind, part, support)
+
+
+def _suggest(line: QuoteLine, servers: Sequence[ServerPlatform], gpus: Sequence[Gpu]) -> QuoteLine:
+    if line.kind not in ("gpu_server", "gpu") or line.server_model or line.gpu_name:
+        return line
+    match = suggest_match(line.description, servers, gpus, kind=line.kind)
+    if match is None:
+        return line
+    if match.kind == "server":
+        return replace(line, server_model=match.key, match_confirmed=False)
+    return replace(line, gpu_name=match.key, match_confirmed=False)
+
+
+# ------------------------------------------------------------------------------------------ catalog
+
+
+def catalog_maps(engine: Engine) -> tuple[dict[str, ServerPlatform], dict[str, Gpu]]:
+    """The catalog's server platforms by model and GPUs by name (for matching and normalisation)."""
+    from db.catalog import list_gpus, list_servers
+
+    return {s.model: s for s in list_servers(engine)}, {g.name: g for g in list_gpus(engine)}
+
+
+def fx_to_usd(engine: Engine, currency: str, on: dt.date) -> FxRate | None:
+    """The catalog's rate converting ``currency`` to USD as of ``on`` (None for USD).
+
+    Raises :class:`QuoteImportError` when the catalog has no such rate on or before that date.
+    """
+    if currency.upper() == "USD":
+        return None
+    from db.catalog import fx_rate
+
+    try:
+        rate = fx_rate(engine, currency.upper(), "USD", on=on)
+    except (KeyError, LookupError, ValueError) as exc:
+        rate = None
+        reason = str(exc)
+    else:
+        reason = ""
+    if rate is None:
+        raise QuoteImportError(
+            currency,
+            [
+                ImportIssue(
+                    None,
+                    "",
+                    f"the catalog has no {currency}/USD rate on or before {on.isoformat()}: "
+                    f"add one (planner catalog import) {reason}".strip(),
+                )
+            ],
+        )
+    return rate
+
+
+# ------------------------------------------------------------------------------------------ writing
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    quote_id: int
+    quote: Quote
+    mapping: ColumnMapping
+    notes: tuple[str, ...]
+
+
+def import_quote(
+    engine: Engine,
+    path: str | Path,
+    *,
+    vendor: str,
+    mapping: ColumnMapping | None = None,
+    quote_date: dt.date | None = None,
+    valid_until: dt.date | None = None,
+    currency: str | None = None,
+    today: dt.date | None = None,
+) -> ImportResult:
+    """Import a quote file in one transaction; nothing is written when anything is wrong.
+
+    Without ``mapping`` the vendor's remembered mapping is tried, then the standard header names. A
+    mapping that reads the file is remembered for the vendor. The FX rate of the quote date is stored.
+    """
+    if not vendor.strip():
+        raise QuoteImportError(str(path), [ImportIssue(None, "", "the vendor name is empty")])
+    servers, gpus = catalog_maps(engine)
+    kwargs: dict[str, Any] = dict(
+        vendor=vendor.strip(),
+        quote_date=quote_date,
+        valid_until=valid_until,
+        currency=currency,
+        servers=list(servers.values()),
+        gpus=list(gpus.values()),
+        today=today,
+    )
+    if mapping is not None:
+        parsed = parse_quote_file(path, mapping=mapping, **kwargs)
+    else:
+        parsed = _parse_with_remembered(engine, path, kwargs)
+    fx = fx_to_usd(engine, parsed.quote.currency, parsed.quote.quote_date)
+    quote = replace(parsed.quote, fx=fx)
+    with Session(engine) as session, session.begin():
+        quote_id = _insert_quote(session, quote, servers_ids(session), gpu_ids(session))
+        _upsert_mapping(session, vendor.strip(), parsed.mapping)
+    return ImportResult(quote_id, replace(quote, id=quote_id), parsed.mapping, parsed.notes)
+
+
+def _parse_with_remembered(engine: Engine, path: str | Path, kwargs: dict[str, Any]) -> ParsedQuote:
+    remembered = vendor_mapping(engine, kwargs["vendor"])
+    if remembered is not None:
+        try:
+            return parse_quote_file(path, mapping=remembered, **kwargs)
+        except QuoteImportError as exc:
+            if not any("no header naming" in i.reason for i in exc.issues):
+                raise
+    return parse_quote_file(path, mapping=None, **kwargs)
+
+
+def servers_ids(session: Session) -> dict[str, int]:
+    return {
+        m: i
+        for i, m in session.execute(select(col(ServerPlatformRow.id), col(ServerPlatformRow.model)))
+        if i is not None
+    }
+
+
+def gpu_ids(session: Session) -> dict[str, int]:
+    return {n: i for i, n in session.execute(select(col(GpuRow.id), col(GpuRow.name))) if i is not None}
+
+
+def _insert_quote(
+    session: Session, quote: Quote, server_ids: Mapping[str, int], gpu_ids_: Mapping[str, int]
+) -> int:
+    row = QuoteRow(
+        vendor=quote.vendor,
+        quote_number=quote.quote_number,
+        quote_date=quote.quote_date,
+        valid_until=quote.valid_until,
+        currency=quote.currency.upper(),
+        incoterms=quote.incoterms,
+        payment_terms=quote.payment_terms,
+        lead_time_weeks=quote.lead_time_weeks,
+        notes=quote.notes,
+        source_file=quote.source_file,
+        imported_at=dt.datetime.now(dt.UTC),
+    )
+    _set_fx(row, quote.fx)
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    _insert_lines(session, row.id, quote.lines, server_ids, gpu_ids_)
+    return row.id
+
+
+def _set_fx(row: QuoteRow, fx: FxRate | None) -> None:
+    row.fx_base = fx.base if fx else None
+    row.fx_quote = fx.quote if fx else None
+    row.fx_rate = fx.rate if fx else None
+    row.fx_as_of = fx.as_of if fx else None
+    row.fx_source_url = fx.source_url if fx else ""
+
+
+def _insert_lines(
+    session: Session,
+    quote_id: int,
+    lines: Sequence[QuoteLine],
+    server_ids: Mapping[str, int],
+    gpu_ids_: Mapping[str, int],
+) -> None:
+    for position, line in enumerate(lines, start=1):
+        session.add(
+            QuoteLineRow(
+                quote_id=quote_id,
+                position=position,
+                description=line.description,
+                part_number=line.part_number,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                kind=line.kind,
+                support_years=line.support_years,
+                server_id=server_ids.get(line.server_model or ""),
+                gpu_id=gpu_ids_.get(line.gpu_name or ""),
+                match_confirmed=line.match_confirmed,
+            )
+        )
+
+
+def validate_quote(
+    quote: Quote, server_models: Iterable[str] = (), gpu_names: Iterable[str] = ()
+) -> list[ImportIssue]:
+    """Problems of a hand-entered or edited quote, one per field (row = line number from 1)."""
+    issues: list[ImportIssue] = []
+    if not quote.vendor.strip():
+        issues.append(ImportIssue(None, "vendor", "is empty"))
+    if not re.fullmatch(r"[A-Z]{3}", quote.currency.upper()):
+        issues.append(ImportIssue(None, "currency", f"not a currency code: {quote.currency!r}"))
+    if quote.valid_until is not None and quote.valid_until < quote.quote_date:
+        issues.append(ImportIssue(None, "valid_until", "is before the quote date"))
+    if quote.lead_time_weeks is not None and quote.lead_time_weeks < 0:
+        issues.append(ImportIssue(None, "lead_time_weeks", "cannot be negative"))
+    servers = set(server_models)
+    gpus = set(gpu_names)
+    for n, line in enumerate(quote.lines, start=1):
+        if not line.description.strip():
+            issues.append(ImportIssue(n, "description", "is empty"))
+        if not math.isfinite(line.quantity) or line.quantity <= 0:
+            issues.append(ImportIssue(n, "quantity", f"must be more than 0 (got {line.quantity:g})"))
+        if not math.isfinite(line.unit_price) or (line.unit_price < 0 and line.kind != "discount"):
+            issues.append(
+                ImportIssue(
+                    n,
+                    "unit_price",
+                    f"a negative price is only allowed on a discount line (got {line.unit_price:g})",
+                )
+            )
+        if line.kind not in LINE_KINDS:
+            issues.append(ImportIssue(n, "kind", f"unknown kind {line.kind!r}"))
+        if line.server_model and line.server_model not in servers:
+            issues.append(ImportIssue(n, "server_model", f"not in the catalog: {line.server_model!r}"))
+        if line.gpu_name and line.gpu_name not in gpus:
+            issues.append(ImportIssue(n, "gpu_name", f"not in the catalog: {line.gpu_name!r}"))
+        if line.support_years is not None and line.support_years < 0:
+            issues.append(ImportIssue(n, "support_years", "cannot be negative"))
+    if not quote.lines:
+        issues.append(ImportIssue(None, "lines", "a quote needs at least one line"))
+    return issues
+
+
+def save_quote(engine: Engine, quote: Quote) -> int:
+    """Insert a hand-entered quote (``id`` None) or replace an existing one and its lines; one transaction.
+
+    A non-USD quote without ``fx`` gets the catalog rate of its date. Raises :class:`QuoteImportError`.
+    """
+    if quote.fx is None and quote.currency.upper() != "USD":
+        quote = replace(quote, fx=fx_to_usd(engine, quote.currency, quote.quote_date))
+    with Session(engine) as session, session.begin():
+        server_ids = servers_ids(session)
+        gpu_ids_ = gpu_ids(session)
+        issues = validate_quote(quote, server_ids, gpu_ids_)
+        if issues:
+            raise QuoteImportError(quote.label or "quote", issues)
+        if quote.id is None:
+            return _insert_quote(session, quote, server_ids, gpu_ids_)
+        row = session.get(QuoteRow, quote.id)
+        if row is None:
+            raise QuoteImportError(quote.label, [ImportIssue(None, "id", f"no quote with id {quote.id}")])
+        for key in ("vendor", "quote_number", "quote_date", "valid_until", "incoterms", "payment_terms"):
+            setattr(row, key, getattr(quote, key))
+        row.currency = quote.currency.upper()
+        row.lead_time_weeks = quote.lead_time_weeks
+        row.notes = quote.notes
+        row.source_file = quote.source_file
+        _set_fx(row, quote.fx)
+        session.execute(delete(QuoteLineRow).where(col(QuoteLineRow.quote_id) == quote.id))
+        _insert_lines(session, quote.id, quote.lines, server_ids, gpu_ids_)
+        return quote.id
+
+
+def delete_quote(engine: Engine, quote_id: int) -> bool:
+    """Delete a quote and its lines; False when there was no such quote."""
+    with Session(engine) as session, session.begin():
+        row = session.get(QuoteRow, quote_id)
+        if row is None:
+            return False
+        session.execute(delete(QuoteLineRow).where(col(QuoteLineRow.quote_id) == quote_id))
+        session.delete(row)
+        return True
+
+
+def confirm_match(
+    engine: Engine,
+    quote_id: int,
+    position: int,
+    *,
+    server_model: str | None = None,
+    gpu_name: str | None = None,
+) -> Quote:
+    """Confirm (or set) the catalog platform or GPU of line ``position`` (from 1); returns the quote."""
+    quote = get_quote(engine, quote_id)
+    if not 1 <= position <= len(quote.lines):
+        raise QuoteImportError(quote.label, [ImportIssue(position, "", "no such line")])
+    line = quote.lines[position - 1]
+    line = replace(
+        line,
+        server_model=server_model if server_model is not None else line.server_model,
+        gpu_name=gpu_name if gpu_name is not None else line.gpu_name,
+        match_confirmed=True,
+    )
+    lines = quote.lines[: position - 1] + (line,) + quote.lines[position:]
+    save_quote(engine, replace(quote, lines=lines))
+    return get_quote(engine, quote_id)
+
+
+# ------------------------------------------------------------------------------------------ reading back
+
+
+def _to_quote(
+    row: QuoteRow, lines: Sequence[QuoteLineRow], models: Mapping[int, str], names: Mapping[int, str]
+) -> Quote:
+    fx = None
+    if row.fx_rate is not None and row.fx_base and row.fx_quote and row.fx_as_of:
+        fx = FxRate(row.fx_base, row.fx_quote, row.fx_rate, row.fx_as_of, row.fx_source_url)
+    return Quote(
+        id=row.id,
+        vendor=row.vendor,
+        currency=row.currency,
+        quote_date=row.quote_date,
+        valid_until=row.valid_until,
+        quote_number=row.quote_number,
+        incoterms=row.incoterms,
+        payment_terms=row.payment_terms,
+        lead_time_weeks=row.lead_time_weeks,
+        notes=row.notes,
+        source_file=row.source_file,
+        fx=fx,
+        lines=tuple(
+            QuoteLine(
+                description=x.description,
+                quantity=x.quantity,
+                unit_price=x.unit_price,
+                kind=_as_kind(x.kind),
+                part_number=x.part_number,
+                support_years=x.support_years,
+                server_model=models.get(x.server_id) if x.server_id is not None else None,
+                gpu_name=names.get(x.gpu_id) if x.gpu_id is not None else None,
+                match_confirmed=x.match_confirmed,
+            )
+            for x in sorted(lines, key=lambda x: x.position)
+        ),
+    )
+
+
+def list_quotes(engine: Engine, ids: Sequence[int] | None = None) -> list[Quote]:
+    """Quotes (all, or those of ``ids`` in that order) with their lines, newest first when listing all."""
+    with Session(engine) as session:
+        stmt = select(QuoteRow)
+        if ids:
+            stmt = stmt.where(col(QuoteRow.id).in_(list(ids)))
+        rows = list(session.execute(stmt).scalars())
+        line_rows = list(
+            session.execute(
+                select(QuoteLineRow).where(col(QuoteLineRow.quote_id).in_([r.id for r in rows]))
+            ).scalars()
+        )
+        models = {i: m for m, i in servers_ids(session).items()}
+        names = {i: n for n, i in gpu_ids(session).items()}
+    by_quote: dict[int, list[QuoteLineRow]] = {}
+    for x in line_rows:
+        by_quote.setdefault(x.quote_id, []).append(x)
+    quotes = {r.id: _to_quote(r, by_quote.get(r.id or -1, []), models, names) for r in rows}
+    if ids:
+        missing = [i for i in ids if i not in quotes]
+        if missing:
+            raise KeyError(f"no quote with id {', '.join(map(str, missing))}")
+        return [quotes[i] for i in ids]
+    return sorted(quotes.values(), key=lambda q: (q.quote_date, q.id or 0), reverse=True)
+
+
+def get_quote(engine: Engine, quote_id: int) -> Quote:
+    """One quote by id (KeyError if none)."""
+    return list_quotes(engine, [quote_id])[0]
+
+
+def vendor_mapping(engine: Engine, vendor: str) -> ColumnMapping | None:
+    """The column mapping remembered for ``vendor`` (case-insensitive), if any."""
+    with Session(engine) as session:
+        rows = list(session.execute(select(VendorMappingRow)).scalars())
+    for row in rows:
+        if row.vendor.lower() == vendor.strip().lower():
+            return ColumnMapping.from_json(json.loads(row.mapping_json), f"mapping of {row.vendor}")
+    return None
+
+
+def save_vendor_mapping(engine: Engine, vendor: str, mapping: ColumnMapping) -> None:
+    """Remember ``mapping`` for ``vendor`` (replacing any earlier one)."""
+    with Session(engine) as session, session.begin():
+        _upsert_mapping(session, vendor.strip(), mapping)
+
+
+def _upsert_mapping(session: Session, vendor: str, mapping: ColumnMapping) -> None:
+    text = json.dumps(replace(mapping, vendor=vendor).to_json(), ensure_ascii=False, sort_keys=True)
+    rows = list(session.execute(select(VendorMappingRow)).scalars())
+    row = next((r for r in rows if r.vendor.lower() == vendor.lower()), None)
+    now = dt.datetime.now(dt.UTC)
+    if row is None:
+        session.add(VendorMappingRow(vendor=vendor, mapping_json=text, updated_at=now))
+    else:
+        row.mapping_json = text
+        row.updated_at = now
