@@ -7,7 +7,6 @@ Create Date: 2026-11-23 12:45:00
 
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel
 
 
 revision = "0002_quotes"
@@ -20,18 +19,18 @@ def upgrade() -> None:
     op.create_table(
         "quotes",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("vendor", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-        sa.Column("quote_number", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("vendor", sa.String(length=200), nullable=False),
+        sa.Column("quote_number", sa.String(length=100), nullable=False),
         sa.Column("quote_date", sa.Date(), nullable=False),
         sa.Column("valid_until", sa.Date(), nullable=True),
-        sa.Column("currency", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
-        sa.Column("incoterms", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-        sa.Column("payment_terms", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("incoterms", sa.String(length=100), nullable=False),
+        sa.Column("payment_terms", sa.String(length=200), nullable=False),
         sa.Column("lead_time_weeks", sa.Float(), nullable=True),
         sa.Column("notes", sa.Text(), server_default="", nullable=False),
-        sa.Column("source_file", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-        sa.Column("fx_base", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=True),
-        sa.Column("fx_quote", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=True),
+        sa.Column("source_file", sa.String(length=500), nullable=False),
+        sa.Column("fx_base", sa.String(length=3), nullable=True),
+        sa.Column("fx_quote", sa.String(length=3), nullable=True),
         sa.Column("fx_rate", sa.Float(), nullable=True),
         sa.Column("fx_as_of", sa.Date(), nullable=True),
         sa.Column("fx_source_url", sa.Text(), server_default="", nullable=False),
@@ -44,7 +43,7 @@ def upgrade() -> None:
     op.create_table(
         "vendor_mappings",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("vendor", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("vendor", sa.String(length=200), nullable=False),
         sa.Column("mapping_json", sa.Text(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
@@ -56,10 +55,10 @@ def upgrade() -> None:
         sa.Column("quote_id", sa.Integer(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
-        sa.Column("part_number", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("part_number", sa.String(length=200), nullable=False),
         sa.Column("quantity", sa.Float(), nullable=False),
         sa.Column("unit_price", sa.Float(), nullable=False),
-        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("support_years", sa.Float(), nullable=True),
         sa.Column("server_id", sa.Integer(), nullable=True),
         sa.Column("gpu_id", sa.Integer(), nullable=True),
