@@ -701,3 +701,37 @@ def compare_quotes(
             hourly = per_gpu_hour_usd(quote, hardware, site)
         out.append(quote_figures(quote, hardware, today=today, per_gpu_hour_usd=hourly))
     return out
+
+
+def use_quote(
+    project: Project, quote: Quote, hardware: QuoteHardware, site: SiteTerms | None = None
+) -> Project:
+    """ "Use this quote": the project with the quote as its on-premises option.
+
+    The first standalone on-prem option is replaced (its site terms are kept by the quote's option);
+    a project without one gets the quote's option appended. Hybrids keep their own owned base.
+    """
+    terms = site or site_terms_from_project(project)
+    option = onprem_option_for_quote(quote, hardware, terms)
+    options = list(project.options)
+    index = next((i for i, o in enumerate(options) if isinstance(o, OnPremOption)), None)
+    taken = {o.name for i, o in enumerate(options) if i != index}
+    name = option.name
+    n = 2
+    while name in taken:
+        name = f"{option.name} ({n})"
+        n += 1
+    option = replace(option, name=name, bridge_option=_bridge(options, index))
+    if index is None:
+        options.append(option)
+    else:
+        options[index] = option
+    return replace(project, options=tuple(options))
+
+
+def _bridge(options: Sequence[Any], index: int | None) -> str | None:
+    """Keep the replaced option's bridge to a cloud option while the hardware is on its way."""
+    if index is None:
+        return None
+    replaced = options[index]
+    return replaced.bridge_option if isinstance(replaced, OnPremOption) else None
