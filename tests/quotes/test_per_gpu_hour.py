@@ -39,9 +39,9 @@ GPU_HOURS = 32 * 730 * 60  # 1,401,600 at 100 % utilisation
 
 
 def test_hand_computed_total_is_what_the_readme_says() -> None:
-    assert POWER == pytest.approx(268_056.0)
-    assert MAINTENANCE == pytest.approx(255_380.0)
-    assert TOTAL == pytest.approx(2_400_336.0)
+    assert pytest.approx(268_056.0) == POWER
+    assert pytest.approx(255_380.0) == MAINTENANCE
+    assert pytest.approx(2_400_336.0) == TOTAL
 
 
 def test_option_built_from_the_quote() -> None:
