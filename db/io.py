@@ -1,0 +1,364 @@
+"""CSV / XLSX import and export of the catalog tables.
+
+Import validates every cell first and reports all problems at once (row = line in the file, the header
+being row 1); a file with any error writes nothing. Rows are upserted by natural key in one transaction;
+re-importing the same file changes nothing. Export writes the same header the import reads.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+from sqlmodel import Session
+
+from db.schema import SPECS, CellProblem, TableSpec
+
+TABLES = {"gpus", "servers", "cloud", "models", "fx"}
+
+
+@dataclass(frozen=True)
+class CellError:
+    row: int  # line in the file (header = 1); 1 also for header problems
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, column {self.column}: {self.reason}"
+
+
+class CatalogImportError(ValueError):
+    """A file that cannot be imported; ``errors`` lists every bad cell. Nothing was written."""
+
+    def __init__(self, errors: Sequence[CellError], path: str | os.PathLike[str] | None = None) -> None:
+        self.errors = list(errors)
+        where = f"{path}: " if path is not None else ""
+        lines = "\n".join(f"  {e}" for e in self.errors)
+        super().__init__(f"{where}{len(self.errors)} problem(s), nothing imported:\n{lines}")
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    table: str
+    inserted: int
+    updated: int
+    unchanged: int = 0
+    skipped: int = 0  # shipped-catalog sync only: rows kept because the user owns them
+
+
+# ------------------------------------------------------------------------------------------- reading
+
+
+def read_table_file(path: str | os.PathLike[str]) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    """Header and (line number, cells) of a CSV or XLSX file; blank lines are skipped."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(p)
+    if suffix in (".csv", ".txt", ""):
+        return _read_csv(p)
+    raise CatalogImportError(
+        [CellError(1, "-", f"unsupported file type {suffix!r} (use .csv or .xlsx)")], path
+    )
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh)
+        header: list[str] | None = None
+        rows: list[tuple[int, list[Any]]] = []
+        for cells in reader:
+            if not any(c.strip() for c in cells):
+                continue
+            if header is None:
+                header = [c.strip() for c in cells]
+                continue
+            rows.append((reader.line_num, list(cells)))
+    return header or [], rows
+
+
+def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = wb.worksheets[0]
+        header: list[str] | None = None
+        rows: list[tuple[int, list[Any]]] = []
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if not any(c is not None and str(c).strip() for c in cells):
+                continue
+            if header is None:
+                header = ["" if c is None else str(c).strip() for c in cells]
+                continue
+            rows.append((number, list(cells)))
+    finally:
+        wb.close()
+    while header and header[-1] == "":
+        header.pop()
+    return header or [], rows
+
+
+def infer_table(header: Sequence[str]) -> str | None:
+    """The table whose header the given one matches best (all its required columns present)."""
+    names = set(header)
+    best: tuple[int, str] | None = None
+    for spec in SPECS.values():
+        required = {c.name for c in spec.columns if c.required}
+        if required <= names:
+            score = len(names & set(spec.header)) - len(names - set(spec.header))
+            if best is None or score > best[0]:
+                best = (score, spec.name)
+    return best[1] if best else None
+
+
+# ---------------------------------------------------------------------------------------- validation
+
+
+def parse_rows(
+    spec: TableSpec,
+    header: Sequence[str],
+    rows: Iterable[tuple[int, Sequence[Any]]],
+    *,
+    known_gpus: Iterable[str] = (),
+    today: dt.date | None = None,
+) -> tuple[list[dict[str, Any]], list[CellError]]:
+    """Typed values of every row and every problem found (an empty error list means all is well)."""
+    today = today or dt.date.today()
+    errors: list[CellError] = []
+    index = {name: i for i, name in enumerate(header)}
+    for name in header:
+        if name and name not in spec.header:
+            errors.append(CellError(1, name, f"unknown column for table {spec.name}"))
+    for col in spec.columns:
+        if col.name not in index and col.required:
+            errors.append(CellError(1, col.name, "required column missing from the header"))
+    gpus = set(known_gpus)
+    if spec.name == "gpus":
+        gpus = set()
+    parsed: list[dict[str, Any]] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    for line, cells in rows:
+        values: dict[str, Any] = {}
+        row_ok = True
+        for col in spec.columns:
+            i = index.get(col.name)
+            raw = cells[i] if i is not None and i < len(cells) else None
+            try:
+                values[col.name] = col.parse(raw, today)
+            except CellProblem as exc:
+                errors.append(CellError(line, col.name, str(exc)))
+                row_ok = False
+                continue
+            if col.kind == "gpu" and values[col.name] not in gpus:
+                errors.append(CellError(line, col.name, _unknown_gpu(values[col.name], gpus)))
+                row_ok = False
+        if not row_ok:
+            continue
+        for problem in _row_rules(spec, values):
+            errors.append(CellError(line, problem[0], problem[1]))
+            row_ok = False
+        key = tuple(values[k] for k in spec.key)
+        if key in seen:
+            errors.append(
+                CellError(
+                    line, "+".join(spec.key), f"duplicate of row {seen[key]} ({', '.join(map(str, key))})"
+                )
+            )
+            row_ok = False
+        seen.setdefault(key, line)
+        if row_ok:
+            if "notes" in values and values["notes"] is None:
+                values["notes"] = ""
+            parsed.append(values)
+    return parsed, errors
+
+
+def _unknown_gpu(name: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.5)
+    hint = f"; close matches: {', '.join(close)}" if close else ""
+    return f"unknown GPU name {name!r}{hint}"
+
+
+def _row_rules(spec: TableSpec, v: dict[str, Any]) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    if spec.name == "gpus":
+        low, high = v.get("price_low_usd"), v.get("price_high_usd")
+        if low is not None and high is not None and low > high:
+            problems.append(("price_high_usd", f"high price {high:g} is below low price {low:g}"))
+    if spec.name == "cloud":
+        for col in ("spot_per_hour", "reserved_1y_per_hour", "reserved_3y_per_hour"):
+            if v.get(col) is not None and v[col] > v["on_demand_per_hour"] * 1.0001:
+                problems.append((col, f"{v[col]:g} is above the on-demand rate {v['on_demand_per_hour']:g}"))
+    if spec.name == "models":
+        if v["experts_per_token"] > v["experts"]:
+            problems.append(("experts_per_token", "more active experts than experts"))
+        if v["heads"] % v["kv_heads"]:
+            problems.append(
+                ("kv_heads", f"{v['heads']} heads are not a multiple of {v['kv_heads']} KV heads")
+            )
+    if spec.name == "fx" and v["base"] == v["quote"]:
+        problems.append(("quote", "base and quote are the same currency"))
+    return problems
+
+
+# -------------------------------------------------------------------------------------------- writing
+
+
+def upsert_rows(
+    session: Session, spec: TableSpec, values: Sequence[dict[str, Any]], origin: str
+) -> ImportReport:
+    """Insert new rows, update changed ones, by natural key, inside the caller's transaction.
+
+    ``origin="shipped"`` (a catalog update) never touches a row whose origin is user or imported;
+    any other origin takes over the row it changes.
+    """
+    row_cls: Any = spec.row
+    cols = [*spec.header, "origin"]
+    existing: dict[tuple[Any, ...], tuple[int, dict[str, Any]]] = {}
+    table_cols = [row_cls.id] + [getattr(row_cls, c) for c in cols]
+    for rec in session.execute(select(*table_cols)):
+        data = dict(zip(cols, rec[1:], strict=True))
+        existing[tuple(data[k] for k in spec.key)] = (rec[0], data)
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    unchanged = skipped = 0
+    for v in values:
+        key = tuple(v[k] for k in spec.key)
+        found = existing.get(key)
+        if found is None:
+            inserts.append({**v, "origin": origin})
+            continue
+        row_id, old = found
+        if origin == "shipped" and old["origin"] != "shipped":
+            skipped += 1
+        elif all(_same(old[c], v.get(c)) for c in spec.header):
+            unchanged += 1
+        else:
+            updates.append({**v, "origin": origin, "id": row_id})
+    if inserts:
+        session.execute(insert(row_cls), inserts)
+    if updates:
+        session.execute(update(row_cls), updates)
+    return ImportReport(spec.name, len(inserts), len(updates), unchanged, skipped)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return a is not None and b is not None and abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
+    if isinstance(a, dt.datetime):
+        a = a.date()
+    return bool(a == b) or (a in (None, "") and b in (None, ""))
+
+
+def gpu_names(session: Session) -> set[str]:
+    from db.tables import GpuRow
+
+    return set(session.execute(select(GpuRow.name)).scalars())  # type: ignore[call-overload]
+
+
+def import_file(engine: Engine, path: str | os.PathLike[str], table: str | None = None) -> ImportReport:
+    """Import a CSV/XLSX file into ``table`` (inferred from the header if None); all or nothing."""
+    header, rows = read_table_file(path)
+    if not header:
+        raise CatalogImportError([CellError(1, "-", "the file is empty (no header row)")], path)
+    name = table or infer_table(header)
+    if name is None:
+        raise CatalogImportError(
+            [
+                CellError(
+                    1,
+                    "-",
+                    f"cannot tell the table from the header; use --table ({', '.join(sorted(TABLES))})",
+                )
+            ],
+            path,
+        )
+    if name not in SPECS:
+        raise CatalogImportError(
+            [CellError(1, "-", f"unknown table {name!r}; one of {', '.join(sorted(TABLES))}")], path
+        )
+    if not rows:
+        raise CatalogImportError([CellError(2, "-", "the file has a header but no rows")], path)
+    spec = SPECS[name]
+    with Session(engine) as session, session.begin():
+        values, errors = parse_rows(spec, header, rows, known_gpus=gpu_names(session))
+        if errors:
+            raise CatalogImportError(errors, path)
+        return upsert_rows(session, spec, values, "imported")
+
+
+# -------------------------------------------------------------------------------------------- export
+
+
+def table_values(engine: Engine, table: str) -> list[dict[str, Any]]:
+    """Every row of ``table`` as file values (header columns), ordered by natural key."""
+    spec = SPECS[table]
+    row_cls: Any = spec.row
+    cols = [getattr(row_cls, c) for c in spec.header]
+    order = [getattr(row_cls, k) for k in spec.key]
+    with Session(engine) as session:
+        return [
+            dict(zip(spec.header, rec, strict=True))
+            for rec in session.execute(select(*cols).order_by(*order))
+        ]
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value) if value != int(value) or abs(value) >= 1e16 else str(int(value))
+    return str(value)
+
+
+def export_file(engine: Engine, path: str | os.PathLike[str], table: str) -> int:
+    """Write ``table`` to a CSV or XLSX file (by extension) with the import header; rows written."""
+    if table not in SPECS:
+        raise ValueError(f"unknown table {table!r}; one of {', '.join(sorted(TABLES))}")
+    spec = SPECS[table]
+    values = table_values(engine, table)
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.tmp{target.suffix}")
+    suffix = target.suffix.lower()
+    if suffix == ".xlsx":
+        _write_xlsx(tmp, spec, values)
+    elif suffix in (".csv", ".txt"):
+        with tmp.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(spec.header)
+            writer.writerows([_cell_text(v[c]) for c in spec.header] for v in values)
+    else:
+        raise ValueError(f"unsupported export type {target.suffix!r} (use .csv or .xlsx)")
+    os.replace(tmp, target)
+    return len(values)
+
+
+def _write_xlsx(path: Path, spec: TableSpec, values: list[dict[str, Any]]) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook(write_only=True)
+    sheet = wb.create_sheet(spec.name)
+    sheet.append(spec.header)
+    for v in values:
+        sheet.append([_xlsx_cell(v[c]) for c in spec.header])
+    wb.save(path)
+
+
+def _xlsx_cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value

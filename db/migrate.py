@@ -1,0 +1,83 @@
+"""Alembic, run from code: the scripts are found next to this module (works from a wheel or a frozen build).
+
+An existing SQLite file that is behind the newest revision is copied to a timestamped backup (SQLite's
+online backup API, so the WAL is included) before it is upgraded in place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+@dataclass(frozen=True)
+class MigrationResult:
+    from_revisions: tuple[str, ...]
+    to_revisions: tuple[str, ...]
+    backup: Path | None
+
+
+def alembic_config(script_location: Path | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(script_location or MIGRATIONS_DIR))
+    return config
+
+
+def head_revisions(script_location: Path | None = None) -> tuple[str, ...]:
+    return tuple(sorted(ScriptDirectory.from_config(alembic_config(script_location)).get_heads()))
+
+
+def current_revisions(engine: Engine) -> tuple[str, ...]:
+    with engine.connect() as conn:
+        return tuple(sorted(MigrationContext.configure(conn).get_current_heads()))
+
+
+def sqlite_file(engine: Engine) -> Path | None:
+    """The database file of a file-backed SQLite engine, else None."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def backup_sqlite(path: Path, label: str) -> Path:
+    """Copy ``path`` (with its WAL) to ``<stem>.backup-<label>-<UTC timestamp><suffix>``; return the copy."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = path.with_name(f"{path.stem}.backup-{label}-{stamp}{path.suffix}")
+    src = sqlite3.connect(str(path))
+    try:
+        dst = sqlite3.connect(str(target))
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return target
+
+
+def upgrade(engine: Engine, *, script_location: Path | None = None) -> MigrationResult:
+    """Bring the database to the newest revision(s); back up a behind SQLite file first."""
+    heads = head_revisions(script_location)
+    current = current_revisions(engine)
+    if current == heads:
+        return MigrationResult(current, heads, None)
+    backup = None
+    path = sqlite_file(engine)
+    if current and path is not None and path.exists():
+        backup = backup_sqlite(path, "-".join(current))
+    config = alembic_config(script_location)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "heads")
+    return MigrationResult(current, heads, backup)

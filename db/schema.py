@@ -1,0 +1,297 @@
+"""One description per catalog table: file header, cell parsers, natural key, row class, domain type.
+
+The same parsers read the shipped CSVs and user imports, so shipped data passes the very checks a
+consultant's file must pass. Numbers accept the unit the column is in (``80GB`` in ``memory_gb``) and
+convert a few unambiguous others (``3.35 TB/s`` -> 3350 GB/s); any other unit is rejected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import SQLModel
+
+from db.tables import CloudSkuRow, FxRateRow, GpuRow, ModelArchRow, ServerPlatformRow
+from planner.catalog import CloudSku, FxRate, Gpu, ModelArch, ServerPlatform
+
+
+class CellProblem(ValueError):
+    """A cell that cannot be read; the message is the reason shown to the user."""
+
+
+_NUMBER = re.compile(
+    r"^\s*([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][+-]?\d+)?|[+-]?\.\d+)\s*(.*?)\s*$"
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # text | float | int | date | bool | url | choice | gpu | currency
+    required: bool = True
+    units: Mapping[str, float] = field(default_factory=dict)  # accepted suffix -> multiplier (lowercase)
+    minimum: float | None = 0.0
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    allow_future: bool = False
+
+    def parse(self, raw: object, today: dt.date) -> Any:
+        """The typed value of one cell, or None for an empty optional cell; CellProblem when unreadable."""
+        text = "" if raw is None else str(raw).strip()
+        if isinstance(raw, dt.datetime):
+            raw = raw.date()
+        if text == "":
+            if self.required:
+                raise CellProblem("missing value")
+            return None
+        if self.kind in ("text", "gpu"):
+            return text
+        if self.kind == "url":
+            if not re.match(r"^(https?://\S+|repo:\S+)", text):
+                raise CellProblem(f"not a source URL: {text!r}")
+            return text
+        if self.kind == "currency":
+            if not re.fullmatch(r"[A-Za-z]{3}", text):
+                raise CellProblem(f"not a 3-letter currency code: {text!r}")
+            return text.upper()
+        if self.kind == "choice":
+            if text not in self.choices:
+                raise CellProblem(f"{text!r} is not one of {', '.join(self.choices)}")
+            return text
+        if self.kind == "bool":
+            low = text.lower()
+            if low in ("true", "yes", "1", "y"):
+                return True
+            if low in ("false", "no", "0", "n"):
+                return False
+            raise CellProblem(f"not true/false: {text!r}")
+        if self.kind == "date":
+            return self._date(raw, text, today)
+        return self._number(raw, text)
+
+    def _date(self, raw: object, text: str, today: dt.date) -> dt.date:
+        if isinstance(raw, dt.date):
+            value = raw
+        else:
+            try:
+                value = dt.date.fromisoformat(text[:10])
+            except ValueError:
+                raise CellProblem(f"not a date (YYYY-MM-DD): {text!r}") from None
+        if not self.allow_future and value > today:
+            raise CellProblem(f"date {value.isoformat()} is in the future")
+        return value
+
+    def _number(self, raw: object, text: str) -> float | int:
+        if isinstance(raw, bool):
+            raise CellProblem(f"not a number: {text!r}")
+        if isinstance(raw, int | float):
+            value = float(raw)
+        else:
+            value = self._parse_text_number(text)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise CellProblem(f"not a finite number: {text!r}")
+        if self.minimum is not None and value < self.minimum:
+            raise CellProblem(
+                f"{_fmt(value)} is negative" if value < 0 else f"{_fmt(value)} is below {_fmt(self.minimum)}"
+            )
+        if self.maximum is not None and value > self.maximum:
+            raise CellProblem(f"{_fmt(value)} is above {_fmt(self.maximum)}")
+        if self.kind == "int":
+            if value != int(value):
+                raise CellProblem(f"not a whole number: {text!r}")
+            return int(value)
+        return value
+
+    def _parse_text_number(self, text: str) -> float:
+        cleaned = re.sub(r"^(US\$|\$)", "", text.replace("\u00a0", " ").strip())
+        match = _NUMBER.match(cleaned)
+        if not match:
+            raise CellProblem(f"not a number: {text!r}")
+        number = float(match.group(1).replace(",", ""))
+        unit = match.group(2).strip().lower().replace(" ", "")
+        if unit == "":
+            return number
+        if unit == "%" and "%" in self.units:
+            return number * self.units["%"]
+        if unit in self.units:
+            return number * self.units[unit]
+        expected = ", ".join(u for u in self.units) or "a plain number"
+        raise CellProblem(f"unknown unit {match.group(2).strip()!r} (expected {expected})")
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+USD = {"usd": 1.0}
+PER_HOUR = {"usd": 1.0, "/h": 1.0, "/hr": 1.0, "usd/h": 1.0, "/hour": 1.0, "usd/hr": 1.0}
+GB = {"gb": 1.0}
+FRACTION = {"%": 0.01}
+
+
+def _c(name: str, kind: str = "float", **kw: Any) -> Column:
+    return Column(name, kind, **kw)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str  # the CLI / import name: gpus, servers, cloud, models, fx
+    row: type[SQLModel]
+    domain: type
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    extra: tuple[str, ...] = ("notes",)  # row-only columns kept in files (not in the domain type)
+
+    @property
+    def header(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def to_domain(self, values: Mapping[str, Any]) -> Any:
+        domain_fields = [c.name for c in self.columns if c.name not in self.extra] + ["origin"]
+        return self.domain(**{k: values[k] for k in domain_fields})
+
+
+_SRC = (_c("source_url", "url"), _c("as_of", "date"))
+_NOTES = _c("notes", "text", required=False)
+
+GPUS = TableSpec(
+    "gpus",
+    GpuRow,
+    Gpu,
+    (
+        _c("vendor", "text"),
+        _c("name", "text"),
+        _c("form_factor", "text"),
+        _c("memory_gb", units=GB | {"gib": 1.073741824}),
+        _c("memory_bandwidth_gbs", units={"gb/s": 1.0, "tb/s": 1000.0}),
+        _c("bf16_dense_tflops", units={"tflops": 1.0, "pflops": 1000.0}),
+        _c("fp8_dense_tflops", required=False, units={"tflops": 1.0, "pflops": 1000.0}),
+        _c("tdp_w", units={"w": 1.0, "kw": 1000.0}),
+        _c("interconnect", "text"),
+        _c("interconnect_gbs", units={"gb/s": 1.0, "tb/s": 1000.0}),
+        _c("price_low_usd", required=False, units=USD),
+        _c("price_high_usd", required=False, units=USD),
+        *_SRC,
+        _NOTES,
+    ),
+    ("vendor", "name"),
+)
+
+SERVERS = TableSpec(
+    "servers",
+    ServerPlatformRow,
+    ServerPlatform,
+    (
+        _c("vendor", "text"),
+        _c("model", "text"),
+        _c("gpu_name", "gpu"),
+        _c("gpu_count", "int", minimum=1),
+        _c("cpu", "text"),
+        _c("ram_gb", units=GB | {"tb": 1000.0}),
+        _c("nvme_tb", units={"tb": 1.0}),
+        _c("network", "text"),
+        _c("max_power_kw", units={"kw": 1.0, "w": 0.001}),
+        _c("list_price_usd", required=False, units=USD),
+        *_SRC,
+        _NOTES,
+    ),
+    ("vendor", "model"),
+)
+
+CLOUD = TableSpec(
+    "cloud",
+    CloudSkuRow,
+    CloudSku,
+    (
+        _c("provider", "text"),
+        _c("service_kind", "choice", choices=("iaas_vm", "managed_training", "gpu_cloud")),
+        _c("instance", "text"),
+        _c("region", "text"),
+        _c("gpu_name", "gpu"),
+        _c("gpu_count", "int", minimum=1),
+        _c("vcpu", "int", required=False),
+        _c("ram_gb", required=False, units=GB | {"gib": 1.073741824}),
+        _c("rate_unit", "choice", choices=("instance", "gpu")),
+        _c("on_demand_per_hour", units=PER_HOUR),
+        _c("spot_per_hour", required=False, units=PER_HOUR),
+        _c("reserved_1y_per_hour", required=False, units=PER_HOUR),
+        _c("reserved_3y_per_hour", required=False, units=PER_HOUR),
+        _c("max_savings_plan_discount", required=False, units=FRACTION, maximum=1.0),
+        _c("billing_increment_s", "int", minimum=1, units={"s": 1.0, "min": 60.0, "h": 3600.0}),
+        _c("min_billing_s", "int", units={"s": 1.0, "min": 60.0, "h": 3600.0}),
+        _c("managed_premium", units=FRACTION),
+        _c("storage_per_gb_month", required=False, units=USD),
+        _c("egress_per_gb", required=False, units=USD),
+        *_SRC,
+        _NOTES,
+    ),
+    ("provider", "instance", "region", "service_kind"),
+)
+
+MODELS = TableSpec(
+    "models",
+    ModelArchRow,
+    ModelArch,
+    (
+        _c("name", "text"),
+        _c("params_b", minimum=0.001, units={"b": 1.0}),
+        _c("layers", "int", minimum=1),
+        _c("hidden", "int", minimum=1),
+        _c("heads", "int", minimum=1),
+        _c("kv_heads", "int", minimum=1),
+        _c("head_dim", "int", minimum=1),
+        _c("vocab", "int", minimum=1),
+        _c("intermediate", "int", minimum=1),
+        _c("mlp", "choice", choices=("gated", "plain")),
+        _c("tied_embeddings", "bool"),
+        _c("experts", "int", minimum=1),
+        _c("experts_per_token", "int", minimum=1),
+        _c("active_params_b", required=False, units={"b": 1.0}),
+        _c("source_url", "url"),
+        _c("as_of", "date", required=False),
+        _NOTES,
+    ),
+    ("name",),
+)
+
+FX = TableSpec(
+    "fx",
+    FxRateRow,
+    FxRate,
+    (
+        _c("base", "currency"),
+        _c("quote", "currency"),
+        _c("rate", minimum=1e-9),
+        _c("as_of", "date"),
+        _c("source_url", "url"),
+    ),
+    ("base", "quote", "as_of"),
+    extra=(),
+)
+
+SPECS: dict[str, TableSpec] = {s.name: s for s in (GPUS, SERVERS, CLOUD, MODELS, FX)}
+"""In dependency order: GPUs first (servers and cloud SKUs refer to a GPU by name)."""
+
+SPEC_BY_DOMAIN: dict[type, TableSpec] = {s.domain: s for s in SPECS.values()}
+
+
+def row_values(spec: TableSpec, row: SQLModel) -> dict[str, Any]:
+    """Column values of ``row`` (file columns + origin)."""
+    return {name: getattr(row, name) for name in [*spec.header, "origin"]}
+
+
+def to_domain(spec: TableSpec, row: SQLModel) -> Any:
+    return spec.to_domain(row_values(spec, row))
+
+
+Converter = Callable[[SQLModel], Any]

@@ -1,0 +1,185 @@
+"""`planner catalog ...`: list, import, export and check the staleness of the catalog (no Qt)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from ui.commands._common import CliError, add_json_flag, emit
+
+LIST_TABLES = ("gpus", "servers", "cloud", "models", "fx")
+_LISTERS = {
+    "gpus": "list_gpus",
+    "servers": "list_servers",
+    "cloud": "list_cloud_skus",
+    "models": "list_models",
+    "fx": "list_fx",
+}
+# Columns shown by the text listing (JSON always carries every field).
+_TEXT_COLUMNS = {
+    "gpus": (
+        "vendor",
+        "name",
+        "memory_gb",
+        "bf16_dense_tflops",
+        "tdp_w",
+        "price_low_usd",
+        "price_high_usd",
+        "as_of",
+    ),
+    "servers": ("vendor", "model", "gpu_name", "gpu_count", "max_power_kw", "list_price_usd", "as_of"),
+    "cloud": (
+        "provider",
+        "service_kind",
+        "instance",
+        "region",
+        "gpu_count",
+        "rate_unit",
+        "on_demand_per_hour",
+        "as_of",
+    ),
+    "models": ("name", "params_b", "layers", "hidden", "heads", "kv_heads", "experts", "as_of"),
+    "fx": ("base", "quote", "rate", "as_of"),
+}
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("catalog", help="list, import and export the sourced catalog")
+    sub = p.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
+
+    q = sub.add_parser("list", help="list one table (stale rows are marked)")
+    q.add_argument("table", choices=LIST_TABLES)
+    q.add_argument(
+        "--where", default=None, help="text to match, or field=value / field<value ... joined with 'and'"
+    )
+    add_json_flag(q)
+    q.set_defaults(func=_list)
+
+    q = sub.add_parser("import", help="import a CSV or XLSX file (all rows or none)")
+    q.add_argument("file")
+    q.add_argument("--table", choices=LIST_TABLES, default=None, help="default: inferred from the header")
+    add_json_flag(q)
+    q.set_defaults(func=_import)
+
+    q = sub.add_parser("export", help="export a table to CSV or XLSX (by extension)")
+    q.add_argument("file")
+    q.add_argument("--table", choices=LIST_TABLES, required=True)
+    add_json_flag(q)
+    q.set_defaults(func=_export)
+
+    q = sub.add_parser("stale", help="rows whose as-of date is more than 12 months old")
+    add_json_flag(q)
+    q.set_defaults(func=_stale)
+
+
+def _engine() -> Any:
+    from db.session import get_engine
+
+    try:
+        return get_engine()
+    except Exception as exc:  # a bad URL, an unreachable server, a corrupt file: one sentence
+        raise CliError(f"cannot open the catalog database: {exc}", 3) from exc
+
+
+def _plain(value: Any) -> dict[str, Any]:
+    from planner.catalog import is_stale
+
+    data = dataclasses.asdict(value)
+    as_of = data.get("as_of")
+    data["stale"] = bool(as_of and is_stale(as_of))
+    return data
+
+
+def _rows(table: str, where: str | None) -> list[dict[str, Any]]:
+    from db import catalog
+
+    return [_plain(v) for v in getattr(catalog, _LISTERS[table])(_engine(), where)]
+
+
+def _text_table(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
+    def cell(v: Any) -> str:
+        if v is None:
+            return "-"
+        if isinstance(v, float):
+            return f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"
+        return str(v)
+
+    header = [*columns, "stale"]
+    body = [[cell(r[c]) for c in columns] + ["STALE" if r["stale"] else ""] for r in rows]
+    widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(b, widths, strict=True)) for b in body]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _list(args: argparse.Namespace) -> int:
+    rows = _rows(args.table, args.where)
+    emit(
+        args,
+        rows,
+        lambda r: _text_table(_TEXT_COLUMNS[args.table], r) + f"\n{len(r)} row(s)",
+    )
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from db.io import CatalogImportError, import_file
+
+    try:
+        report = import_file(_engine(), args.file, args.table)
+    except CatalogImportError as exc:
+        raise CliError(str(exc), 4) from exc
+    except (OSError, ValueError) as exc:
+        raise CliError(f"{args.file}: {exc}", 4) from exc
+    emit(
+        args,
+        dataclasses.asdict(report),
+        lambda r: (
+            f"{r['table']}: {r['inserted']} inserted, {r['updated']} updated, {r['unchanged']} unchanged"
+        ),
+    )
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from db.io import export_file
+
+    try:
+        count = export_file(_engine(), args.file, args.table)
+    except (OSError, ValueError) as exc:
+        raise CliError(f"{args.file}: {exc}", 4) from exc
+    emit(
+        args,
+        {"table": args.table, "file": args.file, "rows": count},
+        lambda r: f"{r['rows']} row(s) written to {r['file']}",
+    )
+    return 0
+
+
+def _stale(args: argparse.Namespace) -> int:
+    found: list[dict[str, Any]] = []
+    for table in LIST_TABLES:
+        for row in _rows(table, None):
+            if row["stale"]:
+                key = _key_text(table, row)
+                found.append(
+                    {"table": table, "key": key, "as_of": row["as_of"], "source_url": row["source_url"]}
+                )
+    today = dt.date.today()
+
+    def human(rows: list[dict[str, Any]]) -> str:
+        lines = [
+            f"{r['table']:8} {r['as_of']}  {(today - r['as_of']).days:5d} days  {r['key']}" for r in rows
+        ]
+        return "\n".join([*lines, f"{len(rows)} stale row(s) (as-of more than 12 months ago)"])
+
+    emit(args, found, human)
+    return 0
+
+
+def _key_text(table: str, row: dict[str, Any]) -> str:
+    from db.schema import SPECS
+
+    return " / ".join(str(row[k]) for k in SPECS[table].key)
