@@ -79,6 +79,7 @@ class OptionFlows:
     idle: FloatArray  # (S|1,) cost of unused owned/committed capacity over the horizon
     details: dict[str, Any] = field(default_factory=dict)
     unserved: FloatArray | None = None
+    per_stream: list[FloatArray] | None = None
 
 
 class Params:
@@ -312,6 +313,36 @@ def served_by_capacity(load: FloatArray, capacity: Num, peak_factor: float) -> F
     return np.where(c >= b, load, np.where(c <= a, c, partial))
 
 
+def place_streams(ctx: Context, loads: list[FloatArray], gpus: FloatArray) -> list[FloatArray]:
+    """GPU-hours of each stream the owned fleet serves, per month. ``gpus``: owned GPUs live (1|S, H).
+
+    Pinned streams first, then the others in project order. A stream of jobs of g GPUs runs whole jobs only:
+    it gets min(free slots, jobs it runs at once on average rounded up) slots of g GPUs, serving at most
+    slots × g × hours. A stream without a job size is fluid: it fills the free GPU-hours, limited by the
+    within-month peak factor (:func:`served_by_capacity`). Each stream then takes its GPUs off the free pool.
+    """
+    hpm = ctx.hpm
+    free = np.atleast_2d(np.asarray(gpus, dtype=np.float64))
+    out: list[FloatArray] = [np.zeros((1, ctx.h)) for _ in loads]
+    order = [i for i, s in enumerate(ctx.streams) if s.pinned] + [
+        i for i, s in enumerate(ctx.streams) if not s.pinned
+    ]
+    for i in order:
+        stream, load = ctx.streams[i], loads[i]
+        if stream.gpus_per_job > 0:
+            g = float(stream.gpus_per_job)
+            slots = np.floor(free / g + ROUND_EPS)
+            need = np.ceil(load / (g * hpm) - ROUND_EPS)
+            use = np.minimum(slots, np.maximum(need, 0.0))
+            served = np.minimum(load, use * g * hpm)
+            free = free - use * g
+        else:
+            served = served_by_capacity(load, free * hpm, ctx.peak_factor)
+            free = free - served / hpm
+        out[i] = np.atleast_2d(served)
+    return out
+
+
 def unit_loan(rate_annual: Num, n: int, h: int) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Per unit of principal: payments (months 1..min(n, h)), interest part of each, payoff of the balance left
     at month h (in month h). Shapes (1|S, H). Annuity at rate/12 a month; 0 % → equal principal parts."""
@@ -351,9 +382,10 @@ def onprem_flows(
     lead = min(opt.lead_time_months, h)
     live = np.zeros(h)
     live[lead:] = 1.0
-    capacity = n * opt.gpus_per_server * hpm * live  # (1|S, H)
-    capacity = np.atleast_2d(capacity)
-    served = served_by_capacity(load * live, capacity, ctx.peak_factor)
+    gpus = np.atleast_2d(n * opt.gpus_per_server * live)  # (1|S, H) owned GPUs live each month
+    capacity = gpus * hpm
+    per_stream = place_streams(ctx, [np.atleast_2d(d * live) for d in demand], gpus)
+    served = np.atleast_2d(sum(per_stream, start=np.zeros((1, h))))
     util = np.where(capacity > 0, served / np.where(capacity > 0, capacity, 1.0), 0.0)
 
     price = p.get(prefix + "server_price", opt.server_price)
@@ -450,22 +482,24 @@ def onprem_flows(
         idle=idle,
         details=details,
         unserved=unserved,
+        per_stream=per_stream,
     )
 
 
 def hybrid_flows(opt: HybridOption, ctx: Context, prefix: str, servers: Num | None = None) -> OptionFlows:
     """Owned base (``servers`` owned servers, may be an (S, 1) array) + cloud burst for what it cannot serve.
-    Pinned streams (regulated / latency) are served by the owned base first; the burst takes a proportional
-    share of each free stream."""
+    Pinned streams (regulated / latency) are placed on the owned base first (:func:`place_streams`); what the
+    base cannot serve of the other streams bursts to the cloud (pinned demand never does: it is reported)."""
     h = ctx.h
     n: Num = opt.onprem.servers if servers is None else servers
     base = onprem_flows(opt.onprem, ctx, prefix + "onprem.", servers=n, kind="hybrid")
-    total = np.atleast_2d(sum((s.gpu_hours for s in ctx.streams), start=np.zeros((1, h))))
-    burst = np.maximum(total - base.served, 0.0)
-    free = np.atleast_2d(sum((s.gpu_hours for s in ctx.streams if not s.pinned), start=np.zeros((1, h))))
-    pinned_unserved = np.maximum(burst - free, 0.0)
-    frac = np.where(free > 0, np.minimum(burst, free) / np.where(free > 0, free, 1.0), 0.0)
-    shares = [np.atleast_2d(s.gpu_hours * frac) if not s.pinned else np.zeros((1, h)) for s in ctx.streams]
+    owned = base.per_stream or [np.zeros((1, h)) for _ in ctx.streams]
+    rest = [np.atleast_2d(np.maximum(s.gpu_hours - o, 0.0)) for s, o in zip(ctx.streams, owned, strict=True)]
+    shares = [r if not s.pinned else np.zeros((1, h)) for s, r in zip(ctx.streams, rest, strict=True)]
+    pinned_unserved = np.atleast_2d(
+        sum((r for s, r in zip(ctx.streams, rest, strict=True) if s.pinned), start=np.zeros((1, h)))
+    )
+    burst = np.atleast_2d(sum(shares, start=np.zeros((1, h))))
     cloud = cloud_flows(opt.burst, ctx, prefix + "burst.", shares=shares, kind="cloud")
     cash: dict[str, Term] = {}
     amort: dict[str, Term] = {}

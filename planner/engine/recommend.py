@@ -87,6 +87,7 @@ def recommend(
     break_even_util: dict[tuple[str, str], float | None],
     peak_gpus: float,
     avg_demand: float,
+    demand_total: float | None = None,
 ) -> Any:
     """Apply the rules to evaluated ``results`` (OptionResult list, same order as project.options)."""
     from planner.engine.tco import Recommendation
@@ -111,10 +112,22 @@ def recommend(
                 f"{why} — but no option of this project qualifies, so the rule could not be applied."
             )
             return
-        if len(kept) < len(eligible) or rule in ("compliance",):
+        if len(kept) < len(eligible) or rule in ("compliance", "scale"):
             fired.append(rule)
             reasons.append(why)
         eligible = kept
+
+    # 0. an option must serve the demand
+    if demand_total is not None and demand_total > 0:
+        short = [r for r in results if float(r.served_gpu_hours.sum()) < 0.99 * demand_total]
+        if short:
+            serving = [n for n in eligible if n not in {r.name for r in short}]
+            why = "; ".join(
+                f"{r.name} serves only {float(r.served_gpu_hours.sum()) / demand_total:.0%} of the "
+                f"{demand_total:,.0f} GPU-hours demanded"
+                for r in short
+            )
+            narrow(serving, "capacity", why + " — excluded (too small, or hardware not live in time).")
 
     # 1. compliance and pinned workloads
     regimes = sorted(project.compliance)
@@ -200,6 +213,7 @@ def recommend(
     rented = [r for r in results if _is_rented(opts[r.name])]
     cheapest_rented = min(rented, key=lambda r: r.total) if rented else None
     low_util: list[str] = []
+    low_text: list[str] = []
     steady: list[str] = []
     for name in list(eligible):
         o = opts[name]
@@ -227,9 +241,9 @@ def recommend(
                 if be is None
                 else f"breaks even at {be:.0%}"
             )
-            reasons.append(
+            low_text.append(
                 f"{name}: average utilisation {avg_u:.0%} of its owned GPUs; against {partner} it {be_txt} "
-                f"(the sources cite {SEED_BREAK_EVEN_BAND[0]:.0%}–{SEED_BREAK_EVEN_BAND[1]:.0%}) → rent rather than own."
+                f"(the sources cite {SEED_BREAK_EVEN_BAND[0]:.0%}–{SEED_BREAK_EVEN_BAND[1]:.0%})"
             )
         elif project.horizon_months >= 24 and abs(project.demand.growth_annual) <= 0.5:
             steady.append(name)
@@ -242,24 +256,38 @@ def recommend(
         if keep:
             fired.append("utilization")
             eligible = keep
+            reasons.extend(t + " → rent rather than own (seed 001 rule 3)." for t in low_text)
+        else:
+            reasons.extend(
+                t
+                + "; renting would be cheaper per GPU-hour, but the rules above leave no rented option eligible."
+                for t in low_text
+            )
     if steady:
         fired.append("steady_load")
 
     # final: cheapest eligible by cash total
     best = min((by_name[n] for n in eligible), key=lambda r: r.total)
-    overall = min(results, key=lambda r: r.total)
+    serving = [
+        r for r in results if not (demand_total and float(r.served_gpu_hours.sum()) < 0.99 * demand_total)
+    ]
+    overall = min(servers_ok or list(results), key=lambda r: r.total)
     others = sorted((by_name[n] for n in eligible if n != best.name), key=lambda r: r.total)
     line = f"{best.name} is the cheapest eligible option: {_money(best.total, cur)} over {project.horizon_months} months"
     if others:
         nxt = others[0]
         line += f", against {_money(nxt.total, cur)} for {nxt.name} ({(nxt.total - best.total) / nxt.total:.0%} more)"
     if best.per_used_gpu_hour is not None:
-        line += (
-            f"; {_money(best.per_used_gpu_hour, cur).replace(',', ',')}/used GPU-hour"
-            if best.per_used_gpu_hour >= 10
-            else f"; {best.per_used_gpu_hour:.2f} {cur}/used GPU-hour"
-        )
+        line += f"; {best.per_used_gpu_hour:,.2f} {cur} per used GPU-hour"
     reasons.append(line + ".")
+    chosen = opts[best.name]
+    if isinstance(chosen, HybridOption):
+        n = int(best.details.get("servers", 0))
+        burst = float(np.sum(best.details.get("burst_gpu_hours", 0.0)))
+        reasons.append(
+            f"Its optimal split owns {n} server(s) ({n * chosen.onprem.gpus_per_server} GPUs) for the base load "
+            f"and bursts {burst / project.horizon_months:,.0f} GPU-hours a month on average to {chosen.burst.name}."
+        )
     if overall.name != best.name:
         reasons.append(
             f"{overall.name} would be cheaper ({_money(overall.total, cur)}) but the rules above exclude it."

@@ -256,7 +256,9 @@ def evaluate(
             seed=seed,
         )
     peak = _peak_gpus(project, ctx.streams, demand)
-    rec = recommend(project, results, be_util, peak, float(demand.mean()) if demand.size else 0.0)
+    rec = recommend(
+        project, results, be_util, peak, float(demand.mean()) if demand.size else 0.0, float(demand.sum())
+    )
     report(1.0)
     return TcoResult(
         months=months,

@@ -1,0 +1,106 @@
+"""`planner tco PROJECT.json [--json] [--samples N] [--seed S]`: total cost of ownership of every option,
+break-even, sensitivity, Monte Carlo and the recommendation, headless (no Qt).
+
+Workloads that name a catalog model or GPU are resolved through ``db.catalog`` before the engine runs;
+projects with direct demand or embedded models need no catalog.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from typing import Any
+
+from planner.engine.tco import evaluate, resolve_workloads
+from planner.project import Project, ProjectError, load_project
+from ui.commands._common import CliError, add_json_flag, emit
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "tco",
+        help="cost of every option of a project over its horizon, break-even and a recommendation",
+        description="Evaluate a project file (see docs/PROJECT_FORMAT.md): monthly cash and amortised cost per "
+        "option, totals, present value, cost per used GPU-hour, break-even, tornado, Monte Carlo and the "
+        "recommendation with its reasons. Months of 730 hours unless the project says otherwise.",
+    )
+    p.add_argument("project", metavar="PROJECT.json", help="project file")
+    p.add_argument("--samples", type=int, default=0, help="Monte Carlo samples (default 0 = none)")
+    p.add_argument("--seed", type=int, default=0, help="Monte Carlo random seed (default 0)")
+    add_json_flag(p)
+    p.set_defaults(func=run)
+
+
+def _catalog_lookups() -> tuple[Any, Any]:
+    try:
+        catalog = importlib.import_module("db.catalog")
+    except ModuleNotFoundError as exc:
+        raise CliError("this project names catalog models, but the catalog is not available") from exc
+    return getattr(catalog, "get_model", None), getattr(catalog, "get_gpu", None)
+
+
+def resolve(project: Project) -> Project:
+    """Resolve workloads' GPU-hours (catalog lookups only when a workload names a catalog model or GPU)."""
+    if all(w.resolved for w in project.workloads):
+        return project
+    needs_catalog = any(
+        not w.resolved and (w.model is not None or w.gpu is not None) for w in project.workloads
+    )
+    model_lookup, gpu_lookup = _catalog_lookups() if needs_catalog else (None, None)
+    return resolve_workloads(project, model_lookup, gpu_lookup)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.samples < 0:
+        raise CliError("--samples must be 0 or more")
+    try:
+        project = resolve(load_project(args.project))
+        result = evaluate(project, samples=args.samples, seed=args.seed)
+    except ProjectError as exc:
+        raise CliError(f"{args.project}: {exc}") from None
+    emit(args, result.to_json(), lambda payload: _human(project, payload))
+    return 0
+
+
+def _money(x: float | None, cur: str) -> str:
+    if x is None:
+        return "—"
+    return f"{x:,.0f} {cur}"
+
+
+def _human(project: Project, j: dict[str, Any]) -> str:
+    cur = j["currency"]
+    lines = [
+        f"{project.name} — {project.horizon_months} months of {j['hours_per_month']:g} h, currency {cur}",
+        "",
+        f"{'option':<34} {'kind':<12} {'total (cash)':>16} {'amortised':>16} {'present value':>16} {'/used GPU-h':>12}",
+    ]
+    for o in sorted(j["options"], key=lambda o: o["total"]):
+        per = "—" if o["per_used_gpu_hour"] is None else f"{o['per_used_gpu_hour']:.2f}"
+        lines.append(
+            f"{o['name'][:34]:<34} {o['kind']:<12} {_money(o['total'], cur):>16} "
+            f"{_money(o['total_amortised'], cur):>16} {_money(o['present_value'], cur):>16} {per:>12}"
+        )
+    rec = j["recommendation"]
+    lines += ["", f"Recommendation: {rec['option']} — {rec['kind']}"]
+    lines += [f"  • {r}" for r in rec["reasons"]]
+    crossings = [b for b in j["break_even"] if b["month"] not in (None, 1)]
+    if crossings:
+        lines += ["", "Break-even (first month cumulative A ≤ B):"]
+        for b in crossings:
+            u = "" if b["utilization"] is None else f"; utilisation break-even {b['utilization']:.0%}"
+            lines.append(f"  {b['a']} vs {b['b']}: month {b['month']}{u}")
+    mc = j.get("monte_carlo")
+    if mc:
+        lines += [
+            "",
+            f"Monte Carlo ({mc['samples']:,} samples, seed {mc['seed']}): P10 / P50 / P90, P(cheapest)",
+        ]
+        for name in mc["p50"]:
+            lines.append(
+                f"  {name[:34]:<34} {_money(mc['p10'][name], cur):>16} {_money(mc['p50'][name], cur):>16} "
+                f"{_money(mc['p90'][name], cur):>16} {mc['prob_cheapest'][name]:>7.1%}"
+            )
+    if j["warnings"]:
+        lines += ["", "Warnings:"] + [f"  ! {w}" for w in j["warnings"]]
+    return "\n".join(lines)
