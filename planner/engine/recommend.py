@@ -268,7 +268,7 @@ def recommend(
 
     # final: cheapest eligible by cash total
     best = min((by_name[n] for n in eligible), key=lambda r: r.total)
-    serving = [
+    servers_ok = [
         r for r in results if not (demand_total and float(r.served_gpu_hours.sum()) < 0.99 * demand_total)
     ]
     overall = min(servers_ok or list(results), key=lambda r: r.total)
