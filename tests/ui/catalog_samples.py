@@ -146,7 +146,6 @@ LAMBDA_H100 = sku(
     provider="Lambda",
     service_kind="gpu_cloud",
     region="us-west-1",
-    origin="user",
 )
 CLOUD = [P5, P4D, VERTEX_A100, LAMBDA_H100]
 

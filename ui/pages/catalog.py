@@ -1,0 +1,641 @@
+"""The Catalog view: GPUs, servers, cloud SKUs, model architectures and FX rates, one tab each.
+
+Reads and writes run off the UI thread on one serial lane (one job at a time, in order): the first
+job loads every table; each edit, delete or import is a job that writes and then reloads. Results come
+back to the GUI thread as plain domain values through a signals object.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html
+import logging
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QObject, QPoint, QRunnable, QSettings, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner.catalog import Gpu
+from ui.dialogs import ImportErrorsDialog, RowEditorDialog
+from ui.models import TABLE_TITLES, TABLES, CatalogTableModel
+
+log = logging.getLogger(__name__)
+
+# Natural-key field a duplicate renames, so the copy never collides with the row it came from.
+_COPY_FIELD = {"gpus": "name", "servers": "model", "cloud": "instance", "models": "name"}
+_KEY_FIELDS = {
+    "gpus": ("vendor", "name"),
+    "servers": ("vendor", "model"),
+    "cloud": ("provider", "instance", "region", "service_kind"),
+    "models": ("name",),
+    "fx": ("base", "quote", "as_of"),
+}
+Catalog = dict[str, list[Any]]
+
+
+# ------------------------------------------------------------------------------------ serial db lane
+class _JobSignals(QObject):
+    done = Signal(object)
+    failed = Signal(object)
+
+
+class _Job(QRunnable):
+    """Runs ``work()`` on a pool thread; emits its result or its exception (never swallowed)."""
+
+    def __init__(self, work: Callable[[], Any]) -> None:
+        super().__init__()
+        self.work = work
+        self.signals = _JobSignals()
+
+    def run(self) -> None:
+        try:
+            result = self.work()
+        except Exception as exc:  # reported on the GUI thread, not lost in the worker
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.done.emit(result)
+
+
+class _SerialLane(QObject):
+    """One database job at a time, in submission order, on the window's thread pool."""
+
+    idle = Signal()
+
+    def __init__(self, pool: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = pool
+        self._queue: deque[tuple[Callable[[], Any], Callable[[Any], None], Callable[[Exception], None]]] = (
+            deque()
+        )
+        self._running: _Job | None = None
+        self._on_done: Callable[[Any], None] | None = None
+        self._on_error: Callable[[Exception], None] | None = None
+
+    def submit(
+        self, work: Callable[[], Any], on_done: Callable[[Any], None], on_error: Callable[[Exception], None]
+    ) -> None:
+        self._queue.append((work, on_done, on_error))
+        if self._running is None:
+            self._start_next()
+
+    def busy(self) -> bool:
+        return self._running is not None or bool(self._queue)
+
+    def _start_next(self) -> None:
+        if not self._queue:
+            self._running = None
+            self.idle.emit()
+            return
+        work, self._on_done, self._on_error = self._queue.popleft()
+        job = _Job(work)
+        job.signals.done.connect(self._finished)
+        job.signals.failed.connect(self._failed)
+        self._running = job
+        self._pool.start(job)
+
+    def _finished(self, result: Any) -> None:
+        callback = self._on_done
+        try:
+            if callback is not None:
+                callback(result)
+        finally:
+            self._start_next()
+
+    def _failed(self, exc: Exception) -> None:
+        callback = self._on_error
+        try:
+            if callback is not None:
+                callback(exc)
+        finally:
+            self._start_next()
+
+
+# --------------------------------------------------------------------------------- database calls
+def _engine(url: str | None) -> Any:
+    from db.session import get_engine
+
+    return get_engine(url)
+
+
+def load_catalog(url: str | None) -> Catalog:
+    """Every catalog table as domain values (runs on the lane, never on the GUI thread)."""
+    from db import catalog as db_catalog
+
+    engine = _engine(url)
+    return {
+        "gpus": db_catalog.list_gpus(engine),
+        "servers": db_catalog.list_servers(engine),
+        "cloud": db_catalog.list_cloud_skus(engine),
+        "models": db_catalog.list_models(engine),
+        "fx": db_catalog.list_fx(engine),
+    }
+
+
+# ------------------------------------------------------------------------------------------- page
+class CatalogPage(QWidget):
+    """Browse, filter, sort and edit the catalog; import and export its tables."""
+
+    catalog_loaded = Signal()
+    operation_finished = Signal(str)  # what was done ("" after a plain reload)
+    operation_failed = Signal(str)
+
+    def __init__(self, window: Any) -> None:
+        super().__init__()
+        self.window_ = window
+        self.db_url: str | None = getattr(window, "db_url", None)
+        self.models = {t: CatalogTableModel(t, parent=self) for t in TABLES}
+        self.views: dict[str, QTableView] = {}
+        self.editor_dialog: RowEditorDialog | None = None
+        self.import_errors_dialog: ImportErrorsDialog | None = None
+        self._loaded = False
+        self._error: str | None = None
+        self._selected: dict[str, Any] = {}
+        self._lane = _SerialLane(window.thread_pool, self)
+        self._build()
+        self.reload()
+
+    # ---- layout -------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter: type words that must all appear (e.g. h100 aws, stale)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._apply_filter)
+        self.count_label = QLabel()
+        self.add_button = self._button("Add…", self.add_row, "Add a user row to this table")
+        self.edit_button = self._button("Edit…", self.edit_selected, "Edit the selected user row")
+        self.duplicate_button = self._button(
+            "Duplicate…", self.duplicate_selected, "Copy the selected row into a new user row"
+        )
+        self.delete_button = self._button(
+            "Delete", self.confirm_delete_selected, "Delete the selected user row"
+        )
+        self.import_button = self._button("Import…", self.choose_import_file, "Import a CSV or XLSX file")
+        self.export_button = self._button("Export…", self.choose_export_file, "Export this table")
+        top = QHBoxLayout()
+        top.addWidget(self.filter_edit, 1)
+        top.addWidget(self.count_label)
+        for button in (
+            self.add_button,
+            self.edit_button,
+            self.duplicate_button,
+            self.delete_button,
+            self.import_button,
+            self.export_button,
+        ):
+            top.addWidget(button)
+
+        self.tabs = QTabWidget()
+        for table in TABLES:
+            self.tabs.addTab(self._make_view(table), TABLE_TITLES[table])
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+        self.details = QTextBrowser()
+        self.details.setOpenExternalLinks(True)
+        self.details.setMinimumWidth(260)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.tabs)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 1)
+        splitter.setSizes([900, 300])
+
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+        self.message_label.hide()
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.message_label)
+        layout.addWidget(splitter, 1)
+        self._update_buttons()
+        self._show_details(None)
+
+    def _button(self, text: str, slot: Callable[[], None], tip: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setToolTip(tip)
+        button.clicked.connect(slot)
+        return button
+
+    def _make_view(self, table: str) -> QTableView:
+        view = QTableView()
+        view.setObjectName(f"catalog_{table}")
+        view.setModel(self.models[table])
+        view.setSortingEnabled(True)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setAlternatingRowColors(False)
+        view.setWordWrap(False)
+        vertical = view.verticalHeader()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(vertical.fontMetrics().height() + 8)
+        vertical.hide()
+        header = view.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setResizeContentsPrecision(200)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(lambda pos, t=table: self._show_column_menu(t, pos))
+        view.selectionModel().currentRowChanged.connect(self._current_changed)
+        view.doubleClicked.connect(self._double_clicked)
+        self.models[table].modelReset.connect(lambda t=table: self._restore_selection(t))
+        self._apply_hidden_columns(table, view)
+        self.views[table] = view
+        return view
+
+    # ---- state used by selftest and tests -----------------------------------------------------
+    def is_ready(self) -> bool:
+        """True once the catalog is loaded and no database job is queued or running."""
+        return (self._loaded or self._error is not None) and not self._lane.busy()
+
+    def last_error(self) -> str | None:
+        return self._error
+
+    def current_table(self) -> str:
+        return TABLES[self.tabs.currentIndex()]
+
+    def show_table(self, table: str) -> None:
+        self.tabs.setCurrentIndex(TABLES.index(table))
+
+    def selected_value(self) -> Any:
+        view = self.views[self.current_table()]
+        index = view.currentIndex()
+        if not index.isValid() or not view.selectionModel().isRowSelected(index.row()):
+            return None
+        return self.models[self.current_table()].value_at(index.row())
+
+    def select_value(self, value: Any, table: str | None = None) -> bool:
+        table = table or self.current_table()
+        row = self.models[table].row_of(value)
+        if row < 0:
+            return False
+        view = self.views[table]
+        index = view.model().index(row, 0)
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        view.selectionModel().setCurrentIndex(index, flags)
+        view.scrollTo(index)
+        return True
+
+    # ---- loading ------------------------------------------------------------------------------
+    def reload(self, done_message: str = "") -> None:
+        url = self.db_url
+        self._lane.submit(
+            lambda: load_catalog(url), lambda c: self._loaded_catalog(c, done_message), self._failed
+        )
+
+    def _loaded_catalog(self, catalog: Catalog, message: str) -> None:
+        gpus: dict[str, Gpu] = {g.name: g for g in catalog["gpus"]}
+        first = not self._loaded
+        for table in TABLES:
+            self.models[table].set_values(catalog[table], gpus=gpus)
+        self._loaded = True
+        self._error = None
+        if first:
+            for table, view in self.views.items():
+                view.resizeColumnsToContents()
+                self._cap_column_widths(table, view)
+        self._update_count()
+        self._show_details(self.selected_value())
+        if message:
+            self._say(message)
+        self.catalog_loaded.emit()
+        self.operation_finished.emit(message)
+
+    @staticmethod
+    def _cap_column_widths(table: str, view: QTableView) -> None:
+        header = view.horizontalHeader()
+        for column in range(header.count()):
+            width = max(header.sectionSize(column), header.sectionSizeHint(column))
+            header.resizeSection(column, min(width, 260))
+
+    def _failed(self, exc: Exception) -> None:
+        from db.io import CatalogImportError
+
+        if isinstance(exc, CatalogImportError):
+            self._error = None
+            self._show_import_errors(getattr(exc, "path", ""), exc)
+            self.operation_failed.emit(str(exc))
+            return
+        self._error = (
+            f"{type(exc).__name__}: {exc}" if not isinstance(exc, ValueError | LookupError) else str(exc)
+        )
+        log.error("catalog operation failed: %s", self._error)
+        self._say(self._error, error=True)
+        self.operation_failed.emit(self._error)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.message_label.setText(html.escape(text))
+        self.message_label.setStyleSheet("color: #b00020;" if error else "color: #1b5e20;")
+        self.message_label.setVisible(bool(text))
+        status = getattr(self.window_, "statusBar", None)
+        if status is not None:
+            status().showMessage(text, 10_000)
+
+    # ---- filter, tabs, selection --------------------------------------------------------------
+    def _apply_filter(self, text: str) -> None:
+        self.models[self.current_table()].set_filter_text(text)
+        self._update_count()
+
+    def _tab_changed(self, _index: int) -> None:
+        self.models[self.current_table()].set_filter_text(self.filter_edit.text())
+        self._update_count()
+        self._update_buttons()
+        self._show_details(self.selected_value())
+
+    def _update_count(self) -> None:
+        model = self.models[self.current_table()]
+        stale = sum(1 for r in range(model.rowCount()) if model.is_stale_row(r))
+        text = f"{model.rowCount():,} of {model.total_count():,} rows"
+        self.count_label.setText(text + (f" · {stale} stale" if stale else ""))
+
+    def _current_changed(self, *_args: Any) -> None:
+        value = self.selected_value()
+        if value is not None:
+            self._selected[self.current_table()] = value
+        self._update_buttons()
+        self._show_details(value)
+
+    def _restore_selection(self, table: str) -> None:
+        value = self._selected.get(table)
+        if value is not None and not self.select_value(value, table):
+            self._selected.pop(table, None)
+        if table == self.current_table():
+            self._update_buttons()
+            self._show_details(self.selected_value())
+
+    def _double_clicked(self, *_args: Any) -> None:
+        value = self.selected_value()
+        if value is None:
+            return
+        if value.origin == "shipped":
+            self.duplicate_selected()
+        else:
+            self.edit_selected()
+
+    def _update_buttons(self) -> None:
+        value = self.selected_value()
+        editable = value is not None and value.origin != "shipped"
+        self.edit_button.setEnabled(editable)
+        self.delete_button.setEnabled(editable)
+        self.duplicate_button.setEnabled(value is not None)
+        if value is not None and not editable:
+            self.edit_button.setToolTip("Shipped rows are read-only: Duplicate to edit")
+            self.duplicate_button.setText("Duplicate to edit…")
+        else:
+            self.edit_button.setToolTip("Edit the selected user row")
+            self.duplicate_button.setText("Duplicate…")
+
+    # ---- details pane -------------------------------------------------------------------------
+    def details_html(self, value: Any) -> str:
+        model = self.models[self.current_table()]
+        if value is None:
+            return "<p style='color:#666'>Select a row to see its figures, source and date.</p>"
+        row = model.row_of(value)
+        title = html.escape(self._title_of(value))
+        lines = [f"<h3>{title}</h3>"]
+        if row >= 0 and model.is_stale_row(row):
+            lines.append(
+                "<p style='background:#ffecc8;padding:4px'>&#9888; <b>Stale</b>: older than 12 months. "
+                "Check the source before quoting this figure.</p>"
+            )
+        url = getattr(value, "source_url", "") or ""
+        as_of = getattr(value, "as_of", None)
+        link = (
+            f"<a href='{html.escape(url, quote=True)}'>{html.escape(url)}</a>"
+            if url.startswith("http")
+            else (html.escape(url) or "<i>none recorded</i>")
+        )
+        lines.append(
+            f"<p><b>Source:</b> {link}<br><b>As of:</b> {as_of.isoformat() if as_of else 'unknown'}"
+            f"<br><b>Origin:</b> {html.escape(value.origin)}"
+            + (" (read-only: duplicate to edit)" if value.origin == "shipped" else "")
+            + "</p>"
+        )
+        lines.append("<table cellspacing='0' cellpadding='2'>")
+        for column, col in enumerate(model.columns):
+            if col.key in ("source_url", "as_of", "origin", "stale"):
+                continue
+            text = model.display(row, column) if row >= 0 else ""
+            tip = f" title='{html.escape(col.tip, quote=True)}'" if col.tip else ""
+            name = html.escape(col.header) + (" <i>(derived)</i>" if col.derived else "")
+            lines.append(
+                f"<tr><td{tip} style='color:#555'>{name}</td><td><b>{html.escape(text)}</b></td></tr>"
+            )
+        lines.append("</table>")
+        return "\n".join(lines)
+
+    @staticmethod
+    def _title_of(value: Any) -> str:
+        for names in (("provider", "instance"), ("vendor", "model"), ("vendor", "name"), ("name",)):
+            if all(hasattr(value, n) for n in names):
+                return " ".join(str(getattr(value, n)) for n in names)
+        return f"{value.base}/{value.quote} on {value.as_of.isoformat()}"
+
+    def _show_details(self, value: Any) -> None:
+        self.details.setHtml(self.details_html(value))
+
+    # ---- column chooser -----------------------------------------------------------------------
+    def column_menu(self, table: str) -> QMenu:
+        """The header's context menu: one checkable entry per column (at least one stays visible)."""
+        view = self.views[table]
+        menu = QMenu(self)
+        for column, col in enumerate(self.models[table].columns):
+            action = QAction(col.header + (" (derived)" if col.derived else ""), menu)
+            action.setCheckable(True)
+            action.setChecked(not view.isColumnHidden(column))
+            action.setToolTip(col.tip)
+            action.toggled.connect(lambda on, t=table, c=column: self.set_column_visible(t, c, on))
+            menu.addAction(action)
+        menu.addSeparator()
+        reset = menu.addAction("Show default columns")
+        reset.triggered.connect(lambda: self.reset_columns(table))
+        return menu
+
+    def _show_column_menu(self, table: str, pos: QPoint) -> None:
+        header = self.views[table].horizontalHeader()
+        self.column_menu(table).popup(header.mapToGlobal(pos))
+
+    def set_column_visible(self, table: str, column: int, visible: bool) -> None:
+        view = self.views[table]
+        shown = [c for c in range(len(self.models[table].columns)) if not view.isColumnHidden(c)]
+        if not visible and shown == [column]:
+            return  # never hide the last column
+        view.setColumnHidden(column, not visible)
+        if visible and view.columnWidth(column) == 0:
+            view.resizeColumnToContents(column)
+        self._save_hidden_columns(table)
+
+    def reset_columns(self, table: str) -> None:
+        QSettings().remove(f"catalog/hidden_columns/{table}")
+        self._apply_hidden_columns(table, self.views[table])
+
+    def _apply_hidden_columns(self, table: str, view: QTableView) -> None:
+        stored = QSettings().value(f"catalog/hidden_columns/{table}")
+        columns = self.models[table].columns
+        hidden = set(stored) if isinstance(stored, list) else {c.key for c in columns if not c.visible}
+        for column, col in enumerate(columns):
+            view.setColumnHidden(column, col.key in hidden)
+
+    def _save_hidden_columns(self, table: str) -> None:
+        view = self.views[table]
+        hidden = [c.key for i, c in enumerate(self.models[table].columns) if view.isColumnHidden(i)]
+        QSettings().setValue(f"catalog/hidden_columns/{table}", hidden)
+
+    # ---- add / edit / duplicate / delete ------------------------------------------------------
+    def _known_gpus(self) -> list[str]:
+        return [g.name for g in self.models["gpus"].values()]
+
+    def _open_editor(
+        self, table: str, initial: Any, title: str, locked: tuple[str, ...] = ()
+    ) -> RowEditorDialog:
+        dialog = RowEditorDialog(
+            table, initial, known_gpus=self._known_gpus(), locked=locked, title=title, parent=self
+        )
+        dialog.accepted.connect(lambda: self._editor_accepted(table, dialog))
+        self.editor_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def add_row(self) -> RowEditorDialog:
+        table = self.current_table()
+        return self._open_editor(table, None, f"New row — {TABLE_TITLES[table]}")
+
+    def edit_selected(self) -> RowEditorDialog | None:
+        value = self.selected_value()
+        if value is None or value.origin == "shipped":
+            return None
+        table = self.current_table()
+        return self._open_editor(table, value, f"Edit — {self._title_of(value)}", locked=_KEY_FIELDS[table])
+
+    def duplicate_selected(self) -> RowEditorDialog | None:
+        value = self.selected_value()
+        if value is None:
+            return None
+        table = self.current_table()
+        return self._open_editor(table, self._copy_of(table, value), f"Duplicate of {self._title_of(value)}")
+
+    def _copy_of(self, table: str, value: Any) -> Any:
+        if table == "fx":
+            return dataclasses.replace(value, as_of=dt.date.today(), origin="user")
+        key = _COPY_FIELD[table]
+        taken = {getattr(v, key) for v in self.models[table].values()}
+        base = f"{getattr(value, key)} (copy)"
+        name, n = base, 2
+        while name in taken:
+            name, n = f"{base[:-1]} {n})", n + 1
+        return dataclasses.replace(value, **{key: name, "origin": "user"})
+
+    def _editor_accepted(self, table: str, dialog: RowEditorDialog) -> None:
+        value = dialog.value()
+        if value is None:
+            return
+        self._selected[table] = value
+        url = self.db_url
+
+        def work() -> Catalog:
+            from db import catalog as db_catalog
+
+            db_catalog.save_row(_engine(url), value)
+            return load_catalog(url)
+
+        done = f"Saved {self._title_of(value)}"
+        self._lane.submit(work, lambda c: self._loaded_catalog(c, done), self._failed)
+
+    def confirm_delete_selected(self) -> None:
+        value = self.selected_value()
+        if value is None or value.origin == "shipped":
+            return
+        answer = QMessageBox.question(self, "Delete row", f"Delete {self._title_of(value)} from the catalog?")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.delete_value(value)
+
+    def delete_value(self, value: Any) -> None:
+        url = self.db_url
+
+        def work() -> Catalog:
+            from db import catalog as db_catalog
+
+            db_catalog.delete_row(_engine(url), value)
+            return load_catalog(url)
+
+        done = f"Deleted {self._title_of(value)}"
+        self._lane.submit(work, lambda c: self._loaded_catalog(c, done), self._failed)
+
+    # ---- import / export ----------------------------------------------------------------------
+    def choose_import_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import catalog rows", "", "Catalog files (*.csv *.xlsx);;All files (*)"
+        )
+        if path:
+            self.import_file(path)
+
+    def import_file(self, path: str | Path, table: str | None = None) -> None:
+        """Import on the lane; errors open the import-errors dialog and nothing is written."""
+        url = self.db_url
+
+        def work() -> tuple[Any, Catalog]:
+            from db import io as db_io
+            from db.io import CatalogImportError
+
+            try:
+                report = db_io.import_file(_engine(url), path, table)
+            except CatalogImportError as exc:
+                exc.path = str(path)  # type: ignore[attr-defined]
+                raise
+            return report, load_catalog(url)
+
+        def done(result: tuple[Any, Catalog]) -> None:
+            report, catalog = result
+            message = (
+                f"Imported {Path(path).name} into {TABLE_TITLES.get(report.table, report.table)}: "
+                f"{report.inserted} new, {report.updated} updated, {report.unchanged} unchanged"
+            )
+            self._loaded_catalog(catalog, message)
+
+        self._lane.submit(work, done, self._failed)
+
+    def _show_import_errors(self, path: str, exc: Any) -> None:
+        dialog = ImportErrorsDialog(path, exc.errors, parent=self)
+        self.import_errors_dialog = dialog
+        self._say(f"{Path(path).name}: {len(exc.errors)} problem(s), nothing imported", error=True)
+        dialog.open()
+
+    def choose_export_file(self) -> None:
+        table = self.current_table()
+        path, _ = QFileDialog.getSaveFileName(
+            self, f"Export {TABLE_TITLES[table]}", f"{table}.csv", "CSV (*.csv);;Excel (*.xlsx)"
+        )
+        if path:
+            self.export_table(table, path)
+
+    def export_table(self, table: str, path: str | Path) -> None:
+        url = self.db_url
+
+        def work() -> int:
+            from db import io as db_io
+
+            return db_io.export_file(_engine(url), path, table)
+
+        def done(count: int) -> None:
+            message = f"Exported {count} {TABLE_TITLES[table]} rows to {Path(path).name}"
+            self._say(message)
+            self.operation_finished.emit(message)
+
+        self._lane.submit(work, done, self._failed)
