@@ -8,10 +8,13 @@ import sys
 import traceback
 from types import TracebackType
 
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from db.paths import log_dir
+from db.paths import config_dir, log_dir
 from planner import __version__
+from resources import resource
 
 log = logging.getLogger(__name__)
 _LOG_FILE_NAME = "planner.log"
@@ -54,7 +57,26 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("Compute Planner")
     app.setOrganizationName("ComputePlanner")
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName("compute-planner")  # matches packaging/compute-planner.desktop (Wayland icon)
+    app.setWindowIcon(app_icon())
+    # Preferences (window geometry...) as an INI file in the per-user config dir from platformdirs, inside
+    # PLANNER_DATA_DIR when set: never the registry or a Qt-chosen path (the built app writes nowhere else).
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(config_dir()))
     return app
+
+
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+
+
+def app_icon() -> QIcon:
+    """The window and taskbar icon: every PNG size rendered from resources/icons/compute-planner.svg."""
+    icon = QIcon()
+    for size in ICON_SIZES:
+        pixmap = QPixmap()
+        if pixmap.loadFromData(resource("icons", f"compute-planner-{size}.png").read_bytes(), "PNG"):
+            icon.addPixmap(pixmap)
+    return icon
 
 
 def run_gui(db_url: str | None = None) -> int:
