@@ -26,12 +26,18 @@ from db.quote_tables import QuoteLineRow, QuoteRow, VendorMappingRow
 from db.tables import GpuRow, ServerPlatformRow
 from planner.catalog import FxRate, Gpu, ServerPlatform
 from planner.quotes import (
+    CRITERIA,
     KIND_LABELS,
     LINE_KINDS,
     LineKind,
     Quote,
+    QuoteFigures,
     QuoteLine,
+    SiteTerms,
+    best_by_criterion,
+    compare_quotes,
     guess_kind,
+    included_support_years,
     parse_support_years,
     suggest_match,
 )
@@ -55,6 +61,8 @@ CELL_FIELDS = (
     "incoterms",
     "payment_terms",
 )
+FX_STALE_DAYS = 31
+"""An FX rate more than this many days older than the quote date gets a note on import."""
 HEADER_SEARCH_ROWS = 40
 """Without an explicit header row, the header is the first of these rows naming every required column."""
 
@@ -619,12 +627,9 @@ def fx_to_usd(engine: Engine, currency: str, on: dt.date) -> FxRate | None:
     from db.catalog import fx_rate
 
     try:
-        rate = fx_rate(engine, currency.upper(), "USD", on=on)
-    except (KeyError, LookupError, ValueError) as exc:
+        rate: FxRate | None = fx_rate(engine, currency.upper(), "USD", on=on)
+    except (LookupError, ValueError):
         rate = None
-        reason = str(exc)
-    else:
-        reason = ""
     if rate is None:
         raise QuoteImportError(
             currency,
@@ -633,7 +638,7 @@ def fx_to_usd(engine: Engine, currency: str, on: dt.date) -> FxRate | None:
                     None,
                     "",
                     f"the catalog has no {currency}/USD rate on or before {on.isoformat()}: "
-                    f"add one (planner catalog import) {reason}".strip(),
+                    "add one to the catalog's FX table (planner catalog import FILE --table fx)",
                 )
             ],
         )
@@ -683,12 +688,21 @@ def import_quote(
         parsed = parse_quote_file(path, mapping=mapping, **kwargs)
     else:
         parsed = _parse_with_remembered(engine, path, kwargs)
-    fx = fx_to_usd(engine, parsed.quote.currency, parsed.quote.quote_date)
+    try:
+        fx = fx_to_usd(engine, parsed.quote.currency, parsed.quote.quote_date)
+    except QuoteImportError as exc:
+        raise QuoteImportError(str(path), exc.issues) from None
     quote = replace(parsed.quote, fx=fx)
+    notes = list(parsed.notes)
+    if fx is not None and (quote.quote_date - fx.as_of).days > FX_STALE_DAYS:
+        notes.append(
+            f"the newest {fx.base}/{fx.quote} rate in the catalog is from {fx.as_of.isoformat()}, "
+            f"{(quote.quote_date - fx.as_of).days} days before the quote date: update the FX table for a fairer figure"
+        )
     with Session(engine) as session, session.begin():
         quote_id = _insert_quote(session, quote, servers_ids(session), gpu_ids(session))
         _upsert_mapping(session, vendor.strip(), parsed.mapping)
-    return ImportResult(quote_id, replace(quote, id=quote_id), parsed.mapping, parsed.notes)
+    return ImportResult(quote_id, replace(quote, id=quote_id), parsed.mapping, tuple(notes))
 
 
 def _parse_with_remembered(engine: Engine, path: str | Path, kwargs: dict[str, Any]) -> ParsedQuote:
@@ -973,3 +987,178 @@ def _upsert_mapping(session: Session, vendor: str, mapping: ColumnMapping) -> No
     else:
         row.mapping_json = text
         row.updated_at = now
+
+
+# ------------------------------------------------------------------------------------------ comparison
+
+
+def compare_stored(
+    engine: Engine,
+    ids: Sequence[int] | None,
+    *,
+    site: SiteTerms | None,
+    today: dt.date,
+) -> list[QuoteFigures]:
+    """Figures of stored quotes (all when ``ids`` is empty) against the catalog, under ``site``."""
+    quotes = list_quotes(engine, list(ids) if ids else None)
+    servers, gpus = catalog_maps(engine)
+    return compare_quotes(quotes, servers, gpus, today=today, site=site)
+
+
+def usd_to(engine: Engine, currency: str, on: dt.date | None = None) -> float:
+    """Units of ``currency`` per USD from the catalog (1 for USD); LookupError when the catalog has none."""
+    if currency.upper() == "USD":
+        return 1.0
+    from db.catalog import fx_rate
+
+    return fx_rate(engine, "USD", currency.upper(), on=on).rate
+
+
+def figures_to_json(figures: Sequence[QuoteFigures], site: SiteTerms | None) -> dict[str, Any]:
+    """The comparison as plain data (the CLI's ``--json``): one entry per quote, best per criterion."""
+    best = best_by_criterion(figures)
+    out: list[dict[str, Any]] = []
+    for f in figures:
+        q = f.quote
+        out.append(
+            {
+                "id": q.id,
+                "vendor": q.vendor,
+                "quote_number": q.quote_number,
+                "quote_date": q.quote_date.isoformat(),
+                "valid_until": q.valid_until.isoformat() if q.valid_until else None,
+                "currency": q.currency,
+                "fx": (
+                    {
+                        "usd_per_unit": f.usd_per_unit,
+                        "as_of": q.fx.as_of.isoformat(),
+                        "source": q.fx.source_url,
+                    }
+                    if q.fx
+                    else None
+                ),
+                "total": round(f.total, 2),
+                "total_usd": round(f.total_usd, 2),
+                "servers": f.hardware.servers,
+                "gpus": f.hardware.gpus,
+                "gpu_names": list(f.hardware.gpu_names),
+                "gpu_memory_gb": f.hardware.gpu_memory_gb,
+                "bf16_dense_pflops": round(f.hardware.bf16_dense_pflops, 4),
+                "it_power_kw": round(f.hardware.it_power_kw, 3),
+                "per_gpu_usd": f.per_gpu_usd,
+                "per_gb_usd": f.per_gb_usd,
+                "per_pflop_usd": f.per_pflop_usd,
+                "per_gpu_hour_usd": f.per_gpu_hour_usd,
+                "support_years": included_support_years(q),
+                "lead_time_weeks": q.lead_time_weeks,
+                "expired": f.expired,
+                "warnings": list(f.warnings),
+            }
+        )
+    payload: dict[str, Any] = {
+        "quotes": out,
+        "best": {key: figures[i].quote.id for key, i in best.items()},
+        "criteria": {key: label for key, label in CRITERIA},
+    }
+    if site is not None:
+        payload["per_gpu_hour_basis"] = {
+            "horizon_months": site.horizon_months,
+            "hours_per_month": site.hours_per_month,
+            "utilization": site.utilization,
+            "demand_gpu_hours_per_month": site.demand_gpu_hours_per_month,
+            "assumptions": list(site.assumptions),
+        }
+    return payload
+
+
+def export_comparison_xlsx(
+    path: str | Path, figures: Sequence[QuoteFigures], site: SiteTerms | None = None
+) -> Path:
+    """Write the side-by-side comparison (best per criterion in bold on green), every quote line, and the
+    assumptions to an XLSX workbook; written to a temporary file and renamed, so never half-written."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    target = Path(path)
+    best = best_by_criterion(figures)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Comparison"
+    ws.append(["Criterion", *[f.quote.label for f in figures]])
+    rows: list[tuple[str, list[Any], str | None]] = [
+        ("Vendor", [f.quote.vendor for f in figures], None),
+        ("Quote date", [f.quote.quote_date for f in figures], None),
+        ("Valid until", [f.quote.valid_until for f in figures], None),
+        ("Status", ["EXPIRED" if f.expired else "valid" for f in figures], None),
+        ("Currency", [f.quote.currency for f in figures], None),
+        ("Total (quote currency)", [f.total for f in figures], None),
+        ("USD per unit of currency (FX at quote date)", [f.usd_per_unit for f in figures], None),
+        ("FX as of", [f.quote.fx.as_of if f.quote.fx else None for f in figures], None),
+        ("Servers", [f.hardware.servers for f in figures], None),
+        ("GPUs", [f.hardware.gpus for f in figures], None),
+        ("GPU memory (GB)", [f.hardware.gpu_memory_gb for f in figures], None),
+        ("Dense BF16 PFLOPS", [f.hardware.bf16_dense_pflops for f in figures], None),
+        ("IT power (kW)", [f.hardware.it_power_kw for f in figures], None),
+        ("Included support (years)", [included_support_years(f.quote) for f in figures], None),
+        ("Lead time (weeks)", [f.quote.lead_time_weeks for f in figures], None),
+    ]
+    rows += [(label, [getattr(f, key) for f in figures], key) for key, label in CRITERIA]
+    rows.append(("Warnings", ["; ".join(f.warnings) for f in figures], None))
+    highlight = PatternFill("solid", fgColor="C6EFCE")
+    for label, values, key in rows:
+        ws.append([label, *values])
+        if key in best:
+            cell = ws.cell(ws.max_row, 2 + best[key])
+            cell.fill = highlight
+            cell.font = Font(bold=True)
+    for row in ws.iter_rows(min_row=2, min_col=2):
+        for cell in row:
+            if isinstance(cell.value, float):
+                cell.number_format = "#,##0.00"
+    ws.column_dimensions["A"].width = 44
+    lines = wb.create_sheet("Lines")
+    lines.append(
+        [
+            "Quote",
+            "Line",
+            "Kind",
+            "Description",
+            "Part number",
+            "Quantity",
+            "Unit price",
+            "Currency",
+            "Amount",
+            "Support years",
+            "Catalog match",
+            "Match confirmed",
+        ]
+    )
+    for f in figures:
+        for n, x in enumerate(f.quote.lines, start=1):
+            lines.append(
+                [
+                    f.quote.label,
+                    n,
+                    KIND_LABELS[x.kind],
+                    x.description,
+                    x.part_number,
+                    x.quantity,
+                    x.unit_price,
+                    f.quote.currency,
+                    x.amount,
+                    x.support_years,
+                    x.server_model or x.gpu_name or "",
+                    x.match_confirmed,
+                ]
+            )
+    notes = wb.create_sheet("Assumptions")
+    notes.append(["All-in cost per GPU-hour: the TCO engine's on-premises model (planner.engine.tco)."])
+    if site is not None:
+        notes.append([f"Horizon {site.horizon_months} months of {site.hours_per_month:g} hours"])
+        for text in site.assumptions:
+            notes.append([text])
+    notes.append(["Lower is better on every criterion; the best valid quote is highlighted."])
+    tmp = target.with_name(target.name + ".tmp")
+    wb.save(tmp)
+    tmp.replace(target)
+    return target

@@ -475,6 +475,8 @@ class SiteTerms:
     residual, financing ...); hardware fields of the template are replaced by the quote's. ``utilization``
     (0..1] None means "derive it from ``demand_gpu_hours_per_month`` against each quote's GPUs".
     ``assumptions`` lists, in words, where each term came from (shown next to the figures).
+    ``currency`` is the currency of the template's money terms (the project's); ``usd_to_currency`` converts
+    the quotes' USD amounts into it (1 for USD).
     """
 
     template: OnPremOption
@@ -485,6 +487,8 @@ class SiteTerms:
     electricity_per_kwh: float = 0.0
     pue: float = 1.0
     assumptions: tuple[str, ...] = ()
+    currency: str = "USD"
+    usd_to_currency: float = 1.0
 
 
 DEFAULT_UTILIZATION = 0.70
@@ -540,9 +544,12 @@ _SITE_KEYS = (
 """Terms of the project's on-prem option that a quote keeps (everything else comes from the quote)."""
 
 
-def site_terms_from_project(project: Project, *, utilization: float | None = None) -> SiteTerms:
+def site_terms_from_project(
+    project: Project, *, utilization: float | None = None, usd_to_currency: float = 1.0
+) -> SiteTerms:
     """Site terms from a project: its first on-premises option (or hybrid's owned base) for the run terms,
-    its horizon, hours a month, PUE and $/kWh, and its demand for the utilisation. Terms the project
+    its horizon, hours a month, PUE and $/kWh, and its demand for the utilisation; ``usd_to_currency``
+    converts USD into the project's currency (1 for a USD project). Terms the project
     leaves unset for on-prem (no on-prem option at all) fall back to :data:`DEFAULT_SITE`'s, said so."""
     owned = _first_onprem(project)
     notes: list[str] = []
@@ -573,6 +580,8 @@ def site_terms_from_project(project: Project, *, utilization: float | None = Non
         electricity_per_kwh=electricity,
         pue=pue,
         assumptions=tuple(notes),
+        currency=project.currency,
+        usd_to_currency=usd_to_currency,
     )
 
 
@@ -623,7 +632,7 @@ def maintenance_beyond_support(rate_annual: float, support_years: float, horizon
 
 
 def onprem_option_for_quote(quote: Quote, hardware: QuoteHardware, site: SiteTerms) -> OnPremOption:
-    """The on-premises option a quote describes, run under ``site``'s terms (USD).
+    """The on-premises option a quote describes, run under ``site``'s terms (in ``site.currency``).
 
     Servers, per-server price (GPU servers and loose GPUs), network capex (NICs, switches, optics),
     storage and other capex (support, installation, shipping, other) come from the quote, discounts
@@ -633,7 +642,9 @@ def onprem_option_for_quote(quote: Quote, hardware: QuoteHardware, site: SiteTer
     if hardware.gpus <= 0:
         raise ValueError(f"quote {quote.label!r} has no GPUs mapped to the catalog")
     split = capex_split_usd(quote)
-    storage = math.fsum(x.amount for x in quote.lines if x.kind == "storage") * usd_per_unit(quote)
+    fx = site.usd_to_currency
+    split = CapexSplit(split.hardware * fx, split.network * fx, split.other * fx)
+    storage = math.fsum(x.amount for x in quote.lines if x.kind == "storage") * usd_per_unit(quote) * fx
     gross = math.fsum(x.amount for x in quote.lines if x.kind != "discount")
     keep = quote_total(quote) / gross if gross > 0 else 0.0
     storage *= keep
@@ -674,7 +685,7 @@ def per_gpu_hour_usd(quote: Quote, hardware: QuoteHardware, site: SiteTerms) -> 
     (:func:`planner.engine.tco.onprem_cost_per_gpu_hour`) on :func:`onprem_option_for_quote`."""
     option = onprem_option_for_quote(quote, hardware, site)
     utilization = quote_utilization(site, option.gpus)
-    return onprem_cost_per_gpu_hour(
+    in_currency = onprem_cost_per_gpu_hour(
         option,
         utilization,
         site.horizon_months,
@@ -682,6 +693,7 @@ def per_gpu_hour_usd(quote: Quote, hardware: QuoteHardware, site: SiteTerms) -> 
         electricity_per_kwh=site.electricity_per_kwh,
         pue=site.pue,
     )
+    return in_currency / site.usd_to_currency
 
 
 def compare_quotes(

@@ -1,0 +1,249 @@
+"""`planner quotes import|list|compare`: vendor quotes, headless (no Qt).
+
+- ``import FILE --vendor NAME [--date D] [--valid-until D] [--currency C] [--mapping MAPPING.json]``:
+  without a mapping the vendor's remembered one is tried, then the standard header names
+  (Description, Part number, Quantity, Unit price; optional Kind, Support years; any case or spacing).
+- ``list [--json]``.
+- ``compare [IDS...] [--project PROJECT.json] [--utilization U] [--xlsx OUT.xlsx] [--json]``: totals, USD
+  per GPU / GB / dense BF16 PFLOPS, all-in USD per GPU-hour from the TCO engine's on-prem model under the
+  project's site terms (sourced defaults without a project), best value per criterion.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from typing import Any
+
+from ui.commands._common import CliError, add_json_flag, emit
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("quotes", help="import, list and compare vendor quotes for GPU servers")
+    sub = p.add_subparsers(dest="quotes_command", metavar="ACTION", required=True)
+
+    imp = sub.add_parser("import", help="import a quote from a CSV or XLSX file")
+    imp.add_argument("file", metavar="FILE", help="CSV or XLSX quote")
+    imp.add_argument("--vendor", required=True, help="vendor name (its column mapping is remembered)")
+    imp.add_argument(
+        "--date", type=_date, default=None, help="quote date YYYY-MM-DD (default: file or today)"
+    )
+    imp.add_argument("--valid-until", type=_date, default=None, help="end of validity YYYY-MM-DD")
+    imp.add_argument("--currency", default=None, help="ISO currency code of the amounts (e.g. EUR)")
+    imp.add_argument("--mapping", default=None, metavar="MAPPING.json", help="column mapping for this layout")
+    add_json_flag(imp)
+    imp.set_defaults(func=run_import)
+
+    ls = sub.add_parser("list", help="list the stored quotes")
+    ls.add_argument("--today", type=_date, default=None, help=argparse.SUPPRESS)
+    add_json_flag(ls)
+    ls.set_defaults(func=run_list)
+
+    cmp = sub.add_parser("compare", help="compare quotes side by side (all when no ids are given)")
+    cmp.add_argument("ids", nargs="*", type=int, metavar="ID", help="quote ids (see `planner quotes list`)")
+    cmp.add_argument("--project", default=None, metavar="PROJECT.json", help="site terms, horizon and demand")
+    cmp.add_argument("--utilization", type=float, default=None, help="fixed utilisation 0..1 for every quote")
+    cmp.add_argument("--xlsx", default=None, metavar="OUT.xlsx", help="also export the comparison to XLSX")
+    cmp.add_argument("--today", type=_date, default=None, help="judge expiry as of this date (default today)")
+    add_json_flag(cmp)
+    cmp.set_defaults(func=run_compare)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+
+
+def _engine() -> Any:
+    from db.session import get_engine
+
+    return get_engine()
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from db.quotes import QuoteImportError, import_quote, load_mapping_file
+
+    try:
+        mapping = load_mapping_file(args.mapping) if args.mapping else None
+        result = import_quote(
+            _engine(),
+            args.file,
+            vendor=args.vendor,
+            mapping=mapping,
+            quote_date=args.date,
+            valid_until=args.valid_until,
+            currency=args.currency,
+        )
+    except QuoteImportError as exc:
+        raise CliError(str(exc)) from None
+    from db.quotes import catalog_maps
+    from planner.quotes import quote_figures, quote_hardware
+
+    servers, gpus = catalog_maps(_engine())
+    q = result.quote
+    f = quote_figures(q, quote_hardware(q, servers, gpus), today=dt.date.today())
+    payload = {
+        "id": result.quote_id,
+        "vendor": q.vendor,
+        "quote_number": q.quote_number,
+        "currency": q.currency,
+        "lines": len(q.lines),
+        "total": round(f.total, 2),
+        "total_usd": round(f.total_usd, 2),
+        "fx": {"usd_per_unit": f.usd_per_unit, "as_of": q.fx.as_of.isoformat(), "source": q.fx.source_url}
+        if q.fx
+        else None,
+        "gpus": f.hardware.gpus,
+        "expired": f.expired,
+        "warnings": list(f.warnings),
+        "notes": list(result.notes),
+        "matches": [
+            {
+                "line": n,
+                "description": x.description,
+                "match": x.server_model or x.gpu_name,
+                "confirmed": x.match_confirmed,
+            }
+            for n, x in enumerate(q.lines, start=1)
+            if x.kind in ("gpu_server", "gpu")
+        ],
+    }
+    emit(args, payload, _human_import)
+    return 0
+
+
+def _human_import(p: dict[str, Any]) -> str:
+    fx = ""
+    if p["fx"]:
+        fx = f" = {p['total_usd']:,.2f} USD at {p['fx']['usd_per_unit']:g} USD/{p['currency']} ({p['fx']['as_of']})"
+    out = [
+        f"Imported quote {p['id']}: {p['vendor']} {p['quote_number']}".rstrip(),
+        f"  {p['lines']} lines, total {p['total']:,.2f} {p['currency']}{fx}, {p['gpus']} GPUs",
+    ]
+    for m in p["matches"]:
+        state = "confirmed" if m["confirmed"] else "suggested, confirm in the Quotes view"
+        out.append(
+            f"  line {m['line']}: {m['description'][:50]!r} → {m['match'] or 'no catalog match'} ({state})"
+        )
+    out += [f"  note: {n}" for n in p["notes"]]
+    out += [f"  WARNING: {w}" for w in p["warnings"]]
+    return "\n".join(out)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from db.quotes import list_quotes
+    from planner.quotes import is_expired, quote_total
+
+    today = args.today or dt.date.today()
+    rows = [
+        {
+            "id": q.id,
+            "vendor": q.vendor,
+            "quote_number": q.quote_number,
+            "quote_date": q.quote_date.isoformat(),
+            "valid_until": q.valid_until.isoformat() if q.valid_until else None,
+            "currency": q.currency,
+            "total": round(quote_total(q), 2),
+            "lines": len(q.lines),
+            "expired": is_expired(q, today),
+            "source_file": q.source_file,
+        }
+        for q in list_quotes(_engine())
+    ]
+    emit(args, {"quotes": rows}, _human_list)
+    return 0
+
+
+def _human_list(p: dict[str, Any]) -> str:
+    if not p["quotes"]:
+        return "No quotes yet: planner quotes import FILE --vendor NAME"
+    out = [
+        f"{'id':>4}  {'vendor':<28} {'number':<16} {'date':<10}  {'valid until':<11} {'total':>18}  status"
+    ]
+    for q in p["quotes"]:
+        total = f"{q['total']:,.2f} {q['currency']}"
+        status = "EXPIRED" if q["expired"] else "valid"
+        out.append(
+            f"{q['id']:>4}  {q['vendor'][:28]:<28} {q['quote_number'][:16]:<16} {q['quote_date']:<10}  "
+            f"{q['valid_until'] or '—':<11} {total:>18}  {status}"
+        )
+    return "\n".join(out)
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    from db.quotes import compare_stored, export_comparison_xlsx, figures_to_json, usd_to
+    from planner.project import ProjectError, load_project
+    from planner.quotes import DEFAULT_SITE, site_terms_from_project
+
+    if args.utilization is not None and not 0.0 < args.utilization <= 1.0:
+        raise CliError("--utilization must be in (0, 1]")
+    engine = _engine()
+    if args.project:
+        try:
+            project = load_project(args.project)
+        except ProjectError as exc:
+            raise CliError(f"{args.project}: {exc}") from None
+        try:
+            factor = usd_to(engine, project.currency)
+        except LookupError as exc:
+            raise CliError(f"{args.project}: {exc}") from None
+        site = site_terms_from_project(project, utilization=args.utilization, usd_to_currency=factor)
+    else:
+        site = DEFAULT_SITE
+        if args.utilization is not None:
+            from dataclasses import replace
+
+            site = replace(DEFAULT_SITE, utilization=args.utilization)
+    try:
+        figures = compare_stored(engine, args.ids, site=site, today=args.today or dt.date.today())
+    except KeyError as exc:
+        raise CliError(str(exc).strip("'\"")) from None
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if not figures:
+        raise CliError("no quotes to compare: planner quotes import FILE --vendor NAME")
+    payload = figures_to_json(figures, site)
+    if args.xlsx:
+        payload["xlsx"] = str(export_comparison_xlsx(args.xlsx, figures, site))
+    emit(args, payload, _human_compare)
+    return 0
+
+
+def _fmt(x: float | None, digits: int = 0) -> str:
+    return "—" if x is None else f"{x:,.{digits}f}"
+
+
+def _human_compare(p: dict[str, Any]) -> str:
+    best = {k: v for k, v in p["best"].items()}
+    cols = [
+        ("total_usd", "total USD", 0),
+        ("per_gpu_usd", "USD/GPU", 0),
+        ("per_gb_usd", "USD/GB", 1),
+        ("per_pflop_usd", "USD/PFLOPS", 0),
+        ("per_gpu_hour_usd", "USD/GPU-h", 3),
+    ]
+    head = f"{'id':>4}  {'quote':<34} {'GPUs':>5} " + " ".join(f"{label:>14}" for _, label, _ in cols)
+    out = [head]
+    for q in p["quotes"]:
+        cells = []
+        for key, _, digits in cols:
+            mark = "*" if best.get(key) == q["id"] else " "
+            cells.append(f"{_fmt(q[key], digits) + mark:>14}")
+        label = f"{q['vendor']} {q['quote_number']}".strip()
+        out.append(f"{q['id']:>4}  {label[:34]:<34} {q['gpus']:>5} " + " ".join(cells))
+        if q["fx"]:
+            out.append(f"{'':6}{q['currency']} → USD at {q['fx']['usd_per_unit']:g} as of {q['fx']['as_of']}")
+        out += [f"{'':6}WARNING: {w}" for w in q["warnings"]]
+    out.append("* best value among valid quotes; lower is better")
+    basis = p.get("per_gpu_hour_basis")
+    if basis:
+        util = "from demand" if basis["utilization"] is None else f"{basis['utilization']:.0%}"
+        out.append(
+            f"USD/GPU-h: TCO engine on-prem model over {basis['horizon_months']} months, utilisation {util}"
+        )
+        out += [f"  - {a}" for a in basis["assumptions"]]
+    if p.get("xlsx"):
+        out.append(f"Comparison written to {p['xlsx']}")
+    return "\n".join(out)
