@@ -1,0 +1,546 @@
+"""The public entry of the memory and time engine: parse a SPEC, estimate, fit against GPUs.
+
+``parse_spec(dict) -> EstimateSpec`` validates every field (unknown keys and impossible values raise
+:class:`SpecError` naming the field); ``estimate(spec, model, gpus) -> EstimateResult`` returns the
+per-GPU memory breakdown in GB, the fit on each GPU (minimum count, margin, what would make it fit),
+GPU-hours and wall-clock hours. Units: GB = 10^9 bytes, hours.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from planner.catalog import Gpu, ModelArch
+from planner.engine.memory import GB, lora_params, memory_breakdown, total_params
+from planner.engine.training_time import NETWORKS, NOT_VIABLE_NETWORKS, estimate_time
+
+METHODS = ("pretrain", "full", "lora", "qlora", "dpo", "ppo", "inference")
+PRECISIONS = ("fp32", "fp16", "bf16", "fp8")
+TRAINING_PRECISIONS = ("pure_bf16", "mixed")
+OPTIMIZERS = ("adamw", "adamw_8bit", "paged_adamw_8bit", "paged_adamw_32bit", "sgd", "adafactor")
+LOSS_IMPLS = ("standard", "chunked", "fused")
+SHARDINGS = ("none", "fsdp", "deepspeed")
+OFFLOADS = ("none", "cpu", "nvme")
+QUANT_SCHEMES = ("nf4", "nf4_dq", "gptq", "int8")
+LORA_TARGETS = ("q", "k", "v", "o", "gate", "up", "down", "lm_head")
+KV_PRECISIONS = ("fp32", "fp16", "bf16", "fp8", "int8")
+MIN_GPU_CANDIDATES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
+
+
+class SpecError(ValueError):
+    """A SPEC field is unknown or impossible; ``field`` names it."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+
+
+@dataclass(frozen=True)
+class EstimateSpec:
+    """One workload to size. Defaults are documented in docs/MEMORY_MODEL.md ("SPEC fields").
+
+    ``model`` is a :class:`ModelArch` or a catalog name resolved by the caller. For inference,
+    ``micro_batch`` is the number of concurrent sequences and ``seq_len`` the context length.
+    """
+
+    model: ModelArch | str
+    method: str = "full"
+    precision: str = "bf16"
+    quant_bits: int | None = None  # None -> 4 for qlora, else 16 (no quantisation)
+    quant_scheme: str | None = None  # None -> nf4 for 4-bit, int8 for 8-bit
+    optimizer: str = "adamw"
+    micro_batch: int = 1
+    seq_len: int = 2048
+    grad_checkpointing: bool = False
+    flash_attention: bool = True
+    training_precision: str = "pure_bf16"
+    loss_impl: str = "standard"
+    optimizer_in_backward: bool = False
+    zero_stage: int = 0
+    sharding: str = "none"
+    offload: str = "none"
+    activation_offload: bool = False
+    n_gpus: int = 1
+    tensor_parallel: int = 1
+    pipeline_parallel: int = 1
+    grad_accumulation: int = 1
+    lora_rank: int = 16
+    lora_targets: tuple[str, ...] = ("q", "k", "v", "o")
+    peft: bool = False  # DPO/PPO with LoRA adapters instead of full weights
+    kbit_upcast: bool = True  # peft.prepare_model_for_kbit_training casts embeddings/head/norms to fp32
+    kv_cache_precision: str = "bf16"
+    tokens: float | None = None
+    gpu: str | None = None
+    mfu: float | None = None
+    network: str = "ib_ndr"
+    gpus_per_node: int = 8
+    fragmentation: float = 0.10
+    cuda_context_gb: float = 0.75
+    headroom: float = 0.05  # fits when device figure <= memory x (1 - headroom)
+
+    @property
+    def effective_quant_bits(self) -> int:
+        """Bits of the frozen base weights: 4 for QLoRA unless given, 16 (none) otherwise."""
+        if self.quant_bits is not None:
+            return self.quant_bits
+        return 4 if self.method == "qlora" else 16
+
+    @property
+    def effective_quant_scheme(self) -> str:
+        if self.quant_scheme is not None:
+            return self.quant_scheme
+        return "int8" if self.effective_quant_bits == 8 else "nf4"
+
+    @property
+    def effective_zero_stage(self) -> int:
+        """ZeRO stage in force: FSDP without an explicit stage means FULL_SHARD (stage 3)."""
+        if self.zero_stage == 0 and self.sharding == "fsdp":
+            return 3
+        return self.zero_stage
+
+
+_CHOICES: dict[str, tuple[Any, ...]] = {
+    "method": METHODS,
+    "precision": PRECISIONS,
+    "training_precision": TRAINING_PRECISIONS,
+    "optimizer": OPTIMIZERS,
+    "loss_impl": LOSS_IMPLS,
+    "sharding": SHARDINGS,
+    "offload": OFFLOADS,
+    "quant_scheme": QUANT_SCHEMES,
+    "kv_cache_precision": KV_PRECISIONS,
+    "network": tuple(NETWORKS),
+}
+_BOOLS = (
+    "grad_checkpointing",
+    "flash_attention",
+    "optimizer_in_backward",
+    "activation_offload",
+    "peft",
+    "kbit_upcast",
+)
+_POS_INTS: tuple[str, ...] = (
+    "micro_batch",
+    "seq_len",
+    "n_gpus",
+    "tensor_parallel",
+    "pipeline_parallel",
+    "grad_accumulation",
+    "lora_rank",
+    "gpus_per_node",
+)
+_MODEL_FIELDS = {
+    "name": str,
+    "params_b": float,
+    "layers": int,
+    "hidden": int,
+    "heads": int,
+    "kv_heads": int,
+    "head_dim": int,
+    "vocab": int,
+    "intermediate": int,
+    "mlp": str,
+    "tied_embeddings": bool,
+    "experts": int,
+    "experts_per_token": int,
+    "active_params_b": float,
+}
+
+
+def _bool(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise SpecError(key, f"must be true or false, got {value!r}")
+    return value
+
+
+def _pos_int(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value) or value < 1:
+        raise SpecError(key, f"must be a positive whole number, got {value!r}")
+    return int(value)
+
+
+def _number(key: str, value: Any, low: float, high: float = math.inf) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise SpecError(key, f"must be a number, got {value!r}")
+    if not low <= value <= high:
+        raise SpecError(key, f"must be between {low:g} and {high:g}, got {value!r}")
+    return float(value)
+
+
+def parse_model(value: Any, key: str = "model") -> ModelArch | str:
+    """A catalog name (str) or an inline architecture dict -> ModelArch; bad fields raise SpecError."""
+    if isinstance(value, ModelArch):
+        return value
+    if isinstance(value, str):
+        if not value.strip():
+            raise SpecError(key, "must name a model or give its architecture")
+        return value.strip()
+    if not isinstance(value, Mapping):
+        raise SpecError(key, "must be a model name or an object with its architecture")
+    unknown = sorted(set(value) - set(_MODEL_FIELDS))
+    if unknown:
+        raise SpecError(f"{key}.{unknown[0]}", "unknown architecture field")
+    required = ("params_b", "layers", "hidden", "heads", "vocab", "intermediate")
+    for req in required:
+        if req not in value:
+            raise SpecError(f"{key}.{req}", "is required for an inline architecture")
+    kw: dict[str, Any] = {"name": str(value.get("name", "custom"))}
+    kw["params_b"] = _number(f"{key}.params_b", value["params_b"], 1e-6, 1e5)
+    if kw["params_b"] <= 0:
+        raise SpecError(f"{key}.params_b", "must be positive")
+    for k in ("layers", "hidden", "heads", "vocab", "intermediate"):
+        kw[k] = _pos_int(f"{key}.{k}", value[k])
+    kw["kv_heads"] = _pos_int(f"{key}.kv_heads", value.get("kv_heads", kw["heads"]))
+    if kw["kv_heads"] > kw["heads"]:
+        raise SpecError(f"{key}.kv_heads", f"cannot exceed heads ({kw['heads']}), got {kw['kv_heads']}")
+    if kw["heads"] % kw["kv_heads"]:
+        raise SpecError(f"{key}.kv_heads", "must divide heads")
+    kw["head_dim"] = _pos_int(f"{key}.head_dim", value.get("head_dim", kw["hidden"] // kw["heads"] or 1))
+    mlp = value.get("mlp", "gated")
+    if mlp not in ("gated", "plain"):
+        raise SpecError(f"{key}.mlp", f"must be gated or plain, got {mlp!r}")
+    kw["mlp"] = mlp
+    kw["tied_embeddings"] = _bool(f"{key}.tied_embeddings", value.get("tied_embeddings", False))
+    kw["experts"] = _pos_int(f"{key}.experts", value.get("experts", 1))
+    kw["experts_per_token"] = _pos_int(f"{key}.experts_per_token", value.get("experts_per_token", 1))
+    if kw["experts_per_token"] > kw["experts"]:
+        raise SpecError(f"{key}.experts_per_token", "cannot exceed experts")
+    if value.get("active_params_b") is not None:
+        kw["active_params_b"] = _number(
+            f"{key}.active_params_b", value["active_params_b"], 1e-6, kw["params_b"]
+        )
+    return ModelArch(**kw)
+
+
+def parse_spec(d: Mapping[str, Any]) -> EstimateSpec:
+    """Validate a SPEC dict (the CLI's JSON) into an :class:`EstimateSpec`.
+
+    Raises SpecError naming the field for unknown keys, wrong types and impossible values.
+    """
+    if not isinstance(d, Mapping):
+        raise SpecError("spec", "must be a JSON object")
+    names = {f.name for f in dataclasses.fields(EstimateSpec)}
+    for key in d:
+        if key not in names:
+            raise SpecError(str(key), "unknown field")
+    if "model" not in d:
+        raise SpecError("model", "is required")
+    kw: dict[str, Any] = {"model": parse_model(d["model"])}
+    for key, value in d.items():
+        if key == "model" or value is None and key in ("tokens", "gpu", "mfu", "quant_bits", "quant_scheme"):
+            continue
+        if key in _CHOICES:
+            if value not in _CHOICES[key]:
+                raise SpecError(key, f"must be one of {', '.join(map(str, _CHOICES[key]))}, got {value!r}")
+            kw[key] = value
+        elif key in _BOOLS:
+            kw[key] = _bool(key, value)
+        elif key in _POS_INTS:
+            kw[key] = _pos_int(key, value)
+        elif key == "quant_bits":
+            if value not in (4, 8, 16) or isinstance(value, bool):
+                raise SpecError(key, f"must be 4, 8 or 16, got {value!r}")
+            kw[key] = int(value)
+        elif key == "zero_stage":
+            if value not in (0, 1, 2, 3) or isinstance(value, bool):
+                raise SpecError(key, f"must be 0, 1, 2 or 3, got {value!r}")
+            kw[key] = int(value)
+        elif key == "lora_targets":
+            if not isinstance(value, list | tuple) or not value:
+                raise SpecError(key, "must be a non-empty list")
+            for t in value:
+                if t not in LORA_TARGETS:
+                    raise SpecError(key, f"unknown target {t!r}; choose from {', '.join(LORA_TARGETS)}")
+            kw[key] = tuple(dict.fromkeys(value))
+        elif key == "tokens":
+            kw[key] = _number(key, value, 1.0)
+        elif key == "mfu":
+            kw[key] = _number(key, value, 0.01, 1.0)
+        elif key in ("fragmentation", "headroom"):
+            kw[key] = _number(key, value, 0.0, 0.9)
+        elif key == "cuda_context_gb":
+            kw[key] = _number(key, value, 0.0, 16.0)
+        elif key == "gpu":
+            if not isinstance(value, str) or not value.strip():
+                raise SpecError(key, "must be a GPU name")
+            kw[key] = value.strip()
+        else:  # pragma: no cover - every dataclass field is handled above
+            raise SpecError(key, "unsupported field")
+    spec = EstimateSpec(**kw)
+    _check_consistency(spec)
+    return spec
+
+
+def _check_consistency(spec: EstimateSpec) -> None:
+    if spec.method == "qlora" and spec.effective_quant_bits == 16:
+        raise SpecError("quant_bits", "QLoRA needs 4 or 8-bit frozen weights")
+    if spec.quant_scheme is not None and spec.effective_quant_bits != 16:
+        needs8 = spec.quant_scheme == "int8"
+        if needs8 != (spec.effective_quant_bits == 8):
+            raise SpecError(
+                "quant_scheme", f"{spec.quant_scheme} does not match quant_bits {spec.effective_quant_bits}"
+            )
+    if spec.method in ("full", "pretrain") and spec.effective_quant_bits < 16:
+        raise SpecError("quant_bits", "full training cannot use quantised weights; use qlora")
+    mp = spec.tensor_parallel * spec.pipeline_parallel
+    if spec.n_gpus % mp:
+        raise SpecError("n_gpus", f"must be a multiple of tensor_parallel x pipeline_parallel ({mp})")
+    if spec.sharding == "fsdp" and spec.zero_stage == 1:
+        raise SpecError("zero_stage", "FSDP shards gradients too: use 2 (SHARD_GRAD_OP) or 3 (FULL_SHARD)")
+    if spec.training_precision == "mixed" and spec.precision == "fp32":
+        raise SpecError("training_precision", "mixed precision needs a 16-bit compute precision")
+    if isinstance(spec.model, ModelArch) and spec.tensor_parallel > spec.model.heads:
+        raise SpecError("tensor_parallel", "cannot exceed the number of attention heads")
+    if isinstance(spec.model, ModelArch) and spec.pipeline_parallel > spec.model.layers:
+        raise SpecError("pipeline_parallel", "cannot exceed the number of layers")
+
+
+@dataclass(frozen=True)
+class Fit:
+    """The workload against one GPU type: ``min_gpus`` under the configured strategy (or the suggested
+    one), whether the configured GPU count fits with headroom, the margin in GB (negative = short)."""
+
+    gpu: str
+    gpu_memory_gb: float
+    min_gpus: int | None
+    fits_as_configured: bool
+    margin_gb: float
+    suggestion: str | None
+
+
+@dataclass
+class EstimateResult:
+    """Memory per GPU (GB), fit per GPU, time (hours) and warnings for one spec."""
+
+    model: str
+    method: str
+    peak_gb_per_gpu: float
+    reserved_gb_per_gpu: float
+    device_gb_per_gpu: float
+    breakdown_gb: dict[str, float]
+    fits: list[Fit]
+    gpu_hours: float | None
+    wall_hours: float | None
+    time_gpu: str | None
+    warnings: list[str] = field(default_factory=list)
+    time_parts_hours: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The CLI's ``--json`` shape (floats rounded to 3 decimals)."""
+        return {
+            "model": self.model,
+            "method": self.method,
+            "peak_gb_per_gpu": round(self.peak_gb_per_gpu, 3),
+            "reserved_gb_per_gpu": round(self.reserved_gb_per_gpu, 3),
+            "device_gb_per_gpu": round(self.device_gb_per_gpu, 3),
+            "breakdown_gb": {k: round(v, 3) for k, v in self.breakdown_gb.items()},
+            "fits": [
+                {
+                    "gpu": f.gpu,
+                    "gpu_memory_gb": f.gpu_memory_gb,
+                    "min_gpus": f.min_gpus,
+                    "fits_as_configured": f.fits_as_configured,
+                    "margin_gb": round(f.margin_gb, 3),
+                    "suggestion": f.suggestion,
+                }
+                for f in self.fits
+            ],
+            "gpu_hours": None if self.gpu_hours is None else round(self.gpu_hours, 3),
+            "wall_hours": None if self.wall_hours is None else round(self.wall_hours, 3),
+            "time_gpu": self.time_gpu,
+            "time_parts_hours": {k: round(v, 4) for k, v in self.time_parts_hours.items()},
+            "warnings": list(self.warnings),
+        }
+
+
+BREAKDOWN_KEYS = (
+    "weights",
+    "quant_constants",
+    "gradients",
+    "optimizer_states",
+    "lora_adapters",
+    "activations",
+    "logits",
+    "kv_cache",
+    "reference_models",
+    "critic_states",
+    "gathered_layers",
+    "autocast_cache",
+    "quant_workspace",
+    "step_buffers",
+    "fragmentation",
+    "cuda_context",
+)
+
+
+def _scalar(x: Any) -> float:
+    return float(np.asarray(x).reshape(-1)[0])
+
+
+def device_gb(model: ModelArch, spec: EstimateSpec, n_gpus: Any = None) -> np.ndarray[Any, Any]:
+    """Device figure (GB) per GPU for ``spec``, optionally over an array of GPU counts."""
+    return np.asarray(memory_breakdown(model, spec, n_gpus=n_gpus)["device"], dtype=np.float64)
+
+
+def _min_gpus(model: ModelArch, spec: EstimateSpec, gpu: Gpu) -> int | None:
+    mp = spec.tensor_parallel * spec.pipeline_parallel
+    counts = np.array(
+        [c for c in MIN_GPU_CANDIDATES if c % mp == 0 or spec.method == "inference"], dtype=float
+    )
+    if counts.size == 0:
+        return None
+    dev = device_gb(model, spec, counts)
+    ok = dev <= gpu.memory_gb * (1.0 - spec.headroom)
+    if not ok.any():
+        return None
+    return int(counts[int(np.argmax(ok))])
+
+
+_SUGGESTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("enable gradient checkpointing", {"grad_checkpointing": True}),
+    ("use a fused/chunked cross-entropy (loss_impl=fused)", {"loss_impl": "fused"}),
+    ("shard with ZeRO-3/FSDP across the GPUs", {"zero_stage": 3, "sharding": "deepspeed"}),
+    ("offload optimizer states (and parameters) to CPU", {"offload": "cpu"}),
+    ("use an 8-bit optimizer", {"optimizer": "adamw_8bit"}),
+    ("switch to QLoRA (4-bit frozen weights)", {"method": "qlora", "quant_bits": 4}),
+)
+
+
+def _suggest(model: ModelArch, spec: EstimateSpec, gpu: Gpu) -> tuple[str | None, int | None]:
+    """First technique (cumulative with the previous ones) that makes the job fit, and its GPU count."""
+    if spec.method == "inference":
+        alt = replace(spec, quant_bits=4, quant_scheme="nf4")
+        n = _min_gpus(model, alt, gpu)
+        return ("quantise weights to 4-bit", n) if n is not None else (None, None)
+    current = spec
+    applied: list[str] = []
+    for text, change in _SUGGESTIONS:
+        if change.get("method") == "qlora" and spec.method not in ("full", "lora"):
+            continue
+        if all(getattr(current, k) == v for k, v in change.items()):
+            continue
+        current = replace(current, **change)
+        if change.get("method") == "qlora":
+            current = replace(current, optimizer="adamw", zero_stage=0, sharding="none", offload="none")
+        applied.append(text)
+        n = _min_gpus(model, current, gpu)
+        if n is not None:
+            return "; ".join(applied) + f" -> fits on {n} GPU(s)", n
+    return None, None
+
+
+def estimate(spec: EstimateSpec, model: ModelArch, gpus: Sequence[Gpu]) -> EstimateResult:
+    """Memory per GPU (GB) with its breakdown, the fit on each of ``gpus``, and time on ``spec.gpu``
+    (or the first GPU given) when ``spec.tokens`` is set."""
+    spec = replace(spec, model=model)
+    _check_consistency(spec)
+    mem = memory_breakdown(model, spec)
+    breakdown = {k: _scalar(mem[k]) for k in BREAKDOWN_KEYS if k in mem}
+    breakdown = {k: v for k, v in breakdown.items() if v > 0 or k in ("weights", "activations")}
+    device = _scalar(mem["device"])
+    fits: list[Fit] = []
+    for gpu in gpus:
+        margin = gpu.memory_gb * (1.0 - spec.headroom) - device
+        ok = margin >= 0
+        min_n = _min_gpus(model, spec, gpu)
+        suggestion = None
+        if not ok:
+            suggestion, alt_n = _suggest(model, spec, gpu)
+            if min_n is None:
+                min_n = alt_n
+            elif min_n is not None and suggestion is None:
+                suggestion = f"use {min_n} GPUs with the configured sharding"
+        fits.append(Fit(gpu.name, gpu.memory_gb, min_n, ok, gpu.memory_gb - device, suggestion))
+    warnings = _warnings(spec, model)
+    time_gpu = _time_gpu(spec, gpus)
+    gpu_hours = wall_hours = None
+    parts: dict[str, float] = {}
+    if time_gpu is not None and spec.tokens is not None:
+        trainable = (
+            lora_params(model, spec.lora_rank, spec.lora_targets)
+            if spec.method in ("lora", "qlora") or spec.peft
+            else total_params(model)
+        )
+        t = estimate_time(model, spec, time_gpu, trainable)
+        if t is not None:
+            gpu_hours, wall_hours = t.gpu_hours, t.wall_hours
+            parts = {
+                "compute": t.compute_hours,
+                "communication": t.comm_hours,
+                "generation": t.generation_hours,
+            }
+            if spec.method != "inference":
+                parts["mfu"] = t.mfu
+    elif spec.tokens is not None:
+        warnings.append("tokens given but no GPU to time the run on: set gpu")
+    return EstimateResult(
+        model=model.name,
+        method=spec.method,
+        peak_gb_per_gpu=_scalar(mem["peak_allocated"]),
+        reserved_gb_per_gpu=_scalar(mem["reserved"]),
+        device_gb_per_gpu=device,
+        breakdown_gb=breakdown,
+        fits=fits,
+        gpu_hours=gpu_hours,
+        wall_hours=wall_hours,
+        time_gpu=time_gpu.name if time_gpu else None,
+        warnings=warnings,
+        time_parts_hours=parts,
+    )
+
+
+def _time_gpu(spec: EstimateSpec, gpus: Sequence[Gpu]) -> Gpu | None:
+    if spec.gpu is not None:
+        wanted = spec.gpu.lower()
+        for g in gpus:
+            if g.name.lower() == wanted:
+                return g
+        return None
+    return gpus[0] if gpus else None
+
+
+def _warnings(spec: EstimateSpec, model: ModelArch) -> list[str]:
+    out: list[str] = []
+    multi_node = spec.n_gpus > spec.gpus_per_node
+    if multi_node and spec.network in NOT_VIABLE_NETWORKS and spec.method != "inference":
+        out.append(
+            f"{spec.network.replace('_', ' ')} Ethernet between nodes is not viable for multi-node training "
+            "(seed 002 §2.3: use InfiniBand HDR/NDR or RoCE 100 GbE+)"
+        )
+    if spec.tensor_parallel > spec.gpus_per_node:
+        out.append(
+            "tensor parallelism beyond one node crosses the network on every layer: keep TP inside a node"
+        )
+    if spec.method == "ppo" and not spec.peft and total_params(model) >= 30e9 and spec.n_gpus < 8:
+        out.append("PPO keeps four models (actor, critic, reward, reference): at this size plan 8-16 GPUs")
+    if spec.optimizer.startswith("paged") and spec.method not in ("lora", "qlora"):
+        out.append("paged optimizers spill to CPU under memory pressure: throughput drops when they do")
+    if spec.precision == "fp16" and spec.training_precision == "pure_bf16" and spec.method != "inference":
+        out.append("pure fp16 training (no master weights) is numerically fragile: prefer bf16 or mixed")
+    return out
+
+
+def model_states_gb(spec: EstimateSpec, model: ModelArch) -> float:
+    """Weights + gradients + optimizer states per GPU (GB), without activations (for seed checks)."""
+    mem = memory_breakdown(model, spec)
+    keys = ("weights", "gradients", "optimizer_states", "lora_adapters", "quant_constants")
+    return sum(_scalar(mem[k]) for k in keys if k in mem)
+
+
+__all__ = [
+    "GB",
+    "EstimateResult",
+    "EstimateSpec",
+    "Fit",
+    "SpecError",
+    "estimate",
+    "model_states_gb",
+    "parse_model",
+    "parse_spec",
+]

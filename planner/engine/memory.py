@@ -1,0 +1,548 @@
+"""GPU memory model for training, fine-tuning and inference of transformer LLMs (numpy, vectorised).
+
+Units: bytes inside the formulas, GB (10^9 bytes, as frameworks print ``max_memory_allocated() / 1e9``
+and as vendors market memory) in every public result. Every function takes numpy arrays for the
+sweep axes ``seq_len``, ``micro_batch`` and ``n_gpus`` and broadcasts them, so one call evaluates a whole
+grid (sequence length x batch x GPU count); the GPU type axis is the comparison against each GPU's
+memory (see :func:`fits_matrix`).
+
+The formulas, their derivation and the source of each constant are in docs/MEMORY_MODEL.md. In short:
+
+* model states per GPU = weights + gradients + optimizer states, in bytes per parameter that depend on
+  ``training_precision`` (pure bf16 = 2+2+4; mixed precision with fp32 master weights = 2+2+12, the
+  ZeRO paper's K=12), sharded by ZeRO/FSDP stage over the data-parallel degree;
+* activations = stored tensors per layer per token (norm inputs/outputs, Q/K/V, attention output, MLP
+  intermediates; plus batch x heads x seq^2 scores without flash attention), one input per layer plus one
+  recomputed layer with gradient checkpointing;
+* logits/loss = tokens x vocabulary x bytes per logit for the loss implementation;
+* peak allocated = max(forward/backward peak, optimizer-step peak); reserved = allocated x (1 +
+  fragmentation); device (what nvidia-smi shows) = reserved + CUDA context.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from planner.catalog import ModelArch
+
+if TYPE_CHECKING:
+    from planner.engine.estimate import EstimateSpec
+
+FloatArray = npt.NDArray[np.float64]
+ArrayLike = float | int | npt.ArrayLike
+
+GB = 1e9
+"""Bytes per GB (decimal)."""
+
+DTYPE_BYTES: dict[str, float] = {"fp32": 4.0, "fp16": 2.0, "bf16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5}
+
+CUDA_CONTEXT_GB = 0.75
+"""CUDA context + cuBLAS/cuDNN handles outside the PyTorch allocator: 0.5-1 GB measured; we use the middle."""
+
+FRAGMENTATION = 0.10
+"""Reserved / allocated - 1 for the caching allocator: 5-30% reported; 10% default (spec can override)."""
+
+# Bytes per quantised parameter, including the quantisation constants (see docs/MEMORY_MODEL.md).
+# nf4: 4 bits + one fp32 absmax per 64-weight block = 0.5 + 4/64 bytes.
+# nf4_dq (double quantisation): 0.5 + 1/64 + 4/(64*256) bytes (QLoRA paper: 0.127 bits of constants).
+# gptq: 4 bits + fp16 scale and packed 4-bit zero per 128-weight group.
+# int8 (LLM.int8): 1 byte + fp32 scale per output row (negligible).
+QUANT_VALUE_BYTES: dict[str, float] = {"nf4": 0.5, "nf4_dq": 0.5, "gptq": 0.5, "int8": 1.0}
+QUANT_CONST_BYTES: dict[str, float] = {
+    "nf4": 4.0 / 64.0,
+    "nf4_dq": 1.0 / 64.0 + 4.0 / (64.0 * 256.0),
+    "gptq": (2.0 + 0.5) / 128.0,
+    "int8": 0.0,
+}
+
+
+# --------------------------------------------------------------------------------------------------
+# Parameter accounting
+# --------------------------------------------------------------------------------------------------
+
+
+def attention_params_per_layer(model: ModelArch) -> float:
+    """Parameters of Q, K, V and O projections in one layer (count)."""
+    q = model.hidden * model.heads * model.head_dim
+    kv = 2 * model.hidden * model.kv_heads * model.head_dim
+    o = model.heads * model.head_dim * model.hidden
+    return float(q + kv + o)
+
+
+def mlp_params_per_expert(model: ModelArch) -> float:
+    """Parameters of one MLP (expert): 3*h*I for a gated MLP, 2*h*I for a plain one (count)."""
+    mats = 3 if model.mlp == "gated" else 2
+    return float(mats * model.hidden * model.intermediate)
+
+
+def embedding_params(model: ModelArch) -> float:
+    """Input embedding plus output head (0 extra when tied) (count)."""
+    return float(model.vocab * model.hidden * (1 if model.tied_embeddings else 2))
+
+
+def total_params(model: ModelArch) -> float:
+    """Total parameters (count): the catalog's ``params_b`` is authoritative."""
+    return model.params_b * 1e9
+
+
+def active_params(model: ModelArch) -> float:
+    """Parameters used per token (count): ``active_params_b`` for MoE, else derived from experts_per_token."""
+    if model.active_params_b:
+        return model.active_params_b * 1e9
+    if model.experts > 1:
+        idle = (model.experts - model.experts_per_token) * mlp_params_per_expert(model) * model.layers
+        return max(total_params(model) - idle, 0.0)
+    return total_params(model)
+
+
+def linear_params(model: ModelArch) -> float:
+    """Parameters in the transformer blocks' linear layers, i.e. what 4/8-bit quantisation shrinks (count)."""
+    derived = model.layers * (
+        attention_params_per_layer(model) + model.experts * mlp_params_per_expert(model)
+    )
+    rest = total_params(model) - embedding_params(model)
+    return float(min(derived, rest)) if rest > 0 else derived
+
+
+def layer_params(model: ModelArch) -> float:
+    """Parameters of one transformer block (count), used for ZeRO-3/FSDP gathered layers."""
+    return linear_params(model) / max(model.layers, 1)
+
+
+LORA_SHAPES = ("q", "k", "v", "o", "gate", "up", "down", "lm_head")
+
+
+def lora_params(model: ModelArch, rank: int, targets: tuple[str, ...]) -> float:
+    """Trainable LoRA parameters (count): rank x (in + out) per targeted matrix per layer (x experts for MLP)."""
+    h, q_out, kv_out = model.hidden, model.heads * model.head_dim, model.kv_heads * model.head_dim
+    inter = model.intermediate
+    per_layer = {
+        "q": h + q_out,
+        "k": h + kv_out,
+        "v": h + kv_out,
+        "o": q_out + h,
+        "gate": (h + inter) * model.experts,
+        "up": (h + inter) * model.experts,
+        "down": (inter + h) * model.experts,
+    }
+    if model.mlp != "gated":
+        per_layer["gate"] = 0
+    total = sum(per_layer.get(t, 0) for t in targets) * model.layers
+    if "lm_head" in targets:
+        total += model.hidden + model.vocab
+    return float(rank * total)
+
+
+# --------------------------------------------------------------------------------------------------
+# Model states: weights, gradients, optimizer states (bytes per parameter)
+# --------------------------------------------------------------------------------------------------
+
+
+def zero_model_states_bytes(params: ArrayLike, n_gpus: ArrayLike, stage: int) -> FloatArray:
+    """DeepSpeed ZeRO model-state bytes per GPU for mixed-precision Adam (ZeRO paper, K = 12).
+
+    stage 0: 16P; stage 1: 4P + 12P/N; stage 2: 2P + 14P/N; stage 3: 16P/N (P parameters, N GPUs).
+    These are exactly the seed formulas (seed 002 §2.1); :func:`model_state_bytes` generalises them to
+    other precisions and optimizers.
+    """
+    p = np.asarray(params, dtype=np.float64)
+    n = np.asarray(n_gpus, dtype=np.float64)
+    return model_state_bytes(p, n, stage, weight_b=2.0, grad_b=2.0, opt_b=12.0)
+
+
+def model_state_bytes(
+    params: ArrayLike, n_gpus: ArrayLike, stage: int, *, weight_b: float, grad_b: float, opt_b: float
+) -> FloatArray:
+    """Weights + gradients + optimizer states per GPU (bytes) under ZeRO ``stage`` over ``n_gpus`` ranks.
+
+    Stage 1 shards optimizer states, stage 2 also gradients, stage 3 also weights (FSDP FULL_SHARD).
+    """
+    p = np.asarray(params, dtype=np.float64)
+    n = np.maximum(np.asarray(n_gpus, dtype=np.float64), 1.0)
+    w = weight_b * p / (n if stage >= 3 else 1.0)
+    g = grad_b * p / (n if stage >= 2 else 1.0)
+    o = opt_b * p / (n if stage >= 1 else 1.0)
+    return np.asarray(w + g + o, dtype=np.float64)
+
+
+def optimizer_bytes_per_param(optimizer: str, training_precision: str, param_bytes: float) -> float:
+    """Optimizer-state bytes per trainable parameter.
+
+    pure_bf16: states in the parameter dtype (AdamW 2 states), 8-bit optimizers 2 x 1 byte, paged 32-bit
+    AdamW 2 x 4 bytes, SGD momentum 1 state, Adafactor factored second moment (~0).
+    mixed: adds the fp32 master copy (4 bytes) and keeps 32-bit states (AdamW 8 bytes) -> K = 12.
+    """
+    master = 4.0 if training_precision == "mixed" else 0.0
+    state_b = 4.0 if training_precision == "mixed" else param_bytes
+    per_opt = {
+        "adamw": 2.0 * state_b,
+        "paged_adamw_32bit": 8.0,
+        "adamw_8bit": 2.0,
+        "paged_adamw_8bit": 2.0,
+        "sgd": state_b,
+        "adafactor": 0.02,
+    }
+    return master + per_opt[optimizer]
+
+
+def step_temp_bytes_per_param(
+    optimizer: str, training_precision: str, param_bytes: float, fused: bool
+) -> float:
+    """Extra bytes per parameter allocated during a non-fused optimizer step (a foreach AdamW step
+    materialises about one more parameter-sized buffer, e.g. the denominator sqrt(v)+eps)."""
+    if fused or optimizer in ("adamw_8bit", "paged_adamw_8bit", "paged_adamw_32bit"):
+        return 0.0
+    state_b = 4.0 if training_precision == "mixed" else param_bytes
+    return {"adamw": state_b, "sgd": 0.0, "adafactor": state_b}[optimizer]
+
+
+# --------------------------------------------------------------------------------------------------
+# Activations
+# --------------------------------------------------------------------------------------------------
+
+
+def layer_activation_bytes_per_token(model: ModelArch, act_b: float, tp: int = 1) -> float:
+    """Bytes stored for backward by one transformer block per token, flash attention (no s^2 term).
+
+    Two RMSNorm/LayerNorm inputs and outputs (4h), Q/K/V (heads*d + 2*kv_heads*d), the attention
+    output feeding O (heads*d), fp32 log-sum-exp per head, and the MLP intermediates: gated = gate,
+    up, act(gate), product (4*I) ; plain = fc1 output and its activation (2*I), times experts per token.
+    Tensor parallelism divides everything but the norms by ``tp``.
+    """
+    h, qd, kvd = model.hidden, model.heads * model.head_dim, model.kv_heads * model.head_dim
+    norms = 4 * h * act_b
+    attn = (qd + 2 * kvd + qd) * act_b + 4.0 * model.heads
+    mlp_mult = 4 if model.mlp == "gated" else 2
+    mlp = mlp_mult * model.intermediate * act_b * model.experts_per_token
+    router = 4.0 * model.experts if model.experts > 1 else 0.0
+    return float(norms + (attn + mlp + router) / tp)
+
+
+def eager_score_bytes_per_token(
+    model: ModelArch, seq_len: ArrayLike, act_b: float, tp: int = 1
+) -> FloatArray:
+    """Without flash attention: attention scores and softmax output, heads x seq bytes each, per token per
+    layer (so batch x heads x seq^2 per layer in total)."""
+    s = np.asarray(seq_len, dtype=np.float64)
+    return np.asarray(2.0 * model.heads / tp * s * act_b, dtype=np.float64)
+
+
+LOSS_BYTES_PER_LOGIT: dict[str, float] = {"standard": 12.0, "chunked": 6.0, "fused": 0.0}
+"""Bytes per (token x vocab) logit at the loss peak.
+
+standard: bf16 logits upcast to fp32, fp32 log-softmax saved for backward, then its fp32 gradient and
+the softmax-backward output coexist -> ~12 bytes. chunked: bf16 logits + the saved fp32 (or bf16) log-softmax
+chunks -> ~6. fused (Liger / Cut-Cross-Entropy / Unsloth kernels): logits never materialised; only a
+hidden-sized working set, counted separately.
+"""
+
+
+def logits_bytes(
+    model: ModelArch, tokens: ArrayLike, loss_impl: str, act_b: float, tp: int = 1
+) -> FloatArray:
+    """Logits + loss working set (bytes) for ``tokens`` tokens in the micro-batch."""
+    t = np.asarray(tokens, dtype=np.float64)
+    vocab = model.vocab / tp
+    per = LOSS_BYTES_PER_LOGIT[loss_impl]
+    if loss_impl == "fused":
+        return np.asarray(t * model.hidden * 2 * 4.0, dtype=np.float64)
+    return np.asarray(t * vocab * max(per, act_b), dtype=np.float64)
+
+
+def kv_cache_bytes(
+    model: ModelArch, batch: ArrayLike, context: ArrayLike, kv_bytes: float, tp: ArrayLike = 1
+) -> FloatArray:
+    """Inference KV cache (bytes): 2 (K and V) x layers x kv_heads x head_dim x context x batch x bytes / tp."""
+    b = np.asarray(batch, dtype=np.float64)
+    s = np.asarray(context, dtype=np.float64)
+    per_token = 2.0 * model.layers * model.kv_heads * model.head_dim * kv_bytes
+    return np.asarray(per_token * b * s / np.asarray(tp, dtype=np.float64), dtype=np.float64)
+
+
+# --------------------------------------------------------------------------------------------------
+# The full breakdown
+# --------------------------------------------------------------------------------------------------
+
+TRAINABLE_FULL = ("pretrain", "full", "dpo", "ppo")
+
+
+def _param_bytes(spec: EstimateSpec) -> float:
+    """Bytes of a trainable/frozen weight in the compute precision (fp8 training keeps bf16 weights)."""
+    if spec.precision == "fp32":
+        return 4.0
+    return 1.0 if (spec.precision == "fp8" and spec.method == "inference") else 2.0
+
+
+def _act_bytes(spec: EstimateSpec) -> float:
+    return 4.0 if spec.precision == "fp32" else 2.0
+
+
+def _is_peft(spec: EstimateSpec) -> bool:
+    return spec.method in ("lora", "qlora") or (spec.method in ("dpo", "ppo") and spec.peft)
+
+
+def _frozen_base_bytes(model: ModelArch, spec: EstimateSpec) -> tuple[float, float, float]:
+    """(frozen weights, quantisation constants, upcast extra) bytes for one copy of a frozen base model."""
+    pb = _param_bytes(spec)
+    p_total, p_lin = total_params(model), linear_params(model)
+    p_rest = p_total - p_lin
+    bits = spec.effective_quant_bits
+    if bits >= 16:
+        return p_total * pb, 0.0, 0.0
+    scheme = spec.effective_quant_scheme
+    values = p_lin * QUANT_VALUE_BYTES[scheme]
+    consts = p_lin * QUANT_CONST_BYTES[scheme]
+    # k-bit preparation (peft.prepare_model_for_kbit_training) casts every non-quantised parameter
+    # (embeddings, output head, norms) to fp32 - a training-time effect only.
+    rest_b = 4.0 if (spec.kbit_upcast and spec.method != "inference") else pb
+    return values + p_rest * pb, consts, p_rest * (rest_b - pb)
+
+
+def memory_breakdown(
+    model: ModelArch,
+    spec: EstimateSpec,
+    seq_len: ArrayLike | None = None,
+    micro_batch: ArrayLike | None = None,
+    n_gpus: ArrayLike | None = None,
+) -> dict[str, FloatArray]:
+    """Per-GPU memory terms in GB, broadcast over ``seq_len`` x ``micro_batch`` x ``n_gpus`` arrays.
+
+    Omitted axes take the spec's value. Keys: the breakdown terms (weights, gradients, optimizer_states,
+    activations, logits, lora_adapters, quant_constants, kv_cache, reference_models, gathered_layers,
+    step_buffers, ...), plus ``peak_allocated`` (max of the forward/backward and optimizer-step peaks),
+    ``reserved`` (x (1 + fragmentation)), ``cuda_context`` and ``device`` (reserved + context).
+    """
+    s = np.asarray(spec.seq_len if seq_len is None else seq_len, dtype=np.float64)
+    b = np.asarray(spec.micro_batch if micro_batch is None else micro_batch, dtype=np.float64)
+    n = np.asarray(spec.n_gpus if n_gpus is None else n_gpus, dtype=np.float64)
+    if spec.method == "inference":
+        terms = _inference_terms(model, spec, s, b, n)
+    else:
+        terms = _training_terms(model, spec, s, b, n)
+    shape = np.broadcast(s, b, n).shape
+    out = {k: np.broadcast_to(np.asarray(v, dtype=np.float64) / GB, shape) for k, v in terms.items()}
+    return out
+
+
+memory_sweep = memory_breakdown
+"""Alias used by the charts: the same function evaluated on arrays."""
+
+
+def _finish(terms: dict[str, Any], fwd_bwd: Any, step: Any, spec: EstimateSpec) -> dict[str, Any]:
+    peak = np.maximum(fwd_bwd, step)
+    terms["fwd_bwd_peak"] = fwd_bwd
+    terms["step_peak"] = step
+    terms["peak_allocated"] = peak
+    terms["fragmentation"] = peak * spec.fragmentation
+    terms["reserved"] = peak * (1.0 + spec.fragmentation)
+    terms["cuda_context"] = np.full_like(np.asarray(peak, dtype=np.float64), spec.cuda_context_gb * GB)
+    terms["device"] = terms["reserved"] + terms["cuda_context"]
+    return terms
+
+
+def _inference_terms(model: ModelArch, spec: EstimateSpec, s: Any, b: Any, n: Any) -> dict[str, Any]:
+    tp = np.maximum(n, 1.0)  # inference across n GPUs = tensor parallel
+    weights, consts, _ = _frozen_base_bytes(model, spec)
+    act_b = _act_bytes(spec)
+    kv = kv_cache_bytes(model, b, s, DTYPE_BYTES[spec.kv_cache_precision], tp)
+    # Prefill: one layer's activations for the prompt (not stored) + last-token logits in fp32.
+    prefill = b * s * layer_activation_bytes_per_token(model, act_b) / tp
+    if not spec.flash_attention:
+        prefill = prefill + b * s * eager_score_bytes_per_token(model, s, act_b) / tp
+    logits = b * model.vocab * 4.0
+    terms: dict[str, Any] = {
+        "weights": weights / tp,
+        "quant_constants": consts / tp,
+        "kv_cache": kv,
+        "activations": prefill,
+        "logits": logits + 0.0 * s,
+    }
+    peak = terms["weights"] + terms["quant_constants"] + kv + prefill + logits
+    return _finish(terms, peak, peak * 0.0, spec)
+
+
+def _training_terms(model: ModelArch, spec: EstimateSpec, s: Any, b: Any, n: Any) -> dict[str, Any]:
+    pb, act_b = _param_bytes(spec), _act_bytes(spec)
+    tp, pp = spec.tensor_parallel, spec.pipeline_parallel
+    mp = float(tp * pp)
+    dp = np.maximum(np.floor(n / mp), 1.0)
+    stage = spec.effective_zero_stage
+    offload = spec.offload != "none"
+    peft = _is_peft(spec)
+    mixed = spec.training_precision == "mixed"
+    sharded = spec.sharding != "none" or spec.zero_stage > 0
+    fused_step = spec.sharding == "deepspeed" or spec.zero_stage > 0 and spec.sharding != "fsdp"
+
+    def shard(x: Any, min_stage: int) -> Any:
+        return x / mp / (dp if stage >= min_stage else 1.0)
+
+    terms: dict[str, Any] = {}
+    # --- trainable states -------------------------------------------------------------------------
+    if peft:
+        trainable = lora_params(model, spec.lora_rank, spec.lora_targets)
+        ad_b = 4.0 if mixed else pb
+        frozen, consts, upcast = _frozen_base_bytes(model, spec)
+        terms["weights"] = shard(frozen + upcast, 3)
+        terms["quant_constants"] = shard(consts, 3)
+        lora_w = shard(trainable * ad_b, 3)
+        lora_g = shard(trainable * ad_b, 2)
+        lora_o = shard(
+            trainable * optimizer_bytes_per_param(spec.optimizer, spec.training_precision, ad_b), 1
+        )
+        terms["lora_adapters"] = lora_w + lora_g + lora_o
+        grads_full = lora_g
+        opt = lora_o * (0.0 if offload else 1.0)
+        terms["lora_adapters"] = lora_w + lora_g + opt
+        terms["gradients"] = 0.0 * n
+        terms["optimizer_states"] = 0.0 * n
+        static = terms["weights"] + terms["quant_constants"] + lora_w + opt
+        step_tmp = trainable * step_temp_bytes_per_param(
+            spec.optimizer, spec.training_precision, ad_b, fused_step
+        )
+        step_tmp = shard(step_tmp, 1)
+        biggest_grad = trainable / max(model.layers, 1) * ad_b
+    else:
+        p = total_params(model)
+        w_b = 2.0 if (mixed and sharded) else (4.0 if mixed else pb)
+        g_b = w_b
+        o_b = optimizer_bytes_per_param(spec.optimizer, spec.training_precision, pb)
+        if mixed and not sharded:
+            o_b -= 4.0  # AMP: the fp32 weights are the master copy; no separate master
+        if mixed and sharded:
+            pass  # DeepSpeed layout: bf16 params/grads (2+2) + fp32 master and states in o_b (K)
+        w = shard(p * w_b, 3)
+        g = shard(p * g_b, 2)
+        o = shard(p * o_b, 1)
+        if offload:
+            o = o * 0.0
+            if stage >= 3:
+                w = w * 0.0
+            g = g * (0.0 if stage >= 2 else 1.0)
+        terms["weights"] = w
+        terms["gradients"] = g
+        terms["optimizer_states"] = o
+        terms["quant_constants"] = 0.0 * n
+        terms["lora_adapters"] = 0.0 * n
+        grads_full = g
+        static = w + o
+        if mixed and not sharded:
+            # autocast keeps a bf16 copy of every matmul weight for the forward/backward pass
+            terms["autocast_cache"] = linear_params(model) * 2.0 / mp + 0.0 * n
+        step_tmp = shard(
+            p * step_temp_bytes_per_param(spec.optimizer, spec.training_precision, w_b, fused_step), 1
+        )
+        biggest_grad = max(model.vocab * model.hidden, layer_params(model)) * g_b / mp
+
+    # --- extra models (DPO reference, PPO reference/reward/critic) --------------------------------
+    ref = _extra_model_bytes(model, spec, pb)
+    terms["reference_models"] = shard(ref["frozen"], 3) + 0.0 * n
+    critic_states = shard(ref["critic"], 1) + 0.0 * n
+    terms["critic_states"] = critic_states
+    static = static + terms["reference_models"] + critic_states
+
+    # --- ZeRO-3 / FSDP gathered layers ------------------------------------------------------------
+    gathered = 0.0 * n
+    if stage >= 3:
+        gathered = gathered + 2.0 * layer_params(model) * pb / mp * np.where(dp > 1, 1.0, 0.0)
+    terms["gathered_layers"] = gathered
+    static = static + gathered
+
+    # --- activations ------------------------------------------------------------------------------
+    seq_mult = 2.0 if spec.method == "dpo" else 1.0  # chosen + rejected
+    tokens = b * s * seq_mult
+    per_layer = layer_activation_bytes_per_token(model, act_b, tp)
+    per_layer_tok = per_layer + (
+        0.0 if spec.flash_attention else eager_score_bytes_per_token(model, s, act_b, tp)
+    )
+    layers_local = model.layers / pp
+    in_flight = min(pp, spec.grad_accumulation) if pp > 1 else 1
+    stored_layers = layers_local * in_flight
+    if spec.grad_checkpointing:
+        layer_inputs = tokens * model.hidden * act_b * stored_layers
+        acts = layer_inputs * (0.0 if spec.activation_offload else 1.0) + tokens * per_layer_tok
+    elif spec.activation_offload:
+        acts = 2.0 * tokens * per_layer_tok
+    else:
+        acts = tokens * per_layer_tok * stored_layers
+    acts = acts + tokens * 4.0 * model.hidden * act_b  # embedding output + final norm in/out
+    terms["activations"] = acts
+    logits = logits_bytes(model, tokens, spec.loss_impl, act_b, tp)
+    terms["logits"] = logits
+    if spec.method == "qlora" or (peft and spec.effective_quant_bits < 16):
+        terms["quant_workspace"] = (
+            2.0 * max(model.hidden * model.intermediate, model.vocab * 0) * act_b / tp + 0.0 * n
+        )
+        static = static + terms["quant_workspace"]
+    if spec.method == "ppo":
+        # rollout phase: KV cache for the batch being generated (actor generation)
+        terms["kv_cache"] = kv_cache_bytes(model, b, s, DTYPE_BYTES[spec.kv_cache_precision], tp)
+    extra_static = terms.get("autocast_cache", 0.0)
+    static = static + extra_static
+
+    # --- peaks ------------------------------------------------------------------------------------
+    if spec.optimizer_in_backward:
+        grads_live = biggest_grad + 0.0 * n
+        step_live = 0.0 * n
+    else:
+        grads_live = grads_full
+        step_live = step_tmp
+    if spec.grad_accumulation > 1 and not spec.optimizer_in_backward:
+        fwd_bwd = static + grads_live + acts + logits
+    else:
+        fwd_bwd = static + np.maximum(acts + logits, grads_live) + (grads_live * 0.0)
+    if spec.method == "ppo":
+        fwd_bwd = np.maximum(fwd_bwd, static + terms["kv_cache"])
+    step = static + grads_full + step_live - np.asarray(extra_static)
+    terms["step_buffers"] = step_live + 0.0 * n
+    if not peft:
+        terms["gradients"] = grads_full
+    else:
+        terms["gradients"] = 0.0 * n
+    return _finish(terms, fwd_bwd, step, spec)
+
+
+def _extra_model_bytes(model: ModelArch, spec: EstimateSpec, pb: float) -> dict[str, float]:
+    """Frozen copies (reference, reward) and a trainable critic's states for DPO/PPO, bytes (unsharded)."""
+    frozen, critic = 0.0, 0.0
+    peft = _is_peft(spec)
+    p = total_params(model)
+    if spec.method == "dpo" and not peft:
+        frozen = p * pb  # reference policy (with LoRA the reference is the base with adapters disabled)
+    if spec.method == "ppo":
+        frozen = p * pb  # reward model
+        if not peft:
+            frozen += p * pb  # reference policy
+            o_b = optimizer_bytes_per_param(spec.optimizer, spec.training_precision, pb)
+            w_b = 2.0 if spec.training_precision == "mixed" else pb
+            critic = p * (w_b + w_b + o_b)  # critic of the policy's size, trained like it
+        else:
+            critic = lora_params(model, spec.lora_rank, spec.lora_targets) * (4.0 + 4.0 + 8.0)
+    return {"frozen": frozen, "critic": critic}
+
+
+# --------------------------------------------------------------------------------------------------
+# Seed checks and fit helpers
+# --------------------------------------------------------------------------------------------------
+
+
+def rlhf_weights_gpus(
+    model: ModelArch, gpu_memory_gb: float, n_models: int = 4, weight_bytes: float = 2.0
+) -> int:
+    """GPUs needed just to hold the weights of ``n_models`` policy-sized models (actor, critic, reward,
+    reference) in bf16, leaving the CUDA context and 10% allocator headroom per GPU (count)."""
+    usable = (gpu_memory_gb - CUDA_CONTEXT_GB) / (1.0 + FRAGMENTATION)
+    need = n_models * total_params(model) * weight_bytes / GB
+    return int(math.ceil(need / usable))
+
+
+def fits_matrix(
+    device_gb: ArrayLike, gpu_memory_gb: ArrayLike, headroom: float = 0.05
+) -> npt.NDArray[np.bool_]:
+    """Broadcast device figures (any shape) against GPU memories (last axis) -> bool, with a headroom fraction."""
+    dev = np.asarray(device_gb, dtype=np.float64)[..., None]
+    mem = np.asarray(gpu_memory_gb, dtype=np.float64)
+    return np.asarray(dev <= mem * (1.0 - headroom))
