@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -259,11 +259,11 @@ def cloud_flows(
     if opt.pricing == "reserved":
         unit_per_instance = opt.gpus_per_instance if opt.rate_unit == "gpu" else 1
         committed = (fixed or {}).get("committed_instances", opt.committed_instances)
-        if committed is None:
-            peak_units = float(units_arr.max()) if units_arr.size else 0.0
-            committed = (
-                math.ceil(peak_units / (ctx.hpm * unit_per_instance) - ROUND_EPS) if peak_units > 0 else 0
-            )
+        if committed is None:  # sized to the peak month of each row's demand
+            peak_units = units_arr.max(axis=1, keepdims=True)
+            committed = np.maximum(np.ceil(peak_units / (ctx.hpm * unit_per_instance) - ROUND_EPS), 0.0)
+            if committed.size == 1:
+                committed = int(committed.reshape(-1)[0])
         capacity_units = committed * ctx.hpm * unit_per_instance
         details["committed_instances"] = committed
         cash["compute_commitment"] = Term(rate * capacity_units)
@@ -309,7 +309,8 @@ def served_by_capacity(load: FloatArray, capacity: Num, peak_factor: float) -> F
     b = load * peak_factor
     c = np.broadcast_to(capacity, np.broadcast_shapes(np.shape(load), np.shape(capacity)))
     width = np.where(b > a, b - a, 1.0)
-    partial = ((c * c - a * a) / 2.0 + c * (b - c)) / width
+    with np.errstate(over="ignore", invalid="ignore"):  # only used where a < c < b, where it is finite
+        partial = ((c * c - a * a) / 2.0 + c * (b - c)) / width
     return np.where(c >= b, load, np.where(c <= a, c, partial))
 
 
@@ -449,7 +450,9 @@ def onprem_flows(
         pre = np.zeros(h)
         pre[:lead] = 1.0
         shares = [np.atleast_2d(d * pre) for d in demand]
-        bflows = cloud_flows(bridge, ctx, f"options.{bridge.name}.", shares=shares)
+        # bridge months are billed per use at the bridge's rate: no commitment is bought for a bridge
+        usage_priced = replace(bridge, pricing="on_demand") if bridge.pricing == "reserved" else bridge
+        bflows = cloud_flows(usage_priced, ctx, f"options.{bridge.name}.", shares=shares)
         bridge_monthly = sum(
             (t.monthly(h) for k, t in bflows.cash.items() if k in ("compute", "compute_overflow")),
             start=np.zeros((1, h)),

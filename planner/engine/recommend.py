@@ -276,7 +276,8 @@ def recommend(
     line = f"{best.name} is the cheapest eligible option: {_money(best.total, cur)} over {project.horizon_months} months"
     if others:
         nxt = others[0]
-        line += f", against {_money(nxt.total, cur)} for {nxt.name} ({(nxt.total - best.total) / nxt.total:.0%} more)"
+        more = f" ({(nxt.total - best.total) / nxt.total:.0%} more)" if nxt.total > 0 else ""
+        line += f", against {_money(nxt.total, cur)} for {nxt.name}{more}"
     if best.per_used_gpu_hour is not None:
         line += f"; {best.per_used_gpu_hour:,.2f} {cur} per used GPU-hour"
     reasons.append(line + ".")

@@ -325,7 +325,7 @@ def _option_warnings(project: Project, opt: Any, flows: Any, res: OptionResult) 
     if flows.unserved is not None:
         miss = float(np.maximum(flows.unserved[0], 0.0).sum())
         if miss > 0.5:
-            months = np.nonzero(flows.unserved[0] > 0.5)[0] + 1
+            months = np.nonzero(flows.unserved[0] > 1e-6)[0] + 1
             out.append(
                 f"{opt.name}: {miss:,.0f} GPU-hours of demand are not served (months {months[0]}–{months[-1]}): "
                 "capacity too small or hardware not yet live; add servers, a bridge_option or a hybrid"
