@@ -38,7 +38,7 @@ STAMP_FONT_SIZE = 9
 
 # The visible box on the last page, in points from the bottom-left corner. proposal.py leaves this area
 # empty on its approval page (see SIGNATURE_BOX_* there).
-SIGNATURE_BOX = (72, 96, 372, 186)
+SIGNATURE_BOX = (52, 90, 352, 180)
 
 STAMP_TEXT = (
     "Digitally signed by %(signer)s\n"
