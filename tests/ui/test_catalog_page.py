@@ -259,3 +259,41 @@ def test_header_click_sorts_numerically(page: Any, qtbot: Any) -> None:
     values = [model.raw(r, column) for r in range(model.rowCount())]
     assert values == sorted(values)
     assert values[0] == pytest.approx(2.93)
+
+
+def test_screenshots_of_every_tab_on_the_shipped_catalog(
+    main_window: Any, qtbot: Any, artifacts_dir: Path
+) -> None:
+    """The real shipped catalog, one PNG per tab (first row selected so the details pane shows)."""
+    page = main_window.pages["Catalog"]
+    main_window.show_page("Catalog")
+    wait_ready(qtbot, page)
+    assert page.last_error() is None
+    for table in TABLES:
+        page.show_table(table)
+        model = page.models[table]
+        assert model.rowCount() > 0, f"the shipped {table} table is empty"
+        page.select_value(model.value_at(0))
+        qtbot.wait(20)
+        path = artifacts_dir / f"catalog_{table}.png"
+        assert main_window.grab().save(str(path))
+        assert path.stat().st_size > 10_000
+
+
+def test_screenshots_of_dialogs(page: Any, qtbot: Any, artifacts_dir: Path, tmp_path: Path) -> None:
+    page.show_table("cloud")
+    page.select_value(s.P4D)
+    dialog = page.duplicate_selected()
+    dialog.set_field("on_demand_per_hour", "80GB")
+    dialog.validate()
+    qtbot.wait(20)
+    assert dialog.grab().save(str(artifacts_dir / "catalog_editor.png"))
+    dialog.reject()
+    path = tmp_path / "bad.csv"
+    path.write_text("provider,instance\nAWS,x\n", encoding="utf-8")
+    page.import_file(path, "cloud")
+    wait_ready(qtbot, page)
+    assert page.import_errors_dialog is not None
+    qtbot.wait(20)
+    assert page.import_errors_dialog.grab().save(str(artifacts_dir / "catalog_import_errors.png"))
+    page.import_errors_dialog.close()

@@ -43,6 +43,7 @@ class ImportErrorsDialog(QDialog):
         self.table = QTableWidget(len(self.errors), 3)
         self.table.setHorizontalHeaderLabels(["Row", "Column", "Reason"])
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         for i, err in enumerate(self.errors):

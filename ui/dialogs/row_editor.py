@@ -82,7 +82,7 @@ class RowEditorDialog(QDialog):
                 self._set_text(editor, value_text(getattr(initial, col.name, None)))
             editor.setEnabled(col.name not in locked)
             shown = headers.get(col.name)
-            label = QLabel((shown.header if shown else col.name.replace("_", " ").capitalize()) + ":")
+            label = QLabel((shown.label if shown else col.name.replace("_", " ").capitalize()) + ":")
             tip = (shown.tip if shown and shown.tip else "") + ("" if col.required else " (optional)")
             label.setToolTip(tip.strip())
             editor.setToolTip(tip.strip())
@@ -135,7 +135,7 @@ class RowEditorDialog(QDialog):
         hints = {"date": "YYYY-MM-DD", "url": "https://…", "currency": "3-letter code"}
         hint = hints.get(col.kind, "")
         if col.units:
-            hint = "number, or with a unit: " + ", ".join(sorted(col.units))
+            hint = "number; units: " + ", ".join(sorted(col.units, key=len)[:3])
         return hint + ("" if col.required else " (optional)")
 
     # ---- reading and writing fields -----------------------------------------------------------

@@ -47,6 +47,11 @@ class Column:
     visible: bool = True
     derived: bool = False
 
+    @property
+    def label(self) -> str:
+        """The header on one line (headers may break before their unit to keep columns narrow)."""
+        return self.header.replace("\n", " ")
+
 
 def field(key: str, header: str, kind: Kind, tip: str = "", visible: bool = True) -> Column:
     """A column showing a stored field of the domain value."""
@@ -81,15 +86,13 @@ GPU_COLUMNS: tuple[Column, ...] = (
     field("vendor", "Vendor", "text"),
     field("name", "GPU", "text"),
     field("form_factor", "Form", "text", "SXM / PCIe / OAM / NVL / consumer"),
-    field("memory_gb", "Mem (GB)", "float", "GPU memory, GB (decimal, as marketed)"),
-    field("memory_bandwidth_gbs", "BW (GB/s)", "float", "Memory bandwidth, GB/s"),
-    field("bf16_dense_tflops", "BF16 TFLOPS", "float", "Dense BF16/FP16 tensor TFLOPS (not sparse)"),
-    field("fp8_dense_tflops", "FP8 TFLOPS", "float", "Dense FP8 tensor TFLOPS (not sparse)"),
-    field("tdp_w", "TDP (W)", "float", "Thermal design power, W"),
+    field("memory_gb", "Mem\n(GB)", "float", "GPU memory, GB (decimal, as marketed)"),
+    field("bf16_dense_tflops", "BF16\nTFLOPS", "float", "Dense BF16/FP16 tensor TFLOPS (not sparse)"),
+    field("fp8_dense_tflops", "FP8\nTFLOPS", "float", "Dense FP8 tensor TFLOPS (not sparse)"),
     field("interconnect", "Link", "text", "NVLink / Infinity Fabric / PCIe", visible=False),
-    field("interconnect_gbs", "Link (GB/s)", "float", "GPU-to-GPU interconnect bandwidth, GB/s", False),
-    field("price_low_usd", "Price low", "usd", "Street price, low end, USD"),
-    field("price_high_usd", "Price high", "usd", "Street price, high end, USD"),
+    field("interconnect_gbs", "Link\n(GB/s)", "float", "GPU-to-GPU interconnect bandwidth, GB/s", False),
+    field("price_low_usd", "Price\nlow", "usd", "Street price, low end, USD"),
+    field("price_high_usd", "Price\nhigh", "usd", "Street price, high end, USD"),
     derived(
         "usd_per_gb",
         "$/GB",
@@ -104,6 +107,8 @@ GPU_COLUMNS: tuple[Column, ...] = (
         lambda v, _g: uc.gpu_usd_per_tflops(v),
         "Street price midpoint (mean of low and high) / dense BF16 TFLOPS",
     ),
+    field("memory_bandwidth_gbs", "BW\n(GB/s)", "float", "Memory bandwidth, GB/s"),
+    field("tdp_w", "TDP\n(W)", "float", "Thermal design power, W"),
 ) + _common_tail()
 
 SERVER_COLUMNS: tuple[Column, ...] = (
@@ -112,11 +117,11 @@ SERVER_COLUMNS: tuple[Column, ...] = (
     field("gpu_name", "GPU", "text"),
     field("gpu_count", "GPUs", "int", "Number of GPUs in the server"),
     field("cpu", "CPU", "text", visible=False),
-    field("ram_gb", "RAM (GB)", "float", "System memory, GB"),
-    field("nvme_tb", "NVMe (TB)", "float", "Local NVMe storage, TB"),
+    field("ram_gb", "RAM\n(GB)", "float", "System memory, GB"),
+    field("nvme_tb", "NVMe\n(TB)", "float", "Local NVMe storage, TB"),
     field("network", "Network", "text"),
-    field("max_power_kw", "Max kW", "float", "Maximum system power, kW"),
-    field("list_price_usd", "List price", "usd", "List price, USD"),
+    field("max_power_kw", "Max\nkW", "float", "Maximum system power, kW"),
+    field("list_price_usd", "List\nprice", "usd", "List price, USD"),
     derived(
         "usd_per_gb",
         "$/GB",
@@ -141,13 +146,6 @@ CLOUD_COLUMNS: tuple[Column, ...] = (
     field("region", "Region", "text"),
     field("gpu_name", "GPU", "text"),
     field("gpu_count", "GPUs", "int", "GPUs per instance"),
-    field("vcpu", "vCPU", "int", visible=False),
-    field("ram_gb", "RAM (GB)", "float", visible=False),
-    field("rate_unit", "Rate per", "text", "Whether the $/h figures are per instance or per GPU"),
-    field("on_demand_per_hour", "On-demand $/h", "usd", f"On-demand rate, USD/h, {_RATE_TIP}"),
-    field("spot_per_hour", "Spot $/h", "usd", f"Spot / preemptible rate, USD/h, {_RATE_TIP}"),
-    field("reserved_1y_per_hour", "1-yr $/h", "usd", f"1-year commitment, USD/h, {_RATE_TIP}", False),
-    field("reserved_3y_per_hour", "3-yr $/h", "usd", f"3-year commitment, USD/h, {_RATE_TIP}", False),
     derived(
         "usd_per_instance_hour",
         "$/inst-h",
@@ -164,7 +162,7 @@ CLOUD_COLUMNS: tuple[Column, ...] = (
     ),
     derived(
         "spot_usd_per_gpu_hour",
-        "Spot $/GPU-h",
+        "Spot\n$/GPU-h",
         "unit_usd",
         lambda v, _g: None if v.spot_per_hour is None else uc.sku_usd_per_gpu_hour(v, v.spot_per_hour),
         "Spot $/GPU-hour = spot rate (per-instance rates / GPU count)",
@@ -183,29 +181,36 @@ CLOUD_COLUMNS: tuple[Column, ...] = (
         lambda v, g: uc.sku_usd_per_pflop_hour(v, _gpu_of(v, g)),
         "On-demand $/GPU-hour / (dense BF16 TFLOPS / 1000): one hour of one dense PFLOPS",
     ),
-    field("max_savings_plan_discount", "Max plan disc.", "pct", "Largest savings-plan discount", False),
-    field("billing_increment_s", "Billing step (s)", "int", "Billing increment, seconds", False),
-    field("min_billing_s", "Min billed (s)", "int", "Minimum billed duration, seconds", False),
-    field("managed_premium", "Managed premium", "pct", "Premium of the managed service over the VM", False),
-    field("storage_per_gb_month", "Storage $/GB-mo", "unit_usd", "Storage, USD per GB-month", False),
-    field("egress_per_gb", "Egress $/GB", "unit_usd", "Data egress, USD per GB", False),
+    field("vcpu", "vCPU", "int", visible=False),
+    field("ram_gb", "RAM\n(GB)", "float", visible=False),
+    field("rate_unit", "Rate\nper", "text", "Whether the $/h figures are per instance or per GPU"),
+    field("on_demand_per_hour", "On-demand\n$/h", "usd", f"On-demand rate, USD/h, {_RATE_TIP}"),
+    field("spot_per_hour", "Spot\n$/h", "usd", f"Spot / preemptible rate, USD/h, {_RATE_TIP}"),
+    field("reserved_1y_per_hour", "1-yr $/h", "usd", f"1-year commitment, USD/h, {_RATE_TIP}", False),
+    field("reserved_3y_per_hour", "3-yr $/h", "usd", f"3-year commitment, USD/h, {_RATE_TIP}", False),
+    field("max_savings_plan_discount", "Max plan\ndisc.", "pct", "Largest savings-plan discount", False),
+    field("billing_increment_s", "Billing\nstep (s)", "int", "Billing increment, seconds", False),
+    field("min_billing_s", "Min\nbilled (s)", "int", "Minimum billed duration, seconds", False),
+    field("managed_premium", "Managed\npremium", "pct", "Premium of the managed service over the VM", False),
+    field("storage_per_gb_month", "Storage\n$/GB-mo", "unit_usd", "Storage, USD per GB-month", False),
+    field("egress_per_gb", "Egress\n$/GB", "unit_usd", "Data egress, USD per GB", False),
 ) + _common_tail()
 
 MODEL_COLUMNS: tuple[Column, ...] = (
     field("name", "Model", "text"),
-    field("params_b", "Params (B)", "float", "Total parameters, billions"),
-    field("active_params_b", "Active (B)", "float", "Parameters active per token (MoE), billions"),
+    field("params_b", "Params\n(B)", "float", "Total parameters, billions"),
+    field("active_params_b", "Active\n(B)", "float", "Parameters active per token (MoE), billions"),
     field("layers", "Layers", "int"),
     field("hidden", "Hidden", "int", "Hidden size"),
     field("heads", "Heads", "int", "Attention heads"),
-    field("kv_heads", "KV heads", "int", "Key/value heads (GQA)"),
-    field("head_dim", "Head dim", "int", visible=False),
+    field("kv_heads", "KV\nheads", "int", "Key/value heads (GQA)"),
+    field("head_dim", "Head\ndim", "int", visible=False),
     field("vocab", "Vocab", "int", "Vocabulary size"),
     field("intermediate", "FFN", "int", "MLP intermediate size"),
     field("mlp", "MLP", "text", "gated (SwiGLU/GeGLU) or plain", False),
     field("experts", "Experts", "int", "MoE experts (1 = dense)"),
-    field("experts_per_token", "Active experts", "int", "Experts routed per token", False),
-    field("tied_embeddings", "Tied emb.", "bool", visible=False),
+    field("experts_per_token", "Active\nexperts", "int", "Experts routed per token", False),
+    field("tied_embeddings", "Tied\nemb.", "bool", visible=False),
     field("as_of", "As of", "date"),
     field("origin", "Origin", "text"),
     field("source_url", "Source", "url", visible=False),

@@ -212,12 +212,12 @@ class CatalogPage(QWidget):
 
         self.details = QTextBrowser()
         self.details.setOpenExternalLinks(True)
-        self.details.setMinimumWidth(260)
+        self.details.setMinimumWidth(240)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.tabs)
         splitter.addWidget(self.details)
         splitter.setStretchFactor(0, 1)
-        splitter.setSizes([900, 300])
+        splitter.setSizes([980, 280])
 
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
@@ -239,7 +239,8 @@ class CatalogPage(QWidget):
         view = QTableView()
         view.setObjectName(f"catalog_{table}")
         view.setModel(self.models[table])
-        view.setSortingEnabled(True)
+        view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        view.setSortingEnabled(True)  # unsorted until a header is clicked: the catalog's key order
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         view.setAlternatingRowColors(False)
@@ -323,7 +324,7 @@ class CatalogPage(QWidget):
         header = view.horizontalHeader()
         for column in range(header.count()):
             width = max(header.sectionSize(column), header.sectionSizeHint(column))
-            header.resizeSection(column, min(width, 260))
+            header.resizeSection(column, min(width, 220))
 
     def _failed(self, exc: Exception) -> None:
         from db.io import CatalogImportError
@@ -417,11 +418,7 @@ class CatalogPage(QWidget):
             )
         url = getattr(value, "source_url", "") or ""
         as_of = getattr(value, "as_of", None)
-        link = (
-            f"<a href='{html.escape(url, quote=True)}'>{html.escape(url)}</a>"
-            if url.startswith("http")
-            else (html.escape(url) or "<i>none recorded</i>")
-        )
+        link = self._source_links(url)
         lines.append(
             f"<p><b>Source:</b> {link}<br><b>As of:</b> {as_of.isoformat() if as_of else 'unknown'}"
             f"<br><b>Origin:</b> {html.escape(value.origin)}"
@@ -433,13 +430,26 @@ class CatalogPage(QWidget):
             if col.key in ("source_url", "as_of", "origin", "stale"):
                 continue
             text = model.display(row, column) if row >= 0 else ""
+            cell = f"<b>{html.escape(text)}</b>" if text else "<span style='color:#999'>—</span>"
             tip = f" title='{html.escape(col.tip, quote=True)}'" if col.tip else ""
-            name = html.escape(col.header) + (" <i>(derived)</i>" if col.derived else "")
-            lines.append(
-                f"<tr><td{tip} style='color:#555'>{name}</td><td><b>{html.escape(text)}</b></td></tr>"
-            )
+            name = html.escape(col.label) + (" <i>(derived)</i>" if col.derived else "")
+            lines.append(f"<tr><td{tip} style='color:#555'>{name}</td><td>{cell}</td></tr>")
         lines.append("</table>")
         return "\n".join(lines)
+
+    @staticmethod
+    def _source_links(url: str) -> str:
+        """Each source (several are separated by " | ") as a clickable link; plain text if not a URL."""
+        parts = [p.strip() for p in url.split(" | ") if p.strip()]
+        if not parts:
+            return "<i>none recorded</i>"
+        shown = [
+            f"<a href='{html.escape(p, quote=True)}'>{html.escape(p)}</a>"
+            if p.startswith("http")
+            else html.escape(p)
+            for p in parts
+        ]
+        return "<br>".join(shown)
 
     @staticmethod
     def _title_of(value: Any) -> str:
@@ -457,7 +467,7 @@ class CatalogPage(QWidget):
         view = self.views[table]
         menu = QMenu(self)
         for column, col in enumerate(self.models[table].columns):
-            action = QAction(col.header + (" (derived)" if col.derived else ""), menu)
+            action = QAction(col.label + (" (derived)" if col.derived else ""), menu)
             action.setCheckable(True)
             action.setChecked(not view.isColumnHidden(column))
             action.setToolTip(col.tip)
