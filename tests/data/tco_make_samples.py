@@ -3,7 +3,8 @@
 Each figure carries its source in the option's source_url / notes. Kept so the samples can be regenerated
 when a price is updated; the JSON files are what ships."""
 
-import json, pathlib
+import json
+import pathlib
 
 OUT = pathlib.Path(__file__).resolve().parents[2] / "resources" / "samples"
 H100_SERVER = dict(
