@@ -1,0 +1,90 @@
+"""`planner catalog ...` through ui.cli.main, on the default SQLite database of the test's data dir."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from db.session import dispose_engines
+from planner.catalog import STALE_AFTER_DAYS
+from tests.catalog.conftest import DATA, SHIPPED
+from ui.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _fresh_engines() -> object:
+    yield
+    dispose_engines()
+
+
+def _json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> object:
+    assert main(argv) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_list_json_and_where(capsys: pytest.CaptureFixture[str]) -> None:
+    rows = _json(capsys, ["catalog", "list", "gpus", "--json"])
+    assert isinstance(rows, list) and len(rows) == sum(
+        1 for _ in csv.DictReader((SHIPPED / "gpus.csv").open())
+    )
+    amd = _json(capsys, ["catalog", "list", "gpus", "--where", "vendor=AMD", "--json"])
+    assert sorted(r["name"] for r in amd) == ["MI300X", "MI325X"]
+    assert main(["catalog", "list", "cloud", "--where", "provider=CoreWeave"]) == 0
+    text = capsys.readouterr().out
+    assert "HGX H100 (8x)" in text and "6 row(s)" in text
+
+
+def test_stale_lists_rows_older_than_twelve_months(capsys: pytest.CaptureFixture[str]) -> None:
+    today = dt.date.today()
+    expected = set()
+    for table, key in {
+        "gpus": ("vendor", "name"),
+        "servers": ("vendor", "model"),
+        "models": ("name",),
+        "cloud": ("provider", "instance", "region", "service_kind"),
+        "fx": ("base", "quote", "as_of"),
+    }.items():
+        for row in csv.DictReader((SHIPPED / f"{table}.csv").open(encoding="utf-8")):
+            if (today - dt.date.fromisoformat(row["as_of"])).days > STALE_AFTER_DAYS:
+                expected.add((table, " / ".join(row[k] for k in key)))
+    stale = _json(capsys, ["catalog", "stale", "--json"])
+    assert {(r["table"], r["key"]) for r in stale} == expected
+    assert expected  # the shipped catalog does hold old figures (e.g. the 2022 ECB rates)
+    listed = _json(capsys, ["catalog", "list", "fx", "--json"])
+    for r in listed:
+        assert r["stale"] == ((today - dt.date.fromisoformat(r["as_of"])).days > STALE_AFTER_DAYS)
+
+
+def test_import_reports_every_bad_cell_and_exits_non_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["catalog", "import", str(DATA / "catalog_malformed_cloud.csv")])
+    err = capsys.readouterr().err
+    assert code == 4
+    for where in (
+        "row 3, column gpu_name",
+        "row 4, column on_demand_per_hour",
+        "row 5, column on_demand_per_hour",
+        "row 6, column source_url",
+        "row 7, column as_of",
+        "row 8, column ram_gb",
+    ):
+        assert where in err
+    assert "nothing imported" in err
+
+
+def test_export_then_import(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out = tmp_path / "models.xlsx"
+    assert main(["catalog", "export", str(out), "--table", "models"]) == 0
+    assert "row(s) written" in capsys.readouterr().out
+    report = _json(capsys, ["catalog", "import", str(out), "--json"])
+    shipped = sum(1 for _ in csv.DictReader((SHIPPED / "models.csv").open(encoding="utf-8")))
+    assert report == {"table": "models", "inserted": 0, "updated": 0, "unchanged": shipped, "skipped": 0}
+
+
+def test_bad_database_url_is_one_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--db", "postgresql://nobody@127.0.0.1:1/none", "catalog", "list", "fx"])
+    assert code == 3
+    assert "cannot open the catalog database" in capsys.readouterr().err
