@@ -4,7 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 export QT_QPA_PLATFORM=offscreen
-echo "== ruff"; $BIN/ruff check . && $BIN/ruff format --check .
+echo "== ruff"
+$BIN/ruff check .
+$BIN/ruff format --check .
 echo "== mypy"; $BIN/mypy planner db
 echo "== import-linter"; $BIN/lint-imports
 
