@@ -27,7 +27,7 @@ from typing import Any, Literal, get_args
 from planner import HOURS_PER_MONTH
 from planner.catalog import FxRate, Gpu, ServerPlatform
 from planner.engine.tco import onprem_cost_per_gpu_hour
-from planner.project import HybridOption, OnPremOption, Project
+from planner.project import CloudOption, HybridOption, OnPremOption, Project
 
 LineKind = Literal[
     "gpu_server",
@@ -747,3 +747,47 @@ def _bridge(options: Sequence[Any], index: int | None) -> str | None:
         return None
     replaced = options[index]
     return replaced.bridge_option if isinstance(replaced, OnPremOption) else None
+
+
+@dataclass(frozen=True)
+class CloudReference:
+    """A rented option of the project as a reference for the quotes: USD per used GPU-hour.
+
+    ``basis`` says how it was found: "TCO engine" (all-in per used GPU-hour at the project's demand) or
+    "rate" (the option's rate per GPU-hour after premium and discount, when the engine could not run).
+    """
+
+    name: str
+    usd_per_gpu_hour: float
+    basis: str
+
+
+def cloud_rate_per_gpu_hour(option: CloudOption) -> float:
+    """Rate per GPU-hour of a cloud option (currency of the project) after managed premium and discount."""
+    rate = option.rate_per_hour * (1.0 + option.managed_premium) * (1.0 - option.discount)
+    return rate / option.gpus_per_instance if option.rate_unit == "instance" else rate
+
+
+def cloud_references(project: Project, usd_to_currency: float = 1.0) -> list[CloudReference]:
+    """The project's cloud and managed-Kubernetes options in USD per used GPU-hour: the TCO engine's
+    figure at the project's demand when it runs, else the option's effective rate."""
+    clouds = [o for o in project.options if isinstance(o, CloudOption)]
+    if not clouds:
+        return []
+    engine_figures: dict[str, float] = {}
+    try:
+        from planner.engine.tco import evaluate
+
+        result = evaluate(project)
+        for r in result.options:
+            if r.per_used_gpu_hour is not None and math.isfinite(r.per_used_gpu_hour):
+                engine_figures[r.name] = r.per_used_gpu_hour
+    except (ValueError, ArithmeticError):
+        engine_figures = {}
+    out = []
+    for o in clouds:
+        if o.name in engine_figures:
+            out.append(CloudReference(o.name, engine_figures[o.name] / usd_to_currency, "TCO engine"))
+        else:
+            out.append(CloudReference(o.name, cloud_rate_per_gpu_hour(o) / usd_to_currency, "rate"))
+    return out

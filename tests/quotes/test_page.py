@@ -1,0 +1,163 @@
+"""The Quotes view driven with pytest-qt on the real MainWindow and a temporary database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from db.catalog import save_row
+from db.quotes import load_mapping_file
+from db.session import dispose_engines, get_engine
+from planner.project import OnPremOption, load_project
+from tests.quotes.expected import EUR_USD, GBP_USD
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "quotes"
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def quotes_page(main_window: Any, qtbot: Any) -> Any:
+    engine = get_engine(main_window.db_url)
+    save_row(engine, EUR_USD)
+    save_row(engine, GBP_USD)
+    page = main_window.pages["Quotes"]
+    main_window.show_page("Quotes")
+    qtbot.waitUntil(page.is_ready, timeout=20_000)
+    yield page
+    qtbot.waitUntil(page.is_ready, timeout=20_000)
+    dispose_engines()
+
+
+def _wait(qtbot: Any, page: Any, n: int) -> None:
+    qtbot.waitUntil(lambda: page.is_ready() and len(page.figures) == n, timeout=20_000)
+
+
+def test_quotes_page_end_to_end(
+    quotes_page: Any, qtbot: Any, main_window: Any, tmp_path: Path, artifacts_dir: Path
+) -> None:
+    from PySide6.QtCore import QDate
+
+    from ui.pages.quotes import ImportRequest
+
+    page = quotes_page
+    # 1. Northwind through the column-mapping dialog (standard headers are recognised).
+    dialog = page.open_import_dialog(DATA / "northwind_usd.csv")
+    assert dialog is not None
+    assert dialog.header_spin.value() == 1
+    assert dialog.combos["unit_price"].currentData() == "Unit Price"
+    dialog.set_vendor("Northwind Systems")
+    dialog.date_check.setChecked(True)
+    dialog.date_edit.setDate(QDate(2026, 10, 28))
+    dialog.valid_check.setChecked(True)
+    dialog.valid_edit.setDate(QDate(2026, 12, 31))
+    dialog._accept()
+    _wait(qtbot, page, 1)
+    # 2. The two other vendors with their mapping files.
+    page.import_file(
+        ImportRequest(
+            DATA / "rheinwerk_eur.xlsx",
+            "Rheinwerk Computing GmbH",
+            load_mapping_file(DATA / "rheinwerk_mapping.json"),
+            None,
+            None,
+            None,
+        )
+    )
+    _wait(qtbot, page, 2)
+    page.import_file(
+        ImportRequest(
+            DATA / "albion_gbp.csv",
+            "Albion Compute Ltd",
+            load_mapping_file(DATA / "albion_mapping.json"),
+            dt.date(2026, 11, 2),
+            dt.date(2026, 12, 2),
+            None,
+        )
+    )
+    _wait(qtbot, page, 3)
+    # 3. A project gives the site terms and the cloud reference lines.
+    page.set_project(load_project(DATA / "project_h100.json"), None)
+    qtbot.waitUntil(lambda: page.is_ready() and len(page.chart.references) == 2, timeout=20_000)
+
+    vendors = [f.quote.vendor for f in page.figures]
+    assert vendors == ["Northwind Systems", "Rheinwerk Computing GmbH", "Albion Compute Ltd"]
+    best = page.best_columns()
+    albion = vendors.index("Albion Compute Ltd")
+    assert best["per_gpu_usd"] == albion  # 33,414 USD/GPU (README)
+    from ui.pages.quotes import BEST_BACKGROUND, ROWS
+
+    row = [k for k, _ in ROWS].index("per_gpu_usd")
+    item = page.table.item(row, albion)
+    assert item.text() == "33,414" and item.background().color() == BEST_BACKGROUND and item.font().bold()
+    assert page.table.item(row, 0).text() == "39,903"
+    expired_col = vendors.index("Rheinwerk Computing GmbH")
+    assert "EXPIRED" in page.table.horizontalHeaderItem(expired_col).text()
+    warnings = page.table.item([k for k, _ in ROWS].index("warnings"), albion).text()
+    assert "no support or warranty years stated" in warnings and "no rails or installation" in warnings
+    assert len(page.chart.bars) == 3 and all(b.usd_per_gpu_hour for b in page.chart.bars)
+    assert page.chart.bars[expired_col].expired
+
+    # 4. Lines of the selected quote; confirm the suggested catalog match of its server line.
+    assert page.select_quote(page.figures[albion].quote.id)
+    assert page.lines.rowCount() == 2 and page.lines.item(0, 7).text().endswith("(suggested)")
+    page.lines.selectRow(0)
+    page.confirm_selected_line()
+    qtbot.waitUntil(
+        lambda: page.is_ready() and page.figures[albion].quote.lines[0].match_confirmed, timeout=20_000
+    )
+    confirmed = page.figures[albion].quote.lines[0]
+    assert confirmed.server_model == "DGX H100"  # the shipped catalog's 8x H100 SXM platform
+    assert page.lines.item(0, 7).text() == "DGX H100"
+
+    # 5. Export the comparison.
+    target = page.export_xlsx(tmp_path / "comparison.xlsx")
+    assert target is not None
+    ws = load_workbook(target)["Comparison"]
+    assert [c.value for c in ws[1]][1:] == [f.quote.label for f in page.figures]
+
+    # Screenshot of the view with three quotes, best values highlighted and the chart.
+    main_window.resize(1440, 900)
+    qtbot.wait(200)
+    path = artifacts_dir / "quotes_page.png"
+    assert main_window.grab().save(str(path))
+
+    # 6. Use this quote: Albion becomes the project's on-prem option (saved to a file here).
+    page.select_quote(page.figures[albion].quote.id)
+    saved = tmp_path / "project.json"
+    updated = page.use_selected_quote(save_to=saved)
+    assert updated is not None
+    owned = [o for o in updated.options if isinstance(o, OnPremOption)]
+    assert len(owned) == 1 and owned[0].vendor == "Albion Compute Ltd"
+    assert owned[0].capex == pytest.approx(534_625.0)  # 411,250 GBP × 1.30
+    assert owned[0].maintenance_rate_annual == pytest.approx(0.1)  # no support quoted: all 3 years
+    assert json.loads(saved.read_text())["options"][2]["vendor"] == "Albion Compute Ltd"
+
+    # 7. A malformed file: every problem listed, nothing imported.
+    page.import_file(
+        ImportRequest(
+            DATA / "malformed_rows.csv",
+            "Bad vendor",
+            load_mapping_file(DATA / "albion_mapping.json").__class__(
+                columns={
+                    "description": "Description",
+                    "quantity": "Quantity",
+                    "unit_price": "Unit price",
+                    "kind": "Kind",
+                }
+            ),
+            None,
+            None,
+            None,
+        )
+    )
+    qtbot.waitUntil(lambda: page.errors_dialog is not None and page.is_ready(), timeout=20_000)
+    assert page.errors_dialog.table.rowCount() == 6
+    page.errors_dialog.close()
+    page.reload()
+    _wait(qtbot, page, 3)

@@ -1,0 +1,954 @@
+"""The Quotes view: vendor quotes side by side, best value per criterion highlighted, cost per GPU-hour
+chart against the current project's cloud options, import with a column-mapping dialog, "Use this quote"
+and export of the comparison to XLSX.
+
+Database work and the engine run off the UI thread, one job at a time on the window's thread pool; jobs
+return plain domain values (:class:`QuotesSnapshot`) that the GUI thread renders.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections import deque
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, QObject, QRunnable, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.quotes import FIELD_LABELS, FIELDS, ColumnMapping, ImportIssue, QuoteImportError
+from planner.project import Project, load_project, save_project
+from planner.quotes import (
+    CRITERIA,
+    DEFAULT_SITE,
+    KIND_LABELS,
+    LINE_KINDS,
+    CloudReference,
+    Quote,
+    QuoteFigures,
+    QuoteLine,
+    SiteTerms,
+    best_by_criterion,
+    included_support_years,
+    site_terms_from_project,
+    use_quote,
+)
+from ui.charts.quotes_chart import QuoteBar, QuotesChart, ReferenceLine
+
+log = logging.getLogger(__name__)
+
+BEST_BACKGROUND = QColor("#c6efce")
+EXPIRED_FOREGROUND = QColor("#b3261e")
+
+
+# ------------------------------------------------------------------------------------ serial lane
+class _JobSignals(QObject):
+    done = Signal(object)
+    failed = Signal(object)
+
+
+class _Job(QRunnable):
+    def __init__(self, work: Callable[[], Any]) -> None:
+        super().__init__()
+        self.work = work
+        self.signals = _JobSignals()
+
+    def run(self) -> None:
+        try:
+            result = self.work()
+        except Exception as exc:  # reported on the GUI thread, never lost
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.done.emit(result)
+
+
+class _Lane(QObject):
+    """One job at a time, in order, on the window's pool (which the window drains on close)."""
+
+    def __init__(self, pool: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = pool
+        self._queue: deque[tuple[Callable[[], Any], Callable[[Any], None], Callable[[Exception], None]]] = (
+            deque()
+        )
+        self._running: _Job | None = None
+        self._callbacks: tuple[Callable[[Any], None], Callable[[Exception], None]] | None = None
+
+    def submit(
+        self, work: Callable[[], Any], on_done: Callable[[Any], None], on_error: Callable[[Exception], None]
+    ) -> None:
+        self._queue.append((work, on_done, on_error))
+        if self._running is None:
+            self._next()
+
+    def busy(self) -> bool:
+        return self._running is not None or bool(self._queue)
+
+    def _next(self) -> None:
+        if not self._queue:
+            self._running = None
+            return
+        work, on_done, on_error = self._queue.popleft()
+        self._callbacks = (on_done, on_error)
+        job = _Job(work)
+        job.signals.done.connect(self._done)
+        job.signals.failed.connect(self._failed)
+        self._running = job
+        self._pool.start(job)
+
+    def _done(self, result: Any) -> None:
+        try:
+            if self._callbacks:
+                self._callbacks[0](result)
+        finally:
+            self._next()
+
+    def _failed(self, exc: Exception) -> None:
+        try:
+            if self._callbacks:
+                self._callbacks[1](exc)
+        finally:
+            self._next()
+
+
+# ------------------------------------------------------------------------------------ database jobs
+@dataclasses.dataclass(frozen=True)
+class QuotesSnapshot:
+    """Everything the view shows, computed on the lane."""
+
+    figures: tuple[QuoteFigures, ...]
+    site: SiteTerms
+    references: tuple[CloudReference, ...]
+    server_models: tuple[str, ...]
+    gpu_names: tuple[str, ...]
+
+
+def _engine(url: str | None) -> Any:
+    from db.session import get_engine
+
+    return get_engine(url)
+
+
+def load_snapshot(url: str | None, project: Project | None, today: dt.date) -> QuotesSnapshot:
+    """Quotes, their figures under the project's site terms (defaults without one) and cloud references."""
+    from db.quotes import catalog_maps, list_quotes, usd_to
+    from planner.quotes import cloud_references, compare_quotes
+
+    engine = _engine(url)
+    servers, gpus = catalog_maps(engine)
+    if project is not None:
+        factor = usd_to(engine, project.currency)
+        site = site_terms_from_project(project, usd_to_currency=factor)
+        references = tuple(cloud_references(project, factor))
+    else:
+        site, references = DEFAULT_SITE, ()
+    quotes = sorted(list_quotes(engine), key=lambda q: q.id or 0)  # columns keep their place as quotes come
+    figures = compare_quotes(quotes, servers, gpus, today=today, site=site)
+    return QuotesSnapshot(tuple(figures), site, references, tuple(sorted(servers)), tuple(sorted(gpus)))
+
+
+# ------------------------------------------------------------------------------------ mapping dialog
+@dataclasses.dataclass(frozen=True)
+class ImportRequest:
+    path: Path
+    vendor: str
+    mapping: ColumnMapping
+    quote_date: dt.date | None
+    valid_until: dt.date | None
+    currency: str | None
+
+
+class ColumnMappingDialog(QDialog):
+    """Which column holds what: a preview of the file, the header row, a column per field, the vendor,
+    currency and dates. Pre-filled from the vendor's remembered mapping or from the header names."""
+
+    def __init__(
+        self, path: Path, remembered: Callable[[str], ColumnMapping | None], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        from db.quotes import read_grid
+
+        self.setWindowTitle(f"Import quote — {path.name}")
+        self.path = path
+        self._remembered = remembered
+        self.grid = read_grid(path).rows
+        self.vendor_edit = QLineEdit()
+        self.vendor_edit.setPlaceholderText("vendor name (its mapping is remembered)")
+        self.vendor_edit.editingFinished.connect(self._apply_remembered)
+        self.header_spin = QSpinBox()
+        self.header_spin.setRange(1, max(1, len(self.grid)))
+        self.header_spin.valueChanged.connect(self._fill_columns)
+        self.combos = {f: QComboBox() for f in FIELDS}
+        self.currency_edit = QLineEdit()
+        self.currency_edit.setPlaceholderText("e.g. EUR (empty: from the file, else USD)")
+        self.date_check = QCheckBox("Quote date")
+        self.date_edit = QDateEdit(QDate.currentDate())
+        self.valid_check = QCheckBox("Valid until")
+        self.valid_edit = QDateEdit(QDate.currentDate().addDays(30))
+        for edit in (self.date_edit, self.valid_edit):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.preview = QTableWidget()
+        self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self._fill_preview()
+
+        form = QFormLayout()
+        form.addRow("Vendor", self.vendor_edit)
+        form.addRow("Header row", self.header_spin)
+        for f, combo in self.combos.items():
+            required = " *" if f in ("description", "quantity", "unit_price") else ""
+            form.addRow(FIELD_LABELS[f] + required, combo)
+        form.addRow("Currency", self.currency_edit)
+        form.addRow(self.date_check, self.date_edit)
+        form.addRow(self.valid_check, self.valid_edit)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        self.message = QLabel("")
+        self.message.setStyleSheet("color: #b3261e")
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addLayout(form)
+        left_layout.addWidget(self.message)
+        left_layout.addStretch(1)
+        layout = QVBoxLayout(self)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(self.preview)
+        split.setStretchFactor(1, 1)
+        layout.addWidget(split, 1)
+        layout.addWidget(buttons)
+        self.resize(1000, 520)
+        self.request: ImportRequest | None = None
+        self._guess_header()
+
+    def _fill_preview(self) -> None:
+        rows = self.grid[:30]
+        width = max((len(r) for r in rows), default=0)
+        self.preview.setRowCount(len(rows))
+        self.preview.setColumnCount(width)
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                self.preview.setItem(i, j, QTableWidgetItem("" if value is None else str(value)))
+        self.preview.resizeColumnsToContents()
+
+    def _guess_header(self) -> None:
+        from db.quotes import suggest_mapping
+
+        best, hits = 1, 0
+        for i, row in enumerate(self.grid[:40]):
+            n = len(suggest_mapping(row))
+            if n > hits:
+                best, hits = i + 1, n
+        self.header_spin.setValue(best)
+        self._fill_columns()
+
+    def _headers(self) -> list[str]:
+        i = self.header_spin.value() - 1
+        row = self.grid[i] if 0 <= i < len(self.grid) else []
+        return [str(v) for v in row if v not in (None, "")]
+
+    def _fill_columns(self) -> None:
+        from db.quotes import suggest_mapping
+
+        headers = self._headers()
+        guess = suggest_mapping(headers)
+        for f, combo in self.combos.items():
+            combo.clear()
+            combo.addItem("(none)", "")
+            for h in headers:
+                combo.addItem(h, h)
+            combo.setCurrentIndex(max(0, combo.findData(guess.get(f, ""))))
+        self.preview.selectRow(self.header_spin.value() - 1)
+
+    def _apply_remembered(self) -> None:
+        mapping = self._remembered(self.vendor_edit.text())
+        if mapping is None:
+            return
+        if mapping.header_row:
+            self.header_spin.setValue(mapping.header_row)
+        for f, header in mapping.columns.items():
+            combo = self.combos[f]
+            index = combo.findData(header)
+            if index >= 0:
+                combo.setCurrentIndex(index)
+        if mapping.currency:
+            self.currency_edit.setText(mapping.currency)
+        self._loaded_mapping = mapping
+
+    def set_vendor(self, vendor: str) -> None:
+        self.vendor_edit.setText(vendor)
+        self._apply_remembered()
+
+    def mapping(self) -> ColumnMapping:
+        columns = {f: str(c.currentData()) for f, c in self.combos.items() if c.currentData()}
+        base: ColumnMapping | None = getattr(self, "_loaded_mapping", None)
+        return ColumnMapping(
+            columns=columns,
+            header_row=self.header_spin.value(),
+            sheet=base.sheet if base else None,
+            kind_values=dict(base.kind_values) if base else {},
+            cells=dict(base.cells) if base else {},
+            currency=self.currency_edit.text().strip().upper() or None,
+            decimal_comma=base.decimal_comma if base else False,
+            vendor=self.vendor_edit.text().strip(),
+        )
+
+    def _accept(self) -> None:
+        missing = [
+            FIELD_LABELS[f]
+            for f in ("description", "quantity", "unit_price")
+            if not self.combos[f].currentData()
+        ]
+        if not self.vendor_edit.text().strip():
+            missing.insert(0, "Vendor")
+        if missing:
+            self.message.setText("Choose: " + ", ".join(missing))
+            return
+        self.request = ImportRequest(
+            path=self.path,
+            vendor=self.vendor_edit.text().strip(),
+            mapping=self.mapping(),
+            quote_date=self.date_edit.date().toPython() if self.date_check.isChecked() else None,  # type: ignore[arg-type]
+            valid_until=self.valid_edit.date().toPython() if self.valid_check.isChecked() else None,  # type: ignore[arg-type]
+            currency=self.currency_edit.text().strip().upper() or None,
+        )
+        self.accept()
+
+
+class QuoteErrorsDialog(QDialog):
+    """Every problem of a rejected quote file (row, column, reason); nothing was written."""
+
+    def __init__(self, source: str, issues: Sequence[ImportIssue], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Quote not imported")
+        self.issues = list(issues)
+        label = QLabel(f"<b>{Path(source).name}</b>: {len(self.issues)} problem(s). Nothing was imported.")
+        table = QTableWidget(len(self.issues), 3)
+        table.setHorizontalHeaderLabels(["Row", "Column", "Reason"])
+        table.verticalHeader().setVisible(False)
+        for i, issue in enumerate(self.issues):
+            for j, text in enumerate(
+                ("" if issue.row is None else str(issue.row), issue.column, issue.reason)
+            ):
+                table.setItem(i, j, QTableWidgetItem(text))
+        table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table = table
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addWidget(table, 1)
+        layout.addWidget(buttons)
+        self.resize(760, 320)
+
+
+# ------------------------------------------------------------------------------------------ page
+ROWS: tuple[tuple[str, str], ...] = (
+    ("vendor", "Vendor"),
+    ("quote_date", "Quote date"),
+    ("valid_until", "Valid until"),
+    ("total", "Total (quote currency)"),
+    ("fx", "FX to USD (as of)"),
+    ("gpus", "GPUs"),
+    ("memory", "GPU memory"),
+    ("pflops", "Dense BF16 PFLOPS"),
+    ("power", "IT power"),
+    ("support", "Included support"),
+    ("lead", "Lead time"),
+    *CRITERIA,
+    ("warnings", "Warnings"),
+)
+LINE_COLUMNS = (
+    "Kind",
+    "Description",
+    "Part number",
+    "Qty",
+    "Unit price",
+    "Amount",
+    "Support y",
+    "Catalog match",
+)
+
+
+class QuotesPage(QWidget):
+    """Vendor quotes compared side by side; the window is the app's MainWindow."""
+
+    loaded = Signal()
+    operation_finished = Signal(str)
+    operation_failed = Signal(str)
+    project_changed = Signal(object)
+
+    def __init__(self, window: Any) -> None:
+        super().__init__()
+        self.window_ = window
+        self.db_url: str | None = getattr(window, "db_url", None)
+        self.project: Project | None = None
+        self.project_path: Path | None = None
+        self.snapshot: QuotesSnapshot | None = None
+        self.today = dt.date.today()
+        self.mapping_dialog: ColumnMappingDialog | None = None
+        self.errors_dialog: QuoteErrorsDialog | None = None
+        self._loaded = False
+        self._error: str | None = None
+        self._selected_id: int | None = None
+        self._lane = _Lane(window.thread_pool, self)
+        self._build()
+        self.reload()
+
+    # ---- layout -------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.import_button = QPushButton("Import quote…")
+        self.import_button.clicked.connect(lambda: self.open_import_dialog())
+        self.delete_button = QPushButton("Delete")
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.use_button = QPushButton("Use this quote")
+        self.use_button.setToolTip("Make the selected quote the on-premises option of the current project")
+        self.use_button.clicked.connect(lambda: self.use_selected_quote())
+        self.export_button = QPushButton("Export XLSX…")
+        self.export_button.clicked.connect(lambda: self.export_xlsx())
+        self.project_label = QLabel()
+        self.project_button = QPushButton("Project…")
+        self.project_button.setToolTip("Site terms, horizon, demand and cloud options come from a project")
+        self.project_button.clicked.connect(self._choose_project)
+        bar = QHBoxLayout()
+        for w in (self.import_button, self.delete_button, self.use_button, self.export_button):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(self.project_label)
+        bar.addWidget(self.project_button)
+
+        self.table = QTableWidget(len(ROWS), 0)
+        self.table.setObjectName("quotes_comparison")
+        self.table.setVerticalHeaderLabels([label for _, label in ROWS])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # No Qt selection: it would paint over the green "best" cells. The chosen quote's column header
+        # is marked instead; clicking a cell or a header chooses a quote.
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setWordWrap(True)
+        self.table.cellClicked.connect(lambda _row, col: self._choose_column(col))
+        self.table.horizontalHeader().sectionClicked.connect(self._choose_column)
+        self._selected_col = -1
+        self.table.horizontalHeader().setDefaultSectionSize(210)
+
+        self.lines = QTableWidget(0, len(LINE_COLUMNS))
+        self.lines.setObjectName("quote_lines")
+        self.lines.setHorizontalHeaderLabels(list(LINE_COLUMNS))
+        self.lines.verticalHeader().setVisible(False)
+        self.lines.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.lines.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        lines_header = self.lines.horizontalHeader()
+        lines_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        lines_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.lines.setWordWrap(False)
+        self.match_combo = QComboBox()
+        self.match_combo.setMinimumWidth(180)
+        self.confirm_button = QPushButton("Confirm match")
+        self.confirm_button.setToolTip("Confirm or change the catalog platform / GPU of the selected line")
+        self.confirm_button.clicked.connect(lambda: self.confirm_selected_line())
+        self.lines.itemSelectionChanged.connect(self._line_selected)
+        line_bar = QHBoxLayout()
+        line_bar.addWidget(QLabel("Catalog match:"))
+        line_bar.addWidget(self.match_combo, 1)
+        line_bar.addWidget(self.confirm_button)
+        lines_box = QWidget()
+        lines_layout = QVBoxLayout(lines_box)
+        lines_layout.setContentsMargins(0, 0, 0, 0)
+        self.lines_title = QLabel("<b>Lines</b>")
+        lines_layout.addWidget(self.lines_title)
+        lines_layout.addWidget(self.lines, 1)
+        lines_layout.addLayout(line_bar)
+
+        self.chart = QuotesChart()
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.addWidget(lines_box)
+        bottom.addWidget(self.chart)
+        bottom.setSizes([700, 500])
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(bottom)
+        split.setSizes([470, 300])
+        self.basis_label = QLabel()
+        self.basis_label.setWordWrap(True)
+        self.basis_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status = QLabel(" ")
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.basis_label)
+        layout.addWidget(self.status)
+        self._show_project()
+
+    # ---- state for selftest and tests ----------------------------------------------------------
+    def is_ready(self) -> bool:
+        return (self._loaded or self._error is not None) and not self._lane.busy()
+
+    def last_error(self) -> str | None:
+        return self._error
+
+    @property
+    def figures(self) -> tuple[QuoteFigures, ...]:
+        return self.snapshot.figures if self.snapshot else ()
+
+    def best_columns(self) -> dict[str, int]:
+        """Criterion → column of the highlighted (best) quote."""
+        return best_by_criterion(self.figures)
+
+    def selected_quote(self) -> Quote | None:
+        if 0 <= self._selected_col < len(self.figures):
+            return self.figures[self._selected_col].quote
+        return None
+
+    def select_quote(self, quote_id: int) -> bool:
+        for col, f in enumerate(self.figures):
+            if f.quote.id == quote_id:
+                self._choose_column(col)
+                return True
+        return False
+
+    def _choose_column(self, col: int) -> None:
+        self._selected_col = col if 0 <= col < len(self.figures) else -1
+        quote = self.selected_quote()
+        self._selected_id = quote.id if quote else None
+        self._mark_header()
+        self._fill_lines()
+
+    def _mark_header(self) -> None:
+        for col, f in enumerate(self.figures):
+            item = self.table.horizontalHeaderItem(col)
+            if item is None:
+                continue
+            chosen = col == self._selected_col
+            item.setText(("▶ " if chosen else "") + _header_text(f))
+            font = QFont(item.font())
+            font.setBold(chosen)
+            font.setUnderline(chosen)
+            item.setFont(font)
+
+    # ---- project ------------------------------------------------------------------------------
+    def current_project(self) -> Project | None:
+        """The project the comparison uses: the window's current project when it offers one, else the one
+        opened here."""
+        for owner in (self.window_, getattr(self.window_, "pages", {}).get("Projects")):
+            value = getattr(owner, "current_project", None) if owner is not None else None
+            value = value() if callable(value) else value
+            if isinstance(value, Project):
+                return value
+        return self.project
+
+    def set_project(self, project: Project | None, path: Path | None = None) -> None:
+        self.project = project
+        self.project_path = path
+        self._show_project()
+        self.reload()
+
+    def _show_project(self) -> None:
+        project = self.current_project()
+        text = f"Project: <b>{project.name}</b>" if project else "Project: <i>none (sourced defaults)</i>"
+        self.project_label.setText(text)
+
+    def _choose_project(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Project for the comparison", "", "Project (*.json)")
+        if path:
+            try:
+                self.set_project(load_project(path), Path(path))
+            except ValueError as exc:
+                QMessageBox.warning(self, "Project not loaded", str(exc))
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        window_project = self.current_project()
+        if window_project is not self.project and window_project is not None and self._loaded:
+            self.project = window_project
+            self._show_project()
+            self.reload()
+
+    # ---- loading ------------------------------------------------------------------------------
+    def reload(self, message: str = "") -> None:
+        url, project, today = self.db_url, self.current_project(), self.today
+        self._lane.submit(
+            lambda: load_snapshot(url, project, today), lambda s: self._show(s, message), self._failed
+        )
+
+    def _failed(self, exc: Exception) -> None:
+        self._error = str(exc) or repr(exc)
+        log.warning("quotes view: %s", self._error)
+        self.status.setText(f"<span style='color:#b3261e'>{self._error}</span>")
+        self.operation_failed.emit(self._error)
+
+    def _show(self, snapshot: QuotesSnapshot, message: str) -> None:
+        self.snapshot = snapshot
+        self._loaded = True
+        self._error = None
+        self._fill_table()
+        self._fill_chart()
+        self._fill_basis()
+        self.match_combo.clear()
+        self.match_combo.addItem("(no match)", "")
+        for model in snapshot.server_models:
+            self.match_combo.addItem(f"server: {model}", f"server:{model}")
+        for name in snapshot.gpu_names:
+            self.match_combo.addItem(f"GPU: {name}", f"gpu:{name}")
+        if self._selected_id is None or not self.select_quote(self._selected_id):
+            self._choose_column(0 if snapshot.figures else -1)
+        self.status.setText(message or f"{len(snapshot.figures)} quote(s)")
+        self.loaded.emit()
+        self.operation_finished.emit(message)
+
+    def _fill_table(self) -> None:
+        figures = self.figures
+        self.table.blockSignals(True)
+        self.table.setColumnCount(len(figures))
+        best = best_by_criterion(figures)
+        headers = []
+        for col, f in enumerate(figures):
+            headers.append(_header_text(f))
+            for row, (key, _label) in enumerate(ROWS):
+                item = QTableWidgetItem(_cell_text(f, key))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if key == "warnings" and f.warnings:
+                    item.setForeground(QBrush(EXPIRED_FOREGROUND))
+                    item.setToolTip("\n".join(f.warnings))
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+                if key == "valid_until" and f.expired:
+                    item.setForeground(QBrush(EXPIRED_FOREGROUND))
+                if best.get(key) == col:
+                    item.setBackground(QBrush(BEST_BACKGROUND))
+                    font = QFont(item.font())
+                    font.setBold(True)
+                    item.setFont(font)
+                    item.setToolTip("best value among valid quotes (lower is better)")
+                self.table.setItem(row, col, item)
+        self.table.setHorizontalHeaderLabels(headers)
+        mode = QHeaderView.ResizeMode.Stretch if len(figures) <= 4 else QHeaderView.ResizeMode.Interactive
+        self.table.horizontalHeader().setSectionResizeMode(mode)
+        for col, f in enumerate(figures):
+            header_item = self.table.horizontalHeaderItem(col)
+            if header_item is not None and f.expired:
+                header_item.setForeground(QBrush(EXPIRED_FOREGROUND))
+        self.table.resizeRowsToContents()
+        self.table.blockSignals(False)
+
+    def _fill_chart(self) -> None:
+        bars = [QuoteBar(f.quote.vendor, f.per_gpu_hour_usd, f.expired) for f in self.figures]
+        refs = [
+            ReferenceLine(r.name, r.usd_per_gpu_hour)
+            for r in (self.snapshot.references if self.snapshot else ())
+        ]
+        self.chart.set_data(bars, refs)
+
+    def _fill_basis(self) -> None:
+        if self.snapshot is None:
+            return
+        site = self.snapshot.site
+        util = (
+            "the utilisation the project's demand gives each quote"
+            if site.utilization is None
+            else f"utilisation {site.utilization:.0%}"
+        )
+        refs = ", ".join(f"{r.name} ({r.basis})" for r in self.snapshot.references)
+        text = (
+            f"<b>Green</b> = best valid quote per criterion (lower is better). All-in USD per GPU-hour: the TCO "
+            f"engine's on-premises model over {site.horizon_months} months of {site.hours_per_month:g} h at "
+            f"{util}; maintenance only beyond the included support. "
+            + " · ".join(a[:1].upper() + a[1:] for a in site.assumptions)
+        )
+        if refs:
+            text += f" · Cloud reference lines: {refs}."
+        self.basis_label.setText(text)
+
+    def _fill_lines(self) -> None:
+        quote = self.selected_quote()
+        lines = quote.lines if quote else ()
+        self.lines_title.setText(
+            f"<b>Lines of {quote.label}</b> ({quote.currency})" if quote else "<b>Lines</b>"
+        )
+        self.lines.setRowCount(len(lines))
+        for row, line in enumerate(lines):
+            match = line.server_model or line.gpu_name or ""
+            if match and not line.match_confirmed:
+                match += " (suggested)"
+            values = (
+                KIND_LABELS[line.kind],
+                line.description,
+                line.part_number,
+                f"{line.quantity:g}",
+                f"{line.unit_price:,.2f}",
+                f"{line.amount:,.2f}",
+                "" if line.support_years is None else f"{line.support_years:g}",
+                match,
+            )
+            for col, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                if col in (3, 4, 5, 6):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if col == 7 and match.endswith("(suggested)"):
+                    item.setForeground(QBrush(QColor("#8a5300")))
+                item.setToolTip(text)
+                self.lines.setItem(row, col, item)
+        self._line_selected()
+
+    def selected_line_row(self) -> int:
+        rows = {i.row() for i in self.lines.selectedItems()}
+        return rows.pop() if len(rows) == 1 else -1
+
+    def _line_selected(self) -> None:
+        quote = self.selected_quote()
+        row = self.selected_line_row()
+        if quote is None or not 0 <= row < len(quote.lines):
+            return
+        line = quote.lines[row]
+        data = (
+            f"server:{line.server_model}"
+            if line.server_model
+            else (f"gpu:{line.gpu_name}" if line.gpu_name else "")
+        )
+        index = self.match_combo.findData(data)
+        self.match_combo.setCurrentIndex(max(0, index))
+
+    # ---- actions ------------------------------------------------------------------------------
+    def open_import_dialog(self, path: str | Path | None = None) -> ColumnMappingDialog | None:
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(self, "Import a quote", "", "Quotes (*.csv *.xlsx)")
+            if not chosen:
+                return None
+            path = chosen
+        url = self.db_url
+
+        def remembered(vendor: str) -> ColumnMapping | None:
+            from db.quotes import vendor_mapping
+
+            return vendor_mapping(_engine(url), vendor) if vendor.strip() else None
+
+        try:
+            dialog = ColumnMappingDialog(Path(path), remembered, self)
+        except QuoteImportError as exc:
+            self._show_errors(exc)
+            return None
+        self.mapping_dialog = dialog
+        dialog.accepted.connect(lambda: self._import_from_dialog(dialog))
+        dialog.open()
+        return dialog
+
+    def _import_from_dialog(self, dialog: ColumnMappingDialog) -> None:
+        if dialog.request is not None:
+            self.import_file(dialog.request)
+
+    def import_file(self, request: ImportRequest) -> None:
+        url = self.db_url
+
+        def work() -> Any:
+            from db.quotes import import_quote
+
+            return import_quote(
+                _engine(url),
+                request.path,
+                vendor=request.vendor,
+                mapping=request.mapping,
+                quote_date=request.quote_date,
+                valid_until=request.valid_until,
+                currency=request.currency,
+            )
+
+        def done(result: Any) -> None:
+            self._selected_id = result.quote_id
+            notes = "; ".join(result.notes)
+            self.reload(f"Imported {result.quote.label} ({len(result.quote.lines)} lines). {notes}".strip())
+
+        self._lane.submit(work, done, self._action_failed)
+
+    def _action_failed(self, exc: Exception) -> None:
+        if isinstance(exc, QuoteImportError):
+            self._show_errors(exc)
+            self.operation_failed.emit(str(exc))
+        else:
+            self._failed(exc)
+
+    def _show_errors(self, exc: QuoteImportError) -> None:
+        self.errors_dialog = QuoteErrorsDialog(exc.source, exc.issues, self)
+        self.errors_dialog.open()
+        self.status.setText(
+            f"<span style='color:#b3261e'>{Path(exc.source).name}: {len(exc.issues)} problem(s), nothing imported</span>"
+        )
+
+    def delete_selected(self) -> None:
+        quote = self.selected_quote()
+        if quote is None or quote.id is None:
+            return
+        url, quote_id = self.db_url, quote.id
+
+        def work() -> bool:
+            from db.quotes import delete_quote
+
+            return delete_quote(_engine(url), quote_id)
+
+        self._selected_id = None
+        self._lane.submit(work, lambda _: self.reload(f"Deleted {quote.label}"), self._action_failed)
+
+    def confirm_selected_line(self) -> None:
+        quote = self.selected_quote()
+        row = self.selected_line_row()
+        if quote is None or quote.id is None or not 0 <= row < len(quote.lines):
+            return
+        kind, _, key = str(self.match_combo.currentData() or "").partition(":")
+        line = quote.lines[row]
+        new_line = dataclasses.replace(
+            line,
+            server_model=key if kind == "server" else None,
+            gpu_name=key if kind == "gpu" else None,
+            match_confirmed=True,
+        )
+        self.save_quote(
+            dataclasses.replace(quote, lines=quote.lines[:row] + (new_line,) + quote.lines[row + 1 :])
+        )
+
+    def save_quote(self, quote: Quote) -> None:
+        """Save a hand-entered or edited quote (manual entry); errors are listed like an import's."""
+        url = self.db_url
+
+        def work() -> int:
+            from db.quotes import save_quote
+
+            return save_quote(_engine(url), quote)
+
+        def done(quote_id: int) -> None:
+            self._selected_id = quote_id
+            self.reload(f"Saved {quote.label}")
+
+        self._lane.submit(work, done, self._action_failed)
+
+    def add_manual_quote(
+        self, vendor: str, currency: str, lines: Sequence[QuoteLine], quote_date: dt.date | None = None
+    ) -> None:
+        self.save_quote(
+            Quote(vendor=vendor, currency=currency, quote_date=quote_date or self.today, lines=tuple(lines))
+        )
+
+    def use_selected_quote(self, save_to: Path | None = None) -> Project | None:
+        """Make the selected quote the on-prem option of the current project (the window's, if it takes
+        one back; else the project opened here, saved to ``save_to`` or its own file)."""
+        quote = self.selected_quote()
+        project = self.current_project()
+        figures = next((f for f in self.figures if quote is not None and f.quote.id == quote.id), None)
+        if quote is None or figures is None or self.snapshot is None:
+            self.status.setText("Select a quote first")
+            return None
+        if project is None:
+            QMessageBox.information(self, "Use this quote", "Open or create a project first (Project…).")
+            return None
+        if figures.hardware.gpus == 0:
+            self.status.setText("This quote has no GPUs mapped to the catalog: confirm a match first")
+            return None
+        updated = use_quote(project, quote, figures.hardware, self.snapshot.site)
+        handed = self._hand_to_window(updated)
+        self.project = updated
+        target = save_to or (None if handed else self.project_path)
+        if target is not None:
+            save_project(updated, target)
+            self.project_path = target
+        self.project_changed.emit(updated)
+        where = "the current project" if handed else (str(target) if target else "this view's project")
+        self.reload(f"{quote.label} is now the on-premises option of {updated.name} ({where})")
+        return updated
+
+    def _hand_to_window(self, project: Project) -> bool:
+        for owner, names in (
+            (self.window_, ("set_current_project",)),
+            (
+                getattr(self.window_, "pages", {}).get("Projects"),
+                ("set_project", "set_current_project", "load_project_value"),
+            ),
+        ):
+            for name in names:
+                method = getattr(owner, name, None) if owner is not None else None
+                if callable(method):
+                    method(project)
+                    return True
+        return False
+
+    def export_xlsx(self, path: str | Path | None = None) -> Path | None:
+        if path is None:
+            chosen, _ = QFileDialog.getSaveFileName(
+                self, "Export the comparison", "quote-comparison.xlsx", "Excel (*.xlsx)"
+            )
+            if not chosen:
+                return None
+            path = chosen
+        from db.quotes import export_comparison_xlsx
+
+        target = export_comparison_xlsx(path, self.figures, self.snapshot.site if self.snapshot else None)
+        self.status.setText(f"Comparison exported to {target}")
+        self.operation_finished.emit(f"exported {target}")
+        return target
+
+
+def _header_text(f: QuoteFigures) -> str:
+    ref = f.quote.quote_number or f"#{f.quote.id}"
+    return f"{f.quote.vendor}\n{ref} · {'EXPIRED' if f.expired else 'valid'}"
+
+
+def _money(value: float | None, digits: int = 0) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def _cell_text(f: QuoteFigures, key: str) -> str:
+    q, hw = f.quote, f.hardware
+    if key == "vendor":
+        return q.vendor
+    if key == "quote_date":
+        return q.quote_date.isoformat()
+    if key == "valid_until":
+        text = q.valid_until.isoformat() if q.valid_until else "—"
+        return f"{text} EXPIRED" if f.expired else text
+    if key == "total":
+        return f"{f.total:,.0f} {q.currency}"
+    if key == "fx":
+        return f"{f.usd_per_unit:.4g} USD/{q.currency} ({q.fx.as_of.isoformat()})" if q.fx else "USD"
+    if key == "gpus":
+        names = ", ".join(hw.gpu_names)
+        return f"{hw.gpus} × {names} in {hw.servers} servers" if hw.gpus else "none mapped"
+    if key == "memory":
+        return f"{hw.gpu_memory_gb:,.0f} GB"
+    if key == "pflops":
+        return f"{hw.bf16_dense_pflops:,.1f}"
+    if key == "power":
+        return f"{hw.it_power_kw:,.1f} kW"
+    if key == "support":
+        years = included_support_years(q)
+        return f"{years:g} years" if years else "none"
+    if key == "lead":
+        return "—" if q.lead_time_weeks is None else f"{q.lead_time_weeks:g} weeks"
+    if key == "warnings":
+        return "\n".join(f.warnings) if f.warnings else "—"
+    digits = {"per_gb_usd": 1, "per_gpu_hour_usd": 3}.get(key, 0)
+    return _money(getattr(f, key), digits)
+
+
+__all__ = ["LINE_KINDS", "ColumnMappingDialog", "QuotesPage"]
