@@ -45,6 +45,11 @@ def colour(i: int) -> colors.Color:
     return PALETTE[i % len(PALETTE)]
 
 
+def dash(i: int) -> list[float] | None:
+    """Solid lines for the first round of colours, then dashed, then dotted: 36 distinguishable series."""
+    return [None, [4, 2], [1, 1.5]][(i // len(PALETTE)) % 3]  # type: ignore[return-value]
+
+
 def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     """About ``count`` round tick values covering [lo, hi] (steps of 1, 2, 2.5 or 5 × 10^k)."""
     if not math.isfinite(lo) or not math.isfinite(hi):
@@ -114,7 +119,9 @@ def _x_axis_values(d: Drawing, f: _Frame, ticks: Sequence[float], fmt: Money) ->
     d.add(Line(f.x0, f.y0, f.x0 + f.w, f.y0, strokeColor=AXIS, strokeWidth=0.6))
 
 
-def _legend(d: Drawing, names: Sequence[str], x: float, y: float, max_w: float) -> float:
+def _legend(
+    d: Drawing, names: Sequence[str], x: float, y: float, max_w: float, *, lines: bool = False
+) -> float:
     """Legend entries left to right, wrapping; returns the height used."""
     cx, cy, used = x, y, 10.0
     for i, name in enumerate(names):
@@ -122,7 +129,20 @@ def _legend(d: Drawing, names: Sequence[str], x: float, y: float, max_w: float) 
         w = 14 + len(label) * FONT_SIZE * 0.55 + 10
         if cx + w > x + max_w and cx > x:
             cx, cy, used = x, cy - 10, used + 10
-        d.add(Rect(cx, cy, 9, 6, fillColor=colour(i), strokeColor=None))
+        if lines:
+            d.add(
+                Line(
+                    cx,
+                    cy + 3,
+                    cx + 10,
+                    cy + 3,
+                    strokeColor=colour(i),
+                    strokeWidth=1.6,
+                    strokeDashArray=dash(i),
+                )
+            )
+        else:
+            d.add(Rect(cx, cy, 9, 6, fillColor=colour(i), strokeColor=None))
         _text(d, cx + 12, cy, label)
         cx += w
     return used
@@ -138,7 +158,7 @@ def cumulative_chart(
 ) -> Drawing:
     """Cumulative cash cost per option over the months; ``markers`` (label, month, value) mark break-evens."""
     d = Drawing(width, height)
-    legend_h = _legend(d, [n for n, _ in series], 50, height - 10, width - 60)
+    legend_h = _legend(d, [n for n, _ in series], 50, height - 10, width - 60, lines=True)
     all_values = [v for _, vals in series for v in vals] or [0.0]
     ticks = nice_ticks(min(0.0, min(all_values)), max(all_values))
     f = _Frame(62, 28, width - 72, height - 40 - legend_h, min(months), max(months), ticks[0], ticks[-1])
@@ -150,7 +170,7 @@ def cumulative_chart(
         pts: list[float] = []
         for m, v in zip(months, vals, strict=False):
             pts += [f.x(m), f.y(v)]
-        d.add(PolyLine(pts, strokeColor=colour(i), strokeWidth=1.4))
+        d.add(PolyLine(pts, strokeColor=colour(i), strokeWidth=1.4, strokeDashArray=dash(i)))
     for label, month, value in markers:
         x, y = f.x(month), f.y(value)
         d.add(Circle(x, y, 3.2, fillColor=colors.white, strokeColor=AXIS, strokeWidth=1))
@@ -215,7 +235,6 @@ def tornado_chart(
     bars: Sequence[tuple[str, float, float]],
     base: float,
     money: Money,
-    title_option: str,
     width: float = 460,
 ) -> Drawing:
     """Horizon total of one option when each input moves to its low/high value: one bar per input, widest
@@ -234,7 +253,6 @@ def tornado_chart(
     _text(d, label_w + 12, height - 13, "input at its low value")
     d.add(Rect(label_w + 110, height - 13, 9, 6, fillColor=PALETTE[1], strokeColor=None))
     _text(d, label_w + 122, height - 13, "input at its high value")
-    _text(d, width - 4, height - 13, f"option: {title_option}", anchor="end")
     for r, (label, low_total, high_total) in enumerate(bars):
         y = f.y0 + f.h - (r + 1) * (bar_h + gap) + gap / 2
         short = label if len(label) <= 40 else label[:39] + "…"

@@ -24,6 +24,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -288,13 +289,23 @@ class _NumberedCanvas(Canvas):
         self.setStrokeColor(colors.HexColor("#BBBBBB"))
         self.setLineWidth(0.4)
         if self._pageNumber > 1:
-            self.drawString(MARGIN, h - 12 * mm, self._header[0])
+            room = w - 2 * MARGIN - self.stringWidth(self._header[1], REGULAR, 7.5) - 12
+            self.drawString(MARGIN, h - 12 * mm, _fit(self._header[0], room, 7.5))
             self.drawRightString(w - MARGIN, h - 12 * mm, self._header[1])
             self.line(MARGIN, h - 13.5 * mm, w - MARGIN, h - 13.5 * mm)
         self.line(MARGIN, 13.5 * mm, w - MARGIN, 13.5 * mm)
         self.drawString(MARGIN, 10 * mm, self._footer)
         self.drawRightString(w - MARGIN, 10 * mm, f"Page {self._pageNumber} of {total}")
         self.restoreState()
+
+
+def _fit(text: str, room: float, size: float) -> str:
+    """``text`` cut with an ellipsis to fit ``room`` points in the body font."""
+    if pdfmetrics.stringWidth(text, REGULAR, size) <= room:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", REGULAR, size) > room:
+        text = text[:-1]
+    return text + "…"
 
 
 def _approval_page_decor(meta: ProposalMeta) -> Callable[[Canvas, Any], None]:
@@ -672,25 +683,46 @@ def tco_section(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: float) -> l
     out.append(table(rows, [f * width for f in fr], st))
     out.append(p("Cost by term over the horizon", st.h2))
     out += _breakdown_tables(res["options"], st, fmt, width)
-    out.append(CondPageBreak(95 * mm))
-    out.append(p("Cumulative cost", st.h2))
-    out.append(_cumulative_drawing(inputs, fmt, width))
+    marks = chart_break_evens(inputs)
+    caption = "; ".join(f"m{m}: {t(a)} falls to or below {t(b)}" for a, b, m in marks)
     out.append(
-        p(
-            "Circles mark the month in which one option's cumulative cost falls to or below another's.",
-            st.small,
+        KeepTogether(
+            [
+                p("Cumulative cost", st.h2),
+                _cumulative_drawing(inputs, fmt, width),
+                p(
+                    "Break-even (circles): "
+                    + (caption or "none within the horizon for the recommended option."),
+                    st.small,
+                ),
+            ]
         )
     )
-    out.append(CondPageBreak(70 * mm))
-    out.append(p("Breakdown by term", st.h2))
+    parts = [(o["name"], _merge_parts(o["breakdown_totals"])) for o in res["options"]]
     out.append(
-        charts.breakdown_chart(
-            [(o["name"], dict(o["breakdown_totals"])) for o in res["options"]], fmt.compact, width=width
+        KeepTogether(
+            [
+                p("Breakdown by term", st.h2),
+                charts.breakdown_chart(parts, fmt.compact, width=width),
+                p(
+                    "Horizon total per cost term; a hybrid's owned and burst parts are added up per term "
+                    "(the tables above list them apart).",
+                    st.small,
+                ),
+            ]
         )
     )
     out += _tornado(inputs, st, fmt, width)
     out += _monte_carlo(inputs, st, fmt, width)
     return out
+
+
+def _merge_parts(parts: Mapping[str, float]) -> dict[str, float]:
+    merged: dict[str, float] = {}
+    for key, v in parts.items():
+        base = key.removeprefix("owned_").removeprefix("burst_")
+        merged[base] = merged.get(base, 0.0) + float(v)
+    return merged
 
 
 def _breakdown_tables(
@@ -722,19 +754,22 @@ def _cumulative_drawing(inputs: ProposalInputs, fmt: Fmt, width: float) -> Flowa
     months = list(res["months"])
     series = [(o["name"], list(o["cumulative"])) for o in res["options"]]
     cum = {o["name"]: o["cumulative"] for o in res["options"]}
-    rec = res["recommendation"]["option"]
-    markers = []
-    seen = set()
-    for be in res["break_even"]:
+    markers = [(f"m{m}", m, float(cum[a][m - 1])) for a, _b, m in chart_break_evens(inputs)]
+    height = 230 + 10 * (len(series) // 5)
+    return charts.cumulative_chart(months, series, markers, fmt.compact, width=width, height=height)
+
+
+def chart_break_evens(inputs: ProposalInputs, limit: int = 4) -> list[tuple[str, str, int]]:
+    """Break-evens worth marking: the recommended option against the others (first month A ≤ B, after
+    month 1), at most ``limit``, earliest first."""
+    rec = inputs.result["recommendation"]["option"]
+    found: dict[frozenset[str], tuple[str, str, int]] = {}
+    for be in inputs.result["break_even"]:
         m = be["month"]
         if m is None or m <= 1 or rec not in (be["a"], be["b"]):
             continue
-        key = (frozenset((be["a"], be["b"])), m)
-        if key in seen:
-            continue
-        seen.add(key)
-        markers.append((f"{be['a']} ≤ {be['b']} (m{m})", m, float(cum[be["a"]][m - 1])))
-    return charts.cumulative_chart(months, series, markers, fmt.compact, width=width, height=230)
+        found.setdefault(frozenset((be["a"], be["b"])), (be["a"], be["b"], m))
+    return sorted(found.values(), key=lambda x: x[2])[:limit]
 
 
 def _tornado(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: float) -> list[Flowable]:
@@ -761,14 +796,14 @@ def _tornado(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: float) -> list
         )
     fr = [0.3, 0.12, 0.12, 0.16, 0.16, 0.14]
     return [
-        CondPageBreak(90 * mm),
+        CondPageBreak(60 * mm),
         p(f"Sensitivity (tornado) — {t(rec)}", st.h2),
         p(
             f"Each input moved by ±{inputs.project.tornado_fraction:.0%} (or to its stated range) with all "
             f"else fixed; base total {fmt.money(base)}.",
             st.small,
         ),
-        charts.tornado_chart(labels, base, fmt.compact, rec, width=width),
+        charts.tornado_chart(labels, base, fmt.compact, width=width),
         Spacer(1, 3 * mm),
         table(rows, [f * width for f in fr], st),
     ]
