@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from db.io import upsert_rows
@@ -253,3 +254,7 @@ def delete_row(engine: Engine, value: object) -> None:
         if old.origin == "shipped":
             raise ValueError(f"{key} is a shipped catalog row and cannot be deleted")
         session.delete(old)
+        try:
+            session.flush()
+        except IntegrityError as exc:
+            raise ValueError(f"{key} is still used by other catalog rows (servers or cloud SKUs)") from exc

@@ -165,3 +165,38 @@ def test_save_row_validates_like_an_import(engine: Engine) -> None:
     with pytest.raises(ValueError) as err:
         catalog.save_row(engine, sku)
     assert "unknown GPU name" in str(err.value) and "negative" in str(err.value)
+
+
+def test_a_gpu_in_use_cannot_be_deleted(engine: Engine) -> None:
+    from planner.catalog import CloudSku
+
+    acme = _acme(catalog.get_gpu(engine, "L4").as_of)
+    catalog.save_row(engine, acme)
+    sku = CloudSku(
+        "Acme",
+        "gpu_cloud",
+        "x1",
+        "eu",
+        "Acme X1",
+        1,
+        None,
+        None,
+        "gpu",
+        1.0,
+        None,
+        None,
+        None,
+        None,
+        1,
+        0,
+        0.0,
+        None,
+        None,
+        "https://example.com",
+        acme.as_of,
+    )  # type: ignore[attr-defined]
+    catalog.save_row(engine, sku)
+    with pytest.raises(ValueError, match="still used"):
+        catalog.delete_row(engine, acme)
+    catalog.delete_row(engine, sku)
+    catalog.delete_row(engine, acme)
