@@ -297,3 +297,24 @@ def test_screenshots_of_dialogs(page: Any, qtbot: Any, artifacts_dir: Path, tmp_
     qtbot.wait(20)
     assert page.import_errors_dialog.grab().save(str(artifacts_dir / "catalog_import_errors.png"))
     page.import_errors_dialog.close()
+
+
+def test_unreachable_database_is_reported_not_swallowed(qtbot: Any) -> None:
+    from PySide6.QtCore import QCoreApplication, QSettings
+
+    from ui.main_window import MainWindow
+
+    QCoreApplication.setOrganizationName("ComputePlannerTests")
+    QSettings().clear()
+    window = MainWindow(db_url="postgresql+psycopg://nobody@127.0.0.1:1/none")
+    qtbot.addWidget(window)
+    page = window.pages["Catalog"]
+    try:
+        qtbot.waitUntil(page.is_ready, timeout=30_000)
+        error = page.last_error()
+        assert error and "OperationalError" in error
+        assert page.message_label.isVisibleTo(page) and "OperationalError" in page.message_label.text()
+        assert page.models["gpus"].rowCount() == 0
+    finally:
+        window.shutdown_workers()
+        window.close()

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from planner.catalog import CloudSku, FxRate, Gpu, ModelArch, ServerPlatform
 from ui.models import unit_costs as uc
 
-Kind = Literal["text", "int", "float", "usd", "unit_usd", "pct", "date", "bool", "url"]
+Kind = Literal["text", "int", "float", "rate", "usd", "unit_usd", "pct", "date", "bool", "url"]
 GpuLookup = Mapping[str, Gpu]
 Getter = Callable[[Any, GpuLookup], Any]
 
@@ -220,11 +220,11 @@ FX_COLUMNS: tuple[Column, ...] = (
     derived("pair", "Pair", "text", lambda v, _g: f"{v.base}/{v.quote}", "1 base = rate quote"),
     field("base", "Base", "text", visible=False),
     field("quote", "Quote", "text", visible=False),
-    field("rate", "Rate", "float", "1 base = rate quote"),
+    field("rate", "Rate", "rate", "1 base = rate quote"),
     derived(
         "inverse",
         "Inverse",
-        "float",
+        "rate",
         lambda v, _g: 1.0 / v.rate if v.rate else None,
         "1 quote = (1 / rate) base",
     ),
@@ -253,6 +253,8 @@ def format_value(kind: Kind, value: Any) -> str:
         return _format_float(float(value))
     if kind == "int":
         return f"{value:,}"
+    if kind == "rate":
+        return f"{value:,.6g}"  # exchange rates keep six significant digits
     if kind == "date":
         return value.isoformat() if isinstance(value, dt.date) else str(value)
     if kind == "bool":
@@ -277,4 +279,4 @@ def _format_float(value: float) -> str:
 
 
 def is_numeric(kind: Kind) -> bool:
-    return kind in ("int", "float", "usd", "unit_usd", "pct")
+    return kind in ("int", "float", "rate", "usd", "unit_usd", "pct")

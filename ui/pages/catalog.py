@@ -1,7 +1,7 @@
 """The Catalog view: GPUs, servers, cloud SKUs, model architectures and FX rates, one tab each.
 
-Reads and writes run off the UI thread on one serial lane (one job at a time, in order): the first
-job loads every table; each edit, delete or import is a job that writes and then reloads. Results come
+Reads and writes run off the UI thread on one serial database lane (ui.workers.DbLane: one job at a
+time, in order): the first job loads every table; each edit, delete or import is a job that writes and then reloads. Results come
 back to the GUI thread as plain domain values through a signals object.
 """
 
@@ -11,13 +11,12 @@ import dataclasses
 import datetime as dt
 import html
 import logging
-from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QObject, QPoint, QRunnable, QSettings, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QItemSelectionModel, QPoint, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -39,6 +38,7 @@ from PySide6.QtWidgets import (
 from planner.catalog import Gpu
 from ui.dialogs import ImportErrorsDialog, RowEditorDialog
 from ui.models import TABLE_TITLES, TABLES, CatalogTableModel
+from ui.workers import DbLane, WorkerError
 
 log = logging.getLogger(__name__)
 
@@ -52,83 +52,6 @@ _KEY_FIELDS = {
     "fx": ("base", "quote", "as_of"),
 }
 Catalog = dict[str, list[Any]]
-
-
-# ------------------------------------------------------------------------------------ serial db lane
-class _JobSignals(QObject):
-    done = Signal(object)
-    failed = Signal(object)
-
-
-class _Job(QRunnable):
-    """Runs ``work()`` on a pool thread; emits its result or its exception (never swallowed)."""
-
-    def __init__(self, work: Callable[[], Any]) -> None:
-        super().__init__()
-        self.work = work
-        self.signals = _JobSignals()
-
-    def run(self) -> None:
-        try:
-            result = self.work()
-        except Exception as exc:  # reported on the GUI thread, not lost in the worker
-            self.signals.failed.emit(exc)
-        else:
-            self.signals.done.emit(result)
-
-
-class _SerialLane(QObject):
-    """One database job at a time, in submission order, on the window's thread pool."""
-
-    idle = Signal()
-
-    def __init__(self, pool: Any, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._pool = pool
-        self._queue: deque[tuple[Callable[[], Any], Callable[[Any], None], Callable[[Exception], None]]] = (
-            deque()
-        )
-        self._running: _Job | None = None
-        self._on_done: Callable[[Any], None] | None = None
-        self._on_error: Callable[[Exception], None] | None = None
-
-    def submit(
-        self, work: Callable[[], Any], on_done: Callable[[Any], None], on_error: Callable[[Exception], None]
-    ) -> None:
-        self._queue.append((work, on_done, on_error))
-        if self._running is None:
-            self._start_next()
-
-    def busy(self) -> bool:
-        return self._running is not None or bool(self._queue)
-
-    def _start_next(self) -> None:
-        if not self._queue:
-            self._running = None
-            self.idle.emit()
-            return
-        work, self._on_done, self._on_error = self._queue.popleft()
-        job = _Job(work)
-        job.signals.done.connect(self._finished)
-        job.signals.failed.connect(self._failed)
-        self._running = job
-        self._pool.start(job)
-
-    def _finished(self, result: Any) -> None:
-        callback = self._on_done
-        try:
-            if callback is not None:
-                callback(result)
-        finally:
-            self._start_next()
-
-    def _failed(self, exc: Exception) -> None:
-        callback = self._on_error
-        try:
-            if callback is not None:
-                callback(exc)
-        finally:
-            self._start_next()
 
 
 # --------------------------------------------------------------------------------- database calls
@@ -171,14 +94,18 @@ class CatalogPage(QWidget):
         self._loaded = False
         self._error: str | None = None
         self._selected: dict[str, Any] = {}
-        self._lane = _SerialLane(window.thread_pool, self)
+        self._lane = DbLane(self)
         self._build()
         self.reload()
 
     # ---- layout -------------------------------------------------------------------------------
     def _build(self) -> None:
         self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText("Filter: type words that must all appear (e.g. h100 aws, stale)")
+        self.filter_edit.setPlaceholderText("Filter (Ctrl+F): words that must all appear, e.g. h100 aws")
+        self.filter_edit.setMinimumWidth(300)
+        find = QShortcut(QKeySequence.StandardKey.Find, self)
+        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.activated.connect(self.focus_filter)
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._apply_filter)
         self.count_label = QLabel()
@@ -229,6 +156,10 @@ class CatalogPage(QWidget):
         self._update_buttons()
         self._show_details(None)
 
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+
     def _button(self, text: str, slot: Callable[[], None], tip: str) -> QPushButton:
         button = QPushButton(text)
         button.setToolTip(tip)
@@ -251,6 +182,7 @@ class CatalogPage(QWidget):
         vertical.hide()
         header = view.horizontalHeader()
         header.setSectionsMovable(True)
+        header.setStretchLastSection(True)
         header.setResizeContentsPrecision(200)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(lambda pos, t=table: self._show_column_menu(t, pos))
@@ -268,6 +200,10 @@ class CatalogPage(QWidget):
 
     def last_error(self) -> str | None:
         return self._error
+
+    def shutdown(self) -> None:
+        """Drop queued database jobs and wait for the running one (window close, test teardown)."""
+        self._lane.shutdown()
 
     def current_table(self) -> str:
         return TABLES[self.tabs.currentIndex()]
@@ -326,8 +262,10 @@ class CatalogPage(QWidget):
             width = max(header.sectionSize(column), header.sectionSizeHint(column))
             header.resizeSection(column, min(width, 220))
 
-    def _failed(self, exc: Exception) -> None:
+    def _failed(self, error: WorkerError) -> None:
         from db.io import CatalogImportError
+
+        exc = error.exception
 
         if isinstance(exc, CatalogImportError):
             self._error = None
