@@ -412,22 +412,33 @@ _SUGGESTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
 )
 
 
+def _apply(spec: EstimateSpec, change: dict[str, Any]) -> EstimateSpec:
+    out = replace(spec, **change)
+    if change.get("method") == "qlora":
+        out = replace(out, optimizer="adamw", zero_stage=0, sharding="none", offload="none", peft=False)
+    return out
+
+
 def _suggest(model: ModelArch, spec: EstimateSpec, gpu: Gpu) -> tuple[str | None, int | None]:
-    """First technique (cumulative with the previous ones) that makes the job fit, and its GPU count."""
+    """The technique that makes the job fit, and its GPU count: first each technique alone (in the order
+    checkpointing, fused loss, ZeRO-3, offload, 8-bit optimizer, QLoRA), then cumulatively."""
     if spec.method == "inference":
         alt = replace(spec, quant_bits=4, quant_scheme="nf4")
         n = _min_gpus(model, alt, gpu)
         return ("quantise weights to 4-bit", n) if n is not None else (None, None)
-    current = spec
-    applied: list[str] = []
-    for text, change in _SUGGESTIONS:
-        if change.get("method") == "qlora" and spec.method not in ("full", "lora"):
-            continue
-        if all(getattr(current, k) == v for k, v in change.items()):
-            continue
-        current = replace(current, **change)
-        if change.get("method") == "qlora":
-            current = replace(current, optimizer="adamw", zero_stage=0, sharding="none", offload="none")
+    options = [
+        (text, change)
+        for text, change in _SUGGESTIONS
+        if not (change.get("method") == "qlora" and spec.method not in ("full", "lora"))
+        and not all(getattr(spec, k) == v for k, v in change.items())
+    ]
+    for text, change in options:
+        n = _min_gpus(model, _apply(spec, change), gpu)
+        if n is not None:
+            return f"{text} -> fits on {n} GPU(s)", n
+    current, applied = spec, []
+    for text, change in options:
+        current = _apply(current, change)
         applied.append(text)
         n = _min_gpus(model, current, gpu)
         if n is not None:
@@ -437,7 +448,7 @@ def _suggest(model: ModelArch, spec: EstimateSpec, gpu: Gpu) -> tuple[str | None
 
 def estimate(spec: EstimateSpec, model: ModelArch, gpus: Sequence[Gpu]) -> EstimateResult:
     """Memory per GPU (GB) with its breakdown, the fit on each of ``gpus``, and time on ``spec.gpu``
-    (or the first GPU given) when ``spec.tokens`` is set."""
+    (or on the only GPU given) when ``spec.tokens`` is set."""
     spec = replace(spec, model=model)
     _check_consistency(spec)
     mem = memory_breakdown(model, spec)
@@ -502,7 +513,7 @@ def _time_gpu(spec: EstimateSpec, gpus: Sequence[Gpu]) -> Gpu | None:
             if g.name.lower() == wanted:
                 return g
         return None
-    return gpus[0] if gpus else None
+    return gpus[0] if len(gpus) == 1 else None
 
 
 def _warnings(spec: EstimateSpec, model: ModelArch) -> list[str]:

@@ -472,7 +472,15 @@ def _training_terms(model: ModelArch, spec: EstimateSpec, s: Any, b: Any, n: Any
     terms["activations"] = acts
     logits = logits_bytes(model, tokens, spec.loss_impl, act_b, tp)
     terms["logits"] = logits
-    if spec.method == "qlora" or (peft and spec.effective_quant_bits < 16):
+    if peft and spec.effective_quant_bits < 16:
+        # bitsandbytes' 4/8-bit matmul is a custom autograd Function that saves its input even though the
+        # weight is frozen: the attention and MLP norm outputs (2h) and, for a gated MLP, the down-projection
+        # input (I) are kept on top of what a bf16 frozen nn.Linear keeps.
+        kbit_saved = (2 * model.hidden + (model.intermediate if model.mlp == "gated" else 0)) * act_b / tp
+        kbit_acts = tokens * kbit_saved * (1.0 if spec.grad_checkpointing else stored_layers)
+        terms["activations"] = terms["activations"] + kbit_acts
+        acts = acts + kbit_acts
+    if peft and spec.effective_quant_bits < 16:
         terms["quant_workspace"] = (
             2.0 * max(model.hidden * model.intermediate, model.vocab * 0) * act_b / tp + 0.0 * n
         )
@@ -496,7 +504,8 @@ def _training_terms(model: ModelArch, spec: EstimateSpec, s: Any, b: Any, n: Any
         fwd_bwd = static + np.maximum(acts + logits, grads_live) + (grads_live * 0.0)
     if spec.method == "ppo":
         fwd_bwd = np.maximum(fwd_bwd, static + terms["kv_cache"])
-    step = static + grads_full + step_live - np.asarray(extra_static)
+    step_grads = grads_live if spec.optimizer_in_backward else grads_full
+    step = static + step_grads + step_live - np.asarray(extra_static)
     terms["step_buffers"] = step_live + 0.0 * n
     if not peft:
         terms["gradients"] = grads_full

@@ -1,0 +1,76 @@
+"""`planner estimate SPEC.json [--json]` against the shipped catalog (real SQLite in PLANNER_DATA_DIR)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ui.cli import main
+
+
+def _write(tmp_path: Path, data: object) -> str:
+    p = tmp_path / "spec.json"
+    p.write_text(json.dumps(data))
+    return str(p)
+
+
+def test_single_spec_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = {
+        "model": "Llama 3.1 8B",
+        "method": "qlora",
+        "grad_checkpointing": True,
+        "tokens": 1e8,
+        "gpu": "H100 SXM",
+    }
+    assert main(["estimate", _write(tmp_path, spec), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["peak_gb_per_gpu"] < out["device_gb_per_gpu"] < 80
+    assert out["gpu_hours"] > 0 and out["wall_hours"] > 0
+    names = {f["gpu"] for f in out["fits"]}
+    assert "H100 SXM" in names and all(f["min_gpus"] >= 1 for f in out["fits"])
+    assert set(out["breakdown_gb"]) >= {"weights", "activations", "logits", "cuda_context"}
+
+
+def test_list_of_specs_keeps_order_and_text_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    specs = [
+        {"model": "Llama 3.1 70B", "method": "full", "n_gpus": 16, "network": "eth_25", "tokens": 1e9, "gpu": "H100 SXM"},
+        {"model": "Llama 2 7B", "method": "lora"},
+        {"model": {"params_b": 1.0, "layers": 16, "hidden": 2048, "heads": 16, "vocab": 32000, "intermediate": 5632},
+         "method": "inference"},
+    ]  # fmt: skip
+    assert main(["estimate", _write(tmp_path, specs), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [o["method"] for o in out] == ["full", "lora", "inference"]
+    assert any("not viable" in w for w in out[0]["warnings"])
+    assert main(["estimate", _write(tmp_path, specs)]) == 0
+    text = capsys.readouterr().out
+    assert "Llama 3.1 70B" in text and "does not fit" in text
+
+
+@pytest.mark.parametrize(
+    ("spec", "field"),
+    [
+        ({"model": "Llama 3.1 8B", "quant_bits": 3, "method": "qlora"}, "quant_bits"),
+        ({"model": "No Such Model"}, "model"),
+        ({"model": "Llama 3.1 8B", "gpu": "Z9000"}, "gpu"),
+        ({"model": "Llama 3.1 8B", "bogus": 1}, "bogus"),
+    ],
+)
+def test_errors_are_one_sentence_naming_the_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], spec: dict[str, object], field: str
+) -> None:
+    assert main(["estimate", _write(tmp_path, spec)]) != 0
+    err = capsys.readouterr().err.strip()
+    assert f"'{field}'" in err and "\n" not in err
+
+
+def test_missing_file_and_bad_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["estimate", str(tmp_path / "nope.json")]) != 0
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    assert main(["estimate", str(bad)]) != 0
+    assert "not valid JSON" in capsys.readouterr().err

@@ -1,0 +1,118 @@
+"""`planner estimate SPEC.json [--json]`: GPU memory per GPU (with its breakdown), the fit on every catalog
+GPU (minimum count, what would make it fit) and GPU-hours, headless (no Qt).
+
+SPEC is one JSON object or a list of them (the output is then a list in the same order). Model and GPU
+names are resolved through the catalog; an inline architecture needs no catalog model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from planner.catalog import Gpu, ModelArch
+from planner.engine.estimate import EstimateResult, SpecError, estimate, parse_spec
+from ui.commands._common import CliError, add_json_flag, emit
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "estimate",
+        help="GPU memory, fit and GPU-hours of a training, fine-tuning or inference job",
+        description="Estimate per-GPU memory (allocated peak and what the device shows), the fit on each catalog "
+        "GPU with the minimum GPU count and a suggestion when it does not fit, and GPU-hours/wall-clock hours "
+        "when 'tokens' and 'gpu' are given. SPEC fields and formulas: docs/MEMORY_MODEL.md.",
+    )
+    p.add_argument("spec", metavar="SPEC.json", help="one spec object or a list of them")
+    add_json_flag(p)
+    p.set_defaults(func=run)
+
+
+def _load(path: str) -> list[dict[str, Any]] | dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CliError(f"{path}: no such file") from None
+    except json.JSONDecodeError as exc:
+        raise CliError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+    if not isinstance(data, dict | list):
+        raise CliError(f"{path}: must hold a spec object or a list of spec objects")
+    return data
+
+
+def _catalog() -> tuple[Any, list[Gpu]]:
+    from db.catalog import get_gpu, get_model, list_gpus  # noqa: F401  (resolved lazily: no DB for --help)
+    from db.session import get_engine
+
+    engine = get_engine()
+    return engine, list_gpus(engine)
+
+
+def _evaluate(raw: Any, where: str, catalog: tuple[Any, list[Gpu]] | None) -> EstimateResult:
+    from db.catalog import get_gpu, get_model
+
+    try:
+        spec = parse_spec(raw)
+    except SpecError as exc:
+        raise CliError(f"{where}: field '{exc.field}': {str(exc).split(': ', 1)[1]}") from None
+    assert catalog is not None
+    engine, gpus = catalog
+    model = spec.model
+    if isinstance(model, str):
+        try:
+            model = get_model(engine, model)
+        except LookupError as exc:
+            raise CliError(f"{where}: field 'model': {exc}") from None
+    assert isinstance(model, ModelArch)
+    if spec.gpu is not None:
+        try:
+            wanted = get_gpu(engine, spec.gpu)
+        except LookupError as exc:
+            raise CliError(f"{where}: field 'gpu': {exc}") from None
+        from dataclasses import replace
+
+        spec = replace(spec, gpu=wanted.name)
+    try:
+        return estimate(spec, model, gpus)
+    except SpecError as exc:
+        raise CliError(f"{where}: field '{exc.field}': {str(exc).split(': ', 1)[1]}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    data = _load(args.spec)
+    items = data if isinstance(data, list) else [data]
+    if not items:
+        raise CliError(f"{args.spec}: the list of specs is empty")
+    catalog = _catalog()
+    results = [
+        _evaluate(raw, f"{args.spec}" + (f" item {i}" if isinstance(data, list) else ""), catalog)
+        for i, raw in enumerate(items)
+    ]
+    payload: Any = [r.to_json() for r in results]
+    if not isinstance(data, list):
+        payload = payload[0]
+    emit(args, payload, lambda _: "\n\n".join(_human(r) for r in results))
+    return 0
+
+
+def _human(r: EstimateResult) -> str:
+    lines = [
+        f"{r.model} · {r.method}: peak allocated {r.peak_gb_per_gpu:.1f} GB/GPU, "
+        f"device (reserved + CUDA context) {r.device_gb_per_gpu:.1f} GB/GPU",
+        "  breakdown: " + ", ".join(f"{k} {v:.2f}" for k, v in r.breakdown_gb.items()),
+    ]
+    for f in r.fits:
+        status = "fits" if f.fits_as_configured else "does not fit"
+        extra = f"; {f.suggestion}" if f.suggestion else ""
+        need = f"min {f.min_gpus} GPU(s)" if f.min_gpus else "no GPU count fits"
+        lines.append(
+            f"  {f.gpu:<16} {f.gpu_memory_gb:>5.0f} GB  {status:<12} margin {f.margin_gb:+.1f} GB, {need}{extra}"
+        )
+    if r.gpu_hours is not None and r.wall_hours is not None:
+        lines.append(
+            f"  time on {r.time_gpu}: {r.gpu_hours:,.1f} GPU-hours, {r.wall_hours:,.1f} h wall-clock"
+        )
+    lines += [f"  warning: {w}" for w in r.warnings]
+    return "\n".join(lines)
