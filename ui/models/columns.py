@@ -138,27 +138,34 @@ SERVER_COLUMNS: tuple[Column, ...] = (
     ),
 ) + _common_tail()
 
+SERVICE_KIND_LABELS = {"iaas_vm": "VM", "managed_training": "Managed", "gpu_cloud": "GPU cloud"}
 _RATE_TIP = "as published: per instance-hour or per GPU-hour, see 'Rate per'"
 CLOUD_COLUMNS: tuple[Column, ...] = (
     field("provider", "Provider", "text"),
-    field("service_kind", "Kind", "text", "iaas_vm, managed_training or gpu_cloud"),
+    Column(
+        "service_kind",
+        "Kind",
+        "text",
+        lambda v, _g: SERVICE_KIND_LABELS.get(v.service_kind, v.service_kind),
+        "VM (iaas_vm), managed training service (managed_training) or GPU cloud (gpu_cloud)",
+    ),
     field("instance", "Instance", "text"),
     field("region", "Region", "text"),
     field("gpu_name", "GPU", "text"),
     field("gpu_count", "GPUs", "int", "GPUs per instance"),
-    derived(
-        "usd_per_instance_hour",
-        "$/inst-h",
-        "usd",
-        lambda v, _g: uc.sku_usd_per_instance_hour(v),
-        "On-demand $/instance-hour = rate (per-GPU rates x GPU count)",
-    ),
     derived(
         "usd_per_gpu_hour",
         "$/GPU-h",
         "unit_usd",
         lambda v, _g: uc.sku_usd_per_gpu_hour(v),
         "On-demand $/GPU-hour = rate (per-instance rates / GPU count)",
+    ),
+    derived(
+        "usd_per_instance_hour",
+        "$/inst-h",
+        "usd",
+        lambda v, _g: uc.sku_usd_per_instance_hour(v),
+        "On-demand $/instance-hour = rate (per-GPU rates x GPU count)",
     ),
     derived(
         "spot_usd_per_gpu_hour",

@@ -121,7 +121,9 @@ class CatalogPage(QWidget):
         self.export_button = self._button("Export…", self.choose_export_file, "Export this table")
         top = QHBoxLayout()
         top.addWidget(self.filter_edit, 1)
+        top.addSpacing(6)
         top.addWidget(self.count_label)
+        top.addSpacing(6)
         for button in (
             self.add_button,
             self.edit_button,
@@ -139,12 +141,12 @@ class CatalogPage(QWidget):
 
         self.details = QTextBrowser()
         self.details.setOpenExternalLinks(True)
-        self.details.setMinimumWidth(240)
+        self.details.setMinimumWidth(220)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.tabs)
         splitter.addWidget(self.details)
         splitter.setStretchFactor(0, 1)
-        splitter.setSizes([980, 280])
+        splitter.setSizes([1000, 260])
 
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
@@ -260,7 +262,7 @@ class CatalogPage(QWidget):
         header = view.horizontalHeader()
         for column in range(header.count()):
             width = max(header.sectionSize(column), header.sectionSizeHint(column))
-            header.resizeSection(column, min(width, 220))
+            header.resizeSection(column, min(width, 180))
 
     def _failed(self, error: WorkerError) -> None:
         from db.io import CatalogImportError
