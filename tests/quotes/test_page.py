@@ -138,7 +138,37 @@ def test_quotes_page_end_to_end(
     assert owned[0].maintenance_rate_annual == pytest.approx(0.1)  # no support quoted: all 3 years
     assert json.loads(saved.read_text())["options"][2]["vendor"] == "Albion Compute Ltd"
 
-    # 7. A malformed file: every problem listed, nothing imported.
+    # 7. Manual entry, then an edit of the hand-entered quote.
+    editor = page.open_editor(None)
+    editor.vendor_edit.setText("Hand Entered Ltd")
+    editor.currency_edit.setText("usd")
+    editor.add_line(None)
+    editor.table.item(0, 1).setText("HGX H100 8-GPU server")
+    editor.table.item(0, 3).setText("1")
+    editor.table.item(0, 4).setText("250,000")
+    editor.table.cellWidget(0, 0).setCurrentIndex(0)  # GPU server
+    editor._accept()
+    _wait(qtbot, page, 4)
+    manual = page.figures[3].quote
+    assert (manual.vendor, manual.currency, manual.lines[0].unit_price) == (
+        "Hand Entered Ltd",
+        "USD",
+        250_000.0,
+    )
+    editor = page.open_editor(manual)
+    editor.table.item(0, 3).setText("two")
+    editor._accept()
+    assert "not a number: 'two'" in editor.message.text() and editor.isVisible()
+    editor.table.item(0, 3).setText("2")
+    editor._accept()
+    qtbot.waitUntil(lambda: page.is_ready() and page.figures[3].quote.lines[0].quantity == 2, timeout=20_000)
+    assert page.figures[3].total == pytest.approx(500_000.0)
+    rows = page.proposal_quote_rows()
+    assert [r.vendor for r in rows][2] == "Albion Compute Ltd #3" and rows[2].total == pytest.approx(
+        534_625.0
+    )
+
+    # 8. A malformed file: every problem listed, nothing imported.
     page.import_file(
         ImportRequest(
             DATA / "malformed_rows.csv",
@@ -160,4 +190,4 @@ def test_quotes_page_end_to_end(
     assert page.errors_dialog.table.rowCount() == 6
     page.errors_dialog.close()
     page.reload()
-    _wait(qtbot, page, 3)
+    _wait(qtbot, page, 4)

@@ -247,3 +247,34 @@ def _human_compare(p: dict[str, Any]) -> str:
     if p.get("xlsx"):
         out.append(f"Comparison written to {p['xlsx']}")
     return "\n".join(out)
+
+
+def proposal_rows(figures: Any) -> list[Any]:
+    """The comparison as rows of the proposal PDF's quote section (``ui.report.proposal.QuoteRow``):
+    ``export_proposal(project, out, quotes=proposal_rows(figures))``. Totals in USD at the quote-date FX."""
+    from ui.report.proposal import QuoteRow
+
+    rows = []
+    for f in figures:
+        q = f.quote
+        hw = f.hardware
+        parts = [f"{hw.gpus} × {', '.join(hw.gpu_names) or 'unmapped GPUs'} in {hw.servers} servers"]
+        if f.per_gpu_hour_usd is not None:
+            parts.append(f"all-in {f.per_gpu_hour_usd:.2f} USD/GPU-h")
+        if q.currency != "USD":
+            parts.append(f"{f.total:,.0f} {q.currency} at {f.usd_per_unit:.4g} USD/{q.currency}")
+        if f.expired:
+            parts.append("EXPIRED")
+        parts += [w for w in f.warnings if not w.startswith("expired")]
+        rows.append(
+            QuoteRow(
+                vendor=q.label,
+                description="; ".join(parts),
+                total=f.total_usd,
+                currency="USD",
+                per_gpu=f.per_gpu_usd,
+                as_of=q.quote_date.isoformat(),
+                source=q.source_file or "entered by hand",
+            )
+        )
+    return rows

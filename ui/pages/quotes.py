@@ -49,6 +49,7 @@ from planner.quotes import (
     KIND_LABELS,
     LINE_KINDS,
     CloudReference,
+    LineKind,
     Quote,
     QuoteFigures,
     QuoteLine,
@@ -370,6 +371,172 @@ class QuoteErrorsDialog(QDialog):
         self.resize(760, 320)
 
 
+class QuoteEditorDialog(QDialog):
+    """Enter a quote by hand or edit one: its facts and its lines (kind, description, part number,
+    quantity, unit price, support years). Validation happens on save; problems are listed like an import's."""
+
+    LINE_FIELDS = ("Kind", "Description", "Part number", "Quantity", "Unit price", "Support years")
+
+    def __init__(self, quote: Quote | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Edit quote" if quote else "New quote")
+        self.original = quote
+        q = quote or Quote(vendor="", currency="USD", quote_date=dt.date.today(), lines=())
+        self.vendor_edit = QLineEdit(q.vendor)
+        self.number_edit = QLineEdit(q.quote_number)
+        self.currency_edit = QLineEdit(q.currency)
+        self.date_edit = QDateEdit(QDate(q.quote_date))
+        self.valid_check = QCheckBox("Valid until")
+        self.valid_check.setChecked(q.valid_until is not None)
+        self.valid_edit = QDateEdit(QDate(q.valid_until or q.quote_date + dt.timedelta(days=30)))
+        for edit in (self.date_edit, self.valid_edit):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.lead_edit = QLineEdit("" if q.lead_time_weeks is None else f"{q.lead_time_weeks:g}")
+        self.incoterms_edit = QLineEdit(q.incoterms)
+        self.payment_edit = QLineEdit(q.payment_terms)
+        form = QFormLayout()
+        form.addRow("Vendor *", self.vendor_edit)
+        form.addRow("Quote number", self.number_edit)
+        form.addRow("Currency *", self.currency_edit)
+        form.addRow("Quote date", self.date_edit)
+        form.addRow(self.valid_check, self.valid_edit)
+        form.addRow("Lead time (weeks)", self.lead_edit)
+        form.addRow("Incoterms / shipping", self.incoterms_edit)
+        form.addRow("Payment terms", self.payment_edit)
+        self.table = QTableWidget(0, len(self.LINE_FIELDS))
+        self.table.setHorizontalHeaderLabels(list(self.LINE_FIELDS))
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for line in q.lines:
+            self.add_line(line)
+        add = QPushButton("Add line")
+        add.clicked.connect(lambda: self.add_line(None))
+        remove = QPushButton("Remove line")
+        remove.clicked.connect(self._remove_line)
+        self.message = QLabel("")
+        self.message.setStyleSheet("color: #b3261e")
+        self.message.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        line_bar = QHBoxLayout()
+        line_bar.addWidget(add)
+        line_bar.addWidget(remove)
+        line_bar.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(line_bar)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self.resize(900, 560)
+        self.result_quote: Quote | None = None
+
+    def add_line(self, line: QuoteLine | None) -> None:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        kind = QComboBox()
+        for k in LINE_KINDS:
+            kind.addItem(KIND_LABELS[k], k)
+        kind.setCurrentIndex(LINE_KINDS.index(line.kind) if line else LINE_KINDS.index("other"))
+        self.table.setCellWidget(row, 0, kind)
+        values = (
+            ("", "", "1", "0", "")
+            if line is None
+            else (
+                line.description,
+                line.part_number,
+                f"{line.quantity:g}",
+                f"{line.unit_price:g}",
+                "" if line.support_years is None else f"{line.support_years:g}",
+            )
+        )
+        for col, text in enumerate(values, start=1):
+            self.table.setItem(row, col, QTableWidgetItem(text))
+
+    def _remove_line(self) -> None:
+        row = self.table.currentRow()
+        if row >= 0:
+            self.table.removeRow(row)
+
+    def quote(self) -> Quote:
+        """The quote as entered; raises QuoteImportError listing every unreadable cell."""
+        from db.quotes import parse_amount
+
+        issues: list[ImportIssue] = []
+        lines: list[QuoteLine] = []
+        for row in range(self.table.rowCount()):
+            combo = self.table.cellWidget(row, 0)
+            chosen = combo.currentData() if isinstance(combo, QComboBox) else "other"
+            kind: LineKind = next((k for k in LINE_KINDS if k == chosen), "other")
+
+            def text(col: int, row: int = row) -> str:
+                item = self.table.item(row, col)
+                return item.text().strip() if item is not None else ""
+
+            numbers: list[float | None] = []
+            for col in (3, 4, 5):
+                if col == 5 and not text(5):
+                    numbers.append(None)
+                    continue
+                try:
+                    numbers.append(parse_amount(text(col))[0])
+                except ValueError as exc:
+                    issues.append(ImportIssue(row + 1, self.LINE_FIELDS[col], str(exc)))
+                    numbers.append(None)
+            qty, price, support = numbers
+            old = self.original.lines[row] if self.original and row < len(self.original.lines) else None
+            if qty is not None and price is not None:
+                lines.append(
+                    QuoteLine(
+                        description=text(1),
+                        quantity=qty,
+                        unit_price=price,
+                        kind=kind,
+                        part_number=text(2),
+                        support_years=support,
+                        server_model=old.server_model if old and old.kind == kind else None,
+                        gpu_name=old.gpu_name if old and old.kind == kind else None,
+                        match_confirmed=old.match_confirmed if old else True,
+                    )
+                )
+        lead: float | None = None
+        if self.lead_edit.text().strip():
+            try:
+                lead = parse_amount(self.lead_edit.text())[0]
+            except ValueError as exc:
+                issues.append(ImportIssue(None, "Lead time (weeks)", str(exc)))
+        if issues:
+            raise QuoteImportError("quote", issues)
+        base = self.original or Quote(vendor="", currency="USD", quote_date=dt.date.today(), lines=())
+        currency = self.currency_edit.text().strip().upper()
+        return dataclasses.replace(
+            base,
+            vendor=self.vendor_edit.text().strip(),
+            quote_number=self.number_edit.text().strip(),
+            currency=currency,
+            quote_date=self.date_edit.date().toPython(),  # type: ignore[arg-type]
+            valid_until=self.valid_edit.date().toPython() if self.valid_check.isChecked() else None,  # type: ignore[arg-type]
+            lead_time_weeks=lead,
+            incoterms=self.incoterms_edit.text().strip(),
+            payment_terms=self.payment_edit.text().strip(),
+            fx=base.fx
+            if base.currency == currency and base.quote_date == self.date_edit.date().toPython()
+            else None,
+            lines=tuple(lines),
+        )
+
+    def _accept(self) -> None:
+        try:
+            self.result_quote = self.quote()
+        except QuoteImportError as exc:
+            self.message.setText("; ".join(str(i) for i in exc.issues))
+            return
+        self.accept()
+
+
 # ------------------------------------------------------------------------------------------ page
 ROWS: tuple[tuple[str, str], ...] = (
     ("vendor", "Vendor"),
@@ -416,6 +583,7 @@ class QuotesPage(QWidget):
         self.today = dt.date.today()
         self.mapping_dialog: ColumnMappingDialog | None = None
         self.errors_dialog: QuoteErrorsDialog | None = None
+        self.editor_dialog: QuoteEditorDialog | None = None
         self._loaded = False
         self._error: str | None = None
         self._selected_id: int | None = None
@@ -427,6 +595,11 @@ class QuotesPage(QWidget):
     def _build(self) -> None:
         self.import_button = QPushButton("Import quote…")
         self.import_button.clicked.connect(lambda: self.open_import_dialog())
+        self.new_button = QPushButton("New quote…")
+        self.new_button.setToolTip("Enter a quote by hand")
+        self.new_button.clicked.connect(lambda: self.open_editor(None))
+        self.edit_button = QPushButton("Edit…")
+        self.edit_button.clicked.connect(lambda: self.open_editor(self.selected_quote()))
         self.delete_button = QPushButton("Delete")
         self.delete_button.clicked.connect(self.delete_selected)
         self.use_button = QPushButton("Use this quote")
@@ -439,7 +612,14 @@ class QuotesPage(QWidget):
         self.project_button.setToolTip("Site terms, horizon, demand and cloud options come from a project")
         self.project_button.clicked.connect(self._choose_project)
         bar = QHBoxLayout()
-        for w in (self.import_button, self.delete_button, self.use_button, self.export_button):
+        for w in (
+            self.import_button,
+            self.new_button,
+            self.edit_button,
+            self.delete_button,
+            self.use_button,
+            self.export_button,
+        ):
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(self.project_label)
@@ -844,6 +1024,20 @@ class QuotesPage(QWidget):
 
         self._lane.submit(work, done, self._action_failed)
 
+    def open_editor(self, quote: Quote | None) -> QuoteEditorDialog:
+        """The manual entry / edit dialog; saving it saves the quote (one transaction)."""
+        dialog = QuoteEditorDialog(quote, self)
+        self.editor_dialog = dialog
+        dialog.accepted.connect(lambda: self.save_quote(dialog.result_quote) if dialog.result_quote else None)
+        dialog.open()
+        return dialog
+
+    def proposal_quote_rows(self) -> list[Any]:
+        """The comparison as rows for the proposal PDF's quote section (ui.report.proposal.QuoteRow)."""
+        from ui.commands.quotes import proposal_rows
+
+        return proposal_rows(self.figures)
+
     def add_manual_quote(
         self, vendor: str, currency: str, lines: Sequence[QuoteLine], quote_date: dt.date | None = None
     ) -> None:
@@ -951,4 +1145,4 @@ def _cell_text(f: QuoteFigures, key: str) -> str:
     return _money(getattr(f, key), digits)
 
 
-__all__ = ["LINE_KINDS", "ColumnMappingDialog", "QuotesPage"]
+__all__ = ["ColumnMappingDialog", "QuoteEditorDialog", "QuotesPage"]
