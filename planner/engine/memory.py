@@ -447,7 +447,11 @@ def _training_terms(model: ModelArch, spec: EstimateSpec, s: Any, b: Any, n: Any
     # --- ZeRO-3 / FSDP gathered layers ------------------------------------------------------------
     gathered = 0.0 * n
     if stage >= 3:
-        gathered = gathered + 2.0 * layer_params(model) * pb / mp * np.where(dp > 1, 1.0, 0.0)
+        layer_b = pb
+        if peft and spec.effective_quant_bits < 16:
+            scheme = spec.effective_quant_scheme
+            layer_b = QUANT_VALUE_BYTES[scheme] + QUANT_CONST_BYTES[scheme]  # gathered in packed k-bit form
+        gathered = gathered + 2.0 * layer_params(model) * layer_b / mp * np.where(dp > 1, 1.0, 0.0)
     terms["gathered_layers"] = gathered
     static = static + gathered
 

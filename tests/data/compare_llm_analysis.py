@@ -28,7 +28,7 @@ DATA = Path(__file__).with_name("memory_measurements.json")
 A100_40 = GPUConfig("a100-sxm-40gb-unbounded", 10_000, 1555, 300, 8e-6, 312)
 
 
-def _analysis(model: dict, bits: int) -> LLMAnalysis:
+def _analysis(model: dict, bits: int, dp: int = 1) -> LLMAnalysis:
     cfg = ModelConfig(
         name=model["name"],
         num_layers=model["layers"],
@@ -44,26 +44,29 @@ def _analysis(model: dict, bits: int) -> LLMAnalysis:
     )
     dtype = DtypeConfig(name=f"w{bits}a16e16", weight_bits=bits, activation_bits=16, embedding_bits=16)
     return LLMAnalysis(
-        cfg, A100_40, dtype, ParallelismConfig(), flops_efficiency=0.5, hbm_memory_efficiency=0.9
+        cfg, A100_40, dtype, ParallelismConfig(dp_size=dp), flops_efficiency=0.5, hbm_memory_efficiency=0.9
     )
 
 
 def predict(row: dict) -> float:
     spec, model = row["spec"], row["model"]
     bits = int(spec.get("quant_bits", 16))
-    la = _analysis(model, bits)
+    stage = int(spec.get("zero_stage", 0))
+    dp = int(spec.get("n_gpus", 1)) if stage else 1
+    la = _analysis(model, bits, dp)
     if spec["method"] == "inference":
         out = la.inference(batch_size_per_gpu=spec["micro_batch"], seq_len=14, num_tokens_to_generate=50)
         act = max(out["prefill_activation_memory_per_gpu"], out["decode_activation_memory_per_gpu"])
         return (out["weight_memory_per_gpu"] + out["kv_cache_memory_per_gpu"] + act) / 1e9
     out = la.training(
         batch_size_per_gpu=spec["micro_batch"],
-        gradient_accumulation_steps=1,
         seq_len=spec["seq_len"],
         activation_recomputation=(
             ActivationRecomputation.FULL if spec.get("grad_checkpointing") else ActivationRecomputation.NONE
         ),
-        ds_zero=DSZeRO.NONE,
+        ds_zero=[DSZeRO.NONE, DSZeRO.STAGE_1, DSZeRO.STAGE_2, DSZeRO.STAGE_3][stage],
+        gradient_accumulation_steps=int(spec.get("grad_accumulation", 1)),
+        global_batch_size=spec["micro_batch"] * int(spec.get("grad_accumulation", 1)) * dp,
         master_weights_dtype_bytes=2,
         flash_attn=spec.get("flash_attention", True),
         mlp_gated_linear_units=model.get("mlp") == "gated",
