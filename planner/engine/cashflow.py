@@ -38,34 +38,46 @@ class Term:
 
     coef: Num
     weights: FloatArray | None = None
+    scale: Num = 1.0
 
     def dot(self, w: FloatArray) -> FloatArray:
-        """Σ_m coef[:, m] × weights[m] × w[m], shape (S,) (or (1,) when the term does not vary by sample)."""
+        """Σ_m coef[:, m] × weights[m] × w[m] × scale, shape (S,) (or (1,) when nothing varies by sample)."""
         ww = w if self.weights is None else w * self.weights
         c = np.asarray(self.coef, dtype=np.float64)
         if c.ndim == 0:
-            return np.array([float(c) * float(ww.sum())])
-        if c.shape[-1] == 1:
-            return c.reshape(-1) * float(ww.sum())
-        return c @ ww
+            out = np.array([float(c) * float(ww.sum())])
+        elif c.shape[-1] == 1:
+            out = c.reshape(-1) * float(ww.sum())
+        else:
+            out = c @ ww
+        if np.ndim(self.scale) == 0:
+            k = float(self.scale)
+            return out * k if k != 1.0 else out
+        result: FloatArray = out * np.asarray(self.scale, dtype=np.float64).reshape(-1)
+        return result
 
     def monthly(self, h: int) -> FloatArray:
         """Monthly values, shape (S, H) (S = 1 for sample-free terms)."""
         c = np.asarray(self.coef, dtype=np.float64)
         w = np.ones(h) if self.weights is None else self.weights
-        out = np.atleast_2d(c * w)
-        return out
+        return np.atleast_2d(c * w * self.scale)
 
 
 @dataclass
 class Stream:
-    """A demand stream: GPU-hours per month (shape (1|S, H)); ``job_gpu_hours`` None = continuous use."""
+    """A demand stream: GPU-hours per month = ``base`` (1|S, H) × ``scale`` (number or (S, 1)), kept apart so
+    linear terms cost O(samples); ``job_gpu_hours`` None = continuous use."""
 
     name: str
-    gpu_hours: FloatArray
+    base: FloatArray
     job_gpu_hours: float | None
     gpus_per_job: int
     pinned: bool
+    scale: Num = 1.0
+
+    @property
+    def gpu_hours(self) -> FloatArray:
+        return np.atleast_2d(self.base * self.scale)
 
 
 @dataclass
@@ -110,6 +122,8 @@ class Context:
     peak_factor: float
     electricity: Num
     pue: Num
+    lean: bool = False
+    """Totals only (Monte Carlo, tornado): skip idle cost, unserved demand and utilisation arrays."""
 
     @property
     def total_demand(self) -> FloatArray:
@@ -145,12 +159,15 @@ def build_streams(project: Project, params: Params) -> list[Stream]:
         else None
     )
     if d.gpu_hours_per_month > 0 or params.has("demand.gpu_hours_per_month"):
-        total = np.atleast_2d(np.asarray(base) * curve * scale)
+        if np.ndim(base) == 0:
+            shape, factor = np.atleast_2d(float(base) * curve), scale
+        else:
+            shape, factor = np.atleast_2d(curve), np.asarray(base) * scale
         reg = d.regulated_fraction
         if reg > 0:
-            streams.append(Stream("demand (regulated)", total * reg, job, d.gpus_per_job, True))
+            streams.append(Stream("demand (regulated)", shape * reg, job, d.gpus_per_job, True, factor))
         if reg < 1:
-            streams.append(Stream("demand", total * (1.0 - reg), job, d.gpus_per_job, False))
+            streams.append(Stream("demand", shape * (1.0 - reg), job, d.gpus_per_job, False, factor))
     for w in project.workloads:
         if w.gpu_hours_per_run is None:
             raise ValueError(f"workload {w.name!r} is not resolved: call resolve_workloads() first")
@@ -161,17 +178,19 @@ def build_streams(project: Project, params: Params) -> list[Stream]:
         streams.append(
             Stream(
                 w.name,
-                np.atleast_2d(monthly * wc * scale),
+                np.atleast_2d(monthly * wc),
                 w.gpu_hours_per_run if w.gpu_hours_per_run > 0 else None,
                 w.gpus,
                 w.regulated or w.pinned_onprem,
+                scale,
             )
         )
     return streams
 
 
-def make_context(project: Project, params: Params) -> Context:
+def make_context(project: Project, params: Params, lean: bool = False) -> Context:
     return Context(
+        lean=lean,
         project=project,
         params=params,
         h=project.horizon_months,
@@ -243,15 +262,27 @@ def cloud_flows(
     shares: list[FloatArray] | None = None,
     fixed: Mapping[str, Any] | None = None,
     kind: str | None = None,
+    share_scale: Num = 1.0,
 ) -> OptionFlows:
-    """Cloud (or managed-Kubernetes) option serving every stream (or ``shares``: per-stream GPU-hours)."""
+    """Cloud (or managed-Kubernetes) option serving every stream, or ``shares`` × ``share_scale`` (per-stream
+    GPU-hours). Billed units are linear in demand, so unless a commitment makes them nonlinear the compute
+    term stays factored (month shape × per-sample scale)."""
     p = ctx.params
     h = ctx.h
-    demand = shares if shares is not None else [s.gpu_hours for s in ctx.streams]
-    units: Num = 0.0
-    for s, dem in zip(ctx.streams, demand, strict=True):
-        units = units + dem * billing_factor(opt, s, p, prefix)
-    units_arr = np.atleast_2d(np.asarray(units, dtype=np.float64) * np.ones((1, h)))
+    if shares is None:
+        bases = [s.base for s in ctx.streams]
+        scales = [s.scale for s in ctx.streams]
+    else:
+        bases, scales = shares, [share_scale] * len(shares)
+    common = all(sc is scales[0] for sc in scales) if scales else True
+    lin: Num = 0.0
+    for st, base, sc in zip(ctx.streams, bases, scales, strict=True):
+        f = billing_factor(opt, st, p, prefix)
+        lin = lin + (base * f if common else base * sc * f)
+    lin_arr = np.atleast_2d(np.asarray(lin, dtype=np.float64) * np.ones((1, h)))
+    lin_scale: Num = scales[0] if (common and scales) else 1.0
+    units_arr = lin_arr if (np.ndim(lin_scale) == 0 and lin_scale == 1.0) else lin_arr * lin_scale
+    demand = [np.atleast_2d(b * sc) for b, sc in zip(bases, scales, strict=True)] if not ctx.lean else []
     rate = effective_rate(opt, p, prefix)
     cash: dict[str, Term] = {}
     idle: FloatArray = np.zeros(1)
@@ -275,10 +306,10 @@ def cloud_flows(
         cash["compute_overflow"] = Term(over * od_rate)
         unused = np.maximum(capacity_units - units_arr, 0.0)
         idle = (unused * rate) @ np.ones(h) if np.ndim(rate) == 0 else (unused * rate).sum(axis=1)
-        compute_monthly: Num = rate * capacity_units + over * od_rate
+        compute_monthly: Num | None = rate * capacity_units + over * od_rate
     else:
-        cash["compute"] = Term(units_arr * rate)
-        compute_monthly = units_arr * rate
+        cash["compute"] = Term(lin_arr, None, rate * lin_scale)
+        compute_monthly = None
     storage = p.get(prefix + "storage_per_tb_month", opt.storage_per_tb_month) * opt.storage_tb
     if opt.egress_tiers:
         egress = egress_cost(opt, p.get(prefix + "egress_tb_per_month", opt.egress_tb_per_month))
@@ -289,7 +320,11 @@ def cloud_flows(
     cash["storage"] = Term(storage)
     cash["egress"] = Term(egress)
     if opt.support_rate:
-        cash["support"] = Term((compute_monthly + storage + egress) * opt.support_rate)
+        if compute_monthly is None:  # factored compute: support on it is factored too
+            cash["support"] = Term((storage + egress) * opt.support_rate)
+            cash["support_usage"] = Term(lin_arr, None, rate * lin_scale * opt.support_rate)
+        else:
+            cash["support"] = Term((compute_monthly + storage + egress) * opt.support_rate)
     cash["staff"] = Term(staff_terms(opt, ctx, prefix, kind or opt.kind, opt.managed))
     cash["fixed"] = Term(p.get(prefix + "monthly_fixed", opt.monthly_fixed))
     served = np.atleast_2d(sum(demand, start=np.zeros((1, h))))
@@ -314,6 +349,11 @@ def served_by_capacity(load: FloatArray, capacity: Num, peak_factor: float) -> F
     return np.where(c >= b, load, np.where(c <= a, c, partial))
 
 
+def _out(a: FloatArray, b: FloatArray) -> FloatArray | None:
+    """``a`` as the output buffer of a binary ufunc on (a, b) when it already has the result's shape."""
+    return a if a.shape == np.broadcast_shapes(a.shape, b.shape) else None
+
+
 def place_streams(ctx: Context, loads: list[FloatArray], gpus: FloatArray) -> list[FloatArray]:
     """GPU-hours of each stream the owned fleet serves, per month. ``gpus``: owned GPUs live (1|S, H).
 
@@ -328,18 +368,30 @@ def place_streams(ctx: Context, loads: list[FloatArray], gpus: FloatArray) -> li
     order = [i for i, s in enumerate(ctx.streams) if s.pinned] + [
         i for i, s in enumerate(ctx.streams) if not s.pinned
     ]
+    own_free = False  # free is written in place only once it is our own array
     for i in order:
         stream, load = ctx.streams[i], loads[i]
         if stream.gpus_per_job > 0:
+            # same operations as slots = floor(free/g + eps), need = ceil(load/(g h) - eps),
+            # served = min(load, min(slots, need) g h), written in place (arrays of samples × months)
             g = float(stream.gpus_per_job)
-            slots = np.floor(free / g + ROUND_EPS)
-            need = np.ceil(load / (g * hpm) - ROUND_EPS)
-            use = np.minimum(slots, np.maximum(need, 0.0))
-            served = np.minimum(load, use * g * hpm)
-            free = free - use * g
+            slots = free / g
+            slots += ROUND_EPS
+            np.floor(slots, out=slots)
+            need = load / (g * hpm)
+            need -= ROUND_EPS
+            np.ceil(need, out=need)
+            use = np.minimum(slots, need, out=_out(need, slots))
+            np.multiply(use, g, out=use)  # GPUs taken
+            served = use * hpm
+            np.minimum(load, served, out=_out(served, load))
+            if own_free and free.shape == np.broadcast_shapes(free.shape, use.shape):
+                np.subtract(free, use, out=free)
+            else:
+                free, own_free = free - use, True
         else:
             served = served_by_capacity(load, free * hpm, ctx.peak_factor)
-            free = free - served / hpm
+            free, own_free = free - served / hpm, True
         out[i] = np.atleast_2d(served)
     return out
 
@@ -378,16 +430,18 @@ def onprem_flows(
     p = ctx.params
     h, hpm = ctx.h, ctx.hpm
     n: Num = opt.servers if servers is None else servers
-    demand = loads if loads is not None else [s.gpu_hours for s in ctx.streams]
-    load = np.atleast_2d(sum(demand, start=np.zeros((1, h))))
     lead = min(opt.lead_time_months, h)
     live = np.zeros(h)
     live[lead:] = 1.0
     gpus = np.atleast_2d(n * opt.gpus_per_server * live)  # (1|S, H) owned GPUs live each month
     capacity = gpus * hpm
-    per_stream = place_streams(ctx, [np.atleast_2d(d * live) for d in demand], gpus)
+    if loads is None:
+        live_loads = [np.atleast_2d((s.base * live) * s.scale) for s in ctx.streams]
+    else:
+        live_loads = [np.atleast_2d(d * live) for d in loads]
+    per_stream = place_streams(ctx, live_loads, gpus)
     served = np.atleast_2d(sum(per_stream, start=np.zeros((1, h))))
-    util = np.where(capacity > 0, served / np.where(capacity > 0, capacity, 1.0), 0.0)
+    util = None if ctx.lean else np.where(capacity > 0, served / np.where(capacity > 0, capacity, 1.0), 0.0)
 
     price = p.get(prefix + "server_price", opt.server_price)
     server_capex = n * price
@@ -423,7 +477,6 @@ def onprem_flows(
     kw_server = p.get(prefix + "power_kw_per_server", opt.power_kw_per_server)
     load_factor = p.get(prefix + "load_factor", opt.load_factor)
     idle_frac = opt.idle_power_fraction
-    draw = n * kw_server * load_factor * (idle_frac + (1.0 - idle_frac) * util) * live
     pue = p.get(prefix + "pue", opt.pue) if opt.pue is not None else ctx.pue
     elec = (
         p.get(prefix + "electricity_per_kwh", opt.electricity_per_kwh)
@@ -431,7 +484,12 @@ def onprem_flows(
         else ctx.electricity
     )
     if not opt.colo_includes_power:
-        cash["power"] = Term(draw * pue * hpm * elec)
+        # draw (kW) = idle part on every live month + busy part in proportion to GPU-hours served
+        energy_price = pue * hpm * elec
+        idle_kw = n * kw_server * load_factor * idle_frac
+        busy_kw_per_gpu_hour = kw_server * load_factor * (1.0 - idle_frac) / (opt.gpus_per_server * hpm)
+        cash["power"] = Term(idle_kw * energy_price, live)
+        cash["power_busy"] = Term(served, None, busy_kw_per_gpu_hour * energy_price)
     colo_rate = p.get(prefix + "colo_per_kw_month", opt.colo_per_kw_month)
     cash["colocation"] = Term(n * kw_server * colo_rate, live)
     cash["maintenance"] = Term(
@@ -449,20 +507,29 @@ def onprem_flows(
     if bridge is not None and lead > 0:
         pre = np.zeros(h)
         pre[:lead] = 1.0
-        shares = [np.atleast_2d(d * pre) for d in demand]
         # bridge months are billed per use at the bridge's rate: no commitment is bought for a bridge
         usage_priced = replace(bridge, pricing="on_demand") if bridge.pricing == "reserved" else bridge
-        bflows = cloud_flows(usage_priced, ctx, f"options.{bridge.name}.", shares=shares)
-        bridge_monthly = sum(
-            (t.monthly(h) for k, t in bflows.cash.items() if k in ("compute", "compute_overflow")),
-            start=np.zeros((1, h)),
-        )
-        cash["bridge_cloud"] = Term(bridge_monthly)
+        scales = [s.scale for s in ctx.streams]
+        if loads is None and scales and all(sc is scales[0] for sc in scales):
+            bflows = cloud_flows(
+                usage_priced,
+                ctx,
+                f"options.{bridge.name}.",
+                shares=[s.base * pre for s in ctx.streams],
+                share_scale=scales[0],
+            )
+        else:
+            bflows = cloud_flows(
+                usage_priced,
+                ctx,
+                f"options.{bridge.name}.",
+                shares=[np.atleast_2d(d * pre) for d in (loads or [s.gpu_hours for s in ctx.streams])],
+            )
+        cash["bridge_cloud"] = bflows.cash["compute"]
         served_total = served + bflows.served
-    unserved = load - served_total
-
     for key in (
         "power",
+        "power_busy",
         "colocation",
         "maintenance",
         "server_opex",
@@ -473,8 +540,20 @@ def onprem_flows(
     ):
         if key in cash:
             amort[key] = cash[key]
+    if ctx.lean or util is None:
+        return OptionFlows(cash, amort, served_total, None, np.zeros(1), details, None, per_stream)
+    load = np.atleast_2d(sum(loads or [s.gpu_hours for s in ctx.streams], start=np.zeros((1, h))))
     # idle cost: the amortised owned-capacity cost of each live month times its unused share
-    owned_keys = ("depreciation", "interest", "power", "colocation", "maintenance", "server_opex", "licences")
+    owned_keys = (
+        "depreciation",
+        "interest",
+        "power",
+        "power_busy",
+        "colocation",
+        "maintenance",
+        "server_opex",
+        "licences",
+    )
     owned_monthly = sum((amort[k].monthly(h) for k in owned_keys if k in amort), start=np.zeros((1, h)))
     idle = ((1.0 - util) * live * owned_monthly).sum(axis=1)
     return OptionFlows(
@@ -484,7 +563,7 @@ def onprem_flows(
         utilization=util,
         idle=idle,
         details=details,
-        unserved=unserved,
+        unserved=load - served_total,
         per_stream=per_stream,
     )
 

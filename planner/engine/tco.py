@@ -287,6 +287,11 @@ def _option_result(opt: Any, flows: Any, h: int, ones: FloatArray, disc: FloatAr
     from planner.engine.cashflow import totals
 
     breakdown = {k: t.monthly(h)[0].copy() for k, t in flows.cash.items()}
+    for key in [
+        k for k in breakdown if k.endswith(("_busy", "_usage"))
+    ]:  # one line per term in the breakdown
+        main = key.rsplit("_", 1)[0]
+        breakdown[main] = breakdown.get(main, 0.0) + breakdown.pop(key)
     monthly = np.sum(list(breakdown.values()), axis=0) if breakdown else np.zeros(h)
     amort = (
         np.sum([t.monthly(h)[0] for t in flows.amortised.values()], axis=0)

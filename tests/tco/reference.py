@@ -249,8 +249,10 @@ def onprem(
     return Flows(cash, amort, [served[m] + bridge_served[m] for m in range(h)], per)
 
 
-def hybrid(p: Project, opt: HybridOption, ss: list[Stream]) -> tuple[Flows, int]:
+def hybrid(p: Project, opt: HybridOption, ss: list[Stream], servers: int | None = None) -> tuple[Flows, int]:
     h, hpm = p.horizon_months, p.hours_per_month
+    if servers is not None:  # a plan fixed on the base case (Monte Carlo)
+        return _hybrid_at(p, opt, ss, servers), servers
     pinned_peak = max((sum(s.gpu_hours[m] for s in ss if s.pinned) for m in range(h)), default=0.0)
     peak = pinned_peak * p.demand.peak_factor
     n_min = math.ceil(peak / (opt.onprem.gpus_per_server * hpm) - EPS) if peak > 0 else 0
@@ -279,13 +281,14 @@ def _hybrid_at(p: Project, opt: HybridOption, ss: list[Stream], n: int) -> Flows
     return Flows(cash, amort, [base.served[m] + burst.served[m] for m in range(h)], base.per_stream)
 
 
-def evaluate(p: Project) -> dict[str, dict[str, float]]:
-    """{option: {total, total_amortised, present_value, served}} computed month by month."""
+def evaluate(p: Project, hybrid_servers: dict[str, int] | None = None) -> dict[str, dict[str, float]]:
+    """{option: {total, total_amortised, present_value, served}} computed month by month. ``hybrid_servers``
+    fixes the owned part of hybrids (as Monte Carlo does with the base case's split)."""
     ss = streams(p)
     out: dict[str, dict[str, float]] = {}
     for opt in p.options:
         if isinstance(opt, HybridOption):
-            f, _ = hybrid(p, opt, ss)
+            f, _ = hybrid(p, opt, ss, (hybrid_servers or {}).get(opt.name))
         elif isinstance(opt, OnPremOption):
             bridge = next((o for o in p.options if o.name == opt.bridge_option), None)
             f = onprem(p, opt, ss, opt.servers, bridge=bridge if isinstance(bridge, CloudOption) else None)
@@ -299,3 +302,38 @@ def evaluate(p: Project) -> dict[str, dict[str, float]]:
             "served": sum(f.served),
         }
     return out
+
+
+def apply_overrides(p: Project, values: dict[str, float]) -> Project:
+    """The project with one Monte Carlo sample's values applied (canonical paths, see planner.project.InputRange).
+    ``demand.scale`` scales GPU-hours and job counts alike (job sizes stay), as the engine does."""
+    from dataclasses import replace as rep
+
+    top: dict[str, float] = {}
+    demand = p.demand
+    workloads = list(p.workloads)
+    options = list(p.options)
+    for path, v in values.items():
+        if path in ("electricity_per_kwh", "pue"):
+            top[path] = v
+        elif path == "demand.scale":
+            demand = rep(
+                demand,
+                gpu_hours_per_month=demand.gpu_hours_per_month * v,
+                jobs_per_month=demand.jobs_per_month * v,
+            )
+            workloads = [rep(w, runs_per_month=w.runs_per_month * v) for w in workloads]
+        elif path.startswith("demand."):
+            demand = rep(demand, **{path[len("demand.") :]: v})
+        else:
+            _, name_key = path.split(".", 1)
+            for i, o in enumerate(options):
+                if not name_key.startswith(o.name + "."):
+                    continue
+                key = name_key[len(o.name) + 1 :]
+                if isinstance(o, HybridOption) and key.startswith(("onprem.", "burst.")):
+                    part, sub = key.split(".", 1)
+                    options[i] = rep(o, **{part: rep(getattr(o, part), **{sub: v})})
+                else:
+                    options[i] = rep(o, **{key: v})
+    return rep(p, demand=demand, workloads=tuple(workloads), options=tuple(options), **top)
