@@ -102,6 +102,11 @@ class MainWindow(QMainWindow):
         self.action_new = self._action(file_menu, "&New project", QKeySequence.StandardKey.New)
         self.action_open = self._action(file_menu, "&Open project…", QKeySequence.StandardKey.Open)
         self.action_save = self._action(file_menu, "&Save", QKeySequence.StandardKey.Save)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.action_import_project = self._action(file_menu, "&Import project file…", QKeySequence("Ctrl+I"))
+        self.action_export_project = self._action(
+            file_menu, "E&xport project file…", QKeySequence("Ctrl+Shift+X")
+        )
         file_menu.addSeparator()
         self.action_export_pdf = self._action(file_menu, "&Export PDF proposal…", QKeySequence("Ctrl+E"))
         file_menu.addSeparator()
@@ -150,6 +155,10 @@ class MainWindow(QMainWindow):
         """Cancel and wait for every background job (called on close and in test teardown)."""
         self.thread_pool.clear()
         self.thread_pool.waitForDone(10_000)
+        for page in self.pages.values():
+            shutdown = getattr(page, "shutdown", None)
+            if callable(shutdown):
+                shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         settings = QSettings()

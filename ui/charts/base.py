@@ -1,0 +1,208 @@
+"""The chart base: a pyqtgraph plot with a hover read-out line, a light/dark palette and item pools.
+
+pyqtgraph stays inside ui/charts/. Plot items are created once (pools grow, never shrink) and then only
+``setData``/``setOpts`` is called; unused items are emptied and hidden.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+pg.setConfigOptions(antialias=True)
+
+
+@dataclass(frozen=True)
+class Palette:
+    """Colours of one chart theme: background, text, grid and the series cycle."""
+
+    name: str
+    background: str
+    foreground: str
+    grid_alpha: float
+    series: tuple[str, ...]
+    marker: str
+    good: str
+    bad: str
+
+
+LIGHT = Palette(
+    "light",
+    "#ffffff",
+    "#202124",
+    0.25,
+    (
+        "#1f77b4",
+        "#d62728",
+        "#2ca02c",
+        "#ff7f0e",
+        "#9467bd",
+        "#8c564b",
+        "#e377c2",
+        "#17becf",
+        "#7f7f7f",
+        "#bcbd22",
+    ),
+    "#000000",
+    "#2ca02c",
+    "#d62728",
+)
+DARK = Palette(
+    "dark",
+    "#1e1f22",
+    "#e8eaed",
+    0.3,
+    (
+        "#64b5f6",
+        "#ef5350",
+        "#81c784",
+        "#ffb74d",
+        "#ba68c8",
+        "#a1887f",
+        "#f48fb1",
+        "#4dd0e1",
+        "#bdbdbd",
+        "#dce775",
+    ),
+    "#ffffff",
+    "#81c784",
+    "#ef5350",
+)
+PALETTES = {"light": LIGHT, "dark": DARK}
+
+
+def compact_money(value: float, currency: str) -> str:
+    """1234567 -> '1.23 M USD'; readable at a glance, exact enough to read a chart."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    a = abs(value)
+    for div, suffix in ((1e9, " bn"), (1e6, " M"), (1e3, " k")):
+        if a >= div:
+            return f"{value / div:,.2f}{suffix} {currency}"
+    return f"{value:,.2f} {currency}"
+
+
+def money_axis_ticks(currency: str) -> Any:
+    """An axis whose tick strings are compact money values."""
+
+    class MoneyAxis(pg.AxisItem):  # type: ignore[misc]
+        def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
+            return [compact_money(v * scale, "").strip() for v in values]
+
+    return MoneyAxis(orientation="left")
+
+
+class ChartWidget(QWidget):
+    """A titled plot and a read-out line below it that follows the mouse (values with units)."""
+
+    def __init__(self, title: str, *, x_label: str, y_label: str, money_y: bool = False) -> None:
+        super().__init__()
+        self.currency = "USD"
+        self.palette_ = LIGHT
+        axis_items = {"left": money_axis_ticks(self.currency)} if money_y else None
+        self.plot = pg.PlotWidget(axisItems=axis_items)
+        self.plot.setMinimumHeight(120)
+        self.plot_item: Any = self.plot.getPlotItem()
+        self.plot_item.setMenuEnabled(False)
+        self.plot_item.hideButtons()
+        self._title = title
+        self._x_label = x_label
+        self._y_label = y_label
+        self.readout = QLabel(" ")
+        self.readout.setObjectName("readout")
+        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(1)
+        self.legend = QLabel(" ")
+        self.legend.setObjectName("legend")
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setStyleSheet("font-size: 10px;")
+        self.readout.setStyleSheet("font-size: 10px;")
+        self.readout.setWordWrap(True)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.legend)
+        layout.addWidget(self.readout)
+        self.legend_entries: list[tuple[str, str]] = []
+        self.plot.scene().sigMouseMoved.connect(self._mouse_moved)
+        self.apply_palette(LIGHT)
+
+    # ---- palette -------------------------------------------------------------------------------
+    def apply_palette(self, palette: Palette) -> None:
+        self.palette_ = palette
+        self.plot.setBackground(palette.background)
+        fg = palette.foreground
+        for name in ("left", "bottom"):
+            axis = self.plot_item.getAxis(name)
+            axis.setPen(pg.mkPen(fg))
+            axis.setTextPen(pg.mkPen(fg))
+            axis.enableAutoSIPrefix(False)
+        self.plot_item.showGrid(x=True, y=True, alpha=palette.grid_alpha)
+        self.plot_item.setTitle(self._title, color=fg, size="10pt")
+        if self._x_label:
+            self.plot_item.setLabel("bottom", self._x_label, color=fg)
+        self.plot_item.setLabel("left", self._y_label, color=fg)
+        self.redraw()
+
+    def color(self, index: int) -> str:
+        return self.palette_.series[index % len(self.palette_.series)]
+
+    def set_currency(self, currency: str) -> None:
+        self.currency = currency
+
+    def set_axis_label(self, y_label: str) -> None:
+        self._y_label = y_label
+        self.plot_item.setLabel("left", y_label, color=self.palette_.foreground)
+
+    # ---- hover ---------------------------------------------------------------------------------
+    def _mouse_moved(self, pos: QPointF) -> None:
+        vb = self.plot_item.vb
+        if not vb.sceneBoundingRect().contains(pos):
+            return
+        point = vb.mapSceneToView(pos)
+        text = self.readout_at(point.x(), point.y())
+        self.readout.setText(text or " ")
+
+    def readout_at(self, x: float, y: float) -> str:
+        """The read-out for data coordinates (x, y): values with units; '' if nothing is near."""
+        return ""
+
+    def redraw(self) -> None:
+        """Re-apply the last data (after a palette change)."""
+
+    # ---- pools ---------------------------------------------------------------------------------
+    def _pool(self, pool: list[Any], n: int, make: Any) -> list[Any]:
+        while len(pool) < n:
+            item = make()
+            self.plot_item.addItem(item)
+            pool.append(item)
+        for item in pool[n:]:
+            _empty(item)
+            item.hide()
+        for item in pool[:n]:
+            item.show()
+        return pool[:n]
+
+    def _set_legend(self, entries: list[tuple[str, str]], note: str = "") -> None:
+        """Legend under the plot (never over the data): (colour, label) pairs and an optional note."""
+        self.legend_entries = list(entries)
+        parts = [
+            f"<span style='color:{color}'>■</span>&nbsp;{html.escape(label)}" for color, label in entries
+        ]
+        if note:
+            parts.append(f"<i>{html.escape(note)}</i>")
+        self.legend.setText("&nbsp;&nbsp; ".join(parts) or " ")
+
+
+def _empty(item: Any) -> None:
+    if isinstance(item, pg.BarGraphItem):
+        item.setOpts(x0=[], x1=[], x=None, y=[], height=[], y0=None, y1=None, width=None)
+    elif hasattr(item, "setData"):
+        item.setData([], [])

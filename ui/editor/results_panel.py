@@ -1,0 +1,208 @@
+"""The Results view beside the editor: recommendation with reasons and key numbers, and six live charts."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QSplitter, QTextBrowser, QVBoxLayout, QWidget
+
+from ui.charts import (
+    PALETTES,
+    BreakdownChart,
+    Crossing,
+    CumulativeCostChart,
+    MemoryBar,
+    MemoryChart,
+    MonteCarloChart,
+    TornadoChart,
+    TornadoRow,
+    UtilisationChart,
+    UtilisationSeries,
+    compact_money,
+)
+from ui.editor.compute import ProjectResults
+
+MC_OPTIONS = 4
+CHART_HEIGHT = 270
+
+
+class ResultsPanel(QWidget):
+    """Recommendation panel and charts; :meth:`apply` draws one ProjectResults (plot items are reused)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.status = QLabel("Open or create a project to see results.")
+        self.status.setObjectName("results_status")
+        self.status.setWordWrap(True)
+        self.recommendation = QTextBrowser()
+        self.recommendation.setObjectName("recommendation")
+        self.recommendation.setOpenExternalLinks(False)
+        self.recommendation.setMinimumHeight(90)
+        self.cumulative = CumulativeCostChart()
+        self.breakdown = BreakdownChart()
+        self.memory = MemoryChart()
+        self.utilisation = UtilisationChart()
+        self.tornado = TornadoChart()
+        self.monte_carlo = MonteCarloChart()
+        self.charts = [
+            self.cumulative,
+            self.breakdown,
+            self.memory,
+            self.utilisation,
+            self.tornado,
+            self.monte_carlo,
+        ]
+        grid_holder = QWidget()
+        grid = QGridLayout(grid_holder)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(4)
+        for i, chart in enumerate(self.charts):
+            chart.setFixedHeight(CHART_HEIGHT)
+            grid.addWidget(chart, i // 2, i % 2)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.recommendation)
+        scroll = QScrollArea()
+        scroll.setObjectName("charts_scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(grid_holder)
+        self.charts_scroll = scroll
+        splitter.addWidget(scroll)
+        splitter.setStretchFactor(1, 4)
+        splitter.setSizes([120, 680])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.status)
+        layout.addWidget(splitter, 1)
+        self.shown: ProjectResults | None = None
+
+    def apply_palette(self, name: str) -> None:
+        for chart in self.charts:
+            chart.apply_palette(PALETTES[name])
+
+    def set_status(self, text: str, *, error: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet("color: #d93025; font-weight: bold;" if error else "")
+
+    # ---- drawing ----------------------------------------------------------------------------------
+    def apply(self, results: ProjectResults) -> None:
+        self.shown = results
+        tco = results.tco
+        cur = tco.currency
+        months = tco.months.astype(float)
+        self.cumulative.set_data(
+            months,
+            [(o.name, o.cumulative) for o in tco.options],
+            _crossings(tco),
+            cur,
+        )
+        self.breakdown.set_data(
+            months, {o.name: o.breakdown for o in tco.options}, cur, selected=tco.recommendation.option
+        )
+        self.memory.set_data(
+            [
+                MemoryBar(m.name, m.breakdown_gb, m.peak_gb, m.capacity_gb, m.gpu, m.note)
+                for m in results.memory
+            ]
+        )
+        self.utilisation.set_data(
+            [UtilisationSeries(n, owned, u, c, rate) for n, owned, u, c, rate in results.utilisation],
+            results.util_break_even,
+            cur,
+        )
+        focus = (
+            tco.recommendation.option if any(o.name == tco.recommendation.option for o in tco.options) else ""
+        )
+        focus = focus or (min(tco.options, key=lambda o: o.total).name if tco.options else "")
+        self.tornado.set_data(
+            focus,
+            [
+                TornadoRow(
+                    _input_label(b.input, focus),
+                    b.low_total,
+                    b.high_total,
+                    b.base_total,
+                    b.low_value,
+                    b.high_value,
+                )
+                for b in tco.tornado
+                if b.option == focus
+            ],
+            cur,
+        )
+        mc = tco.monte_carlo
+        if mc is not None and mc.names:
+            ranked = sorted(mc.names, key=lambda n: mc.p50[n])[:MC_OPTIONS]
+            if focus in mc.names and focus not in ranked:
+                ranked[-1] = focus
+            cols = {n: i for i, n in enumerate(mc.names)}
+            samples = {n: np.asarray(mc.totals[:, cols[n]]) for n in ranked}
+            self.monte_carlo.set_data(
+                samples, focus, (mc.p10[focus], mc.p50[focus], mc.p90[focus]), mc.prob_cheapest, cur
+            )
+        else:
+            self.monte_carlo.set_data({}, focus, (0.0, 0.0, 0.0), {}, cur)
+        self.recommendation.setHtml(recommendation_html(results))
+
+    def recommendation_text(self) -> str:
+        return self.recommendation.toPlainText()
+
+
+def _input_label(path: str, option: str) -> str:
+    """'options.<option>.onprem.server_price' -> 'onprem server price' (the chart is about that option)."""
+    return path.removeprefix(f"options.{option}.").replace("_", " ")
+
+
+def _crossings(tco: Any) -> list[Crossing]:
+    by_name = {o.name: o for o in tco.options}
+    out = []
+    seen: set[frozenset[str]] = set()
+    for b in tco.break_even:
+        if b.month is None or b.month <= 1:
+            continue
+        pair = frozenset((b.a, b.b))
+        if pair in seen:
+            continue
+        seen.add(pair)
+        a = by_name[b.a]
+        out.append(Crossing(b.a, b.b, float(b.month), float(a.cumulative[b.month - 1])))
+    return out
+
+
+def recommendation_html(results: ProjectResults) -> str:
+    tco = results.tco
+    rec = tco.recommendation
+    cur = tco.currency
+    esc = html.escape
+    rows = "".join(
+        f"<tr><td>{esc(o.name)}</td><td align='right'>{esc(compact_money(o.total, cur))}</td>"
+        f"<td align='right'>{'—' if o.per_used_gpu_hour is None else f'{o.per_used_gpu_hour:,.2f}'}</td></tr>"
+        for o in sorted(tco.options, key=lambda o: o.total)[:6]
+    )
+    reasons = "".join(f"<li>{esc(r)}</li>" for r in rec.reasons)
+    numbers = ", ".join(
+        f"{esc(k.replace('_', ' '))}: {esc(_fmt(v))}" for k, v in list(rec.key_numbers.items())[:10]
+    )
+    warnings = "".join(f"<li>{esc(w)}</li>" for w in tco.warnings[:6])
+    parts = [
+        f"<h3 style='margin:0'>Recommendation: {esc(rec.option)}</h3>",
+        f"<p style='margin:2px 0'><i>{esc(rec.kind)}</i></p>",
+        f"<ul style='margin:2px 0'>{reasons}</ul>",
+        f"<p style='margin:2px 0'><b>Key numbers</b>: {numbers}</p>" if numbers else "",
+        f"<table cellspacing='6'><tr><th align='left'>option (cheapest first)</th><th>horizon total</th>"
+        f"<th>{esc(cur)} per used GPU-h</th></tr>{rows}</table>",
+        f"<p style='margin:2px 0'><b>Warnings</b></p><ul style='margin:2px 0'>{warnings}</ul>"
+        if warnings
+        else "",
+    ]
+    return "".join(parts)
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)

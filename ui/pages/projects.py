@@ -1,0 +1,743 @@
+"""The Projects view: saved projects, the project editor (project form, workloads, options) and the live
+Results beside it.
+
+Every edit is an undoable command on the window's QUndoStack. After each change the project dict is
+validated on the GUI thread (fast): a bad value is marked at its field with the reason and the last valid
+result stays on screen; a valid project goes to the compute lane (debounced, newest wins). Saving, loading,
+import/export files and the autosave go through one serial I/O lane. Results are drawn at most once per
+40 ms (redraws coalesced).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from planner.project import ProjectError, parse_project
+from resources import resource
+from ui.autosave import AutosaveStore
+from ui.editor.compute import ComputeRequest, ProjectResults, compute_project
+from ui.editor.document import ProjectDocument, error_path, new_project_data
+from ui.editor.panels import CatalogPicker, OptionsEditor, ProjectForm, WorkloadsEditor
+from ui.editor.results_panel import ResultsPanel
+from ui.workers import ComputeLane, DbLane, WorkerError
+
+log = logging.getLogger(__name__)
+
+AUTOSAVE_DELAY_MS = 2000
+REDRAW_MS = 40
+RECENT_MAX = 8
+DEFAULT_SAMPLES = 2000
+
+
+def _price(value: float | None) -> str:
+    return f"{value:,.0f} USD" if value else "no price"
+
+
+def sample_names() -> list[str]:
+    return sorted(p.name[:-5] for p in resource("samples").iterdir() if p.name.endswith(".json"))
+
+
+def read_sample(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(resource("samples", f"{name}.json").read_text(encoding="utf-8"))
+    return data
+
+
+# ---- work for the I/O lane (never on the GUI thread) ------------------------------------------------
+def _engine(url: str | None) -> Any:
+    from db.session import get_engine
+
+    return get_engine(url)
+
+
+def _load_catalog(url: str | None) -> dict[str, list[Any]]:
+    from db import catalog
+
+    engine = _engine(url)
+    return {
+        "models": catalog.list_models(engine),
+        "gpus": catalog.list_gpus(engine),
+        "cloud": catalog.list_cloud_skus(engine),
+        "servers": catalog.list_servers(engine),
+    }
+
+
+def _list_saved(url: str | None) -> list[Any]:
+    from db import projects
+
+    return projects.list_projects(_engine(url))
+
+
+def _save(url: str | None, name: str, payload: dict[str, Any], project_id: int | None) -> int:
+    from db import projects
+
+    parse_project(payload)  # never store an invalid project
+    return projects.save_project(_engine(url), name, payload, project_id)
+
+
+def _load_saved(url: str | None, project_id: int) -> dict[str, Any]:
+    from db import projects
+
+    return projects.load_project(_engine(url), project_id)
+
+
+def _read_project_file(path: str) -> dict[str, Any]:
+    """Read and validate a project file; ProjectError naming the key on a bad file."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ProjectError(f"file not found: {path}", key="file") from None
+    except UnicodeDecodeError:
+        raise ProjectError("not a text (UTF-8) file", key="file") from None
+    except json.JSONDecodeError as exc:
+        raise ProjectError(f"not valid JSON ({exc.msg} at line {exc.lineno})", key="file") from None
+    if not isinstance(data, dict):
+        raise ProjectError("a project file holds a JSON object", key="file")
+    return parse_project(data).to_dict()
+
+
+def _write_project_file(path: str, data: dict[str, Any]) -> str:
+    payload = parse_project(data).to_dict()
+    target = Path(path)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, target)
+    return str(target)
+
+
+# ---- the page ------------------------------------------------------------------------------------
+class ProjectsPage(QWidget):
+    """Saved projects, the editor and the live results."""
+
+    results_shown = Signal(int)  # generation drawn
+    error_shown = Signal(str)
+    saved = Signal(int)
+    catalog_loaded = Signal()
+    io_done = Signal(str)
+
+    def __init__(self, window: Any) -> None:
+        super().__init__()
+        self.window_ = window
+        self.db_url: str | None = getattr(window, "db_url", None)
+        self.document = ProjectDocument(window.undo_stack, self)
+        self.lane = ComputeLane(compute_project, debounce_ms=150, parent=self)
+        self.io = DbLane(self)
+        self.autosave_store = AutosaveStore()
+        self.catalog: dict[str, list[Any]] = {"models": [], "gpus": [], "cloud": [], "servers": []}
+        self.saved_projects: list[Any] = []
+        self.picker: CatalogPicker | None = None
+        self.samples = DEFAULT_SAMPLES
+        self._error: str | None = None
+        self._catalog_ready = False
+        self._pending_result: tuple[int, ProjectResults] | None = None
+        self._shown_generation = 0
+        self._requested_at: dict[int, float] = {}
+        self.latencies: list[float] = []
+        self._build()
+        self._connect(window)
+        self.io.submit(lambda: _load_catalog(self.db_url), self._catalog_arrived, self._io_failed)
+        self.refresh_saved()
+        self._offer_restore()
+
+    # ---- layout --------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.title = QLabel("<b>No project open</b>")
+        self.title.setObjectName("project_title")
+        self.new_button = QPushButton("New")
+        self.new_button.clicked.connect(self.new_project)
+        self.sample_button = QToolButton()
+        self.sample_button.setText("Open sample")
+        self.sample_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.sample_button)
+        for name in sample_names():
+            menu.addAction(name.replace("_", " ")).setData(name)
+        menu.triggered.connect(lambda a: self.open_sample(str(a.data())))
+        self.sample_button.setMenu(menu)
+        self.save_button = QPushButton("Save")
+        self.save_button.clicked.connect(self.save)
+        self.import_button = QPushButton("Import…")
+        self.import_button.clicked.connect(self.choose_import)
+        self.export_button = QPushButton("Export…")
+        self.export_button.clicked.connect(self.choose_export)
+        self.compute_button = QPushButton("Compute now")
+        self.compute_button.setToolTip("Recompute without waiting (F5)")
+        self.compute_button.clicked.connect(self.compute_now)
+        self.samples_spin = QSpinBox()
+        self.samples_spin.setRange(0, 50_000)
+        self.samples_spin.setSingleStep(500)
+        self.samples_spin.setValue(self.samples)
+        self.samples_spin.setPrefix("Monte Carlo ")
+        self.samples_spin.setSuffix(" samples")
+        self.samples_spin.editingFinished.connect(self._samples_changed)
+        self.theme = QComboBox()
+        self.theme.addItems(["light", "dark"])
+        self.theme.setToolTip("Chart palette")
+        self.theme.currentTextChanged.connect(self.set_palette)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        for w in (
+            self.new_button,
+            self.sample_button,
+            self.save_button,
+            self.import_button,
+            self.export_button,
+            self.compute_button,
+            self.samples_spin,
+            self.theme,
+        ):
+            top.addWidget(w)
+
+        self.restore_bar = QWidget()
+        self.restore_bar.setObjectName("restore_bar")
+        self.restore_bar.setStyleSheet("#restore_bar { background: #fff4ce; }")
+        self.restore_label = QLabel()
+        self.restore_button = QPushButton("Restore")
+        self.restore_button.clicked.connect(self.restore_autosave)
+        self.discard_button = QPushButton("Discard")
+        self.discard_button.clicked.connect(self.discard_autosave)
+        row = QHBoxLayout(self.restore_bar)
+        row.setContentsMargins(6, 2, 6, 2)
+        row.addWidget(self.restore_label, 1)
+        row.addWidget(self.restore_button)
+        row.addWidget(self.discard_button)
+        self.restore_bar.hide()
+
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #d93025; font-weight: bold;")
+        self.message.hide()
+
+        self.saved_list = QListWidget()
+        self.saved_list.setObjectName("saved_projects")
+        self.saved_list.itemActivated.connect(self._open_item)
+        self.saved_list.itemDoubleClicked.connect(self._open_item)
+        saved_box = QWidget()
+        sl = QVBoxLayout(saved_box)
+        sl.setContentsMargins(0, 0, 0, 0)
+        sl.addWidget(QLabel("Saved projects (double-click to open)"))
+        sl.addWidget(self.saved_list)
+
+        self.project_form = ProjectForm(self.document)
+        self.workloads = WorkloadsEditor(self.document)
+        self.options = OptionsEditor(self.document)
+        self.options.pick_cloud.connect(self.open_cloud_picker)
+        self.options.pick_server.connect(self.open_server_picker)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.project_form, "Project")
+        self.tabs.addTab(self.workloads, "Workloads")
+        self.tabs.addTab(self.options, "Options")
+
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(saved_box)
+        left.addWidget(self.tabs)
+        left.setStretchFactor(1, 4)
+        left.setSizes([80, 640])
+        self.results = ResultsPanel()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("projects_splitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.results)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([400, 700])
+        state = QSettings().value("projects/splitter")
+        if state is not None:
+            self.splitter.restoreState(state)
+        self.splitter.splitterMoved.connect(
+            lambda *_: QSettings().setValue("projects/splitter", self.splitter.saveState())
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.restore_bar)
+        layout.addWidget(self.message)
+        layout.addWidget(self.splitter, 1)
+
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setMaximumWidth(160)
+        self.progress.setFormat("computing %p%")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Cancel the computation (Esc)")
+        self.cancel_button.clicked.connect(self.cancel_compute)
+        self.progress.hide()
+        self.cancel_button.hide()
+
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(REDRAW_MS)
+        self._redraw_timer.timeout.connect(self._draw_pending)
+        self._autosave_timer = QTimer(self)
+        self._autosave_timer.setSingleShot(True)
+        self._autosave_timer.setInterval(AUTOSAVE_DELAY_MS)
+        self._autosave_timer.timeout.connect(self.autosave_now)
+        theme = QSettings().value("projects/theme", "light")
+        self.theme.setCurrentText(str(theme))
+        self._set_enabled(False)
+
+    def _connect(self, window: Any) -> None:
+        self.document.changed.connect(self._on_changed)
+        self.window_.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self.lane.result_ready.connect(self._on_result)
+        self.lane.failed.connect(self._on_failed)
+        self.lane.progress.connect(self._on_progress)
+        self.lane.busy_changed.connect(self._on_busy)
+        bar = window.statusBar()
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.cancel_button)
+        self.compute_action = QAction("Compute now", self)
+        self.compute_action.setShortcut(QKeySequence("F5"))
+        self.compute_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.compute_action.triggered.connect(self.compute_now)
+        self.cancel_action = QAction("Cancel computation", self)
+        self.cancel_action.setShortcut(QKeySequence("Esc"))
+        self.cancel_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.cancel_action.triggered.connect(self.cancel_compute)
+        self.addAction(self.compute_action)
+        self.addAction(self.cancel_action)
+        # The window builds its menus after its pages: hook the File actions once it has.
+        QTimer.singleShot(0, self._connect_window_actions)
+
+    def _connect_window_actions(self) -> None:
+        window = self.window_
+        for name, slot in (
+            ("action_new", self.new_project),
+            ("action_open", self.choose_open),
+            ("action_save", self.save),
+            ("action_import_project", self.choose_import),
+            ("action_export_project", self.choose_export),
+        ):
+            action = getattr(window, name, None)
+            if action is not None:
+                action.triggered.connect(self._via_window(slot))
+        self._rebuild_recent()
+
+    def _via_window(self, slot: Any) -> Any:
+        def run() -> None:
+            self.window_.show_page("Projects")
+            slot()
+
+        return run
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for w in (self.tabs, self.save_button, self.export_button, self.compute_button):
+            w.setEnabled(enabled)
+
+    # ---- page protocol (selftest) -------------------------------------------------------------------
+    def is_ready(self) -> bool:
+        """True when nothing is computing, loading or waiting to be drawn."""
+        return (
+            self._catalog_ready
+            and self.lane.is_idle()
+            and not self.io.busy()
+            and self._pending_result is None
+            and not self._redraw_timer.isActive()
+        )
+
+    def last_error(self) -> str | None:
+        return self._error
+
+    def shutdown(self) -> None:
+        """Cancel and wait for the lanes; keep unsaved edits in the autosave (offered at next start)."""
+        self._autosave_timer.stop()
+        self.lane.shutdown()
+        self.io.shutdown()
+        if self.document.is_open and self.document.is_dirty():
+            self._write_autosave()
+        else:
+            self.autosave_store.clear()
+
+    # ---- documents ---------------------------------------------------------------------------------
+    def new_project(self) -> None:
+        self.document.load(new_project_data())
+        self.tabs.setCurrentWidget(self.project_form)
+
+    def open_sample(self, name: str) -> None:
+        self.document.load(read_sample(name))
+        self._add_recent("sample", name, name.replace("_", " "))
+
+    def open_saved(self, project_id: int) -> None:
+        def loaded(data: dict[str, Any]) -> None:
+            self.document.load(data, project_id=project_id)
+            self._add_recent("db", str(project_id), self.document.name)
+            self.io_done.emit("open")
+
+        self.io.submit(lambda: _load_saved(self.db_url, project_id), loaded, self._io_failed)
+
+    def _open_item(self, item: QListWidgetItem) -> None:
+        self.open_saved(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def choose_open(self) -> None:
+        rows = [
+            (f"{p.name} — {p.client or 'no client'} (saved {p.updated_at:%Y-%m-%d %H:%M})", p.id)
+            for p in self.saved_projects
+        ]
+        self.picker = CatalogPicker("Open a saved project", rows, self)
+        self.picker.accepted.connect(lambda: self._picked_saved())
+        self.picker.open()
+
+    def _picked_saved(self) -> None:
+        if self.picker is not None and self.picker.chosen() is not None:
+            self.open_saved(int(self.picker.chosen()))
+
+    def save(self) -> None:
+        """Save in the database (a new row the first time). Only a valid project is saved."""
+        if not self.document.is_open:
+            return
+        project, err = self.document.validate()
+        if err is not None:
+            self._show_message(f"Not saved: fix {err} first.")
+            return
+        data = self.document.snapshot()
+        name = self.document.name
+        project_id = self.document.project_id
+        clean_index = self.document.stack.index()
+
+        def done(new_id: int) -> None:
+            self.document.project_id = new_id
+            if self.document.stack.index() == clean_index:
+                self.document.stack.setClean()
+            self.autosave_store.clear()
+            self._add_recent("db", str(new_id), name)
+            self.window_.statusBar().showMessage(f"Saved “{name}”", 4000)
+            self.refresh_saved()
+            self.saved.emit(new_id)
+
+        self.io.submit(lambda: _save(self.db_url, name, data, project_id), done, self._io_failed)
+
+    def refresh_saved(self) -> None:
+        self.io.submit(lambda: _list_saved(self.db_url), self._saved_arrived, self._io_failed)
+
+    def _saved_arrived(self, rows: list[Any]) -> None:
+        self.saved_projects = rows
+        self.saved_list.clear()
+        for p in rows:
+            item = QListWidgetItem(f"{p.name}  ·  {p.client or '—'}  ·  {p.updated_at:%Y-%m-%d %H:%M}")
+            item.setData(Qt.ItemDataRole.UserRole, p.id)
+            self.saved_list.addItem(item)
+
+    def import_from(self, path: str) -> None:
+        """Import a project file (the CLI's format); a bad file changes nothing and says why."""
+
+        def done(data: dict[str, Any]) -> None:
+            self.document.load(data, file_path=path)
+            self._clear_message()
+            self._add_recent("file", path, self.document.name)
+            self.io_done.emit("import")
+
+        def failed(error: WorkerError) -> None:
+            self._show_message(f"Could not import {Path(path).name}: {error.message}")
+            self.io_done.emit("import failed")
+
+        self.io.submit(lambda: _read_project_file(path), done, failed)
+
+    def export_to(self, path: str) -> None:
+        project, err = self.document.validate()
+        if err is not None:
+            self._show_message(f"Not exported: fix {err} first.")
+            return
+        data = self.document.snapshot()
+
+        def done(written: str) -> None:
+            self.document.file_path = written
+            self.window_.statusBar().showMessage(f"Exported to {written}", 4000)
+            self.io_done.emit("export")
+
+        self.io.submit(lambda: _write_project_file(path, data), done, self._io_failed)
+
+    def choose_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import project", "", "Project files (*.json);;All files (*)"
+        )
+        if path:
+            self.import_from(path)
+
+    def choose_export(self) -> None:
+        if not self.document.is_open:
+            return
+        default = self.document.file_path or f"{self.document.name}.json"
+        path, _ = QFileDialog.getSaveFileName(self, "Export project", default, "Project files (*.json)")
+        if path:
+            self.export_to(path)
+
+    # ---- catalog -----------------------------------------------------------------------------------
+    def _catalog_arrived(self, catalog: dict[str, list[Any]]) -> None:
+        self.catalog = catalog
+        self.workloads.set_catalog([m.name for m in catalog["models"]], [g.name for g in catalog["gpus"]])
+        self._catalog_ready = True
+        self.catalog_loaded.emit()
+
+    def cloud_rows(self) -> list[tuple[str, Any]]:
+        rows = []
+        for s in self.catalog["cloud"]:
+            for pricing, rate in (
+                ("on_demand", s.on_demand_per_hour),
+                ("spot", s.spot_per_hour),
+                ("reserved", s.reserved_1y_per_hour),
+            ):
+                if rate:
+                    label = f"{s.provider} {s.instance} ({s.region}, {s.service_kind}) — {pricing.replace('_', '-')} {rate:,.2f}/{s.rate_unit}-h, {s.gpu_count}× {s.gpu_name}"
+                    rows.append((label, (s, pricing)))
+        return rows
+
+    def open_cloud_picker(self) -> None:
+        self.picker = CatalogPicker("Add a cloud option from the catalog", self.cloud_rows(), self)
+        self.picker.accepted.connect(self._picked_cloud)
+        self.picker.open()
+
+    def _picked_cloud(self) -> None:
+        chosen = self.picker.chosen() if self.picker else None
+        if chosen is not None:
+            self.options.add_cloud_sku(*chosen)
+
+    def open_server_picker(self) -> None:
+        rows = [
+            (
+                f"{s.vendor} {s.model} — {s.gpu_count}× {s.gpu_name}, {s.max_power_kw:g} kW, list {_price(s.list_price_usd)}",
+                s,
+            )
+            for s in self.catalog["servers"]
+        ]
+        self.picker = CatalogPicker("Add an on-premises option from the catalog", rows, self)
+        self.picker.accepted.connect(self._picked_server)
+        self.picker.open()
+
+    def _picked_server(self) -> None:
+        chosen = self.picker.chosen() if self.picker else None
+        if chosen is not None:
+            self.options.add_server(chosen)
+
+    # ---- edits -> validation -> compute ------------------------------------------------------------------
+    def _on_changed(self, what: str) -> None:
+        self._set_enabled(self.document.is_open)
+        self.project_form.refresh()
+        self.workloads.refresh()
+        self.options.refresh()
+        self._update_title()
+        project, err = self.document.validate()
+        if err is not None:
+            self._mark(err)
+            self.results.set_status(
+                f"⚠ {err} — showing the last valid result" if self.results.shown else f"⚠ {err}", error=True
+            )
+            self.lane.cancel()
+        else:
+            self._mark(None)
+            self._clear_message()
+            assert project is not None
+            self._pending_result = None  # an older result waiting to be drawn is superseded
+            generation = self.lane.request(ComputeRequest(project, self.db_url, self.samples, 0))
+            self._requested_at[generation] = time.perf_counter()
+            self.results.set_status("Computing…")
+        if what != "load" and self.document.is_dirty():
+            self._autosave_timer.start()
+
+    def _mark(self, err: ProjectError | None) -> bool:
+        path = error_path(err, self.document.data) if err is not None else None
+        message = err.detail if err is not None else None
+        found = False
+        for editor in (self.project_form, self.workloads, self.options):
+            found = editor.mark_error(path, message) or found
+        return found
+
+    def compute_now(self) -> None:
+        self.lane.flush()
+
+    def cancel_compute(self) -> None:
+        if not self.lane.is_idle():
+            self.lane.cancel()
+            self.results.set_status("Computation cancelled — showing the last result. Press F5 to compute.")
+
+    def _samples_changed(self) -> None:
+        if self.samples_spin.value() != self.samples:
+            self.samples = self.samples_spin.value()
+            if self.document.is_open:
+                self._on_changed("samples")
+
+    # ---- results ----------------------------------------------------------------------------------
+    def _on_result(self, generation: int, results: ProjectResults) -> None:
+        self._pending_result = (generation, results)
+        if not self._redraw_timer.isActive():
+            self._redraw_timer.start()
+
+    def _draw_pending(self) -> None:
+        if self._pending_result is None:
+            return
+        generation, results = self._pending_result
+        self._pending_result = None
+        self.results.apply(results)
+        self._error = None
+        mc = results.tco.monte_carlo
+        extra = f", Monte Carlo {mc.samples:,} samples" if mc is not None else ""
+        self.results.set_status(
+            f"Results for “{results.project.name}” ({results.project.horizon_months} months{extra})"
+        )
+        started = self._requested_at.pop(generation, None)
+        if started is not None:
+            self.latencies.append(time.perf_counter() - started)
+        self._requested_at = {g: t for g, t in self._requested_at.items() if g > generation}
+        self._shown_generation = generation
+        self.results_shown.emit(generation)
+
+    def _on_failed(self, error: WorkerError) -> None:
+        exc = error.exception
+        if isinstance(exc, ProjectError):
+            self._mark(exc)
+        self._error = error.message
+        self.results.set_status(
+            f"⚠ Could not compute: {error.message} — showing the last valid result", error=True
+        )
+        self.error_shown.emit(error.message)
+
+    def _on_progress(self, fraction: float) -> None:
+        self.progress.setValue(int(100 * fraction))
+
+    def _on_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        if busy:
+            self.progress.setValue(0)
+
+    def set_palette(self, name: str) -> None:
+        self.results.apply_palette(name)
+        QSettings().setValue("projects/theme", name)
+
+    # ---- messages, title, recent ----------------------------------------------------------------------
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+        self.error_shown.emit(text)
+
+    def _clear_message(self) -> None:
+        self.message.hide()
+        self.message.clear()
+
+    def message_text(self) -> str:
+        return self.message.text() if self.message.isVisible() else ""
+
+    def _io_failed(self, error: WorkerError) -> None:
+        self._error = error.message
+        self._show_message(error.message)
+
+    def _on_clean_changed(self, _clean: bool) -> None:
+        if isValid(self.document.stack):  # the window's stack emits while it is being destroyed
+            self._update_title()
+
+    def _update_title(self) -> None:
+        if not self.document.is_open:
+            return
+        where = f" · saved #{self.document.project_id}" if self.document.project_id else ""
+        dirty = " · unsaved changes" if self.document.is_dirty() else ""
+        self.title.setText(f"<b>{self.document.name}</b>{where}{dirty}")
+
+    def _add_recent(self, kind: str, ref: str, label: str) -> None:
+        settings = QSettings()
+        raw = settings.value("projects/recent", "[]")
+        try:
+            recent = [r for r in json.loads(str(raw)) if isinstance(r, dict)]
+        except ValueError:
+            recent = []
+        recent = [r for r in recent if (r.get("kind"), r.get("ref")) != (kind, ref)]
+        recent.insert(0, {"kind": kind, "ref": ref, "label": label})
+        settings.setValue("projects/recent", json.dumps(recent[:RECENT_MAX]))
+        self._rebuild_recent()
+
+    def recent(self) -> list[dict[str, str]]:
+        try:
+            return list(json.loads(str(QSettings().value("projects/recent", "[]"))))
+        except ValueError:
+            return []
+
+    def _rebuild_recent(self) -> None:
+        menu = getattr(self.window_, "recent_menu", None)
+        if menu is None:
+            return
+        menu.clear()
+        for entry in self.recent():
+            action = menu.addAction(f"{entry['label']} ({entry['kind']})")
+            action.setData(entry)
+            action.triggered.connect(self._open_recent_action)
+        menu.setEnabled(bool(self.recent()))
+
+    def _open_recent_action(self) -> None:
+        action = self.sender()
+        entry = action.data() if isinstance(action, QAction) else None
+        if isinstance(entry, dict):
+            self.open_recent(entry)
+
+    def open_recent(self, entry: dict[str, str]) -> None:
+        self.window_.show_page("Projects")
+        if entry["kind"] == "db":
+            self.open_saved(int(entry["ref"]))
+        elif entry["kind"] == "file":
+            self.import_from(entry["ref"])
+        elif entry["kind"] == "sample":
+            self.open_sample(entry["ref"])
+
+    # ---- autosave and recovery ---------------------------------------------------------------------
+    def autosave_now(self) -> None:
+        if self.document.is_open and self.document.is_dirty():
+            data = self.document.snapshot()
+            pid, path = self.document.project_id, self.document.file_path
+            self.io.submit(
+                lambda: self.autosave_store.write(data, project_id=pid, file_path=path), None, self._io_failed
+            )
+
+    def _write_autosave(self) -> None:
+        self.autosave_store.write(
+            self.document.snapshot(), project_id=self.document.project_id, file_path=self.document.file_path
+        )
+
+    def _offer_restore(self) -> None:
+        payload = self.autosave_store.read()
+        if payload is None:
+            return
+        name = payload["project"].get("name", "a project")
+        self._restore_payload = payload
+        self.restore_label.setText(
+            f"Unsaved edits to “{name}” from {payload.get('saved_at', 'an earlier session')} were found "
+            "(the app did not close after saving). Restore them?"
+        )
+        self.restore_bar.show()
+
+    def restore_autosave(self) -> None:
+        payload = getattr(self, "_restore_payload", None)
+        self.restore_bar.hide()
+        if payload is None:
+            return
+        self.document.load(
+            payload["project"], project_id=payload.get("project_id"), file_path=payload.get("file_path")
+        )
+        self.document.stack.resetClean()  # the restored edits are not saved yet
+        self._update_title()
+        self.autosave_store.clear()
+
+    def discard_autosave(self) -> None:
+        self.restore_bar.hide()
+        self._restore_payload = None
+        self.autosave_store.clear()
