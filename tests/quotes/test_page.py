@@ -191,3 +191,38 @@ def test_quotes_page_end_to_end(
     page.errors_dialog.close()
     page.reload()
     _wait(qtbot, page, 4)
+
+
+def test_use_this_quote_edits_the_project_open_in_the_projects_view(
+    quotes_page: Any, qtbot: Any, main_window: Any
+) -> None:
+    from ui.pages.quotes import ImportRequest
+
+    page = quotes_page
+    projects = main_window.pages["Projects"]
+    projects.document.load(json.loads((DATA / "project_h100.json").read_text()))
+    page.import_file(
+        ImportRequest(
+            DATA / "albion_gbp.csv",
+            "Albion Compute Ltd",
+            load_mapping_file(DATA / "albion_mapping.json"),
+            dt.date(2026, 11, 2),
+            None,
+            None,
+        )
+    )
+    _wait(qtbot, page, 1)
+    main_window.show_page("Projects")
+    main_window.show_page("Quotes")  # showing the view picks up the open project
+    qtbot.waitUntil(lambda: page.is_ready() and len(page.chart.references) == 2, timeout=20_000)
+    assert "H100 fine-tuning cluster" in page.project_label.text()
+    page.select_quote(page.figures[0].quote.id)
+    assert page.use_selected_quote() is not None
+    owned = [o for o in projects.document.data["options"] if o["kind"] == "onprem"]
+    assert len(owned) == 1 and owned[0]["vendor"] == "Albion Compute Ltd"
+    assert owned[0]["server_price"] * owned[0]["servers"] + owned[0]["other_capex"] == pytest.approx(
+        534_625.0
+    )
+    main_window.undo_stack.undo()  # one undoable edit of the project
+    owned = [o for o in projects.document.data["options"] if o["kind"] == "onprem"]
+    assert owned[0]["name"] == "Own H100 cluster"

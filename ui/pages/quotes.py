@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.quotes import FIELD_LABELS, FIELDS, ColumnMapping, ImportIssue, QuoteImportError
-from planner.project import Project, load_project, save_project
+from planner.project import OnPremOption, Project, load_project, save_project
 from planner.quotes import (
     CRITERIA,
     DEFAULT_SITE,
@@ -147,6 +147,7 @@ class QuotesSnapshot:
     references: tuple[CloudReference, ...]
     server_models: tuple[str, ...]
     gpu_names: tuple[str, ...]
+    project: Project | None = None
 
 
 def _engine(url: str | None) -> Any:
@@ -170,7 +171,9 @@ def load_snapshot(url: str | None, project: Project | None, today: dt.date) -> Q
         site, references = DEFAULT_SITE, ()
     quotes = sorted(list_quotes(engine), key=lambda q: q.id or 0)  # columns keep their place as quotes come
     figures = compare_quotes(quotes, servers, gpus, today=today, site=site)
-    return QuotesSnapshot(tuple(figures), site, references, tuple(sorted(servers)), tuple(sorted(gpus)))
+    return QuotesSnapshot(
+        tuple(figures), site, references, tuple(sorted(servers)), tuple(sorted(gpus)), project
+    )
 
 
 # ------------------------------------------------------------------------------------ mapping dialog
@@ -636,6 +639,7 @@ class QuotesPage(QWidget):
         self.table.cellClicked.connect(lambda _row, col: self._choose_column(col))
         self.table.horizontalHeader().sectionClicked.connect(self._choose_column)
         self._selected_col = -1
+        self._used_project: Project | None = None
         self.table.horizontalHeader().setDefaultSectionSize(210)
 
         self.lines = QTableWidget(0, len(LINE_COLUMNS))
@@ -734,14 +738,23 @@ class QuotesPage(QWidget):
 
     # ---- project ------------------------------------------------------------------------------
     def current_project(self) -> Project | None:
-        """The project the comparison uses: the window's current project when it offers one, else the one
-        opened here."""
-        for owner in (self.window_, getattr(self.window_, "pages", {}).get("Projects")):
-            value = getattr(owner, "current_project", None) if owner is not None else None
-            value = value() if callable(value) else value
-            if isinstance(value, Project):
-                return value
-        return self.project
+        """The project the comparison uses: one opened here (Project…) if any, else the project open in the
+        Projects view (its document, when it parses), else none (sourced defaults)."""
+        if self.project is not None:
+            return self.project
+        document = self._projects_document()
+        if document is not None:
+            project, _error = document.validate()
+            if isinstance(project, Project):
+                return project
+        return None
+
+    def _projects_document(self) -> Any:
+        page = getattr(self.window_, "pages", {}).get("Projects")
+        document = getattr(page, "document", None)
+        if document is None or not getattr(document, "is_open", False) or not hasattr(document, "validate"):
+            return None
+        return document
 
     def set_project(self, project: Project | None, path: Path | None = None) -> None:
         self.project = project
@@ -749,8 +762,8 @@ class QuotesPage(QWidget):
         self._show_project()
         self.reload()
 
-    def _show_project(self) -> None:
-        project = self.current_project()
+    def _show_project(self, project: Project | None = None) -> None:
+        project = project or self.current_project()
         text = f"Project: <b>{project.name}</b>" if project else "Project: <i>none (sourced defaults)</i>"
         self.project_label.setText(text)
 
@@ -764,15 +777,14 @@ class QuotesPage(QWidget):
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
-        window_project = self.current_project()
-        if window_project is not self.project and window_project is not None and self._loaded:
-            self.project = window_project
+        if self._loaded and self.current_project() != self._used_project:
             self._show_project()
             self.reload()
 
     # ---- loading ------------------------------------------------------------------------------
     def reload(self, message: str = "") -> None:
         url, project, today = self.db_url, self.current_project(), self.today
+        self._used_project = project
         self._lane.submit(
             lambda: load_snapshot(url, project, today), lambda s: self._show(s, message), self._failed
         )
@@ -785,6 +797,7 @@ class QuotesPage(QWidget):
 
     def _show(self, snapshot: QuotesSnapshot, message: str) -> None:
         self.snapshot = snapshot
+        self._show_project(snapshot.project)
         self._loaded = True
         self._error = None
         self._fill_table()
@@ -798,7 +811,8 @@ class QuotesPage(QWidget):
             self.match_combo.addItem(f"GPU: {name}", f"gpu:{name}")
         if self._selected_id is None or not self.select_quote(self._selected_id):
             self._choose_column(0 if snapshot.figures else -1)
-        self.status.setText(message or f"{len(snapshot.figures)} quote(s)")
+        empty = "No quotes yet: Import quote… (CSV or XLSX) or New quote… to enter one by hand"
+        self.status.setText(message or (f"{len(snapshot.figures)} quote(s)" if snapshot.figures else empty))
         self.loaded.emit()
         self.operation_finished.emit(message)
 
@@ -1062,7 +1076,8 @@ class QuotesPage(QWidget):
             return None
         updated = use_quote(project, quote, figures.hardware, self.snapshot.site)
         handed = self._hand_to_window(updated)
-        self.project = updated
+        if not handed:
+            self.project = updated
         target = save_to or (None if handed else self.project_path)
         if target is not None:
             save_project(updated, target)
@@ -1073,19 +1088,30 @@ class QuotesPage(QWidget):
         return updated
 
     def _hand_to_window(self, project: Project) -> bool:
-        for owner, names in (
-            (self.window_, ("set_current_project",)),
-            (
-                getattr(self.window_, "pages", {}).get("Projects"),
-                ("set_project", "set_current_project", "load_project_value"),
-            ),
-        ):
-            for name in names:
-                method = getattr(owner, name, None) if owner is not None else None
-                if callable(method):
-                    method(project)
-                    return True
-        return False
+        """Put the quote's option into the Projects view's open document as one undoable edit (when the
+        comparison uses that document's project); False when there is no such document."""
+        document = self._projects_document()
+        if self.project is not None or document is None:
+            return False
+        from planner.project import option_to_dict
+
+        new_option = next(
+            o for o in project.options if isinstance(o, OnPremOption) and o.notes.startswith("from quote")
+        )
+        entry = option_to_dict(new_option)
+
+        def put(data: dict[str, Any]) -> None:
+            options = data.setdefault("options", [])
+            index = next(
+                (i for i, o in enumerate(options) if isinstance(o, dict) and o.get("kind") == "onprem"), None
+            )
+            if index is None:
+                options.append(entry)
+            else:
+                options[index] = entry
+
+        document.edit(f"use quote {new_option.name}", put)
+        return True
 
     def export_xlsx(self, path: str | Path | None = None) -> Path | None:
         if path is None:
