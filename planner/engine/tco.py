@@ -366,14 +366,17 @@ def resolve_workloads(
     model_lookup: Callable[[str], Any] | None = None,
     gpu_lookup: Callable[[str], Any] | None = None,
 ) -> Project:
-    """Fill ``gpu_hours_per_run`` of workloads that carry an estimate spec, using
-    planner.engine.estimate (``estimate(parse_spec(spec), model, gpus).gpu_hours``). ``model_lookup(name)
-    -> ModelArch`` and ``gpu_lookup(name) -> Gpu`` resolve catalog names (the CLI passes db.catalog
-    functions); an embedded model dict is built into a ModelArch here. Returns a new Project; raises
-    ProjectError naming the workload."""
-    import importlib
+    """Fill ``gpu_hours_per_run`` of workloads that carry an estimate spec, with the memory/time engine
+    (planner.engine.estimate: ``estimate(parse_spec(spec), model, [gpu]).gpu_hours``).
 
+    The spec's model is the workload's ``model`` (a catalog name or an embedded architecture dict) unless
+    the spec names one; its GPU is the workload's ``gpu`` unless the spec names one; ``gpus`` sets the
+    spec's ``n_gpus`` when the spec leaves it out. ``model_lookup(name) -> ModelArch`` and
+    ``gpu_lookup(name) -> Gpu`` resolve catalog names (the CLI binds db.catalog to them); a project with
+    direct demand or embedded models needs neither. Returns a new Project; raises ProjectError naming the
+    workload's key."""
     from planner.catalog import ModelArch
+    from planner.engine import estimate as est
     from planner.project import ProjectError
 
     out = []
@@ -382,45 +385,50 @@ def resolve_workloads(
             out.append(w)
             continue
         key = f"workloads[{i}]"
-        if w.model_spec is not None:
-            try:
-                model = ModelArch(**dict(w.model_spec))
-            except TypeError as exc:
-                raise ProjectError(
-                    f"embedded model is not a valid ModelArch ({exc})", key=key + ".model"
-                ) from None
-        elif w.model is not None:
+        spec_d: dict[str, Any] = dict(w.estimate or {})
+        if "model" not in spec_d:
+            if w.model_spec is not None:
+                spec_d["model"] = dict(w.model_spec)
+            elif w.model is not None:
+                spec_d["model"] = w.model
+            else:
+                raise ProjectError("an estimate needs a model (catalog name or object)", key=key + ".model")
+        if w.gpu is not None:
+            spec_d.setdefault("gpu", w.gpu)
+        if w.gpus:
+            spec_d.setdefault("n_gpus", w.gpus)
+        try:
+            spec = est.parse_spec(spec_d)
+        except est.SpecError as exc:
+            raise ProjectError(str(exc), key=f"{key}.estimate.{exc.field}") from None
+        model = spec.model
+        if not isinstance(model, ModelArch):
             if model_lookup is None:
                 raise ProjectError(
-                    f"names catalog model {w.model!r}: open it with the catalog", key=key + ".model"
+                    f"names catalog model {model!r}: resolve it with the catalog", key=key + ".model"
                 )
-            model = model_lookup(w.model)
-            if model is None:
-                raise ProjectError(f"unknown catalog model {w.model!r}", key=key + ".model")
-        else:
-            raise ProjectError("an estimate needs a model (catalog name or object)", key=key + ".model")
+            try:
+                model = model_lookup(model)
+            except LookupError as exc:
+                raise ProjectError(str(exc), key=key + ".model") from None
+        gpus = []
+        if spec.gpu is not None:
+            if gpu_lookup is None:
+                raise ProjectError(
+                    f"names catalog GPU {spec.gpu!r}: resolve it with the catalog", key=key + ".gpu"
+                )
+            try:
+                gpus = [gpu_lookup(spec.gpu)]
+            except LookupError as exc:
+                raise ProjectError(str(exc), key=key + ".gpu") from None
         try:
-            est = importlib.import_module("planner.engine.estimate")
-        except ModuleNotFoundError:
+            result = est.estimate(spec, model, gpus)
+        except est.SpecError as exc:
+            raise ProjectError(str(exc), key=f"{key}.estimate.{exc.field}") from None
+        if result.gpu_hours is None:
             raise ProjectError(
-                "the estimate engine is not available in this build", key=key + ".estimate"
-            ) from None
-        spec = dict(w.estimate or {})
-        if w.gpu is not None and gpu_lookup is not None and "gpu" not in spec:
-            spec["gpu"] = w.gpu
-        try:
-            parsed = est.parse_spec(spec)
-            if w.gpu is not None and gpu_lookup is not None:
-                gpu = gpu_lookup(w.gpu)
-                if gpu is None:
-                    raise ProjectError(f"unknown catalog GPU {w.gpu!r}", key=key + ".gpu")
-                result = est.estimate(parsed, model, gpu)
-            else:
-                result = est.estimate(parsed, model, w.gpus or None)
-        except ProjectError:
-            raise
-        except (ValueError, TypeError, KeyError) as exc:
-            raise ProjectError(f"estimate failed: {exc}", key=key + ".estimate") from None
+                "the estimate gives no GPU-hours: its spec needs 'tokens' and a 'gpu'", key=key + ".estimate"
+            )
         out.append(replace(w, gpu_hours_per_run=float(result.gpu_hours)))
     return replace(project, workloads=tuple(out))
 

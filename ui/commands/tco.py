@@ -32,11 +32,14 @@ def register(subparsers: Any) -> None:
 
 
 def _catalog_lookups() -> tuple[Any, Any]:
+    """Functions name -> ModelArch / Gpu over the catalog database (db.catalog), for workload resolution."""
     try:
         catalog = importlib.import_module("db.catalog")
+        session = importlib.import_module("db.session")
     except ModuleNotFoundError as exc:
         raise CliError("this project names catalog models, but the catalog is not available") from exc
-    return getattr(catalog, "get_model", None), getattr(catalog, "get_gpu", None)
+    engine = session.get_engine()
+    return (lambda name: catalog.get_model(engine, name)), (lambda name: catalog.get_gpu(engine, name))
 
 
 def resolve(project: Project) -> Project:
@@ -44,7 +47,14 @@ def resolve(project: Project) -> Project:
     if all(w.resolved for w in project.workloads):
         return project
     needs_catalog = any(
-        not w.resolved and (w.model is not None or w.gpu is not None) for w in project.workloads
+        not w.resolved
+        and (
+            w.model is not None
+            or w.gpu is not None
+            or isinstance((w.estimate or {}).get("model"), str)
+            or (w.estimate or {}).get("gpu") is not None
+        )
+        for w in project.workloads
     )
     model_lookup, gpu_lookup = _catalog_lookups() if needs_catalog else (None, None)
     return resolve_workloads(project, model_lookup, gpu_lookup)
