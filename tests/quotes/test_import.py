@@ -298,3 +298,26 @@ def test_list_quotes_in_requested_order(engine: Engine, data_dir: Path) -> None:
         "Rheinwerk Computing GmbH",
         "Albion Compute Ltd",
     }
+
+
+def test_semicolon_csv_with_decimal_commas(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "angebot.csv"
+    path.write_text(
+        "Bezeichnung;Menge;Einzelpreis\n"
+        "HGX H100 8-GPU Server;2;298.500,00\n"
+        "Garantie 3 Jahre;2;12.000,50\n"
+        "Summe;;\n",
+        encoding="cp1252",
+    )
+    mapping = ColumnMapping(
+        columns={"description": "Bezeichnung", "quantity": "Menge", "unit_price": "Einzelpreis"},
+        decimal_comma=True,
+        currency="EUR",
+    )
+    result = import_quote(engine, path, vendor="Kleinhandel", mapping=mapping, quote_date=EUR_USD.as_of)
+    q = result.quote
+    assert [(x.kind, x.quantity, x.unit_price, x.support_years) for x in q.lines] == [
+        ("gpu_server", 2, 298_500.0, None),
+        ("support", 2, 12_000.5, 3.0),
+    ]
+    assert quote_total(q) == pytest.approx(2 * 298_500 + 2 * 12_000.5)

@@ -7,8 +7,12 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from planner.quotes import (
+    LINE_KINDS,
+    QuoteLine,
     best_by_criterion,
     capex_split_usd,
     completeness_warnings,
@@ -188,3 +192,30 @@ def test_suggest_match(text: str, kind: str, key: str) -> None:
 def test_no_match_for_unrelated_text() -> None:
     assert suggest_match("Rack PDU 32A", SERVERS.values(), GPUS.values(), kind="gpu_server") is None
     assert suggest_match("HGX H100", SERVERS.values(), GPUS.values(), kind="nic") is None
+
+
+line_kinds = st.sampled_from([k for k in LINE_KINDS if k != "discount"])
+lines_strategy = st.lists(
+    st.builds(
+        QuoteLine,
+        description=st.just("item"),
+        quantity=st.integers(1, 64).map(float),
+        unit_price=st.floats(0, 500_000, allow_nan=False),
+        kind=line_kinds,
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@given(lines=lines_strategy, discount=st.floats(0, 0.5), rate=st.floats(0.2, 5.0))
+def test_capex_split_always_adds_up_to_the_usd_total(
+    lines: list[QuoteLine], discount: float, rate: float
+) -> None:
+    gross = sum(x.amount for x in lines)
+    cut = QuoteLine("discount", 1, gross * discount, "discount")
+    fx = dataclasses.replace(RHEINWERK.fx, rate=rate)  # type: ignore[arg-type]
+    quote = dataclasses.replace(RHEINWERK, lines=(*lines, cut), fx=fx)
+    split = capex_split_usd(quote)
+    assert split.total == pytest.approx(quote_total(quote) * rate, rel=1e-9, abs=1e-6)
+    assert min(split.hardware, split.network, split.other) >= -1e-6
