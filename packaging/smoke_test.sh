@@ -13,8 +13,10 @@ if [ ! -x "$BUILD_DIR/planner" ] && [ ! -f "$BUILD_DIR/planner.exe" ]; then
 fi
 echo "== smoke test of $BUILD_DIR ($(du -sh "$BUILD_DIR" | cut -f1))"
 export PLANNER_REQUIRE_BUILD=1 QT_QPA_PLATFORM=offscreen
+PY=.venv/bin/python
+[ -x "$PY" ] || PY=.venv/Scripts/python.exe  # Windows (Git Bash)
 set +e
-.venv/bin/python -m pytest tests/packaging -p no:cacheprovider -q -ra "$@"
+"$PY" -m pytest tests/packaging -p no:cacheprovider -q -ra "$@"
 rc=$?
 set -e
 if [ $rc -eq 5 ]; then echo "the smoke test collected no tests: that is a failure"; exit 1; fi
