@@ -506,13 +506,17 @@ def estimate(spec: EstimateSpec, model: ModelArch, gpus: Sequence[Gpu]) -> Estim
     )
 
 
+def _norm(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
 def _time_gpu(spec: EstimateSpec, gpus: Sequence[Gpu]) -> Gpu | None:
+    """The GPU to time the run on: ``spec.gpu`` (case/space/hyphen-insensitive) or the only GPU given."""
     if spec.gpu is not None:
-        wanted = spec.gpu.lower()
+        wanted = _norm(spec.gpu)
         for g in gpus:
-            if g.name.lower() == wanted:
+            if _norm(g.name) == wanted:
                 return g
-        return None
     return gpus[0] if len(gpus) == 1 else None
 
 

@@ -22,6 +22,7 @@ The formulas, their derivation and the source of each constant are in docs/MEMOR
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -365,156 +366,182 @@ def _inference_terms(model: ModelArch, spec: EstimateSpec, s: Any, b: Any, n: An
     return _finish(terms, peak, peak * 0.0, spec)
 
 
-def _training_terms(model: ModelArch, spec: EstimateSpec, s: Any, b: Any, n: Any) -> dict[str, Any]:
-    pb, act_b = _param_bytes(spec), _act_bytes(spec)
-    tp, pp = spec.tensor_parallel, spec.pipeline_parallel
-    mp = float(tp * pp)
-    dp = np.maximum(np.floor(n / mp), 1.0)
-    stage = spec.effective_zero_stage
-    offload = spec.offload != "none"
-    peft = _is_peft(spec)
-    mixed = spec.training_precision == "mixed"
-    sharded = spec.sharding != "none" or spec.zero_stage > 0
-    fused_step = spec.sharding == "deepspeed" or spec.zero_stage > 0 and spec.sharding != "fsdp"
+@dataclass
+class _Layout:
+    """Per-call constants of a training job: precisions, parallel degrees and the ZeRO sharding rule."""
 
-    def shard(x: Any, min_stage: int) -> Any:
-        return x / mp / (dp if stage >= min_stage else 1.0)
+    pb: float  # bytes per weight in the compute dtype
+    act_b: float  # bytes per activation element
+    tp: int
+    pp: int
+    mp: float  # tp * pp
+    dp: Any  # data-parallel degree (array over n_gpus)
+    stage: int
+    peft: bool
+    mixed: bool
+    sharded: bool
+    fused_step: bool
+    offload: bool
 
-    terms: dict[str, Any] = {}
-    # --- trainable states -------------------------------------------------------------------------
-    if peft:
-        trainable = lora_params(model, spec.lora_rank, spec.lora_targets)
-        ad_b = 4.0 if mixed else pb
-        frozen, consts, upcast = _frozen_base_bytes(model, spec)
-        terms["weights"] = shard(frozen + upcast, 3)
-        terms["quant_constants"] = shard(consts, 3)
-        lora_w = shard(trainable * ad_b, 3)
-        lora_g = shard(trainable * ad_b, 2)
-        lora_o = shard(
-            trainable * optimizer_bytes_per_param(spec.optimizer, spec.training_precision, ad_b), 1
-        )
-        terms["lora_adapters"] = lora_w + lora_g + lora_o
-        grads_full = lora_g
-        opt = lora_o * (0.0 if offload else 1.0)
-        terms["lora_adapters"] = lora_w + lora_g + opt
-        terms["gradients"] = 0.0 * n
-        terms["optimizer_states"] = 0.0 * n
-        static = terms["weights"] + terms["quant_constants"] + lora_w + opt
-        step_tmp = trainable * step_temp_bytes_per_param(
-            spec.optimizer, spec.training_precision, ad_b, fused_step
-        )
-        step_tmp = shard(step_tmp, 1)
-        biggest_grad = trainable / max(model.layers, 1) * ad_b
-    else:
-        p = total_params(model)
-        w_b = 2.0 if (mixed and sharded) else (4.0 if mixed else pb)
-        g_b = w_b
-        o_b = optimizer_bytes_per_param(spec.optimizer, spec.training_precision, pb)
-        if mixed and not sharded:
-            o_b -= 4.0  # AMP: the fp32 weights are the master copy; no separate master
-        if mixed and sharded:
-            pass  # DeepSpeed layout: bf16 params/grads (2+2) + fp32 master and states in o_b (K)
-        w = shard(p * w_b, 3)
-        g = shard(p * g_b, 2)
-        o = shard(p * o_b, 1)
-        if offload:
-            o = o * 0.0
-            if stage >= 3:
-                w = w * 0.0
-            g = g * (0.0 if stage >= 2 else 1.0)
-        terms["weights"] = w
-        terms["gradients"] = g
-        terms["optimizer_states"] = o
-        terms["quant_constants"] = 0.0 * n
-        terms["lora_adapters"] = 0.0 * n
-        grads_full = g
-        static = w + o
-        if mixed and not sharded:
-            # autocast keeps a bf16 copy of every matmul weight for the forward/backward pass
-            terms["autocast_cache"] = linear_params(model) * 2.0 / mp + 0.0 * n
-        step_tmp = shard(
-            p * step_temp_bytes_per_param(spec.optimizer, spec.training_precision, w_b, fused_step), 1
-        )
-        biggest_grad = max(model.vocab * model.hidden, layer_params(model)) * g_b / mp
+    def shard(self, x: Any, min_stage: int) -> Any:
+        """Divide by model parallelism, and by the DP degree when the ZeRO stage shards this state."""
+        return x / self.mp / (self.dp if self.stage >= min_stage else 1.0)
 
-    # --- extra models (DPO reference, PPO reference/reward/critic) --------------------------------
-    ref = _extra_model_bytes(model, spec, pb)
-    terms["reference_models"] = shard(ref["frozen"], 3) + 0.0 * n
-    critic_states = shard(ref["critic"], 1) + 0.0 * n
-    terms["critic_states"] = critic_states
-    static = static + terms["reference_models"] + critic_states
 
-    # --- ZeRO-3 / FSDP gathered layers ------------------------------------------------------------
-    gathered = 0.0 * n
-    if stage >= 3:
-        layer_b = pb
-        if peft and spec.effective_quant_bits < 16:
-            scheme = spec.effective_quant_scheme
-            layer_b = QUANT_VALUE_BYTES[scheme] + QUANT_CONST_BYTES[scheme]  # gathered in packed k-bit form
-        gathered = gathered + 2.0 * layer_params(model) * layer_b / mp * np.where(dp > 1, 1.0, 0.0)
-    terms["gathered_layers"] = gathered
-    static = static + gathered
+@dataclass
+class _States:
+    """Model-state terms (bytes) and what the peaks need from them."""
 
-    # --- activations ------------------------------------------------------------------------------
-    seq_mult = 2.0 if spec.method == "dpo" else 1.0  # chosen + rejected
-    tokens = b * s * seq_mult
-    per_layer = layer_activation_bytes_per_token(model, act_b, tp)
-    per_layer_tok = per_layer + (
-        0.0 if spec.flash_attention else eager_score_bytes_per_token(model, s, act_b, tp)
+    terms: dict[str, Any]
+    static: Any  # resident through the whole step (weights, optimizer states, frozen copies ...)
+    grads: Any  # all gradients of one step
+    step_tmp: Any  # extra buffers of the optimizer step
+    biggest_grad: Any  # live gradient when the step is fused into backward
+
+
+def _layout(spec: EstimateSpec, n: Any) -> _Layout:
+    mp = float(spec.tensor_parallel * spec.pipeline_parallel)
+    return _Layout(
+        pb=_param_bytes(spec),
+        act_b=_act_bytes(spec),
+        tp=spec.tensor_parallel,
+        pp=spec.pipeline_parallel,
+        mp=mp,
+        dp=np.maximum(np.floor(n / mp), 1.0),
+        stage=spec.effective_zero_stage,
+        peft=_is_peft(spec),
+        mixed=spec.training_precision == "mixed",
+        sharded=spec.sharding != "none" or spec.zero_stage > 0,
+        fused_step=spec.sharding == "deepspeed" or (spec.zero_stage > 0 and spec.sharding != "fsdp"),
+        offload=spec.offload != "none",
     )
-    layers_local = model.layers / pp
-    in_flight = min(pp, spec.grad_accumulation) if pp > 1 else 1
-    stored_layers = layers_local * in_flight
-    if spec.grad_checkpointing:
-        layer_inputs = tokens * model.hidden * act_b * stored_layers
-        acts = layer_inputs * (0.0 if spec.activation_offload else 1.0) + tokens * per_layer_tok
-    elif spec.activation_offload:
-        acts = 2.0 * tokens * per_layer_tok
-    else:
-        acts = tokens * per_layer_tok * stored_layers
-    acts = acts + tokens * 4.0 * model.hidden * act_b  # embedding output + final norm in/out
-    terms["activations"] = acts
-    logits = logits_bytes(model, tokens, spec.loss_impl, act_b, tp)
-    terms["logits"] = logits
-    if peft and spec.effective_quant_bits < 16:
-        # bitsandbytes' 4/8-bit matmul is a custom autograd Function that saves its input even though the
-        # weight is frozen: the attention and MLP norm outputs (2h) and, for a gated MLP, the down-projection
-        # input (I) are kept on top of what a bf16 frozen nn.Linear keeps.
-        kbit_saved = (2 * model.hidden + (model.intermediate if model.mlp == "gated" else 0)) * act_b / tp
-        kbit_acts = tokens * kbit_saved * (1.0 if spec.grad_checkpointing else stored_layers)
-        terms["activations"] = terms["activations"] + kbit_acts
-        acts = acts + kbit_acts
-    if peft and spec.effective_quant_bits < 16:
-        terms["quant_workspace"] = (
-            2.0 * max(model.hidden * model.intermediate, model.vocab * 0) * act_b / tp + 0.0 * n
-        )
-        static = static + terms["quant_workspace"]
-    if spec.method == "ppo":
-        # rollout phase: KV cache for the batch being generated (actor generation)
-        terms["kv_cache"] = kv_cache_bytes(model, b, s, DTYPE_BYTES[spec.kv_cache_precision], tp)
-    extra_static = terms.get("autocast_cache", 0.0)
-    static = static + extra_static
 
-    # --- peaks ------------------------------------------------------------------------------------
-    if spec.optimizer_in_backward:
-        grads_live = biggest_grad + 0.0 * n
-        step_live = 0.0 * n
+
+def _peft_states(model: ModelArch, spec: EstimateSpec, lay: _Layout, n: Any) -> _States:
+    """Frozen base (bf16 or k-bit, possibly upcast) + LoRA adapters trained in the adapter dtype."""
+    trainable = lora_params(model, spec.lora_rank, spec.lora_targets)
+    ad_b = 4.0 if lay.mixed else lay.pb
+    frozen, consts, upcast = _frozen_base_bytes(model, spec)
+    weights = lay.shard(frozen + upcast, 3) + 0.0 * n
+    quant = lay.shard(consts, 3) + 0.0 * n
+    lora_w = lay.shard(trainable * ad_b, 3)
+    lora_g = lay.shard(trainable * ad_b, 2)
+    opt_b = optimizer_bytes_per_param(spec.optimizer, spec.training_precision, ad_b)
+    lora_o = lay.shard(trainable * opt_b, 1) * (0.0 if lay.offload else 1.0)
+    terms = {
+        "weights": weights,
+        "quant_constants": quant,
+        "lora_adapters": lora_w + lora_g + lora_o,
+        "gradients": 0.0 * n,
+        "optimizer_states": 0.0 * n,
+    }
+    step_b = step_temp_bytes_per_param(spec.optimizer, spec.training_precision, ad_b, lay.fused_step)
+    step_tmp = lay.shard(trainable * step_b, 1)
+    biggest = trainable / max(model.layers, 1) * ad_b
+    return _States(terms, weights + quant + lora_w + lora_o, lora_g, step_tmp, biggest)
+
+
+def _full_states(model: ModelArch, spec: EstimateSpec, lay: _Layout, n: Any) -> _States:
+    """All weights trained: DeepSpeed layout (2+2+K) when sharded, AMP layout (4+4+8 + autocast copy) when
+    mixed and not sharded, the compute dtype for everything when pure bf16."""
+    p = total_params(model)
+    w_b = 2.0 if (lay.mixed and lay.sharded) else (4.0 if lay.mixed else lay.pb)
+    o_b = optimizer_bytes_per_param(spec.optimizer, spec.training_precision, lay.pb)
+    if lay.mixed and not lay.sharded:
+        o_b -= 4.0  # AMP: the fp32 weights are the master copy
+    w = lay.shard(p * w_b, 3) + 0.0 * n
+    g = lay.shard(p * w_b, 2) + 0.0 * n
+    o = lay.shard(p * o_b, 1) + 0.0 * n
+    if lay.offload:  # ZeRO-Offload / ZeRO-Infinity
+        o = o * 0.0
+        w = w * (0.0 if lay.stage >= 3 else 1.0)
+        g = g * (0.0 if lay.stage >= 2 else 1.0)
+    terms = {
+        "weights": w,
+        "gradients": g,
+        "optimizer_states": o,
+        "quant_constants": 0.0 * n,
+        "lora_adapters": 0.0 * n,
+    }
+    static = w + o
+    if lay.mixed and not lay.sharded:
+        # autocast keeps a bf16 copy of every matmul weight during forward/backward (not at the step)
+        terms["autocast_cache"] = linear_params(model) * 2.0 / lay.mp + 0.0 * n
+    step_b = step_temp_bytes_per_param(spec.optimizer, spec.training_precision, w_b, lay.fused_step)
+    biggest = max(model.vocab * model.hidden, layer_params(model)) * w_b / lay.mp
+    return _States(terms, static, g, lay.shard(p * step_b, 1), biggest)
+
+
+def _gathered_layers(model: ModelArch, spec: EstimateSpec, lay: _Layout) -> Any:
+    """ZeRO-3/FSDP: two layers gathered at a time (the computing one and the prefetched one)."""
+    if lay.stage < 3:
+        return 0.0 * lay.dp
+    layer_b = lay.pb
+    if lay.peft and spec.effective_quant_bits < 16:
+        scheme = spec.effective_quant_scheme
+        layer_b = QUANT_VALUE_BYTES[scheme] + QUANT_CONST_BYTES[scheme]  # gathered in packed k-bit form
+    return 2.0 * layer_params(model) * layer_b / lay.mp * np.where(lay.dp > 1, 1.0, 0.0)
+
+
+def _activation_bytes(model: ModelArch, spec: EstimateSpec, lay: _Layout, tokens: Any, s: Any) -> Any:
+    """Stored activations (bytes) for ``tokens`` tokens: every layer, or one input per layer plus one
+    recomputed layer with checkpointing; offloaded inputs leave the GPU."""
+    per_layer: Any = layer_activation_bytes_per_token(model, lay.act_b, lay.tp)
+    if not spec.flash_attention:
+        per_layer = per_layer + eager_score_bytes_per_token(model, s, lay.act_b, lay.tp)
+    in_flight = min(lay.pp, spec.grad_accumulation) if lay.pp > 1 else 1  # 1F1B micro-batches in flight
+    stored_layers = model.layers / lay.pp * in_flight
+    if spec.grad_checkpointing:
+        inputs = tokens * model.hidden * lay.act_b * stored_layers
+        acts = inputs * (0.0 if spec.activation_offload else 1.0) + tokens * per_layer
+    elif spec.activation_offload:
+        acts = 2.0 * tokens * per_layer
     else:
-        grads_live = grads_full
-        step_live = step_tmp
+        acts = tokens * per_layer * stored_layers
+    acts = acts + tokens * 4.0 * model.hidden * lay.act_b  # embedding output + final norm in/out
+    if lay.peft and spec.effective_quant_bits < 16:
+        # bitsandbytes' k-bit matmul is a custom autograd Function that saves its input although the weight
+        # is frozen: the two norm outputs (2h) and, for a gated MLP, the down-projection input (I) are kept
+        # on top of what a frozen bf16 nn.Linear keeps.
+        saved = (2 * model.hidden + (model.intermediate if model.mlp == "gated" else 0)) * lay.act_b / lay.tp
+        acts = acts + tokens * saved * (1.0 if spec.grad_checkpointing else stored_layers)
+    return acts
+
+
+def _training_terms(model: ModelArch, spec: EstimateSpec, s: Any, b: Any, n: Any) -> dict[str, Any]:
+    lay = _layout(spec, n)
+    st = (_peft_states if lay.peft else _full_states)(model, spec, lay, n)
+    terms = st.terms
+    ref = _extra_model_bytes(model, spec, lay.pb)
+    terms["reference_models"] = lay.shard(ref["frozen"], 3) + 0.0 * n
+    terms["critic_states"] = lay.shard(ref["critic"], 1) + 0.0 * n
+    terms["gathered_layers"] = _gathered_layers(model, spec, lay)
+    static = st.static + terms["reference_models"] + terms["critic_states"] + terms["gathered_layers"]
+    if lay.peft and spec.effective_quant_bits < 16:
+        # dequantised bf16 copies of the largest weight in forward and backward
+        terms["quant_workspace"] = 2.0 * model.hidden * model.intermediate * lay.act_b / lay.tp + 0.0 * n
+        static = static + terms["quant_workspace"]
+
+    tokens = b * s * (2.0 if spec.method == "dpo" else 1.0)  # DPO: chosen + rejected
+    acts = _activation_bytes(model, spec, lay, tokens, s)
+    logits = logits_bytes(model, tokens, spec.loss_impl, lay.act_b, lay.tp)
+    terms["activations"] = acts
+    terms["logits"] = logits
+    autocast = terms.get("autocast_cache", 0.0)
+
+    # Peaks: the step runs after activations are freed, so peak = max(fwd/bwd, step), not a sum.
+    grads_live = st.biggest_grad + 0.0 * n if spec.optimizer_in_backward else st.grads
+    step_live = 0.0 * n if spec.optimizer_in_backward else st.step_tmp + 0.0 * n
     if spec.grad_accumulation > 1 and not spec.optimizer_in_backward:
-        fwd_bwd = static + grads_live + acts + logits
+        fwd_bwd = static + autocast + grads_live + acts + logits  # accumulated grads live through forward
     else:
-        fwd_bwd = static + np.maximum(acts + logits, grads_live) + (grads_live * 0.0)
+        fwd_bwd = static + autocast + np.maximum(acts + logits, grads_live)  # grads grow as activations free
     if spec.method == "ppo":
+        # rollout phase: the actor generates with a KV cache, no activations stored
+        terms["kv_cache"] = kv_cache_bytes(model, b, s, DTYPE_BYTES[spec.kv_cache_precision], lay.tp)
         fwd_bwd = np.maximum(fwd_bwd, static + terms["kv_cache"])
-    step_grads = grads_live if spec.optimizer_in_backward else grads_full
-    step = static + step_grads + step_live - np.asarray(extra_static)
-    terms["step_buffers"] = step_live + 0.0 * n
-    if not peft:
-        terms["gradients"] = grads_full
-    else:
-        terms["gradients"] = 0.0 * n
+    step = static + grads_live + step_live
+    terms["step_buffers"] = step_live
     return _finish(terms, fwd_bwd, step, spec)
 
 
