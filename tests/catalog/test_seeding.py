@@ -45,6 +45,9 @@ def test_catalog_meets_the_issue_minimums(engine: Engine) -> None:
     for name in ("L40S", "L4", "A10G", "RTX 4090", "MI300X", "MI325X"):
         assert name in gpus
     assert len(gpus) >= 15
+    servers = catalog.list_servers(engine)
+    assert len(servers) >= 10
+    assert {s.gpu_name for s in servers} >= {"H100 SXM", "H200 SXM", "B200", "MI300X"}
     cloud = catalog.list_cloud_skus(engine)
     assert len(cloud) >= 50
     assert {"AWS", "GCP", "Azure"} <= {c.provider for c in cloud}
