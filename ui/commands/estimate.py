@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,21 +44,22 @@ def _load(path: str) -> list[dict[str, Any]] | dict[str, Any]:
 
 
 def _catalog() -> tuple[Any, list[Gpu]]:
-    from db.catalog import get_gpu, get_model, list_gpus  # noqa: F401  (resolved lazily: no DB for --help)
+    """The catalog engine and every GPU in it (imported lazily so `--help` needs no database)."""
+    from db.catalog import list_gpus
     from db.session import get_engine
 
     engine = get_engine()
     return engine, list_gpus(engine)
 
 
-def _evaluate(raw: Any, where: str, catalog: tuple[Any, list[Gpu]] | None) -> EstimateResult:
+def _evaluate(raw: Any, where: str, catalog: tuple[Any, list[Gpu]]) -> EstimateResult:
+    """Parse, resolve catalog names and estimate one spec; CliError naming the field otherwise."""
     from db.catalog import get_gpu, get_model
 
     try:
         spec = parse_spec(raw)
     except SpecError as exc:
         raise CliError(f"{where}: field '{exc.field}': {str(exc).split(': ', 1)[1]}") from None
-    assert catalog is not None
     engine, gpus = catalog
     model = spec.model
     if isinstance(model, str):
@@ -71,8 +73,6 @@ def _evaluate(raw: Any, where: str, catalog: tuple[Any, list[Gpu]] | None) -> Es
             wanted = get_gpu(engine, spec.gpu)
         except LookupError as exc:
             raise CliError(f"{where}: field 'gpu': {exc}") from None
-        from dataclasses import replace
-
         spec = replace(spec, gpu=wanted.name)
     try:
         return estimate(spec, model, gpus)
