@@ -105,6 +105,7 @@ class ChartWidget(QWidget):
         super().__init__()
         self.currency = "USD"
         self.palette_ = LIGHT
+        self.name_colors: dict[str, int] = {}
         axis_items = {"left": money_axis_ticks(self.currency)} if money_y else None
         self.plot = pg.PlotWidget(axisItems=axis_items)
         self.plot.setMinimumHeight(120)
@@ -153,6 +154,10 @@ class ChartWidget(QWidget):
 
     def color(self, index: int) -> str:
         return self.palette_.series[index % len(self.palette_.series)]
+
+    def color_of(self, name: str, fallback: int) -> str:
+        """The colour of a named series: the same option keeps its colour in every chart."""
+        return self.color(self.name_colors.get(name, fallback))
 
     def set_currency(self, currency: str) -> None:
         self.currency = currency

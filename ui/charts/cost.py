@@ -55,7 +55,7 @@ class CumulativeCostChart(ChartWidget):
             return
         curves = self._pool(self._curves, len(self.series), lambda: pg.PlotDataItem())
         for i, (curve, (_name, y)) in enumerate(zip(curves, self.series, strict=True)):
-            curve.setPen(pg.mkPen(self.color(i), width=2))
+            curve.setPen(pg.mkPen(self.color_of(_name, i), width=2))
             curve.setData(self.months, y)
         ranked = sorted(
             range(len(self.series)),
@@ -65,7 +65,10 @@ class CumulativeCostChart(ChartWidget):
         notes = [f"+{more} more (hover to read)"] if more > 0 else []
         if self.crossings:
             notes.append("● break-even")
-        self._set_legend([(self.color(i), self.series[i][0]) for i in ranked[:LEGEND_MAX]], "; ".join(notes))
+        self._set_legend(
+            [(self.color_of(self.series[i][0], i), self.series[i][0]) for i in ranked[:LEGEND_MAX]],
+            "; ".join(notes),
+        )
         self.marks.setData(
             [c.month for c in self.crossings],
             [c.value for c in self.crossings],
@@ -204,14 +207,16 @@ class UtilisationChart(ChartWidget):
         curves = self._pool(self._curves, len(self.series), lambda: pg.PlotDataItem())
         for i, (curve, s) in enumerate(zip(curves, self.series, strict=True)):
             if s.owned:
-                curve.setPen(pg.mkPen(self.color(i), width=2))
+                curve.setPen(pg.mkPen(self.color_of(s.name, i), width=2))
                 curve.setData(100 * s.utilization, s.cost_per_gpu_hour)
             else:
-                curve.setPen(pg.mkPen(self.color(i), width=2, style=pg.QtCore.Qt.PenStyle.DashLine))
+                curve.setPen(
+                    pg.mkPen(self.color_of(s.name, i), width=2, style=pg.QtCore.Qt.PenStyle.DashLine)
+                )
                 curve.setData([0.0, 100.0], [s.rate, s.rate])
         self._set_legend(
             [
-                (self.color(i), s.name + ("" if s.owned else " (rented, flat)"))
+                (self.color_of(s.name, i), s.name + ("" if s.owned else " (rented, flat)"))
                 for i, s in enumerate(self.series)
             ][:LEGEND_MAX],
             "◆ break-even utilisation" if self.break_even else "",

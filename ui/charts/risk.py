@@ -127,10 +127,10 @@ class MonteCarloChart(ChartWidget):
             self._hists, len(self.samples), lambda: pg.PlotDataItem(stepMode="center", fillLevel=0)
         )
         scale = 1e6
-        for i, (item, values) in enumerate(zip(hists, self.samples.values(), strict=True)):
+        for i, (item, (name, values)) in enumerate(zip(hists, self.samples.items(), strict=True)):
             counts, edges = np.histogram(values / scale, bins=40)
             share = counts / max(1, len(values))
-            col = self.color(i)
+            col = self.color_of(name, i)
             item.setPen(pg.mkPen(col, width=1.5))
             item.setBrush(pg.mkBrush(col + "40"))
             item.setData(edges, share)
@@ -144,7 +144,7 @@ class MonteCarloChart(ChartWidget):
         )
         self._set_legend(
             [
-                (self.color(i), f"{n} (cheapest in {self.prob_cheapest.get(n, 0):.0%})")
+                (self.color_of(n, i), f"{n} (cheapest in {self.prob_cheapest.get(n, 0):.0%})")
                 for i, n in enumerate(self.samples)
             ],
             f"dashed: P10/P50/P90 of {self.focus}" if self.samples else "no Monte Carlo (0 samples)",

@@ -94,6 +94,9 @@ class ResultsPanel(QWidget):
         tco = results.tco
         cur = tco.currency
         months = tco.months.astype(float)
+        colors = {o.name: i for i, o in enumerate(tco.options)}
+        for chart in (self.cumulative, self.utilisation, self.monte_carlo):
+            chart.name_colors = colors
         self.cumulative.set_data(
             months,
             [(o.name, o.cumulative) for o in tco.options],

@@ -1,0 +1,129 @@
+"""Chart widgets on hand-made numpy series: read-outs with units, item pools reused, palettes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from ui.charts import (
+    DARK,
+    BreakdownChart,
+    Crossing,
+    CumulativeCostChart,
+    MemoryBar,
+    MemoryChart,
+    MonteCarloChart,
+    TornadoChart,
+    TornadoRow,
+    UtilisationChart,
+    UtilisationSeries,
+    compact_money,
+)
+
+
+@pytest.fixture
+def add(qtbot: Any) -> Any:
+    def _add(widget: Any) -> Any:
+        qtbot.addWidget(widget)
+        return widget
+
+    return _add
+
+
+def test_compact_money() -> None:
+    assert compact_money(1_234_567, "USD") == "1.23 M USD"
+    assert compact_money(-2_500, "EUR") == "-2.50 k EUR"
+    assert compact_money(12.5, "USD") == "12.50 USD"
+    assert compact_money(float("nan"), "USD") == "—"
+
+
+def test_cumulative_readout_names_the_nearest_option_and_crossing(add: Any) -> None:
+    chart = add(CumulativeCostChart())
+    months = np.arange(1, 13, dtype=float)
+    cloud = 1000.0 * months  # 1,000 a month
+    owned = 6000.0 + 500.0 * months  # 6,000 up front, 500 a month: equal at month 12
+    chart.set_data(
+        months, [("cloud", cloud), ("owned", owned)], [Crossing("owned", "cloud", 12, 12000.0)], "EUR"
+    )
+    assert chart.readout_at(3.2, 3100.0) == "month 3: cloud — 3.00 k EUR cumulative"
+    assert chart.readout_at(3.0, 7400.0) == "month 3: owned — 7.50 k EUR cumulative"
+    assert "break-even: owned becomes cheaper than cloud in month 12" in chart.readout_at(12, 12000)
+    curves = list(chart._curves)
+    chart.set_data(months, [("only", cloud)], [], "EUR")
+    assert chart._curves == curves  # pool kept; the unused curve is emptied and hidden
+    assert not curves[1].isVisible()
+    assert curves[1].xData is None or len(curves[1].xData) == 0
+    assert chart.legend_entries == [(chart.color(0), "only")]
+
+
+def test_breakdown_stacks_terms_and_reads_out_the_month(add: Any) -> None:
+    chart = add(BreakdownChart())
+    months = np.arange(1, 4, dtype=float)
+    chart.set_data(
+        months,
+        {
+            "A": {
+                "compute": np.array([10.0, 20.0, 30.0]),
+                "staff": np.array([5.0, 5.0, 5.0]),
+                "egress": np.zeros(3),
+            }
+        },
+        "USD",
+    )
+    assert list(chart.terms()) == ["compute", "staff"]  # zero terms left out
+    assert chart.readout_at(2, 0) == "month 2, A: total 25.00 USD = compute 20.00 USD, staff 5.00 USD"
+    top = chart._bars[1].opts
+    assert np.allclose(top["y0"], [10.0, 20.0, 30.0])  # staff sits on compute
+
+
+def test_memory_chart_reports_fit_against_capacity(add: Any) -> None:
+    chart = add(MemoryChart())
+    chart.set_data([MemoryBar("QLoRA 8B", {"weights": 5.5, "activations": 12.0}, 19.2, 24.0, "L4")])
+    text = chart.readout_at(0, 0)
+    assert text.startswith("QLoRA 8B: peak 19.2 GB per GPU of 24 GB on L4 — fits")
+    chart.set_data([MemoryBar("Full 70B", {"weights": 140.0}, 150.0, 80.0, "H100 SXM")])
+    assert "does NOT fit" in chart.readout_at(0, 0)
+    chart.set_data([])
+    assert "no workload with a memory estimate" in chart.legend.text()
+
+
+def test_utilisation_interpolates_owned_curve(add: Any) -> None:
+    chart = add(UtilisationChart())
+    u = np.linspace(0.1, 1.0, 10)
+    chart.set_data(
+        [UtilisationSeries("owned", True, u, 2.0 / u), UtilisationSeries("cloud", False, rate=4.0)],
+        [("owned", "cloud", 0.5, 4.0)],
+        "USD",
+    )
+    text = chart.readout_at(50.0, 0)
+    assert "owned: 4.00 USD/GPU-h" in text and "cloud: 4.00 USD/GPU-h" in text
+    assert "owned matches cloud at 50% utilisation" in text
+
+
+def test_tornado_orders_by_swing_and_monte_carlo_reads_percentiles(add: Any) -> None:
+    tornado = add(TornadoChart())
+    tornado.set_data(
+        "A",
+        [TornadoRow("small", 95, 105, 100, 1, 2), TornadoRow("big", 50, 150, 100, 3, 4)],
+        "USD",
+    )
+    assert [r.label for r in tornado.rows] == ["big", "small"]
+    assert tornado.readout_at(100, 1).startswith("big: low 3")  # top row = largest swing
+    mc = add(MonteCarloChart())
+    rng = np.random.default_rng(1)
+    samples = {"A": rng.normal(2e6, 1e5, 1000)}
+    p = tuple(float(x) for x in np.percentile(samples["A"], [10, 50, 90]))
+    mc.set_data(samples, "A", p, {"A": 1.0}, "USD")
+    text = mc.readout_at(2.0, 0)
+    assert f"P50 {compact_money(p[1], 'USD')}" in text
+    share = float(np.mean(samples["A"] <= 2e6))
+    assert f"A: {share:.0%} of samples ≤ 2.00 M USD" in text
+
+
+def test_dark_palette_applies(add: Any) -> None:
+    chart = add(CumulativeCostChart())
+    chart.apply_palette(DARK)
+    assert chart.plot.backgroundBrush().color().name() == DARK.background
+    assert chart.color(0) == DARK.series[0]
