@@ -411,7 +411,22 @@ def parse_project(d: Mapping[str, Any]) -> Project:
     )
     if not project.options:
         raise ProjectError("a project needs at least one option", key="options")
+    _check_range_paths(project)
     return project
+
+
+def _check_range_paths(project: Project) -> None:
+    from planner.engine.montecarlo import expand_path  # the engine owns the path grammar
+
+    for i, r in enumerate(project.monte_carlo):
+        try:
+            expand_path(project, r.path)
+        except KeyError:
+            raise ProjectError(
+                f"unknown input {r.path!r} (e.g. electricity_per_kwh, demand.scale, fte_cost_annual, "
+                "options.NAME.rate_per_hour, options.*.server_price)",
+                key=f"monte_carlo[{i}].path",
+            ) from None
 
 
 def _check_bridge(o: OnPremOption, options: tuple[Option, ...], owner: str | None = None) -> None:

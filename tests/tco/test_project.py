@@ -73,6 +73,20 @@ ONPREM = {"kind": "onprem", "name": "Rack", "servers": 2, "server_price": 310000
             "missing",
         ),
         ([], {}, "options", None, "at least one"),
+        (
+            [CLOUD],
+            {"monte_carlo": [{"path": "options.Nope.rate_per_hour", "low": 1, "high": 2}]},
+            "monte_carlo[0].path",
+            None,
+            "unknown input",
+        ),
+        (
+            [CLOUD],
+            {"monte_carlo": [{"path": "demand.scale", "low": 2, "high": 1}]},
+            "monte_carlo[0].high",
+            None,
+            "below",
+        ),
     ],
 )
 def test_bad_input_names_key_and_option(
