@@ -47,9 +47,9 @@ GPUS = {
         "u",
         dt.date(2026, 3, 1),
     ),
-    "A100 80GB SXM": Gpu(
+    "A100 SXM 80GB": Gpu(
         "NVIDIA",
-        "A100 80GB SXM",
+        "A100 SXM 80GB",
         "SXM",
         80,
         2039,
@@ -178,3 +178,93 @@ def test_bench_10k_cloud_catalog_filter(qtbot: Any) -> None:
     )
     assert worst < FILTER_TARGET_S
     assert max(view_filters) < FILTER_TARGET_S
+
+
+def test_bench_10k_cloud_catalog_in_the_real_page(qtbot: Any, tmp_path: Any) -> None:
+    """10,000 generated cloud rows imported into a real SQLite catalog, then opened in the Catalog view.
+
+    Prints: import time, time from window creation to the page ready, the longest gap of a 10 ms
+    heartbeat on the GUI thread while the page loaded, the GUI-thread share of the load (model fill),
+    and filter-by-typing time in the page (model reset + view + count label).
+    """
+    import csv
+
+    from PySide6.QtCore import QCoreApplication, QSettings, QTimer
+
+    from db import catalog as db_catalog
+    from db import io as db_io
+    from db.schema import SPECS
+    from db.session import get_engine
+    from ui.dialogs.row_editor import value_text
+    from ui.main_window import MainWindow
+
+    url = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
+    engine = get_engine(url)
+    shipped_gpus = {g.name for g in db_catalog.list_gpus(engine)}
+    assert set(GPUS) <= shipped_gpus, (
+        f"bench GPUs missing from the shipped catalog: {set(GPUS) - shipped_gpus}"
+    )
+    header = SPECS["cloud"].header
+    path = tmp_path / "cloud_10k.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        for v in generated_cloud(ROWS):
+            writer.writerow([value_text(getattr(v, name, "")) for name in header])
+    import_s = timed(lambda: db_io.import_file(engine, path, "cloud"))
+
+    QCoreApplication.setOrganizationName("ComputePlannerTests")
+    QSettings().clear()
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def beat() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    heartbeat = QTimer()
+    heartbeat.setInterval(10)
+    heartbeat.timeout.connect(beat)
+    start = time.perf_counter()
+    window = MainWindow(db_url=url)
+    qtbot.addWidget(window)
+    page = window.pages["Catalog"]
+    gui_share: list[float] = []
+    original = page._loaded_catalog
+
+    def measured(catalog: Any, message: str) -> None:
+        t0 = time.perf_counter()
+        original(catalog, message)
+        gui_share.append(time.perf_counter() - t0)
+
+    page._loaded_catalog = measured  # type: ignore[method-assign]
+    window.show()
+    last[0] = time.perf_counter()
+    heartbeat.start()
+    try:
+        qtbot.waitUntil(page.is_ready, timeout=120_000)
+        ready_s = time.perf_counter() - start
+        heartbeat.stop()
+        assert page.last_error() is None
+        assert page.models["cloud"].total_count() >= ROWS
+        page.show_table("cloud")
+        typing = []
+        for text in ("h", "h1", "h10", "h100", "h100 a", "h100 aws", "", "mi300x", ""):
+            t0 = time.perf_counter()
+            page.filter_edit.setText(text)
+            page.views["cloud"].viewport().repaint()
+            typing.append(time.perf_counter() - t0)
+    finally:
+        heartbeat.stop()
+        window.shutdown_workers()
+        window.close()
+    print(
+        f"\nreal page, {ROWS:,} imported cloud rows: import {import_s * 1000:.0f} ms; window to Catalog ready "
+        f"{ready_s * 1000:.0f} ms; GUI-thread model fill {max(gui_share) * 1000:.0f} ms; worst heartbeat gap "
+        f"{max(gaps, default=0) * 1000:.0f} ms over {len(gaps)} beats; filter by typing median "
+        f"{statistics.median(typing) * 1000:.1f} ms, worst {max(typing) * 1000:.1f} ms"
+    )
+    # The model's filter is the < 50 ms target (asserted above); in the page a keystroke also resets
+    # the view and repaints it, so the median keystroke is held to the same target.
+    assert statistics.median(typing) < FILTER_TARGET_S

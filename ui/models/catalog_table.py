@@ -21,8 +21,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
-from planner.catalog import Gpu, is_stale
-from ui.models.columns import COLUMNS, STALE_TABLES, TABLES, Column, format_value, is_numeric
+from planner.catalog import Gpu
+from ui.models.columns import COLUMNS, TABLES, Column, format_value, is_numeric
+from ui.models.prepared import PreparedRows, prepare_rows
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -31,6 +32,9 @@ STALE_ROLE = Qt.ItemDataRole.UserRole + 2
 """data() role returning True when the row is stale."""
 STALE_BACKGROUND = QColor(255, 236, 200)
 _INVALID = QModelIndex()
+_ALIGN_NUMBER = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_ALIGN_TEXT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
 class CatalogTableModel(QAbstractTableModel):
@@ -59,34 +63,29 @@ class CatalogTableModel(QAbstractTableModel):
         self._load(list(values))
 
     # ---- data loading -------------------------------------------------------------------------
-    def set_values(self, values: Iterable[Any], gpus: Mapping[str, Gpu] | None = None) -> None:
-        """Replace every row (keeps the current filter and sort)."""
+    def set_values(self, values: Iterable[Any] | PreparedRows, gpus: Mapping[str, Gpu] | None = None) -> None:
+        """Replace every row (keeps the current filter and sort); ``values`` may come prepared off-thread."""
         self.beginResetModel()
         if gpus is not None:
             self._gpus = gpus
-        self._load(list(values))
+        self._load(values)
         self.endResetModel()
         self.filter_applied.emit(len(self._visible), len(self._values))
 
-    def _load(self, values: list[Any]) -> None:
-        self._values = values
+    def _load(self, values: Iterable[Any] | PreparedRows) -> None:
+        if not isinstance(values, PreparedRows) or values.table != self.table:
+            values = prepare_rows(
+                self.table, values if not isinstance(values, PreparedRows) else values.values, self._today
+            )
+        self._values = values.values
+        self._stale = values.stale
+        self._search = values.search
+        self._position: dict[Any, int] = {}
         self._raw_cache: dict[int, list[Any]] = {}
         self._text_cache: dict[int, list[str]] = {}
         self._sort_keys: dict[int, list[Any]] = {}
-        today = self._today or dt.date.today()
-        check_stale = self.table in STALE_TABLES
-        self._stale = [
-            bool(check_stale and getattr(v, "as_of", None) and is_stale(v.as_of, today)) for v in values
-        ]
-        self._search = [self._search_text(v, stale) for v, stale in zip(values, self._stale, strict=True)]
         self._order = self._sorted_order()
         self._visible = self._filtered(self._order)
-
-    def _search_text(self, value: Any, stale: bool) -> str:
-        parts = [str(v) for v in vars(value).values() if v is not None]
-        if stale:
-            parts.append("stale")
-        return " ".join(parts).lower()
 
     # ---- public accessors ---------------------------------------------------------------------
     def value_at(self, row: int) -> Any:
@@ -102,10 +101,19 @@ class CatalogTableModel(QAbstractTableModel):
 
     def row_of(self, value: Any) -> int:
         """Visible row of ``value``, or -1 when filtered out or absent."""
-        for row, source in enumerate(self._visible):
-            if self._values[source] == value:
-                return row
-        return -1
+        if not self._position and self._values:
+            self._position = {v: i for i, v in enumerate(self._values)}
+        source = self._position.get(value)
+        if source is None:
+            return -1
+        try:
+            return self._visible.index(source)
+        except ValueError:
+            return -1
+
+    def visible_stale_count(self) -> int:
+        stale = self._stale
+        return sum(1 for i in self._visible if stale[i])
 
     def is_stale_row(self, row: int) -> bool:
         return self._stale[self._visible[row]]
@@ -268,10 +276,7 @@ class CatalogTableModel(QAbstractTableModel):
             key = self.columns[column].key
             return self._stale_decoration() if key == "stale" and self._stale[source] else None
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            kind = self.columns[column].kind
-            if is_numeric(kind):
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            return _ALIGN_NUMBER if is_numeric(self.columns[column].kind) else _ALIGN_TEXT
         if role == STALE_ROLE:
             return self._stale[source]
         return None
@@ -292,4 +297,4 @@ class CatalogTableModel(QAbstractTableModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _ROW_FLAGS

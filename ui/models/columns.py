@@ -72,7 +72,7 @@ def _gpu_of(value: Any, gpus: GpuLookup) -> Gpu | None:
 
 
 def _common_tail(with_source: bool = True) -> tuple[Column, ...]:
-    cols = (
+    cols: tuple[Column, ...] = (
         field("as_of", "As of", "date", "Date the figure was read at its source"),
         derived("stale", "Stale", "text", lambda v, _g: "", "Older than 12 months", visible=True),
         field("origin", "Origin", "text", "shipped (read-only), user or imported"),

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from planner.catalog import Gpu
 from ui.dialogs import ImportErrorsDialog, RowEditorDialog
 from ui.models import TABLE_TITLES, TABLES, CatalogTableModel
+from ui.models.prepared import PreparedRows, prepare_rows
 from ui.workers import DbLane, WorkerError
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ _KEY_FIELDS = {
     "models": ("name",),
     "fx": ("base", "quote", "as_of"),
 }
-Catalog = dict[str, list[Any]]
+Catalog = dict[str, PreparedRows]
 
 
 # --------------------------------------------------------------------------------- database calls
@@ -62,17 +63,19 @@ def _engine(url: str | None) -> Any:
 
 
 def load_catalog(url: str | None) -> Catalog:
-    """Every catalog table as domain values (runs on the lane, never on the GUI thread)."""
+    """Every catalog table as prepared domain values (runs on the lane, never on the GUI thread)."""
     from db import catalog as db_catalog
 
     engine = _engine(url)
-    return {
+    today = dt.date.today()
+    listed: dict[str, list[Any]] = {
         "gpus": db_catalog.list_gpus(engine),
         "servers": db_catalog.list_servers(engine),
         "cloud": db_catalog.list_cloud_skus(engine),
         "models": db_catalog.list_models(engine),
         "fx": db_catalog.list_fx(engine),
     }
+    return {table: prepare_rows(table, values, today) for table, values in listed.items()}
 
 
 # ------------------------------------------------------------------------------------------- page
@@ -94,6 +97,7 @@ class CatalogPage(QWidget):
         self._loaded = False
         self._error: str | None = None
         self._selected: dict[str, Any] = {}
+        self._sized: set[str] = set()
         self._lane = DbLane(self)
         self._build()
         self.reload()
@@ -162,7 +166,7 @@ class CatalogPage(QWidget):
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter_edit.selectAll()
 
-    def _button(self, text: str, slot: Callable[[], None], tip: str) -> QPushButton:
+    def _button(self, text: str, slot: Callable[[], object], tip: str) -> QPushButton:
         button = QPushButton(text)
         button.setToolTip(tip)
         button.clicked.connect(slot)
@@ -184,8 +188,8 @@ class CatalogPage(QWidget):
         vertical.hide()
         header = view.horizontalHeader()
         header.setSectionsMovable(True)
+        header.setResizeContentsPrecision(60)  # columns sized from ~60 rows, not all 10,000
         header.setStretchLastSection(True)
-        header.setResizeContentsPrecision(200)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(lambda pos, t=table: self._show_column_menu(t, pos))
         view.selectionModel().currentRowChanged.connect(self._current_changed)
@@ -240,16 +244,14 @@ class CatalogPage(QWidget):
         )
 
     def _loaded_catalog(self, catalog: Catalog, message: str) -> None:
-        gpus: dict[str, Gpu] = {g.name: g for g in catalog["gpus"]}
+        gpus: dict[str, Gpu] = {g.name: g for g in catalog["gpus"].values}
         first = not self._loaded
         for table in TABLES:
             self.models[table].set_values(catalog[table], gpus=gpus)
         self._loaded = True
         self._error = None
         if first:
-            for table, view in self.views.items():
-                view.resizeColumnsToContents()
-                self._cap_column_widths(table, view)
+            self._size_columns(self.current_table())
         self._update_count()
         self._show_details(self.selected_value())
         if message:
@@ -257,8 +259,13 @@ class CatalogPage(QWidget):
         self.catalog_loaded.emit()
         self.operation_finished.emit(message)
 
-    @staticmethod
-    def _cap_column_widths(table: str, view: QTableView) -> None:
+    def _size_columns(self, table: str) -> None:
+        """Fit columns to their contents once per tab, when the tab is first shown with data."""
+        if table in self._sized or not self._loaded:
+            return
+        self._sized.add(table)
+        view = self.views[table]
+        view.resizeColumnsToContents()
         header = view.horizontalHeader()
         for column in range(header.count()):
             width = max(header.sectionSize(column), header.sectionSizeHint(column))
@@ -295,6 +302,7 @@ class CatalogPage(QWidget):
         self._update_count()
 
     def _tab_changed(self, _index: int) -> None:
+        self._size_columns(self.current_table())
         self.models[self.current_table()].set_filter_text(self.filter_edit.text())
         self._update_count()
         self._update_buttons()
@@ -302,7 +310,7 @@ class CatalogPage(QWidget):
 
     def _update_count(self) -> None:
         model = self.models[self.current_table()]
-        stale = sum(1 for r in range(model.rowCount()) if model.is_stale_row(r))
+        stale = model.visible_stale_count()
         text = f"{model.rowCount():,} of {model.total_count():,} rows"
         self.count_label.setText(text + (f" · {stale} stale" if stale else ""))
 
