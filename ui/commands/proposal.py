@@ -43,12 +43,14 @@ def _password_flag(p: argparse.ArgumentParser) -> None:
 def _register_identity(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "identity",
+        allow_abbrev=False,
         help="create, import or list signing identities (password-protected PKCS#12)",
         description="A signing identity is a private key and an X.509 certificate in a password-protected "
         f"PKCS#12 file. The password comes from --password-file or ${PASSWORD_ENV}, never an argument.",
     )
     sub = p.add_subparsers(dest="identity_command", metavar="ACTION", required=True)
-    c = sub.add_parser("create", help="create a key pair and a self-signed certificate")
+    # allow_abbrev=False everywhere here: "--password SECRET" must not be taken for --password-file
+    c = sub.add_parser("create", allow_abbrev=False, help="create a key pair and a self-signed certificate")
     c.add_argument("--name", required=True, help="signer's full name (certificate CN)")
     c.add_argument("--org", default="", help="organisation (certificate O)")
     c.add_argument("--email", required=True, help="signer's email address")
@@ -57,12 +59,16 @@ def _register_identity(subparsers: Any) -> None:
     _password_flag(c)
     add_json_flag(c)
     c.set_defaults(func=_identity_create)
-    i = sub.add_parser("import", help="import a .p12/.pfx from your own CA into the user data directory")
+    i = sub.add_parser(
+        "import", allow_abbrev=False, help="import a .p12/.pfx from your own CA into the user data directory"
+    )
     i.add_argument("file", metavar="FILE.p12", help="PKCS#12 file to import")
     _password_flag(i)
     add_json_flag(i)
     i.set_defaults(func=_identity_import)
-    s = sub.add_parser("show", help="show an identity's certificate and optionally export it as PEM")
+    s = sub.add_parser(
+        "show", allow_abbrev=False, help="show an identity's certificate and optionally export it as PEM"
+    )
     s.add_argument("file", metavar="FILE.p12")
     s.add_argument("--cert-out", default=None, help="write the public certificate (PEM) here")
     _password_flag(s)
@@ -76,6 +82,7 @@ def _register_identity(subparsers: Any) -> None:
 def _register_export(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "export",
+        allow_abbrev=False,
         help="write a PDF proposal for a project, signed when --identity is given",
         description="Evaluate PROJECT.json and write the proposal PDF (A4 or US Letter). With --identity the "
         "PDF is signed (PAdES B-B, SHA-256, visible box on the last page); nothing is written if signing fails.",

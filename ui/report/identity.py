@@ -16,6 +16,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
@@ -38,7 +39,7 @@ class Identity:
     """A loaded identity: the private key (in memory only), its certificate and any CA certificates."""
 
     path: Path | None
-    key: rsa.RSAPrivateKey | object
+    key: PrivateKeyTypes
     certificate: x509.Certificate
     chain: tuple[x509.Certificate, ...] = ()
 

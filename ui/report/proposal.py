@@ -15,6 +15,7 @@ import io
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -155,7 +156,8 @@ class Fmt:
         if v is None:
             return "—"
         pattern = "¤#,##0" if digits == 0 else "¤#,##0." + "0" * digits
-        return format_currency(v, self.currency, format=pattern, locale=LOCALE, currency_digits=False)
+        rounded = Decimal(str(v)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        return format_currency(rounded, self.currency, format=pattern, locale=LOCALE, currency_digits=False)
 
     def rate(self, v: float | None) -> str:
         return self.money(v, 2 if v is None or abs(v) < 1000 else 0)
@@ -190,7 +192,7 @@ def value(v: float | None) -> str:
 
 class Styles:
     def __init__(self) -> None:
-        base = ParagraphStyle("body", fontName=REGULAR, fontSize=9.5, leading=13)
+        base = ParagraphStyle("body", fontName=REGULAR, bulletFontName=REGULAR, fontSize=9.5, leading=13)
         self.body = base
         self.small = ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5)
         self.cell = ParagraphStyle("cell", parent=base, fontSize=8, leading=10)
@@ -244,6 +246,7 @@ def table(
         data.append([c if isinstance(c, Flowable) else Paragraph(t(c), style) for c in row])
     tbl = Table(data, colWidths=list(widths), repeatRows=1, hAlign="LEFT")
     cmds: list[tuple[Any, ...]] = [
+        ("FONTNAME", (0, 0), (-1, -1), REGULAR),
         ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
         ("LINEBELOW", (0, 0), (-1, 0), 0.6, ACCENT),
         ("LINEBELOW", (0, -1), (-1, -1), 0.4, colors.HexColor("#999999")),
@@ -260,7 +263,7 @@ def table(
 # --------------------------------------------------------------------------------------------- page frame
 
 
-class _NumberedCanvas(Canvas):
+class _NumberedCanvas(Canvas):  # type: ignore[misc]
     """Defers each page until the end so the footer can say "page X of Y"."""
 
     def __init__(self, *args: Any, header: tuple[str, str], footer: str, **kwargs: Any) -> None:
@@ -350,6 +353,8 @@ def build_proposal(inputs: ProposalInputs) -> bytes:
         subject=f"Compute Planner proposal {meta.doc_id}",
         keywords=[meta.doc_id, "Compute Planner"],
         creator=f"Compute Planner {__version__}",
+        initialFontName=REGULAR,
+        initialFontSize=9,
     )
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
     approval_frame = Frame(
@@ -408,7 +413,15 @@ def cover(inputs: ProposalInputs, st: Styles, fmt: Fmt) -> list[Flowable]:
     ]
     data = [[p(t(k), st.cell_bold), p(t(v), st.body)] for k, v in rows]
     info = Table(data, colWidths=[40 * mm, 110 * mm], hAlign="LEFT")
-    info.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
+    info.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
     signed = (
         f"This proposal is digitally signed by {t(meta.signer)} (PAdES, SHA-256); see the last page."
         if meta.signed
@@ -479,7 +492,7 @@ def executive_summary(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: float
         for r in rec["reasons"]
     ]
     for b in out[-len(rec["reasons"]) :]:
-        b.bulletText = "•"  # type: ignore[attr-defined]
+        b.bulletText = "•"
     out.append(p("Three key numbers", st.h2))
     kb = key_break_even(inputs)
     if kb is None:
@@ -504,6 +517,7 @@ def executive_summary(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: float
     card_tbl.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
                 ("BOX", (0, 0), (0, -1), 0.6, ACCENT),
                 ("BOX", (1, 0), (1, -1), 0.6, ACCENT),
                 ("BOX", (2, 0), (2, -1), 0.6, ACCENT),
@@ -541,7 +555,7 @@ def executive_summary(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: float
         out.append(p("Warnings from the model", st.h2))
         for w in res["warnings"]:
             para = p(t(w), st.bullet)
-            para.bulletText = "!"  # type: ignore[attr-defined]
+            para.bulletText = "!"
             out.append(para)
     out.append(PageBreak())
     return out
@@ -1159,7 +1173,7 @@ def methodology_appendix(inputs: ProposalInputs, st: Styles) -> list[Flowable]:
         block: list[Flowable] = [p(title, st.h2)]
         for line in lines:
             para = p(line.format(hpm=inputs.project.hours_per_month), st.formula)
-            para.bulletText = "–"  # type: ignore[attr-defined]
+            para.bulletText = "–"
             block.append(para)
         out.append(KeepTogether(block))
     return out

@@ -65,7 +65,7 @@ def _quiet_pyhanko() -> None:
 
 
 def _signer_for(identity: Identity) -> signers.SimpleSigner:
-    key_der = identity.key.private_bytes(  # type: ignore[attr-defined]
+    key_der = identity.key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     cert = asn1_x509.Certificate.load(identity.certificate.public_bytes(serialization.Encoding.DER))
@@ -73,7 +73,7 @@ def _signer_for(identity: Identity) -> signers.SimpleSigner:
     return signers.SimpleSigner(
         signing_cert=cert,
         signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
-        cert_registry=SimpleCertificateStore.from_certs([cert, *chain]),
+        cert_registry=SimpleCertificateStore.from_certs([cert, *chain]),  # type: ignore[no-untyped-call]
     )
 
 

@@ -1,0 +1,122 @@
+"""Signing identities: real RSA keys and certificates in encrypted PKCS#12 files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+
+from db.paths import data_dir
+from tests.report.conftest import PASSWORD, SIGNER
+from ui.report.files import ReportError
+from ui.report.identity import (
+    IdentityError,
+    create_identity,
+    import_identity,
+    list_identities,
+    load_identity,
+    write_certificate_pem,
+)
+
+
+def test_created_identity_holds_name_org_email_in_a_self_signed_certificate(identity_file: Path) -> None:
+    ident = load_identity(identity_file, PASSWORD)
+    cert = ident.certificate
+    assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == SIGNER
+    assert ident.organisation == "Conseil Énergie SàRL"
+    assert ident.email == "zoe@example.com"
+    assert ident.self_signed
+    usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    assert usage.digital_signature and usage.content_commitment
+    assert cert.signature_hash_algorithm is not None and cert.signature_hash_algorithm.name == "sha256"
+
+
+def test_private_key_is_never_on_disk_unencrypted(identity_file: Path) -> None:
+    blob = identity_file.read_bytes()
+    assert b"PRIVATE KEY" not in blob
+    assert PASSWORD.encode() not in blob
+    with pytest.raises(ValueError):
+        pkcs12.load_key_and_certificates(blob, None)
+    assert identity_file.stat().st_mode & 0o077 == 0  # readable by its owner only
+
+
+def test_wrong_password_fails_with_a_clear_message(identity_file: Path) -> None:
+    with pytest.raises(IdentityError, match="wrong password"):
+        load_identity(identity_file, "not the password")
+
+
+def test_corrupt_file_fails_cleanly(tmp_path: Path, identity_file: Path) -> None:
+    bad = tmp_path / "bad.p12"
+    bad.write_bytes(identity_file.read_bytes()[:200])
+    with pytest.raises(IdentityError, match="not a valid PKCS#12"):
+        load_identity(bad, PASSWORD)
+    with pytest.raises(IdentityError, match="no such identity file"):
+        load_identity(tmp_path / "missing.p12", PASSWORD)
+
+
+def test_expired_certificate_is_refused(tmp_path: Path) -> None:
+    long_ago = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    path = create_identity(
+        "Old Signer", "", "old@example.com", PASSWORD, tmp_path / "old.p12", valid_days=30, now=long_ago
+    )
+    with pytest.raises(IdentityError, match="expired on 2020-01-30"):
+        load_identity(path, PASSWORD)
+
+
+def test_short_password_and_bad_email_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(IdentityError, match="at least 8"):
+        create_identity("A", "", "a@example.com", "short", tmp_path / "a.p12")
+    with pytest.raises(IdentityError, match="not an email"):
+        create_identity("A", "", "nobody", PASSWORD, tmp_path / "a.p12")
+    assert not list(tmp_path.iterdir())
+
+
+def test_unwritable_output_leaves_nothing(tmp_path: Path) -> None:
+    with pytest.raises(ReportError, match="does not exist"):
+        create_identity("A", "", "a@example.com", PASSWORD, tmp_path / "missing" / "a.p12")
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    try:
+        if _can_write(locked):
+            pytest.skip("running as a user that ignores folder permissions (root)")
+        with pytest.raises(ReportError, match="cannot write"):
+            create_identity("A", "", "a@example.com", PASSWORD, locked / "a.p12")
+        assert not list(locked.iterdir())
+    finally:
+        locked.chmod(0o700)
+
+
+def _can_write(folder: Path) -> bool:
+    try:
+        (folder / ".probe").write_bytes(b"")
+    except OSError:
+        return False
+    (folder / ".probe").unlink()
+    return True
+
+
+def test_default_location_is_the_user_data_dir_and_import_copies_encrypted(tmp_path: Path) -> None:
+    path = create_identity("Ana Núñez", "Org", "ana@example.com", PASSWORD)
+    assert path.parent == data_dir() / "identities"
+    assert path in list_identities()
+    outside = tmp_path / "from-ca.pfx"
+    outside.write_bytes(path.read_bytes())
+    imported = import_identity(outside, PASSWORD)
+    assert imported.parent == data_dir() / "identities"
+    assert imported.read_bytes() == outside.read_bytes()
+    with pytest.raises(IdentityError, match="wrong password"):
+        import_identity(outside, "another password")
+    for f in data_dir().rglob("*"):
+        if f.is_file():
+            assert PASSWORD.encode() not in f.read_bytes()
+
+
+def test_certificate_pem_export(tmp_path: Path, identity_file: Path) -> None:
+    ident = load_identity(identity_file, PASSWORD)
+    pem = write_certificate_pem(ident, tmp_path / "cert.pem")
+    loaded = x509.load_pem_x509_certificate(pem.read_bytes())
+    assert loaded == ident.certificate

@@ -1,0 +1,270 @@
+"""The proposal PDF: its text holds what the engine computed, fonts are embedded, pages are numbered, paper
+sizes are right, and bad input leaves nothing behind.
+
+Expected numbers come from running the TCO engine here (planner.engine.tco.evaluate) on the same project
+with the same Monte Carlo seed, formatted with plain Python (not the document's formatter).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+import shutil
+import subprocess
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from planner.engine.tco import evaluate
+from planner.project import HybridOption, OnPremOption, load_project
+from tests.report.conftest import EUR_PROJECT, sample_projects
+from ui.report.export import MONTE_CARLO_SAMPLES, MONTE_CARLO_SEED, export_proposal, prepare_inputs
+from ui.report.files import ReportError
+from ui.report.proposal import QuoteRow, build_proposal
+
+SYMBOL = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+
+
+def money(value: float, currency: str) -> str:
+    """Whole currency units, halves rounded up (as printed), from the engine's JSON figures (cents)."""
+    sign = "-" if value < 0 else ""
+    whole = int(Decimal(str(abs(value))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return f"{sign}{SYMBOL[currency]}{whole:,}"
+
+
+def pdf_text(pdf: bytes) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture(scope="module")
+def sample_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, bytes]]:
+    out: dict[str, tuple[Path, bytes]] = {}
+    folder = tmp_path_factory.mktemp("samples")
+    for path in sample_projects():
+        pdf = folder / (path.stem + ".pdf")
+        export_proposal(load_project(path), pdf, use_catalog=False)
+        out[path.stem] = (path, pdf.read_bytes())
+    return out
+
+
+def test_there_are_sample_projects() -> None:
+    assert len(sample_projects()) >= 3
+
+
+@pytest.mark.parametrize("stem", [p.stem for p in sample_projects()])
+def test_pdf_text_holds_the_engines_recommendation_and_totals(
+    stem: str, sample_pdfs: dict[str, tuple[Path, bytes]]
+) -> None:
+    path, pdf = sample_pdfs[stem]
+    project = load_project(path)
+    result = evaluate(
+        project, samples=MONTE_CARLO_SAMPLES if project.monte_carlo else 0, seed=MONTE_CARLO_SEED
+    )
+    pages = pdf_text(pdf)
+    text = flat(" ".join(pages))
+    rec = result.recommendation.option
+    assert f"We recommend {rec}" in text
+    for reason in result.recommendation.reasons[:2]:
+        assert flat(reason)[:60] in text
+    j = result.to_json()
+    for option in j["options"]:
+        assert money(option["total"], project.currency) in text, option["name"]
+    best = next(o for o in j["options"] if o["name"] == rec)
+    summary = flat(pages[1])
+    assert money(best["total"], project.currency) in summary  # first key number, on the summary page
+    if result.monte_carlo is not None:
+        for name, p50 in j["monte_carlo"]["p50"].items():
+            assert money(p50, project.currency) in text, name
+
+
+def test_key_break_even_numbers_match_the_engine(sample_pdfs: dict[str, tuple[Path, bytes]]) -> None:
+    path, pdf = sample_pdfs["fraud_detection_hybrid"]
+    project = load_project(path)
+    result = evaluate(project, samples=MONTE_CARLO_SAMPLES, seed=MONTE_CARLO_SEED)
+    rec = result.recommendation.option
+    assert isinstance(project.option(rec), OnPremOption | HybridOption)
+    rented = [
+        o for o in result.options if not isinstance(project.option(o.name), OnPremOption | HybridOption)
+    ]
+    partner = min(rented, key=lambda o: o.total).name
+    be = next(b for b in result.break_even if b.a == rec and b.b == partner)
+    assert be.month is not None and be.utilization is not None
+    summary = flat(pdf_text(pdf)[1])
+    assert f"month {be.month}" in summary
+    assert f"{be.utilization * 100:.0f} %" in summary
+
+
+def test_every_page_has_document_id_and_page_x_of_y(sample_pdfs: dict[str, tuple[Path, bytes]]) -> None:
+    _, pdf = sample_pdfs["saas_fine_tuning"]
+    pages = pdf_text(pdf)
+    doc_ids = set(re.findall(r"CP-\d{8}-[0-9A-F]{8}", " ".join(pages)))
+    assert len(doc_ids) == 1
+    doc_id = doc_ids.pop()
+    for n, text in enumerate(pages, start=1):
+        assert f"Page {n} of {len(pages)}" in text
+        if n > 1:
+            assert doc_id in text
+
+
+def test_fonts_are_embedded_and_unicode_survives(tmp_path: Path) -> None:
+    data = json.loads(EUR_PROJECT.read_text(encoding="utf-8"))
+    data["client"] = "Ōsaka Søren & Łukasz — ¥ £ € test"
+    project_path = tmp_path / "p.json"
+    project_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "p.pdf"
+    export_proposal(load_project(project_path), out, use_catalog=False)
+    pdf = out.read_bytes()
+    text = flat(" ".join(pdf_text(pdf)))
+    assert "Ōsaka Søren & Łukasz — ¥ £ € test" in text
+    assert "Zoë Ångström-Müller" in text and "Conseil Énergie SàRL" in text
+    assert "€" in text
+    for font in _fonts(PdfReader(io.BytesIO(pdf))):
+        assert font["embedded"], font["name"]
+    assert any("DejaVuSans" in f["name"] for f in _fonts(PdfReader(io.BytesIO(pdf))))
+
+
+def _fonts(reader: PdfReader) -> list[dict[str, Any]]:
+    """Fonts that content streams actually select (``/Name size Tf``), on pages and in form XObjects
+    (the signature appearance). reportlab lists Helvetica in every page's resources without using it."""
+    seen: dict[str, dict[str, Any]] = {}
+
+    def visit(resources: Any, content: bytes) -> None:
+        resources = resources.get_object() if resources is not None else None
+        if not resources or "/Font" not in resources:
+            return
+        # a font counts as used when text is shown with it before the text object ends
+        shown = re.findall(rb"/([^\s/]+)\s+[\d.]+\s+Tf((?:(?!\bET\b).)*?)(?:\bET\b|$)", content, re.S)
+        used = {name.decode() for name, body in shown if re.search(rb"T[jJ]|'|\"", body)}
+        for key, ref in resources["/Font"].items():
+            if key.lstrip("/") not in used:
+                continue
+            font = ref.get_object()
+            desc = font.get("/FontDescriptor")
+            if desc is None and "/DescendantFonts" in font:
+                desc = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
+            desc = desc.get_object() if desc is not None else {}
+            embedded = any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+            seen[str(font.get("/BaseFont"))] = {"name": str(font.get("/BaseFont")), "embedded": embedded}
+
+    for page in reader.pages:
+        resources = page.get("/Resources")
+        contents = page.get_contents()
+        visit(resources, contents.get_data() if contents is not None else b"")
+        for xobj in (resources.get_object() if resources else {}).get("/XObject", {}).values():
+            x = xobj.get_object()
+            visit(x.get("/Resources"), x.get_data())
+        for annot in page.get("/Annots", []) or []:
+            ap = annot.get_object().get("/AP")
+            if ap is not None:
+                n = ap["/N"].get_object()
+                visit(n.get("/Resources"), n.get_data())
+    assert seen
+    return list(seen.values())
+
+
+@pytest.mark.parametrize(("paper", "size"), [("a4", (595.3, 841.9)), ("letter", (612.0, 792.0))])
+def test_paper_sizes(tmp_path: Path, paper: str, size: tuple[float, float]) -> None:
+    out = tmp_path / f"{paper}.pdf"
+    export_proposal(load_project(EUR_PROJECT), out, paper=paper, use_catalog=False)
+    for page in PdfReader(out).pages:
+        assert float(page.mediabox.width) == pytest.approx(size[0], abs=0.5)
+        assert float(page.mediabox.height) == pytest.approx(size[1], abs=0.5)
+
+
+def test_currency_follows_the_project(sample_pdfs: dict[str, tuple[Path, bytes]], tmp_path: Path) -> None:
+    out = tmp_path / "eur.pdf"
+    export_proposal(load_project(EUR_PROJECT), out, use_catalog=False)
+    eur = " ".join(pdf_text(out.read_bytes()))
+    assert "€" in eur
+    assert not re.search(r"\$\d", eur)
+    usd = " ".join(pdf_text(sample_pdfs["saas_fine_tuning"][1]))
+    assert re.search(r"\$\d{1,3}(,\d{3})+", usd) and "€" not in usd
+
+
+def test_sources_and_stale_figures_are_shown(tmp_path: Path) -> None:
+    project = load_project(EUR_PROJECT)
+    inputs = prepare_inputs(project, use_catalog=False, today=dt.date(2025, 12, 1))
+    text = flat(" ".join(pdf_text(build_proposal(inputs))))
+    for opt in project.options:
+        assert opt.source_url in text
+    # 2024-03-01 is more than 12 months before 2025-12-01; 2025-06-05 and 2025-11-01 are not
+    assert re.search(r"AWS p5 reserved 1 y \(cloud\) — source: \S+; as of 2024-03-01 — STALE", text)
+    assert re.search(r"AWS p5 on-demand \(cloud\) — source: \S+; as of 2025-06-05 — current", text)
+
+
+def test_workloads_hardware_fit_and_catalog_figures_with_the_catalog(tmp_path: Path) -> None:
+    out = tmp_path / "eur.pdf"
+    export_proposal(load_project(EUR_PROJECT), out)  # opens the (seeded) catalog in the test's data dir
+    text = flat(" ".join(pdf_text(out.read_bytes())))
+    assert "Llama 3 8B LoRA fine-tune" in text and "lora" in text
+    assert re.search(r"\d+\.\d GB", text)  # memory per GPU from the memory engine
+    assert "H100 SXM (80 GB)" in text  # a hardware-fit row
+    assert "Catalog figures" in text
+
+
+def test_sections_are_present(sample_pdfs: dict[str, tuple[Path, bytes]]) -> None:
+    text = flat(" ".join(pdf_text(sample_pdfs["fraud_detection_hybrid"][1])))
+    for heading in (
+        "Executive summary",
+        "Three key numbers",
+        "Workloads",
+        "Hardware fit",
+        "Total cost of ownership",
+        "Cumulative cost",
+        "Breakdown by term",
+        "Sensitivity (tornado)",
+        "Uncertainty (Monte Carlo)",
+        "Assumptions and sources",
+        "Staffing",
+        "Methodology and formulas",
+        "Approval",
+    ):
+        assert heading in text, heading
+
+
+def test_quotes_hook_renders_a_section(tmp_path: Path) -> None:
+    inputs = prepare_inputs(load_project(EUR_PROJECT), use_catalog=False)
+    inputs.quotes = [
+        QuoteRow("Rheinwerk GmbH", "2× HGX H100 with support", 612_400.0, "EUR", 38_275.0, "2026-10-01")
+    ]
+    text = flat(" ".join(pdf_text(build_proposal(inputs))))
+    assert "Vendor quotes" in text and "Rheinwerk GmbH" in text and "€612,400" in text
+
+
+def test_project_with_errors_writes_nothing(tmp_path: Path) -> None:
+    data = json.loads(EUR_PROJECT.read_text(encoding="utf-8"))
+    data["options"][0]["rate_per_hour"] = -3
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    from ui.report.export import read_project
+
+    with pytest.raises(ReportError, match=r"rate_per_hour"):
+        read_project(bad)
+    out = tmp_path / "out.pdf"
+    with pytest.raises(ReportError, match="does not exist"):
+        export_proposal(load_project(EUR_PROJECT), tmp_path / "nowhere" / "out.pdf", use_catalog=False)
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["bad.json"]
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) not installed")
+def test_render_pages_for_review(sample_pdfs: dict[str, tuple[Path, bytes]], artifacts_dir: Path) -> None:
+    """Renders every page to tests/artifacts/ (50 dpi) so a person can look at them."""
+    out = artifacts_dir / "proposal"
+    out.mkdir(exist_ok=True)
+    for old in out.glob("*.png"):
+        old.unlink()
+    pdf = out / "fraud_detection_hybrid.pdf"
+    pdf.write_bytes(sample_pdfs["fraud_detection_hybrid"][1])
+    subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(out / "fraud")], check=True)
+    pngs = sorted(out.glob("fraud-*.png"))
+    assert len(pngs) == len(PdfReader(pdf).pages)
