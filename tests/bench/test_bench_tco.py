@@ -73,3 +73,27 @@ def test_bench_monte_carlo_10k_samples_60_months_20_options() -> None:
     )
     assert engine_cpu_s < TARGET_S
     assert speedup >= MIN_SPEEDUP
+
+
+def test_bench_largest_sample_evaluate_for_live_charts() -> None:
+    """The editor re-evaluates on every edit: the largest shipped sample (20 options, 84 months, 3 workloads)
+    without Monte Carlo, and with 10,000 samples. Printed only; the UI debounces and runs it off-thread."""
+    import json
+    from importlib.resources import files
+
+    from planner.project import parse_project
+
+    p = parse_project(
+        json.loads(files("resources.samples").joinpath("largest.json").read_text(encoding="utf-8"))
+    )
+    for samples in (0, SAMPLES):
+        cpu, wall = [], []
+        for _ in range(3):
+            t0, c0 = time.perf_counter(), time.process_time()
+            evaluate(p, samples=samples, seed=1)
+            wall.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+        print(
+            f"\nlargest.json ({len(p.options)} options x {p.horizon_months} months), samples={samples:,}: "
+            f"CPU {min(cpu) * 1000:.0f} ms, wall {min(wall) * 1000:.0f} ms (best of 3)"
+        )
