@@ -42,7 +42,7 @@ def test_catalog_meets_the_issue_minimums(engine: Engine) -> None:
     gpus = {g.name for g in catalog.list_gpus(engine)}
     for name in ("B200", "H200 SXM", "H100 SXM", "H100 PCIe", "H100 NVL", "A100 SXM 80GB", "A100 SXM 40GB"):
         assert name in gpus
-    for name in ("L40S", "L4", "A10G", "RTX 4090", "MI300X", "MI325X"):
+    for name in ("L40S", "L4", "A10G", "RTX 4090", "RTX 6000 Ada", "MI300X", "MI325X"):
         assert name in gpus
     assert len(gpus) >= 15
     servers = catalog.list_servers(engine)
@@ -84,6 +84,11 @@ def test_dense_tflops_are_stored_and_sparse_derived(engine: Engine) -> None:
     h100 = catalog.get_gpu(engine, "H100 SXM")
     assert h100.bf16_dense_tflops == pytest.approx(989.4)  # datasheet's 1,979 is the 2:4-sparse figure
     assert h100.sparse_bf16_tflops == pytest.approx(1978.8)
+    # RTX 6000 Ada datasheet: "Tensor performance 1,457.0 TFLOPS" = FP8 with sparsity; dense is half.
+    rtx6000 = catalog.get_gpu(engine, "RTX 6000 Ada")
+    assert rtx6000.fp8_dense_tflops == pytest.approx(1457.0 / 2)
+    # GH200 datasheet: BF16 "1,979 teraFLOPS* | 990 teraFLOPS" (* = with sparsity).
+    assert catalog.get_gpu(engine, "GH200").bf16_dense_tflops == pytest.approx(990)
 
 
 def test_reseeding_the_same_catalog_writes_nothing(engine: Engine) -> None:
