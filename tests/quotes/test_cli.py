@@ -153,9 +153,12 @@ def test_compare_with_project_uses_its_site_terms(
     # The README's hand computation with the shipped platform's rated draw (the CSV states no lead time):
     # capex + kW × PUE × 730 h × 60 × $0.10 + 10 % × capex × (5 − 3 supported years) + $120,000 × 5 years,
     # over 32 GPUs × 730 h × 60 months at 100 % (the demand is the whole cluster).
-    platform = next(
-        s for s in list_servers(get_engine(cli_db)) if s.gpu_name == "H100 SXM" and s.gpu_count == 8
-    )
+    from db.quotes import get_quote
+
+    engine = get_engine(cli_db)
+    matched = get_quote(engine, ids[0]).lines[0].server_model  # the platform the importer suggested
+    platform = next(s for s in list_servers(engine) if s.model == matched)
+    assert (platform.gpu_name, platform.gpu_count) == ("H100 SXM", 8)
     kw = 4 * platform.max_power_kw
     total = 1_276_900 + kw * 1.5 * 730 * 60 * 0.10 + 0.10 * 1_276_900 * 2 + 120_000 * 5
     assert nw["per_gpu_hour_usd"] == pytest.approx(total / (32 * 730 * 60), rel=1e-9)
