@@ -75,9 +75,14 @@ class Stream:
     pinned: bool
     scale: Num = 1.0
 
+    _cache: FloatArray | None = field(default=None, repr=False, compare=False)
+
     @property
     def gpu_hours(self) -> FloatArray:
-        return np.atleast_2d(self.base * self.scale)
+        """base × scale, computed once (the arrays are not modified in place anywhere)."""
+        if self._cache is None:
+            self._cache = np.atleast_2d(self.base * self.scale)
+        return self._cache
 
 
 @dataclass
@@ -124,6 +129,18 @@ class Context:
     pue: Num
     lean: bool = False
     """Totals only (Monte Carlo, tornado): skip idle cost, unserved demand and utilisation arrays."""
+    _live_loads: dict[int, list[FloatArray]] = field(default_factory=dict, repr=False)
+
+    def live_loads(self, lead: int) -> list[FloatArray]:
+        """Per-stream GPU-hours with the months before ``lead`` zeroed (shared by options with that lead)."""
+        if lead not in self._live_loads:
+            if lead == 0:
+                self._live_loads[lead] = [s.gpu_hours for s in self.streams]
+            else:
+                live = np.zeros(self.h)
+                live[lead:] = 1.0
+                self._live_loads[lead] = [np.atleast_2d((s.base * live) * s.scale) for s in self.streams]
+        return self._live_loads[lead]
 
     @property
     def total_demand(self) -> FloatArray:
@@ -436,7 +453,7 @@ def onprem_flows(
     gpus = np.atleast_2d(n * opt.gpus_per_server * live)  # (1|S, H) owned GPUs live each month
     capacity = gpus * hpm
     if loads is None:
-        live_loads = [np.atleast_2d((s.base * live) * s.scale) for s in ctx.streams]
+        live_loads = ctx.live_loads(lead)
     else:
         live_loads = [np.atleast_2d(d * live) for d in loads]
     per_stream = place_streams(ctx, live_loads, gpus)
