@@ -30,9 +30,8 @@ def _twelve_page_project() -> Project:
     cloud = next(o for o in base.options if isinstance(o, CloudOption))
     project = base
     for i in range(1, 12):
-        pages = len(
-            PdfReader(io.BytesIO(build_proposal(prepare_inputs(project, use_catalog=False, samples=200))).pages
-        )
+        pdf = build_proposal(prepare_inputs(project, use_catalog=False, samples=200))
+        pages = len(PdfReader(io.BytesIO(pdf)).pages)
         if pages >= MIN_PAGES:
             return project
         variant = dataclasses.replace(cloud, name=f"{cloud.name} −{5 * i} % negotiated", discount=0.05 * i)
