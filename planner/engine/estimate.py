@@ -364,6 +364,7 @@ BREAKDOWN_KEYS = (
     "quant_constants",
     "gradients",
     "optimizer_states",
+    "paged_optimizer_states",
     "lora_adapters",
     "activations",
     "logits",
@@ -534,8 +535,11 @@ def _warnings(spec: EstimateSpec, model: ModelArch) -> list[str]:
         )
     if spec.method == "ppo" and not spec.peft and total_params(model) >= 30e9 and spec.n_gpus < 8:
         out.append("PPO keeps four models (actor, critic, reward, reference): at this size plan 8-16 GPUs")
-    if spec.optimizer.startswith("paged") and spec.method not in ("lora", "qlora"):
-        out.append("paged optimizers spill to CPU under memory pressure: throughput drops when they do")
+    if spec.optimizer.startswith("paged"):
+        out.append(
+            "paged optimizer states live in CUDA unified memory: they are left out of the allocated and device "
+            "figures, spill to CPU RAM under memory pressure, and throughput drops when they do"
+        )
     if spec.precision == "fp16" and spec.training_precision == "pure_bf16" and spec.method != "inference":
         out.append("pure fp16 training (no master weights) is numerically fragile: prefer bf16 or mixed")
     return out

@@ -417,6 +417,10 @@ def _layout(spec: EstimateSpec, n: Any) -> _Layout:
     )
 
 
+def _paged(spec: EstimateSpec) -> bool:
+    return spec.optimizer.startswith("paged_")
+
+
 def _peft_states(model: ModelArch, spec: EstimateSpec, lay: _Layout, n: Any) -> _States:
     """Frozen base (bf16 or k-bit, possibly upcast) + LoRA adapters trained in the adapter dtype."""
     trainable = lora_params(model, spec.lora_rank, spec.lora_targets)
@@ -428,12 +432,15 @@ def _peft_states(model: ModelArch, spec: EstimateSpec, lay: _Layout, n: Any) -> 
     lora_g = lay.shard(trainable * ad_b, 2)
     opt_b = optimizer_bytes_per_param(spec.optimizer, spec.training_precision, ad_b)
     lora_o = lay.shard(trainable * opt_b, 1) * (0.0 if lay.offload else 1.0)
+    paged = lora_o * (1.0 if _paged(spec) else 0.0)
+    lora_o = lora_o - paged  # paged states: unified memory, outside the allocator (see _full_states)
     terms = {
         "weights": weights,
         "quant_constants": quant,
         "lora_adapters": lora_w + lora_g + lora_o,
         "gradients": 0.0 * n,
         "optimizer_states": 0.0 * n,
+        "paged_optimizer_states": paged + 0.0 * n,
     }
     step_b = step_temp_bytes_per_param(spec.optimizer, spec.training_precision, ad_b, lay.fused_step)
     step_tmp = lay.shard(trainable * step_b, 1)
@@ -463,12 +470,22 @@ def _full_states(model: ModelArch, spec: EstimateSpec, lay: _Layout, n: Any) -> 
         "quant_constants": 0.0 * n,
         "lora_adapters": 0.0 * n,
     }
+    if _paged(spec):
+        # bitsandbytes paged states live in CUDA unified memory (cudaMallocManaged): outside the PyTorch
+        # allocator's figures and evicted to CPU RAM under pressure, so they never cause an OOM.
+        terms["paged_optimizer_states"] = o
+        terms["optimizer_states"] = o = 0.0 * n
     static = w + o
     if lay.mixed and not lay.sharded:
         # autocast keeps a bf16 copy of every matmul weight during forward/backward (not at the step)
         terms["autocast_cache"] = linear_params(model) * 2.0 / lay.mp + 0.0 * n
     step_b = step_temp_bytes_per_param(spec.optimizer, spec.training_precision, w_b, lay.fused_step)
-    biggest = max(model.vocab * model.hidden, layer_params(model)) * w_b / lay.mp
+    largest_tensor = max(
+        model.vocab * model.hidden,
+        model.hidden * model.intermediate,
+        model.hidden * model.heads * model.head_dim,
+    )
+    biggest = largest_tensor * w_b / lay.mp
     return _States(terms, static, g, lay.shard(p * step_b, 1), biggest)
 
 
@@ -532,6 +549,8 @@ def _training_terms(model: ModelArch, spec: EstimateSpec, s: Any, b: Any, n: Any
     # Peaks: the step runs after activations are freed, so peak = max(fwd/bwd, step), not a sum.
     grads_live = st.biggest_grad + 0.0 * n if spec.optimizer_in_backward else st.grads
     step_live = 0.0 * n if spec.optimizer_in_backward else st.step_tmp + 0.0 * n
+    if spec.optimizer_in_backward and not lay.peft:
+        terms["gradients"] = grads_live  # only the tensor being stepped is alive
     if spec.grad_accumulation > 1 and not spec.optimizer_in_backward:
         fwd_bwd = static + autocast + grads_live + acts + logits  # accumulated grads live through forward
     else:
