@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from planner.engine import CancelToken
 from planner.engine.cashflow import (
     Context,
     FloatArray,
@@ -182,7 +183,10 @@ _TORNADO_KEYS: dict[str, tuple[str, ...]] = {
 
 
 def tornado(
-    project: Project, base_totals: Mapping[str, float], fixed: Mapping[str, Mapping[str, Any]]
+    project: Project,
+    base_totals: Mapping[str, float],
+    fixed: Mapping[str, Mapping[str, Any]],
+    cancel: CancelToken | None = None,
 ) -> list[Any]:
     """Tornado bars for every option (sorted by swing within each option), from one vectorised run with
     two rows (low, high) per input. Bars with no effect on an option are left out."""
@@ -199,7 +203,7 @@ def tornado(
             overrides[path] = np.full(n, input_value(project, path))
         overrides[path][2 * i] = r.low
         overrides[path][2 * i + 1] = r.high
-    result = run_totals(project, overrides, n, fixed)
+    result = run_totals(project, overrides, n, fixed, cancel=cancel)
     bars: list[TornadoBar] = []
     for j, opt in enumerate(project.options):
         base = base_totals[opt.name]

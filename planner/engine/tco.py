@@ -228,7 +228,7 @@ def evaluate(
             )
     report(0.1)
     check(cancel)
-    bars = sensitivity.tornado(project, base_totals, fixed)
+    bars = sensitivity.tornado(project, base_totals, fixed, cancel)
     report(0.2)
 
     mc: MonteCarloResult | None = None
