@@ -165,3 +165,14 @@ def test_set_values_replaces_rows_and_lookup(qapp) -> None:  # type: ignore[no-u
     assert cell(model, s.DGX_H100, "usd_per_gb") is None  # no GPU lookup yet
     model.set_values(s.SERVERS, gpus=s.GPU_LOOKUP)
     assert cell(model, s.DGX_H100, "usd_per_gb") == pytest.approx(300000 / 640)
+
+
+def test_rows_prepared_off_thread_match_rows_prepared_in_the_model(qapp) -> None:  # type: ignore[no-untyped-def]
+    from ui.models.prepared import prepare_rows
+
+    prepared = prepare_rows("cloud", s.CLOUD, s.TODAY)
+    assert prepared.stale == [False, True, False, False]  # only p4d is older than 12 months
+    model = CatalogTableModel("cloud", today=s.TODAY)
+    model.set_values(prepared, gpus=s.GPU_LOOKUP)
+    model.set_filter_text("stale")
+    assert model.visible_values() == [s.P4D]

@@ -318,3 +318,45 @@ def test_unreachable_database_is_reported_not_swallowed(qtbot: Any) -> None:
     finally:
         window.shutdown_workers()
         window.close()
+
+
+def test_duplicate_fx_rate_is_a_new_dated_rate(page: Any, qtbot: Any) -> None:
+    import datetime as dt
+
+    page.show_table("fx")
+    page.select_value(s.EUR_USD)
+    dialog = page.duplicate_selected()
+    assert dialog.field_text("as_of") == dt.date.today().isoformat()
+    dialog.set_field("rate", "1.1")
+    dialog.accept()
+    wait_ready(qtbot, page)
+    assert page.last_error() is None
+    added = [v for v in page.models["fx"].values() if v.origin == "user"]
+    assert [(v.base, v.quote, v.rate, v.as_of) for v in added] == [("EUR", "USD", 1.1, dt.date.today())]
+    assert s.EUR_USD in page.models["fx"].values()
+
+
+def test_saving_over_a_shipped_row_is_refused_with_the_reason(page: Any, qtbot: Any) -> None:
+    page.show_table("gpus")
+    dialog = page.add_row()
+    for name, text in {
+        "vendor": "NVIDIA",
+        "name": "H100 SXM",  # the natural key of a shipped row
+        "form_factor": "SXM",
+        "memory_gb": "80GB",
+        "memory_bandwidth_gbs": "3.35 TB/s",
+        "bf16_dense_tflops": "989",
+        "tdp_w": "700",
+        "interconnect": "NVLink",
+        "interconnect_gbs": "900",
+        "source_url": "https://example.com/mine",
+        "as_of": "2026-01-01",
+    }.items():
+        dialog.set_field(name, text)
+    dialog.accept()
+    assert not dialog.isVisible()  # every field is valid on its own...
+    wait_ready(qtbot, page)
+    error = page.last_error()
+    assert error and "shipped catalog row" in error  # ...but the catalog refuses to overwrite its row
+    assert page.message_label.isVisibleTo(page) and "shipped" in page.message_label.text()
+    assert s.H100 in page.models["gpus"].values()

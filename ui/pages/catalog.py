@@ -194,6 +194,9 @@ class CatalogPage(QWidget):
         header.customContextMenuRequested.connect(lambda pos, t=table: self._show_column_menu(t, pos))
         view.selectionModel().currentRowChanged.connect(self._current_changed)
         view.doubleClicked.connect(self._double_clicked)
+        delete = QShortcut(QKeySequence.StandardKey.Delete, view)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self.confirm_delete_selected)
         self.models[table].modelReset.connect(lambda t=table: self._restore_selection(t))
         self._apply_hidden_columns(table, view)
         self.views[table] = view
