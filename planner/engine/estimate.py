@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from planner.catalog import Gpu, ModelArch
+from planner.catalog import Gpu, ModelArch, ServerPlatform
 from planner.engine.memory import GB, lora_params, memory_breakdown, total_params
 from planner.engine.training_time import NETWORKS, NOT_VIABLE_NETWORKS, estimate_time
 
@@ -545,6 +545,31 @@ def _warnings(spec: EstimateSpec, model: ModelArch) -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class ServerFit:
+    """The workload against one server platform: servers needed (nodes) and whether one server suffices."""
+
+    vendor: str
+    model: str
+    gpu: str
+    gpus_per_server: int
+    servers_needed: int | None
+    fits_one_server: bool
+
+
+def fit_servers(result: EstimateResult, servers: Sequence[ServerPlatform]) -> list[ServerFit]:
+    """Servers needed per platform = ceil(min GPUs on its GPU type / GPUs per server) (None: no fit)."""
+    by_gpu = {f.gpu.lower(): f for f in result.fits}
+    out = []
+    for srv in servers:
+        fit = by_gpu.get(srv.gpu_name.lower())
+        need = None
+        if fit is not None and fit.min_gpus is not None and srv.gpu_count > 0:
+            need = math.ceil(fit.min_gpus / srv.gpu_count)
+        out.append(ServerFit(srv.vendor, srv.model, srv.gpu_name, srv.gpu_count, need, need == 1))
+    return out
+
+
 def model_states_gb(spec: EstimateSpec, model: ModelArch) -> float:
     """Weights + gradients + optimizer states per GPU (GB), without activations (for seed checks)."""
     mem = memory_breakdown(model, spec)
@@ -557,8 +582,10 @@ __all__ = [
     "EstimateResult",
     "EstimateSpec",
     "Fit",
+    "ServerFit",
     "SpecError",
     "estimate",
+    "fit_servers",
     "model_states_gb",
     "parse_model",
     "parse_spec",

@@ -45,6 +45,10 @@ def test_list_of_specs_keeps_order_and_text_output(
     assert main(["estimate", _write(tmp_path, specs), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [o["method"] for o in out] == ["full", "lora", "inference"]
+    h100_servers = [s for s in out[0]["servers"] if s["gpu"] == "H100 SXM"]
+    h100_fit = next(f for f in out[0]["fits"] if f["gpu"] == "H100 SXM")
+    assert h100_servers and all(s["servers_needed"] == -(-h100_fit["min_gpus"] // 8) for s in h100_servers)
+    assert not any(s["fits_one_server"] for s in h100_servers)  # 70B full fine-tuning needs several nodes
     assert any("not viable" in w for w in out[0]["warnings"])
     assert main(["estimate", _write(tmp_path, specs)]) == 0
     text = capsys.readouterr().out

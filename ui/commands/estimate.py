@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.catalog import Gpu, ModelArch
-from planner.engine.estimate import EstimateResult, SpecError, estimate, parse_spec
+from planner.engine.estimate import EstimateResult, SpecError, estimate, fit_servers, parse_spec
 from ui.commands._common import CliError, add_json_flag, emit
 
 
@@ -50,6 +50,24 @@ def _catalog() -> tuple[Any, list[Gpu]]:
 
     engine = get_engine()
     return engine, list_gpus(engine)
+
+
+def _with_servers(engine: Any, result: EstimateResult) -> dict[str, Any]:
+    """The result's JSON plus, per catalog server platform, how many servers the job needs."""
+    from db.catalog import list_servers
+
+    out = result.to_json()
+    out["servers"] = [
+        {
+            "server": f"{s.vendor} {s.model}",
+            "gpu": s.gpu,
+            "gpus_per_server": s.gpus_per_server,
+            "servers_needed": s.servers_needed,
+            "fits_one_server": s.fits_one_server,
+        }
+        for s in fit_servers(result, list_servers(engine))
+    ]
+    return out
 
 
 def _evaluate(raw: Any, where: str, catalog: tuple[Any, list[Gpu]]) -> EstimateResult:
@@ -90,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         _evaluate(raw, f"{args.spec}" + (f" item {i}" if isinstance(data, list) else ""), catalog)
         for i, raw in enumerate(items)
     ]
-    payload: Any = [r.to_json() for r in results]
+    payload: Any = [_with_servers(catalog[0], r) for r in results]
     if not isinstance(data, list):
         payload = payload[0]
     emit(args, payload, lambda _: "\n\n".join(_human(r) for r in results))
