@@ -131,5 +131,5 @@ class QuotesChart(ChartWidget):
         return "; ".join(f"{r.label}: {r.usd_per_gpu_hour:.3f} USD per GPU-hour" for r in near)
 
 
-def _short(label: str, width: int = 18) -> str:
+def _short(label: str, width: int = 14) -> str:
     return label if len(label) <= width else label[: width - 1] + "…"

@@ -651,6 +651,9 @@ class QuotesPage(QWidget):
         lines_header = self.lines.horizontalHeader()
         lines_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         lines_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((2, 96), (7, 170)):  # long part numbers and platform names elide; tooltips show all
+            lines_header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            self.lines.setColumnWidth(col, width)
         self.lines.setWordWrap(False)
         self.match_combo = QComboBox()
         self.match_combo.setMinimumWidth(180)
@@ -674,7 +677,7 @@ class QuotesPage(QWidget):
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.addWidget(lines_box)
         bottom.addWidget(self.chart)
-        bottom.setSizes([700, 500])
+        bottom.setSizes([840, 440])
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(bottom)
