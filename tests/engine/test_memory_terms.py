@@ -269,3 +269,9 @@ def test_paged_optimizer_states_are_outside_the_allocator() -> None:
 def test_optimizer_in_backward_reports_one_live_gradient() -> None:
     s = spec(method="full", optimizer_in_backward=True)
     assert mem(s, "gradients") == pytest.approx(32000 * 4096 * 2 / 1e9)  # the embedding is the largest tensor
+
+
+def test_pretrain_sizes_like_full_training() -> None:
+    a = memory_breakdown(LLAMA2_7B, spec(method="pretrain", seq_len=4096))
+    b = memory_breakdown(LLAMA2_7B, spec(method="full", seq_len=4096))
+    assert float(a["device"]) == pytest.approx(float(b["device"]))
