@@ -651,7 +651,8 @@ class QuotesPage(QWidget):
         lines_header = self.lines.horizontalHeader()
         lines_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         lines_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((2, 96), (7, 170)):  # long part numbers and platform names elide; tooltips show all
+        # Long part numbers and platform names elide; their tooltips show them whole.
+        for col, width in ((2, 96), (7, 170)):
             lines_header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             self.lines.setColumnWidth(col, width)
         self.lines.setWordWrap(False)
