@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.nav)
         splitter.addWidget(self.stack)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([self.nav.maximumWidth(), 1100])  # no dead band beside the capped navigation
         self.setCentralWidget(splitter)
         self._build_menus()
         self.statusBar().showMessage("Ready")
