@@ -105,12 +105,14 @@ class TimeEstimate:
 
 def dp_comm_bytes_per_step(model: ModelArch, spec: EstimateSpec, trainable: float, dp: int) -> float:
     """Bytes each GPU sends per optimizer step for data parallelism: ring all-reduce of gradients
-    2(N-1)/N x grad bytes; ZeRO-3/FSDP 3 x (N-1)/N x bf16 params (two all-gathers, one reduce-scatter)."""
+    2(N-1)/N x grad bytes once per step; ZeRO-3/FSDP 3 x (N-1)/N x bf16 params (two all-gathers and one
+    reduce-scatter) for every micro-batch, since the gathered weights are freed between micro-batches."""
     if dp <= 1:
         return 0.0
     ring = (dp - 1) / dp
     if spec.effective_zero_stage >= 3:
-        return 3.0 * ring * total_params(model) * 2.0 / (spec.tensor_parallel * spec.pipeline_parallel)
+        per_micro = 3.0 * ring * total_params(model) * 2.0 / (spec.tensor_parallel * spec.pipeline_parallel)
+        return per_micro * spec.grad_accumulation
     return 2.0 * ring * trainable * 2.0 / (spec.tensor_parallel * spec.pipeline_parallel)
 
 
