@@ -649,6 +649,8 @@ def onprem_option_for_quote(quote: Quote, hardware: QuoteHardware, site: SiteTer
     keep = quote_total(quote) / gross if gross > 0 else 0.0
     storage *= keep
     servers = hardware.servers or 1
+    if hardware.gpus % servers:  # loose GPUs beside servers: one unit holding all, same totals
+        servers = 1
     gpus_per_server = max(1, hardware.gpus // servers)
     lead_months = (
         0 if quote.lead_time_weeks is None else math.ceil(quote.lead_time_weeks * 7 / (365 / 12) - 1e-9)
@@ -709,9 +711,16 @@ def compare_quotes(
     for quote in quotes:
         hardware = quote_hardware(quote, servers, gpus)
         hourly = None
+        problem = ""
         if site is not None and hardware.gpus > 0:
-            hourly = per_gpu_hour_usd(quote, hardware, site)
-        out.append(quote_figures(quote, hardware, today=today, per_gpu_hour_usd=hourly))
+            try:
+                hourly = per_gpu_hour_usd(quote, hardware, site)
+            except ValueError as exc:  # e.g. a lead time that leaves no live month in the horizon
+                problem = f"cost per GPU-hour not computed: {exc}"
+        figures = quote_figures(quote, hardware, today=today, per_gpu_hour_usd=hourly)
+        if problem:
+            figures = replace(figures, warnings=(*figures.warnings, problem))
+        out.append(figures)
     return out
 
 

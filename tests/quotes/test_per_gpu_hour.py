@@ -119,3 +119,30 @@ def test_default_site_on_the_incomplete_quote_by_hand() -> None:
     figures = compare_quotes([NORTHWIND, RHEINWERK, ALBION], SERVERS, GPUS, today=TODAY)
     assert figures[2].per_gpu_hour_usd == pytest.approx(expected, rel=1e-9)
     assert all(f.per_gpu_hour_usd is not None and f.per_gpu_hour_usd > 0 for f in figures)
+
+
+def test_loose_gpus_beside_servers_keep_every_gpu() -> None:
+    from planner.quotes import QuoteLine
+
+    loose = QuoteLine("NVIDIA H100 SXM spare module", 3, 30_000.0, "gpu", gpu_name="H100 SXM")
+    quote = dataclasses.replace(NW, lines=(*NW.lines, loose))
+    hw = quote_hardware(quote, SERVERS, GPUS)
+    assert hw.gpus == 35 and hw.it_power_kw == pytest.approx(40.8 + 3 * 0.7)
+    opt = onprem_option_for_quote(quote, hw, SiteTerms(template=SITE, horizon_months=60, utilization=1.0))
+    assert opt.gpus == 35 and opt.capex == pytest.approx(CAPEX + 90_000)
+
+
+def test_long_lead_time_leaves_fewer_live_months() -> None:
+    site = SiteTerms(template=SITE, horizon_months=12, utilization=1.0)
+    hw = quote_hardware(NW, SERVERS, GPUS)
+    on_time = per_gpu_hour_usd(NW, hw, site)
+    late = dataclasses.replace(NW, lead_time_weeks=400)  # capped at horizon − 1: live in month 12 only
+    assert onprem_option_for_quote(late, hw, site).lead_time_months == 11
+    assert per_gpu_hour_usd(late, hw, site) > 5 * on_time  # the capex is spread over one month of use
+
+
+def test_an_engine_refusal_becomes_a_warning_not_a_crash() -> None:
+    idle = SiteTerms(template=SITE, horizon_months=12, utilization=None, demand_gpu_hours_per_month=0.0)
+    [f] = compare_quotes([NW], SERVERS, GPUS, today=TODAY, site=idle)  # utilisation 0: engine says no
+    assert f.per_gpu_hour_usd is None
+    assert f.warnings[-1].startswith("cost per GPU-hour not computed: utilization must be in (0, 1]")
