@@ -116,11 +116,6 @@ SERVER_COLUMNS: tuple[Column, ...] = (
     field("model", "Model", "text"),
     field("gpu_name", "GPU", "text"),
     field("gpu_count", "GPUs", "int", "Number of GPUs in the server"),
-    field("cpu", "CPU", "text", visible=False),
-    field("ram_gb", "RAM\n(GB)", "float", "System memory, GB"),
-    field("nvme_tb", "NVMe\n(TB)", "float", "Local NVMe storage, TB"),
-    field("network", "Network", "text"),
-    field("max_power_kw", "Max\nkW", "float", "Maximum system power, kW"),
     field("list_price_usd", "List\nprice", "usd", "List price, USD"),
     derived(
         "usd_per_gb",
@@ -136,6 +131,11 @@ SERVER_COLUMNS: tuple[Column, ...] = (
         lambda v, g: uc.server_usd_per_tflops(v, _gpu_of(v, g)),
         "List price / (GPU count x dense BF16 TFLOPS per GPU); needs the GPU in the GPU catalog",
     ),
+    field("cpu", "CPU", "text", visible=False),
+    field("ram_gb", "RAM\n(GB)", "float", "System memory, GB"),
+    field("nvme_tb", "NVMe\n(TB)", "float", "Local NVMe storage, TB"),
+    field("network", "Network", "text"),
+    field("max_power_kw", "Max\nkW", "float", "Maximum system power, kW"),
 ) + _common_tail()
 
 SERVICE_KIND_LABELS = {"iaas_vm": "VM", "managed_training": "Managed", "gpu_cloud": "GPU cloud"}
