@@ -553,6 +553,7 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("power", "IT power"),
     ("support", "Included support"),
     ("lead", "Lead time"),
+    ("terms", "Incoterms · payment"),
     *CRITERIA,
     ("warnings", "Warnings"),
 )
@@ -1169,6 +1170,8 @@ def _cell_text(f: QuoteFigures, key: str) -> str:
         return f"{years:g} years" if years else "none"
     if key == "lead":
         return "—" if q.lead_time_weeks is None else f"{q.lead_time_weeks:g} weeks"
+    if key == "terms":
+        return " · ".join(x for x in (q.incoterms, q.payment_terms) if x) or "—"
     if key == "warnings":
         return "\n".join(f.warnings) if f.warnings else "—"
     digits = {"per_gb_usd": 1, "per_gpu_hour_usd": 3}.get(key, 0)
