@@ -1101,6 +1101,8 @@ def export_comparison_xlsx(
         ("IT power (kW)", [f.hardware.it_power_kw for f in figures], None),
         ("Included support (years)", [included_support_years(f.quote) for f in figures], None),
         ("Lead time (weeks)", [f.quote.lead_time_weeks for f in figures], None),
+        ("Incoterms / shipping", [f.quote.incoterms for f in figures], None),
+        ("Payment terms", [f.quote.payment_terms for f in figures], None),
     ]
     rows += [(label, [getattr(f, key) for f in figures], key) for key, label in CRITERIA]
     rows.append(("Warnings", ["; ".join(f.warnings) for f in figures], None))
