@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,7 +81,8 @@ def identity_dir() -> Path:
 
 
 def default_identity_path(name: str) -> Path:
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "identity"
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-").lower() or "identity"
     return identity_dir() / f"{slug}.p12"
 
 
