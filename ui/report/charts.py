@@ -198,8 +198,10 @@ def breakdown_chart(
     neg = min([sum(min(v, 0) for v in p.values()) for _, p in rows] + [0.0])
     pos = max([sum(max(v, 0) for v in p.values()) for _, p in rows] + [1.0])
     ticks = nice_ticks(neg, pos, 5)
+    xmin = neg * 1.08 if neg < 0 else 0.0  # a small negative term (residual value) gets a small margin
+    ticks = [x for x in ticks if x >= xmin]
     label_w = min(150.0, width * 0.32)
-    f = _Frame(label_w, 20, width - label_w - 14, height - 32 - legend_h, ticks[0], ticks[-1], 0, 1)
+    f = _Frame(label_w, 20, width - label_w - 14, height - 32 - legend_h, xmin, ticks[-1], 0, 1)
     _x_axis_values(d, f, ticks, money)
     for r, (name, parts) in enumerate(rows):
         y = f.y0 + f.h - (r + 1) * (bar_h + gap) + gap / 2
