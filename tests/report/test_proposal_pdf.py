@@ -202,11 +202,32 @@ def test_sources_and_stale_figures_are_shown(tmp_path: Path) -> None:
 
 
 def test_workloads_hardware_fit_and_catalog_figures_with_the_catalog(tmp_path: Path) -> None:
+    from db import catalog
+    from db.session import get_engine
+    from planner.engine.estimate import estimate, parse_spec
+    from planner.engine.tco import resolve_workloads
+
+    data = json.loads(EUR_PROJECT.read_text(encoding="utf-8"))
+    for w in data["workloads"][:2]:
+        del w["gpu_hours_per_run"]  # derived by the memory/time engine from the estimate spec
+    path = tmp_path / "eur.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    project = load_project(path)
     out = tmp_path / "eur.pdf"
-    export_proposal(load_project(EUR_PROJECT), out)  # opens the (seeded) catalog in the test's data dir
+    export_proposal(project, out)  # opens the (seeded) catalog in the test's data dir
     text = flat(" ".join(pdf_text(out.read_bytes())))
+    engine = get_engine()
+    resolved = resolve_workloads(
+        project, lambda n: catalog.get_model(engine, n), lambda n: catalog.get_gpu(engine, n)
+    )
+    for w in resolved.workloads[:2]:
+        model = catalog.get_model(engine, str(w.model))
+        spec = parse_spec(dict(w.estimate or {}))
+        peak = estimate(spec, model, [catalog.get_gpu(engine, str(w.gpu))]).peak_gb_per_gpu
+        assert f"{peak:,.1f} GB" in text, w.name  # memory per GPU from the memory engine
+        assert w.gpu_hours_per_run is not None
+        assert f"{w.gpu_hours_per_run:,.1f}" in text, w.name  # GPU-hours per run, derived
     assert "Llama 3 8B LoRA fine-tune" in text and "lora" in text
-    assert re.search(r"\d+\.\d GB", text)  # memory per GPU from the memory engine
     assert "H100 SXM (80 GB)" in text  # a hardware-fit row
     assert "Catalog figures" in text
 
