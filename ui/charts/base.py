@@ -13,9 +13,9 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-pg.setConfigOptions(antialias=True)
+pg.setConfigOptions(antialias=False)
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,14 @@ class ChartWidget(QWidget):
         self.legend.setStyleSheet("font-size: 10px;")
         self.readout.setStyleSheet("font-size: 10px;")
         self.readout.setWordWrap(True)
+        # Fixed heights: new text never re-lays out (and repaints) the plot.
+        line = self.legend.fontMetrics().lineSpacing()
+        self.legend.setFixedHeight(3 * line + 2)
+        self.legend.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.readout.setFixedHeight(2 * line + 2)
+        for label in (self.legend, self.readout):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.readout.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.legend)
         layout.addWidget(self.readout)

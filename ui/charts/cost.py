@@ -98,6 +98,8 @@ class BreakdownChart(ChartWidget):
         self.selector = QComboBox()
         self.selector.setObjectName("breakdown_option")
         self.selector.setToolTip("Option whose monthly costs are stacked")
+        self.selector.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.selector.setMinimumContentsLength(16)
         self.layout().insertWidget(0, self.selector)  # type: ignore[union-attr]
         self.selector.currentTextChanged.connect(self._select)
         self._bars: list[pg.BarGraphItem] = []

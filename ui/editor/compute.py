@@ -227,3 +227,25 @@ def compute_project(request: ComputeRequest, cancel: CancelToken, progress: Prog
     tco = evaluate(project, samples=request.samples, seed=request.seed, cancel=cancel, progress=progress)
     util, marks = utilisation_series(project, tco, cancel)
     return ProjectResults(project=project, tco=tco, memory=memory, utilisation=util, util_break_even=marks)
+
+
+@dataclass(frozen=True)
+class MonteCarloRequest:
+    """Monte Carlo for the (resolved) project behind the results of ``fast_generation``."""
+
+    fast_generation: int
+    project: Project
+    samples: int
+    seed: int = 0
+
+
+def compute_monte_carlo(
+    request: MonteCarloRequest, cancel: CancelToken, progress: Progress
+) -> tuple[int, Any, list[str]]:
+    """The Monte Carlo lane's function: (fast generation, MonteCarloResult or None, warnings)."""
+    if request.samples <= 0:
+        return request.fast_generation, None, []
+    tco = evaluate(
+        request.project, samples=request.samples, seed=request.seed, cancel=cancel, progress=progress
+    )
+    return request.fast_generation, tco.monte_carlo, tco.warnings

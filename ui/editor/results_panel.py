@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import html
+from collections import deque
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QSplitter, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.charts import (
     PALETTES,
@@ -32,11 +42,15 @@ CHART_HEIGHT = 270
 class ResultsPanel(QWidget):
     """Recommendation panel and charts; :meth:`apply` draws one ProjectResults (plot items are reused)."""
 
+    drawn = Signal()
+
     def __init__(self) -> None:
         super().__init__()
         self.status = QLabel("Open or create a project to see results.")
         self.status.setObjectName("results_status")
         self.status.setWordWrap(True)
+        self.status.setFixedHeight(2 * self.status.fontMetrics().lineSpacing() + 4)  # no re-layout on change
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.recommendation = QTextBrowser()
         self.recommendation.setObjectName("recommendation")
         self.recommendation.setOpenExternalLinks(False)
@@ -79,6 +93,12 @@ class ResultsPanel(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(splitter, 1)
         self.shown: ProjectResults | None = None
+        self.mc_shown: Any = None
+        self._steps: deque[Any] = deque()
+        self._step_timer = QTimer(self)
+        self._step_timer.setSingleShot(True)
+        self._step_timer.setInterval(0)
+        self._step_timer.timeout.connect(self._step)
 
     def apply_palette(self, name: str) -> None:
         for chart in self.charts:
@@ -89,58 +109,113 @@ class ResultsPanel(QWidget):
         self.status.setStyleSheet("color: #d93025; font-weight: bold;" if error else "")
 
     # ---- drawing ----------------------------------------------------------------------------------
+    # One chart per event-loop turn: each repaint stays short, so the UI never stalls on a full redraw.
     def apply(self, results: ProjectResults) -> None:
+        """Draw ``results`` (every chart but the Monte Carlo one, which :meth:`apply_monte_carlo` draws)."""
         self.shown = results
-        tco = results.tco
-        cur = tco.currency
-        months = tco.months.astype(float)
-        colors = {o.name: i for i, o in enumerate(tco.options)}
+        colors = {o.name: i for i, o in enumerate(results.tco.options)}
         for chart in (self.cumulative, self.utilisation, self.monte_carlo):
             chart.name_colors = colors
+        self._steps = deque(
+            [
+                self._draw_cumulative,
+                self._draw_text,
+                self._draw_breakdown,
+                self._draw_memory,
+                self._draw_utilisation,
+                self._draw_tornado,
+            ]
+        )
+        self._step_timer.start()
+
+    def is_drawing(self) -> bool:
+        return bool(self._steps)
+
+    def _step(self) -> None:
+        if self._steps:
+            self._steps.popleft()()
+        if self._steps:
+            self._step_timer.start()
+        else:
+            self.drawn.emit()
+
+    def focus(self) -> str:
+        """The option the tornado and Monte Carlo centre on: the recommended one (else the cheapest)."""
+        if self.shown is None:
+            return ""
+        tco = self.shown.tco
+        names = [o.name for o in tco.options]
+        if tco.recommendation.option in names:
+            return tco.recommendation.option
+        return min(tco.options, key=lambda o: o.total).name if tco.options else ""
+
+    def _draw_cumulative(self) -> None:
+        assert self.shown is not None
+        tco = self.shown.tco
         self.cumulative.set_data(
-            months,
+            tco.months.astype(float),
             [(o.name, o.cumulative) for o in tco.options],
             _crossings(tco),
-            cur,
+            tco.currency,
         )
+
+    def _draw_breakdown(self) -> None:
+        assert self.shown is not None
+        tco = self.shown.tco
         self.breakdown.set_data(
-            months, {o.name: o.breakdown for o in tco.options}, cur, selected=tco.recommendation.option
+            tco.months.astype(float),
+            {o.name: o.breakdown for o in tco.options},
+            tco.currency,
+            selected=tco.recommendation.option,
         )
+
+    def _draw_memory(self) -> None:
+        assert self.shown is not None
         self.memory.set_data(
             [
                 MemoryBar(m.name, m.breakdown_gb, m.peak_gb, m.capacity_gb, m.gpu, m.note)
-                for m in results.memory
+                for m in self.shown.memory
             ]
         )
+
+    def _draw_utilisation(self) -> None:
+        assert self.shown is not None
+        r = self.shown
         self.utilisation.set_data(
-            [UtilisationSeries(n, owned, u, c, rate) for n, owned, u, c, rate in results.utilisation],
-            results.util_break_even,
-            cur,
+            [UtilisationSeries(n, owned, u, c, rate) for n, owned, u, c, rate in r.utilisation],
+            r.util_break_even,
+            r.tco.currency,
         )
-        focus = (
-            tco.recommendation.option if any(o.name == tco.recommendation.option for o in tco.options) else ""
-        )
-        focus = focus or (min(tco.options, key=lambda o: o.total).name if tco.options else "")
-        self.tornado.set_data(
-            focus,
-            [
-                TornadoRow(
-                    _input_label(b.input, focus),
-                    b.low_total,
-                    b.high_total,
-                    b.base_total,
-                    b.low_value,
-                    b.high_value,
-                )
-                for b in tco.tornado
-                if b.option == focus
-            ],
-            cur,
-        )
-        mc = tco.monte_carlo
-        if mc is not None and mc.names:
+
+    def _draw_tornado(self) -> None:
+        assert self.shown is not None
+        focus = self.focus()
+        rows = [
+            TornadoRow(
+                _input_label(b.input, focus),
+                b.low_total,
+                b.high_total,
+                b.base_total,
+                b.low_value,
+                b.high_value,
+            )
+            for b in self.shown.tco.tornado
+            if b.option == focus
+        ]
+        self.tornado.set_data(focus, rows, self.shown.tco.currency)
+
+    def _draw_text(self) -> None:
+        assert self.shown is not None
+        self.recommendation.setHtml(recommendation_html(self.shown))
+
+    def apply_monte_carlo(self, mc: Any) -> None:
+        """Draw a Monte Carlo result (None: no samples) for the results shown."""
+        self.mc_shown = mc
+        focus = self.focus()
+        cur = self.shown.tco.currency if self.shown is not None else "USD"
+        if mc is not None and mc.names and focus in mc.names:
             ranked = sorted(mc.names, key=lambda n: mc.p50[n])[:MC_OPTIONS]
-            if focus in mc.names and focus not in ranked:
+            if focus not in ranked:
                 ranked[-1] = focus
             cols = {n: i for i, n in enumerate(mc.names)}
             samples = {n: np.asarray(mc.totals[:, cols[n]]) for n in ranked}
@@ -149,7 +224,6 @@ class ResultsPanel(QWidget):
             )
         else:
             self.monte_carlo.set_data({}, focus, (0.0, 0.0, 0.0), {}, cur)
-        self.recommendation.setHtml(recommendation_html(results))
 
     def recommendation_text(self) -> str:
         return self.recommendation.toPlainText()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     QTabWidget,
@@ -41,7 +42,13 @@ from shiboken6 import isValid
 from planner.project import ProjectError, parse_project
 from resources import resource
 from ui.autosave import AutosaveStore
-from ui.editor.compute import ComputeRequest, ProjectResults, compute_project
+from ui.editor.compute import (
+    ComputeRequest,
+    MonteCarloRequest,
+    ProjectResults,
+    compute_monte_carlo,
+    compute_project,
+)
 from ui.editor.document import ProjectDocument, error_path, new_project_data
 from ui.editor.panels import CatalogPicker, OptionsEditor, ProjectForm, WorkloadsEditor
 from ui.editor.results_panel import ResultsPanel
@@ -135,6 +142,7 @@ class ProjectsPage(QWidget):
     """Saved projects, the editor and the live results."""
 
     results_shown = Signal(int)  # generation drawn
+    mc_shown = Signal(int)  # Monte Carlo drawn for that generation
     error_shown = Signal(str)
     saved = Signal(int)
     catalog_loaded = Signal()
@@ -146,6 +154,11 @@ class ProjectsPage(QWidget):
         self.db_url: str | None = getattr(window, "db_url", None)
         self.document = ProjectDocument(window.undo_stack, self)
         self.lane = ComputeLane(compute_project, debounce_ms=150, parent=self)
+        # Monte Carlo runs on its own lane after the deterministic result is drawn: charts update fast,
+        # the distribution follows with progress in the status bar (Esc cancels it).
+        self.mc_lane = ComputeLane(compute_monte_carlo, debounce_ms=0, parent=self)
+        self._pending_mc: tuple[int, Any] | None = None
+        self._drawing_generation = 0
         self.io = DbLane(self)
         self.autosave_store = AutosaveStore()
         self.catalog: dict[str, list[Any]] = {"models": [], "gpus": [], "cloud": [], "servers": []}
@@ -168,6 +181,7 @@ class ProjectsPage(QWidget):
     def _build(self) -> None:
         self.title = QLabel("<b>No project open</b>")
         self.title.setObjectName("project_title")
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.new_button = QPushButton("New")
         self.new_button.clicked.connect(self.new_project)
         self.sample_button = QToolButton()
@@ -305,11 +319,19 @@ class ProjectsPage(QWidget):
         self.window_.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.lane.result_ready.connect(self._on_result)
         self.lane.failed.connect(self._on_failed)
-        self.lane.progress.connect(self._on_progress)
-        self.lane.busy_changed.connect(self._on_busy)
+        self.mc_lane.result_ready.connect(self._on_mc_result)
+        self.mc_lane.failed.connect(self._on_failed)
+        self.mc_lane.progress.connect(self._on_progress)
+        self.mc_lane.busy_changed.connect(self._on_busy)
+        self.results.drawn.connect(self._finish_draw)
         bar = window.statusBar()
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.cancel_button)
+        # Showing the progress bar must not change the status bar's height (that would re-lay out and
+        # repaint every chart).
+        bar.setMinimumHeight(
+            max(self.progress.sizeHint().height(), self.cancel_button.sizeHint().height()) + 4
+        )
         self.compute_action = QAction("Compute now", self)
         self.compute_action.setShortcut(QKeySequence("F5"))
         self.compute_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -354,6 +376,9 @@ class ProjectsPage(QWidget):
         return (
             self._catalog_ready
             and self.lane.is_idle()
+            and self.mc_lane.is_idle()
+            and self._pending_mc is None
+            and not self.results.is_drawing()
             and not self.io.busy()
             and self._pending_result is None
             and not self._redraw_timer.isActive()
@@ -366,6 +391,7 @@ class ProjectsPage(QWidget):
         """Cancel and wait for the lanes; keep unsaved edits in the autosave (offered at next start)."""
         self._autosave_timer.stop()
         self.lane.shutdown()
+        self.mc_lane.shutdown()
         self.io.shutdown()
         if self.document.is_open and self.document.is_dirty():
             self._write_autosave()
@@ -546,12 +572,16 @@ class ProjectsPage(QWidget):
                 f"⚠ {err} — showing the last valid result" if self.results.shown else f"⚠ {err}", error=True
             )
             self.lane.cancel()
+            self.mc_lane.cancel()
+            self._pending_mc = None
         else:
             self._mark(None)
             self._clear_message()
             assert project is not None
             self._pending_result = None  # an older result waiting to be drawn is superseded
-            generation = self.lane.request(ComputeRequest(project, self.db_url, self.samples, 0))
+            self._pending_mc = None
+            self.mc_lane.cancel()
+            generation = self.lane.request(ComputeRequest(project, self.db_url, 0, 0))
             self._requested_at[generation] = time.perf_counter()
             self.results.set_status("Computing…")
         if what != "load" and self.document.is_dirty():
@@ -569,8 +599,10 @@ class ProjectsPage(QWidget):
         self.lane.flush()
 
     def cancel_compute(self) -> None:
-        if not self.lane.is_idle():
+        if not (self.lane.is_idle() and self.mc_lane.is_idle()):
             self.lane.cancel()
+            self.mc_lane.cancel()
+            self._pending_mc = None
             self.results.set_status("Computation cancelled — showing the last result. Press F5 to compute.")
 
     def _samples_changed(self) -> None:
@@ -582,6 +614,12 @@ class ProjectsPage(QWidget):
     # ---- results ----------------------------------------------------------------------------------
     def _on_result(self, generation: int, results: ProjectResults) -> None:
         self._pending_result = (generation, results)
+        if self.samples > 0:
+            self._pending_mc = None
+            self.mc_lane.request(MonteCarloRequest(generation, results.project, self.samples, 0))
+            self.mc_lane.flush()
+        else:
+            self._pending_mc = (generation, None)
         if not self._redraw_timer.isActive():
             self._redraw_timer.start()
 
@@ -590,12 +628,17 @@ class ProjectsPage(QWidget):
             return
         generation, results = self._pending_result
         self._pending_result = None
-        self.results.apply(results)
+        self._drawing_generation = generation
+        self.results.apply(results)  # drawn over a few event-loop turns; _finish_draw follows
+
+    def _finish_draw(self) -> None:
+        generation = self._drawing_generation
+        results = self.results.shown
+        assert results is not None
         self._error = None
-        mc = results.tco.monte_carlo
-        extra = f", Monte Carlo {mc.samples:,} samples" if mc is not None else ""
+        running = " — Monte Carlo running…" if self._pending_mc is None and self.samples > 0 else ""
         self.results.set_status(
-            f"Results for “{results.project.name}” ({results.project.horizon_months} months{extra})"
+            f"Results for “{results.project.name}” ({results.project.horizon_months} months){running}"
         )
         started = self._requested_at.pop(generation, None)
         if started is not None:
@@ -603,6 +646,30 @@ class ProjectsPage(QWidget):
         self._requested_at = {g: t for g, t in self._requested_at.items() if g > generation}
         self._shown_generation = generation
         self.results_shown.emit(generation)
+        self._try_apply_mc()
+
+    def _on_mc_result(self, _generation: int, payload: tuple[int, Any, list[str]]) -> None:
+        fast_generation, mc, _warnings = payload
+        if fast_generation != self.lane.generation:
+            return  # inputs changed since: a newer Monte Carlo follows
+        self._pending_mc = (fast_generation, mc)
+        self._try_apply_mc()
+
+    def _try_apply_mc(self) -> None:
+        if self._pending_mc is None or self.results.is_drawing():
+            return
+        generation, mc = self._pending_mc
+        if generation != self._shown_generation:
+            return
+        self._pending_mc = None
+        self.results.apply_monte_carlo(mc)
+        results = self.results.shown
+        if results is not None:
+            extra = f", Monte Carlo {mc.samples:,} samples" if mc is not None else ", no Monte Carlo"
+            self.results.set_status(
+                f"Results for “{results.project.name}” ({results.project.horizon_months} months{extra})"
+            )
+        self.mc_shown.emit(generation)
 
     def _on_failed(self, error: WorkerError) -> None:
         exc = error.exception
