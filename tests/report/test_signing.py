@@ -159,3 +159,71 @@ def test_unsigned_and_broken_files(tmp_path: Path) -> None:
     assert not v.signed and not v.ok and "no digital signature" in v.problems[0]
     broken = verify_bytes(b"not a pdf at all")
     assert not broken.ok and "not a readable PDF" in broken.problems[0]
+
+
+def _ca_issued_identity(tmp_path: Path) -> tuple[Path, Path]:
+    """A small CA and a signer certificate it issued, as a customer's own PKI would give (PKCS#12 with
+    the CA certificate in the chain). Returns (signer .p12, CA certificate .pem)."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    now = dt.datetime.now(dt.UTC)
+    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Client Root CA")])
+    ca = (
+        x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )  # fmt: skip
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, "Chloé Dubois"),
+            x509.NameAttribute(NameOID.EMAIL_ADDRESS, "c@example.com"),
+        ]
+    )
+    leaf = (
+        x509.CertificateBuilder().subject_name(subject).issuer_name(ca_name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=200))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )  # fmt: skip
+    p12 = tmp_path / "chloe.pfx"
+    p12.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"chloe", key, leaf, [ca], serialization.BestAvailableEncryption(b"ca-issued-pass")
+        )
+    )
+    pem = tmp_path / "ca.pem"
+    pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    return p12, pem
+
+
+def test_identity_issued_by_the_users_own_ca_is_trusted_through_its_root(tmp_path: Path) -> None:
+    from ui.report.identity import import_identity, load_identity
+
+    p12, ca_pem = _ca_issued_identity(tmp_path)
+    imported = import_identity(p12, "ca-issued-pass")
+    ident = load_identity(imported, "ca-issued-pass")
+    assert not ident.self_signed and len(ident.chain) == 1
+    out = tmp_path / "p.pdf"
+    export_proposal(load_project(EUR_PROJECT), out, identity=ident, use_catalog=False)
+    plain = verify_bytes(out.read_bytes())
+    assert plain.ok and not plain.self_signed and not plain.trusted
+    assert "CA not given as trust root" in human_report(plain)
+    v = verify_bytes(out.read_bytes(), load_trust_roots(ca_pem))
+    assert v.ok and v.trusted and v.signer == "Chloé Dubois"
