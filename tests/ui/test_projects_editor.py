@@ -153,3 +153,36 @@ def test_file_menu_actions_and_recent_projects(main_window: Any, qtbot: Any, tmp
     with qtbot.waitSignal(page.io_done, timeout=TIMEOUT_MS):
         main_window.recent_menu.actions()[1].trigger()
     assert page.document.file_path == str(path)
+
+
+def test_catalog_server_without_list_price_asks_for_the_quote(main_window: Any, qtbot: Any) -> None:
+    page = projects_page(main_window, qtbot)
+    page.open_sample("research_spot")
+    settle(page, qtbot)
+    unpriced = next(s for s in page.catalog["servers"] if not s.list_price_usd)
+    page.options.add_server(unpriced)
+    field = page.options.binder.field("server_price")
+    assert field.error() == "no server price yet: enter the vendor's quote"
+    assert "server_price" not in page.document.data["options"][-1]
+    field.set_text("300000")
+    assert field.error() is None
+    settle(page, qtbot)
+    assert totals(page)[page.document.data["options"][-1]["name"]] > 300000
+
+
+def test_monte_carlo_reports_progress_and_can_be_cancelled(main_window: Any, qtbot: Any) -> None:
+    page = projects_page(main_window, qtbot)
+    page.samples_spin.setValue(50_000)
+    page._samples_changed()
+    page.open_sample("largest")
+    page.compute_now()
+    with qtbot.waitSignal(page.results_shown, timeout=TIMEOUT_MS):
+        pass
+    assert page.results.mc_shown is None  # the deterministic charts come first
+    qtbot.waitUntil(lambda: page.progress.isVisible() and page.progress.value() > 0, timeout=TIMEOUT_MS)
+    assert page.cancel_button.isVisible()
+    page.cancel_action.trigger()  # Esc
+    qtbot.waitUntil(page.is_ready, timeout=TIMEOUT_MS)
+    assert page.mc_lane.stats["cancelled"] == 1
+    assert "cancelled" in page.results.status.text()
+    assert page.results.mc_shown is None and not page.progress.isVisible()

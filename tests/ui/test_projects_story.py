@@ -40,8 +40,8 @@ def _build_story_project(page: Any, qtbot: Any) -> None:
     assert page.picker.chosen() is not None
     page.picker.accept()
     page.open_server_picker()
-    page.picker.filter_edit.setText("H100")
-    assert page.picker.chosen() is not None
+    page.picker.filter_edit.setText("DGX H100")
+    assert page.picker.chosen().list_price_usd
     page.picker.accept()
 
 

@@ -276,13 +276,13 @@ def option_from_cloud_sku(sku: Any, pricing: str = "on_demand") -> dict[str, Any
 
 
 def option_from_server(server: Any) -> dict[str, Any]:
-    """An on-premises option from a catalog ServerPlatform (one server; price and power carried over)."""
-    return {
+    """An on-premises option from a catalog ServerPlatform (one server; price and power carried over).
+    A server without a list price gets none: the editor asks for the vendor's quote."""
+    d: dict[str, Any] = {
         "kind": "onprem",
         "name": f"On-prem {server.vendor} {server.model}",
         "vendor": server.vendor,
         "servers": 1,
-        "server_price": float(server.list_price_usd or 0.0),
         "gpus_per_server": int(server.gpu_count),
         "power_kw_per_server": float(server.max_power_kw),
         "depreciation_months": 36,
@@ -290,6 +290,11 @@ def option_from_server(server: Any) -> dict[str, Any]:
         "as_of": str(server.as_of),
         "notes": f"{server.gpu_count}x {server.gpu_name}; {server.network}",
     }
+    if server.list_price_usd:
+        d["server_price"] = float(server.list_price_usd)
+    else:
+        d["notes"] += "; no list price in the catalog: enter the vendor's quote"
+    return d
 
 
 BLANK_OPTIONS: dict[str, dict[str, Any]] = {

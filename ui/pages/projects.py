@@ -49,6 +49,7 @@ from ui.editor.compute import (
     compute_monte_carlo,
     compute_project,
 )
+from ui.editor.document import Path as Path_
 from ui.editor.document import ProjectDocument, error_path, new_project_data
 from ui.editor.panels import CatalogPicker, OptionsEditor, ProjectForm, WorkloadsEditor
 from ui.editor.results_panel import ResultsPanel
@@ -575,9 +576,10 @@ class ProjectsPage(QWidget):
             self.mc_lane.cancel()
             self._pending_mc = None
         else:
-            self._mark(None)
-            self._clear_message()
             assert project is not None
+            missing = self._missing_price(project)
+            self._mark_path(*(missing or (None, None)))
+            self._clear_message()
             self._pending_result = None  # an older result waiting to be drawn is superseded
             self._pending_mc = None
             self.mc_lane.cancel()
@@ -590,6 +592,19 @@ class ProjectsPage(QWidget):
     def _mark(self, err: ProjectError | None) -> bool:
         path = error_path(err, self.document.data) if err is not None else None
         message = err.detail if err is not None else None
+        return self._mark_path(path, message)
+
+    def _missing_price(self, project: Any) -> tuple[Path_, str] | None:
+        """An owned option without any price (e.g. a catalog server with no list price): computed, but
+        marked at the field so nobody defends a free server."""
+        for i, opt in enumerate(project.options):
+            owned = getattr(opt, "onprem", opt)
+            if getattr(owned, "kind", "") == "onprem" and owned.servers > 0 and owned.capex == 0:
+                prefix: Path_ = ("options", i) + (("onprem",) if owned is not opt else ())
+                return prefix + ("server_price",), "no server price yet: enter the vendor's quote"
+        return None
+
+    def _mark_path(self, path: Path_ | None, message: str | None) -> bool:
         found = False
         for editor in (self.project_form, self.workloads, self.options):
             found = editor.mark_error(path, message) or found
