@@ -115,6 +115,17 @@ def test_default_location_is_the_user_data_dir_and_import_copies_encrypted(tmp_p
             assert PASSWORD.encode() not in f.read_bytes()
 
 
+def test_an_existing_key_is_never_overwritten(tmp_path: Path, identity_file: Path) -> None:
+    before = identity_file.read_bytes()
+    with pytest.raises(IdentityError, match="already exists"):
+        create_identity("Someone Else", "", "s@example.com", PASSWORD, identity_file)
+    assert identity_file.read_bytes() == before
+    first = create_identity("Same Name", "", "a@example.com", PASSWORD)
+    second = create_identity("Same Name", "", "b@example.com", PASSWORD)
+    assert first != second and first.exists() and second.exists()
+    assert load_identity(first, PASSWORD).email == "a@example.com"
+
+
 def test_certificate_pem_export(tmp_path: Path, identity_file: Path) -> None:
     ident = load_identity(identity_file, PASSWORD)
     pem = write_certificate_pem(ident, tmp_path / "cert.pem")

@@ -368,8 +368,12 @@ class ReportsPage(QWidget):
         self.export_button.setEnabled(False)
         self.verify_button.setEnabled(False)
         job = _Job(work)
-        job.signals.done.connect(on_done)
-        job.signals.done.connect(self._job_finished)
+
+        def finished(result: Any) -> None:
+            self._job_finished()  # idle again before anyone hears of the result
+            on_done(result)
+
+        job.signals.done.connect(finished)
         job.signals.failed.connect(self._job_failed)
         self._job = job  # keep the signals object alive until the job reports
         self.window_.thread_pool.start(job)

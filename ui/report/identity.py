@@ -80,10 +80,16 @@ def identity_dir() -> Path:
     return path
 
 
-def default_identity_path(name: str) -> Path:
+def default_identity_path(name: str, suffix: str = ".p12") -> Path:
+    """A new file name in the identity directory for ``name`` (never an existing one: keys are not replaced)."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-").lower() or "identity"
-    return identity_dir() / f"{slug}.p12"
+    path = identity_dir() / f"{slug}{suffix}"
+    n = 2
+    while path.exists():
+        path = identity_dir() / f"{slug}-{n}{suffix}"
+        n += 1
+    return path
 
 
 def list_identities() -> list[Path]:
@@ -118,6 +124,10 @@ def create_identity(
         raise IdentityError(f"{email!r} is not an email address")
     secret = check_password(password)
     path = Path(out) if out is not None else default_identity_path(name)
+    if path.exists():
+        raise IdentityError(
+            f"{path}: already exists; a signing key is never overwritten (choose another file)"
+        )
     key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
     cert = _self_signed_certificate(key, name, organisation, email, valid_days, now)
     blob = _encrypted_pkcs12(name, key, cert, (), secret)
@@ -226,9 +236,8 @@ def import_identity(path: str | os.PathLike[str], password: str) -> Path:
     """Check that ``path`` opens with ``password`` and copy it (still encrypted, byte for byte) into the
     identity directory. Returns the new path."""
     identity = load_identity(path, password)
-    target = identity_dir() / Path(path).name
-    if target.suffix.lower() not in (".p12", ".pfx"):
-        target = target.with_suffix(".p12")
+    suffix = Path(path).suffix.lower() if Path(path).suffix.lower() in (".p12", ".pfx") else ".p12"
+    target = default_identity_path(Path(path).stem, suffix)
     write_atomic(target, Path(path).read_bytes(), mode=0o600)
     del identity
     return target
