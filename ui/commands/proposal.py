@@ -8,6 +8,7 @@ Passwords never travel as arguments (they would show in `ps` and shell history):
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,15 @@ def _register_export(subparsers: Any) -> None:
     p.add_argument("--location", default="", help="signing location shown in the signature box")
     p.add_argument("--doc-version", default="1", help="document version printed on the cover (default 1)")
     p.add_argument("--samples", type=int, default=2000, help="Monte Carlo samples (default 2000)")
+    p.add_argument(
+        "--quotes",
+        nargs="+",
+        type=int,
+        default=None,
+        metavar="ID",
+        help="vendor quotes from the catalog database (ids of `planner quotes list`) compared under the "
+        "project's site terms in the proposal's quote section",
+    )
     _password_flag(p)
     add_json_flag(p)
     p.set_defaults(func=_export)
@@ -205,6 +215,7 @@ def _export(args: argparse.Namespace) -> int:
     try:
         project = read_project(args.project)
         identity = load_identity(args.identity, read_password(args)) if args.identity else None
+        quotes = quote_rows(project, args.quotes) if args.quotes else None
         result = export_proposal(
             project,
             args.out,
@@ -213,11 +224,39 @@ def _export(args: argparse.Namespace) -> int:
             location=args.location,
             version=args.doc_version,
             samples=args.samples,
+            quotes=quotes,
         )
     except ReportError as exc:
         raise CliError(str(exc)) from None
     emit(args, result.to_json(), _export_human)
     return 0
+
+
+def quote_rows(project: Any, ids: list[int], engine: Any = None, today: dt.date | None = None) -> list[Any]:
+    """Rows of the proposal's quote section for stored quotes ``ids``: compared as `planner quotes compare
+    IDS --project PROJECT.json` does, under the project's site terms, with the project's workloads first
+    resolved through the catalog (so their GPU-hours count in the demand that sets the utilisation)."""
+    from db.catalog import get_gpu, get_model
+    from db.quotes import compare_stored, usd_to
+    from db.session import get_engine
+    from planner.engine.tco import resolve_workloads
+    from planner.project import ProjectError
+    from planner.quotes import site_terms_from_project
+    from ui.commands.quotes import proposal_rows
+
+    eng = engine if engine is not None else get_engine()
+    try:
+        resolved = resolve_workloads(project, lambda n: get_model(eng, n), lambda n: get_gpu(eng, n))
+    except ProjectError as exc:
+        raise CliError(f"the project has errors: {exc}") from None
+    try:
+        site = site_terms_from_project(resolved, usd_to_currency=usd_to(eng, project.currency))
+        figures = compare_stored(eng, ids, site=site, today=today or dt.date.today())
+    except LookupError as exc:  # KeyError (unknown quote id) is a LookupError too
+        raise CliError(f"--quotes: {str(exc).strip(chr(39) + chr(34))}") from None
+    except ValueError as exc:
+        raise CliError(f"--quotes: {exc}") from None
+    return proposal_rows(figures)
 
 
 def _export_human(d: dict[str, Any]) -> str:

@@ -300,6 +300,7 @@ class ReportsPage(QWidget):
         paper = str(self.paper_combo.currentData())
         location = self.location_edit.text().strip()
         db_url = getattr(self.window_, "db_url", None)
+        quotes = quotes_view_rows(self.window_)  # read on the GUI thread, which owns the Quotes view
 
         def work() -> Any:
             from ui.report.export import export_proposal
@@ -310,7 +311,7 @@ class ReportsPage(QWidget):
 
                 engine = get_engine(db_url)
             return export_proposal(
-                project, out, identity=identity, paper=paper, location=location, engine=engine
+                project, out, identity=identity, paper=paper, location=location, engine=engine, quotes=quotes
             )
 
         self.export_result.setText("Exporting…")
@@ -428,6 +429,16 @@ def _projects_view_project(window: Any) -> Project | None:
         return None
     project, _error = document.validate()
     return project if isinstance(project, Project) else None
+
+
+def quotes_view_rows(window: Any) -> list[Any] | None:
+    """The Quotes view's comparison as rows of the proposal's quote section, or None (no section) when
+    that view is absent or holds no quotes."""
+    page = getattr(window, "pages", {}).get("Quotes")
+    if page is None or not hasattr(page, "proposal_quote_rows") or not getattr(page, "figures", ()):
+        return None
+    rows: list[Any] = page.proposal_quote_rows()
+    return rows or None
 
 
 def _row(*widgets: QWidget) -> QWidget:
