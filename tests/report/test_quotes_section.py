@@ -1,0 +1,207 @@
+"""`planner export PROJECT --quotes ID …` end to end: the three fixture quotes of tests/data/quotes/ are
+imported with `planner quotes import` into a real SQLite catalog database (the shipped catalog plus the two
+FX rates of the quote dates, as tests/quotes/test_cli.py does), then the proposal's quote section must hold
+each vendor with the all-in cost per GPU-hour that `planner quotes compare --project` computes."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from db.catalog import save_row
+from db.session import dispose_engines, get_engine
+from resources import resource
+from tests.quotes.expected import EUR_USD, GBP_USD
+from ui.cli import main
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "quotes"
+PROJECT = DATA / "project_h100.json"
+WORKLOAD_SAMPLE = Path(str(resource("samples", "fine_tuning_workloads.json")))
+
+IMPORTS = [
+    [
+        "northwind_usd.csv",
+        "--vendor",
+        "Northwind Systems",
+        "--date",
+        "2026-10-28",
+        "--valid-until",
+        "2026-12-31",
+    ],
+    [
+        "rheinwerk_eur.xlsx",
+        "--vendor",
+        "Rheinwerk Computing GmbH",
+        "--mapping",
+        str(DATA / "rheinwerk_mapping.json"),
+    ],
+    [
+        "albion_gbp.csv",
+        "--vendor",
+        "Albion Compute Ltd",
+        "--mapping",
+        str(DATA / "albion_mapping.json"),
+        "--date",
+        "2026-11-02",
+        "--valid-until",
+        "2026-12-02",
+    ],
+]
+
+
+@pytest.fixture
+def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    monkeypatch.setenv("PLANNER_DB", url)
+    engine = get_engine(url)
+    save_row(engine, EUR_USD)
+    save_row(engine, GBP_USD)
+    yield url
+    dispose_engines()
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def quote_ids(cli_db: str, capsys: pytest.CaptureFixture[str]) -> list[int]:
+    ids = []
+    for argv in IMPORTS:
+        code, out, err = run(capsys, "quotes", "import", str(DATA / argv[0]), *argv[1:], "--json")
+        assert code == 0, err
+        ids.append(json.loads(out)["id"])
+    return ids
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def quotes_section(pdf: Path) -> str:
+    pages = [p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages]
+    text = flat(" ".join(pages))
+    start = text.find("7. Vendor quotes")
+    assert start >= 0, "no vendor quote section"
+    end = text.find("Methodology", start)
+    return text[start : end if end > 0 else None]
+
+
+def test_export_with_quotes_shows_each_vendor_and_its_cost_per_gpu_hour(
+    quote_ids: list[int], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    ids = [str(i) for i in quote_ids]
+    code, out, err = run(capsys, "quotes", "compare", *ids, "--project", str(PROJECT), "--json")
+    assert code == 0, err
+    compared = json.loads(out)["quotes"]
+    assert len(compared) == 3
+    pdf = tmp_path / "with_quotes.pdf"
+    code, out, err = run(
+        capsys, "export", str(PROJECT), "--out", str(pdf), "--samples", "0", "--quotes", *ids
+    )
+    assert code == 0, err
+    section = quotes_section(pdf)
+    for q in compared:
+        assert q["vendor"] in section, q["vendor"]
+        assert q["per_gpu_hour_usd"] is not None
+        assert f"all-in {q['per_gpu_hour_usd']:.2f} USD/GPU-h" in section, (
+            q["vendor"],
+            q["per_gpu_hour_usd"],
+        )
+        assert f"${q['total_usd']:,.0f}" in section  # total in USD, whole dollars
+    # the expired Rheinwerk quote is flagged as such in the proposal too
+    rheinwerk = next(q for q in compared if q["vendor"].startswith("Rheinwerk"))
+    assert rheinwerk["expired"] and "EXPIRED" in section
+
+
+def test_export_without_quotes_has_no_quote_section(
+    quote_ids: list[int], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pdf = tmp_path / "plain.pdf"
+    code, _, err = run(capsys, "export", str(PROJECT), "--out", str(pdf), "--samples", "0")
+    assert code == 0, err
+    text = " ".join(p.extract_text() or "" for p in PdfReader(pdf).pages)
+    assert "Vendor quotes" not in text and "Northwind" not in text
+
+
+def test_unknown_quote_id_fails_cleanly_and_writes_nothing(
+    quote_ids: list[int], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    pdf = out / "nope.pdf"
+    missing = max(quote_ids) + 100
+    code, _, err = run(
+        capsys, "export", str(PROJECT), "--out", str(pdf), "--quotes", str(quote_ids[0]), str(missing)
+    )
+    assert code == 2
+    assert "--quotes" in err and str(missing) in err
+    assert list(out.iterdir()) == []
+
+
+def test_quotes_for_a_workload_project_use_its_resolved_demand(
+    quote_ids: list[int], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The workload sample states no GPU-hours directly: the utilisation that sets each quote's cost per
+    GPU-hour comes from the demand the estimate engine derives, under the sample's on-prem site terms."""
+    import datetime as dt
+
+    from db.catalog import get_gpu, get_model
+    from db.quotes import compare_stored
+    from planner.engine.tco import resolve_workloads
+    from planner.project import load_project
+    from planner.quotes import average_demand_gpu_hours, site_terms_from_project
+
+    engine = get_engine()
+    project = resolve_workloads(
+        load_project(WORKLOAD_SAMPLE), lambda n: get_model(engine, n), lambda n: get_gpu(engine, n)
+    )
+    demand = average_demand_gpu_hours(project)
+    assert demand > 1000  # GPU-hours a month, from the four estimate specs
+    site = site_terms_from_project(project)
+    figures = compare_stored(engine, quote_ids, site=site, today=dt.date.today())
+    unresolved = compare_stored(
+        engine, quote_ids, site=site_terms_from_project(load_project(WORKLOAD_SAMPLE)), today=dt.date.today()
+    )
+    assert [f.per_gpu_hour_usd for f in unresolved] != [f.per_gpu_hour_usd for f in figures]
+    northwind = next(f for f in figures if f.quote.vendor == "Northwind Systems")
+    # 32 GPUs × 730 h: the demand fills only part of the quoted cluster
+    assert northwind.hardware.gpus == 32
+    pdf = tmp_path / "workloads_with_quotes.pdf"
+    ids = [str(i) for i in quote_ids]
+    code, _, err = run(
+        capsys, "export", str(WORKLOAD_SAMPLE), "--out", str(pdf), "--samples", "0", "--quotes", *ids
+    )
+    assert code == 0, err
+    section = quotes_section(pdf)
+    for f in figures:
+        assert f.quote.label in section
+        assert f.per_gpu_hour_usd is not None
+        assert f"all-in {f.per_gpu_hour_usd:.2f} USD/GPU-h" in section, f.quote.vendor
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) not installed")
+def test_render_quote_section_for_review(
+    quote_ids: list[int], capsys: pytest.CaptureFixture[str], tmp_path: Path, artifacts_dir: Path
+) -> None:
+    """Renders the proposal with the three quotes to tests/artifacts/proposal_quotes/ (50 dpi)."""
+    out = artifacts_dir / "proposal_quotes"
+    out.mkdir(exist_ok=True)
+    for old in out.glob("*.png"):
+        old.unlink()
+    pdf = out / "proposal_quotes.pdf"
+    ids = [str(i) for i in quote_ids]
+    code, _, err = run(capsys, "export", str(PROJECT), "--out", str(pdf), "--samples", "0", "--quotes", *ids)
+    assert code == 0, err
+    subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(out / "page")], check=True)
+    assert len(list(out.glob("page-*.png"))) == len(PdfReader(pdf).pages)
