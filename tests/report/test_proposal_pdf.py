@@ -13,6 +13,7 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,10 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from planner.engine.tco import evaluate
-from planner.project import HybridOption, OnPremOption, load_project
+from db.catalog import get_gpu, get_model
+from db.session import dispose_engines, get_engine
+from planner.engine.tco import evaluate, resolve_workloads
+from planner.project import HybridOption, OnPremOption, Project, load_project
 from tests.report.conftest import EUR_PROJECT, sample_projects
 from ui.report.export import MONTE_CARLO_SAMPLES, MONTE_CARLO_SEED, export_proposal, prepare_inputs
 from ui.report.files import ReportError
@@ -46,12 +49,27 @@ def flat(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def sample_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, bytes]]:
+def catalog_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A catalog database seeded with the shipped catalog: samples whose workloads name catalog models
+    and GPUs (fine_tuning_workloads) are sized through it, as the CLI and the app do."""
+    engine = get_engine(f"sqlite:///{tmp_path_factory.mktemp('catalog') / 'catalog.sqlite3'}")
+    yield engine
+    dispose_engines()
+
+
+def resolved(project: Project, engine: Any) -> Project:
+    return resolve_workloads(project, lambda n: get_model(engine, n), lambda n: get_gpu(engine, n))
+
+
+@pytest.fixture(scope="module")
+def sample_pdfs(
+    tmp_path_factory: pytest.TempPathFactory, catalog_engine: Any
+) -> dict[str, tuple[Path, bytes]]:
     out: dict[str, tuple[Path, bytes]] = {}
     folder = tmp_path_factory.mktemp("samples")
     for path in sample_projects():
         pdf = folder / (path.stem + ".pdf")
-        export_proposal(load_project(path), pdf, use_catalog=False)
+        export_proposal(load_project(path), pdf, engine=catalog_engine)
         out[path.stem] = (path, pdf.read_bytes())
     return out
 
@@ -62,10 +80,10 @@ def test_there_are_sample_projects() -> None:
 
 @pytest.mark.parametrize("stem", [p.stem for p in sample_projects()])
 def test_pdf_text_holds_the_engines_recommendation_and_totals(
-    stem: str, sample_pdfs: dict[str, tuple[Path, bytes]]
+    stem: str, sample_pdfs: dict[str, tuple[Path, bytes]], catalog_engine: Any
 ) -> None:
     path, pdf = sample_pdfs[stem]
-    project = load_project(path)
+    project = resolved(load_project(path), catalog_engine)
     result = evaluate(
         project, samples=MONTE_CARLO_SAMPLES if project.monte_carlo else 0, seed=MONTE_CARLO_SEED
     )
