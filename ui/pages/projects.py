@@ -273,11 +273,14 @@ class ProjectsPage(QWidget):
         left.addWidget(self.tabs)
         left.setStretchFactor(1, 4)
         left.setSizes([80, 640])
-        self.results = ResultsPanel()
+        # The charts (pyqtgraph) are built right after the window is shown, or on first use: the window
+        # appears sooner.
+        self._results: ResultsPanel | None = None
+        self._results_placeholder = QLabel("Preparing charts…")
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("projects_splitter")
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.results)
+        self.splitter.addWidget(self._results_placeholder)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([400, 700])
         state = QSettings().value("projects/splitter")
@@ -324,7 +327,7 @@ class ProjectsPage(QWidget):
         self.mc_lane.failed.connect(self._on_failed)
         self.mc_lane.progress.connect(self._on_progress)
         self.mc_lane.busy_changed.connect(self._on_busy)
-        self.results.drawn.connect(self._finish_draw)
+        QTimer.singleShot(0, self._ensure_results)
         bar = window.statusBar()
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.cancel_button)
@@ -706,8 +709,26 @@ class ProjectsPage(QWidget):
             self.progress.setValue(0)
 
     def set_palette(self, name: str) -> None:
-        self.results.apply_palette(name)
+        if self._results is not None:
+            self._results.apply_palette(name)
         QSettings().setValue("projects/theme", name)
+
+    @property
+    def results(self) -> ResultsPanel:
+        """The Results view (charts and recommendation), built on first use."""
+        return self._ensure_results()
+
+    def _ensure_results(self) -> ResultsPanel:
+        if self._results is None:
+            panel = ResultsPanel()
+            panel.apply_palette(self.theme.currentText())
+            panel.drawn.connect(self._finish_draw)
+            sizes = self.splitter.sizes()
+            self.splitter.replaceWidget(1, panel)
+            self.splitter.setSizes(sizes)
+            self._results_placeholder.deleteLater()
+            self._results = panel
+        return self._results
 
     # ---- messages, title, recent ----------------------------------------------------------------------
     def _show_message(self, text: str) -> None:
