@@ -723,9 +723,12 @@ class ProjectsPage(QWidget):
             panel = ResultsPanel()
             panel.apply_palette(self.theme.currentText())
             panel.drawn.connect(self._finish_draw)
-            sizes = self.splitter.sizes()
             self.splitter.replaceWidget(1, panel)
-            self.splitter.setSizes(sizes)
+            self.splitter.setStretchFactor(1, 2)
+            state = QSettings().value("projects/splitter")
+            if state is None or not self.splitter.restoreState(state):
+                total = max(sum(self.splitter.sizes()), 1100)
+                self.splitter.setSizes([total * 4 // 11, total - total * 4 // 11])
             self._results_placeholder.deleteLater()
             self._results = panel
         return self._results
