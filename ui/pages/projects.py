@@ -172,6 +172,7 @@ class ProjectsPage(QWidget):
         self._shown_generation = 0
         self._requested_at: dict[int, float] = {}
         self.latencies: list[float] = []
+        self._restore_payload: dict[str, Any] | None = None
         self._build()
         self._connect(window)
         self.io.submit(lambda: _load_catalog(self.db_url), self._catalog_arrived, self._io_failed)
@@ -827,12 +828,12 @@ class ProjectsPage(QWidget):
         self._restore_payload = payload
         self.restore_label.setText(
             f"Unsaved edits to “{name}” from {payload.get('saved_at', 'an earlier session')} were found "
-            "(the app did not close after saving). Restore them?"
+            "(the app stopped before they were saved). Restore them?"
         )
         self.restore_bar.show()
 
     def restore_autosave(self) -> None:
-        payload = getattr(self, "_restore_payload", None)
+        payload = self._restore_payload
         self.restore_bar.hide()
         if payload is None:
             return
