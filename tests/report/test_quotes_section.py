@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -205,3 +206,57 @@ def test_render_quote_section_for_review(
     assert code == 0, err
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(out / "page")], check=True)
     assert len(list(out.glob("page-*.png"))) == len(PdfReader(pdf).pages)
+
+
+@pytest.mark.gui
+def test_reports_view_puts_the_quotes_view_comparison_in_the_proposal(
+    main_window: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    """Quotes imported into the window's database show in the Quotes view; the Reports view's export then
+    carries that view's comparison (its own figures, under its site terms) into section 7."""
+    import datetime as dt
+
+    from db.quotes import import_quote, load_mapping_file
+
+    engine = get_engine(main_window.db_url)
+    save_row(engine, EUR_USD)
+    save_row(engine, GBP_USD)
+    import_quote(
+        engine,
+        DATA / "northwind_usd.csv",
+        vendor="Northwind Systems",
+        quote_date=dt.date(2026, 10, 28),
+        valid_until=dt.date(2026, 12, 31),
+    )
+    import_quote(
+        engine,
+        DATA / "albion_gbp.csv",
+        vendor="Albion Compute Ltd",
+        mapping=load_mapping_file(DATA / "albion_mapping.json"),
+        quote_date=dt.date(2026, 11, 2),
+        valid_until=dt.date(2026, 12, 2),
+    )
+    quotes = main_window.pages["Quotes"]
+    quotes.reload()
+    qtbot.waitUntil(lambda: quotes.is_ready() and len(quotes.figures) == 2, timeout=20_000)
+    expected = {f.quote.label: f.per_gpu_hour_usd for f in quotes.figures}
+
+    reports = main_window.pages["Reports"]
+    index = next(
+        i
+        for i in range(reports.project_combo.count())
+        if str(reports.project_combo.itemData(i) or "").endswith("research_spot.json")
+    )
+    reports.project_combo.setCurrentIndex(index)
+    reports.sign_check.setChecked(False)
+    out = tmp_path / "from_the_view.pdf"
+    reports.output_edit.setText(str(out))
+    with qtbot.waitSignal(reports.exported, timeout=60_000):
+        reports.export_button.click()
+    qtbot.waitUntil(reports.is_ready, timeout=20_000)
+    section = quotes_section(out)
+    for label, per_gpu_hour in expected.items():
+        assert label in section
+        assert per_gpu_hour is not None and f"all-in {per_gpu_hour:.2f} USD/GPU-h" in section, label
+    qtbot.waitUntil(quotes.is_ready, timeout=20_000)
+    dispose_engines()
