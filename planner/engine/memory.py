@@ -226,10 +226,16 @@ def layer_activation_bytes_per_token(model: ModelArch, act_b: float, tp: int = 1
 def eager_score_bytes_per_token(
     model: ModelArch, seq_len: ArrayLike, act_b: float, tp: int = 1
 ) -> FloatArray:
-    """Without flash attention: attention scores and softmax output, heads x seq bytes each, per token per
-    layer (so batch x heads x seq^2 per layer in total)."""
+    """Without flash attention (bytes per token per layer, so batch x heads x seq^2 per layer in total).
+
+    Hugging Face's eager attention (Llama, Mistral, Qwen, ... ``eager_attention_forward``) computes the
+    softmax in fp32 and casts it back: ``softmax(scores, dim=-1, dtype=torch.float32).to(query.dtype)``.
+    Autograd keeps the fp32 softmax output (softmax backward needs it, 4 bytes) and the cast probabilities
+    that multiply V (``act_b`` bytes) - 4 + act_b bytes per score, 6 in bf16/fp16 (8 in fp32).
+    Validated on the llama-recipes FSDP LoRA row (tests/data/memory_measurements.json).
+    """
     s = np.asarray(seq_len, dtype=np.float64)
-    return np.asarray(2.0 * model.heads / tp * s * act_b, dtype=np.float64)
+    return np.asarray((4.0 + act_b) * model.heads / tp * s, dtype=np.float64)
 
 
 LOSS_BYTES_PER_LOGIT: dict[str, float] = {"standard": 12.0, "chunked": 6.0, "fused": 0.0}
@@ -500,29 +506,38 @@ def _gathered_layers(model: ModelArch, spec: EstimateSpec, lay: _Layout) -> Any:
     return 2.0 * layer_params(model) * layer_b / lay.mp * np.where(lay.dp > 1, 1.0, 0.0)
 
 
-def _activation_bytes(model: ModelArch, spec: EstimateSpec, lay: _Layout, tokens: Any, s: Any) -> Any:
-    """Stored activations (bytes) for ``tokens`` tokens: every layer, or one input per layer plus one
-    recomputed layer with checkpointing; offloaded inputs leave the GPU."""
+def _activation_bytes(
+    model: ModelArch, spec: EstimateSpec, lay: _Layout, tokens: Any, s: Any
+) -> tuple[Any, Any]:
+    """Activation bytes for ``tokens`` tokens as (stored, recomputed).
+
+    stored: kept from the forward pass until backward reaches them - every layer's tensors without
+    checkpointing; with checkpointing one input per layer (offloaded inputs leave the GPU); plus the
+    embedding output and the final norm.
+    recomputed: with checkpointing, one layer's tensors rebuilt during backward (0 without checkpointing,
+    where they are part of ``stored``). They exist only inside the backward pass of that layer, i.e. after
+    the loss and its logits have been freed - see :func:`_training_terms`.
+    """
     per_layer: Any = layer_activation_bytes_per_token(model, lay.act_b, lay.tp)
     if not spec.flash_attention:
         per_layer = per_layer + eager_score_bytes_per_token(model, s, lay.act_b, lay.tp)
-    in_flight = min(lay.pp, spec.grad_accumulation) if lay.pp > 1 else 1  # 1F1B micro-batches in flight
-    stored_layers = model.layers / lay.pp * in_flight
-    if spec.grad_checkpointing:
-        inputs = tokens * model.hidden * lay.act_b * stored_layers
-        acts = inputs * (0.0 if spec.activation_offload else 1.0) + tokens * per_layer
-    elif spec.activation_offload:
-        acts = 2.0 * tokens * per_layer
-    else:
-        acts = tokens * per_layer * stored_layers
-    acts = acts + tokens * 4.0 * model.hidden * lay.act_b  # embedding output + final norm in/out
     if lay.peft and spec.effective_quant_bits < 16:
         # bitsandbytes' k-bit matmul is a custom autograd Function that saves its input although the weight
         # is frozen: the two norm outputs (2h) and, for a gated MLP, the down-projection input (I) are kept
         # on top of what a frozen bf16 nn.Linear keeps.
-        saved = (2 * model.hidden + (model.intermediate if model.mlp == "gated" else 0)) * lay.act_b / lay.tp
-        acts = acts + tokens * saved * (1.0 if spec.grad_checkpointing else stored_layers)
-    return acts
+        per_layer = per_layer + (
+            (2 * model.hidden + (model.intermediate if model.mlp == "gated" else 0)) * lay.act_b / lay.tp
+        )
+    in_flight = min(lay.pp, spec.grad_accumulation) if lay.pp > 1 else 1  # 1F1B micro-batches in flight
+    stored_layers = model.layers / lay.pp * in_flight
+    ends = tokens * 4.0 * model.hidden * lay.act_b  # embedding output + final norm in/out
+    if spec.grad_checkpointing:
+        inputs = tokens * model.hidden * lay.act_b * stored_layers
+        stored = inputs * (0.0 if spec.activation_offload else 1.0) + ends
+        return stored, tokens * per_layer
+    if spec.activation_offload:
+        return 2.0 * tokens * per_layer + ends, 0.0 * tokens
+    return tokens * per_layer * stored_layers + ends, 0.0 * tokens
 
 
 def _training_terms(model: ModelArch, spec: EstimateSpec, s: Any, b: Any, n: Any) -> dict[str, Any]:
@@ -540,10 +555,20 @@ def _training_terms(model: ModelArch, spec: EstimateSpec, s: Any, b: Any, n: Any
         static = static + terms["quant_workspace"]
 
     tokens = b * s * (2.0 if spec.method == "dpo" else 1.0)  # DPO: chosen + rejected
-    acts = _activation_bytes(model, spec, lay, tokens, s)
+    stored, recomputed = _activation_bytes(model, spec, lay, tokens, s)
     logits = logits_bytes(model, tokens, spec.loss_impl, lay.act_b, lay.tp)
-    terms["activations"] = acts
+    terms["activations"] = stored + recomputed
     terms["logits"] = logits
+    # Activation + loss working set. Without checkpointing every layer's tensors are alive when the logits
+    # are made: a plain sum. With checkpointing on one device (or ZeRO 0-2), the loss (logits, their fp32
+    # upcast and gradient) is computed and freed before backward recomputes the last layer, so the two never
+    # coexist: stored inputs + max(logits, one recomputed layer). Measured: fms-acceleration single-GPU
+    # LoRA/QLoRA/GPTQ rows grow by 671 KB per token of micro-batch for Mistral-7B; the sum predicts 848, the
+    # max 679. With parameters sharded (ZeRO-3 / FSDP FULL_SHARD over >1 rank) the measured peaks carry one
+    # recomputed layer on top of the logits (fms-acceleration 2-GPU FSDP rows, PEFT's ZeRO-3 rows), so the
+    # sum is kept there; see docs/MEMORY_MODEL.md "Loss and recomputation".
+    sharded_params = (lay.dp > 1) & (lay.stage >= 3)
+    acts = stored + np.where(sharded_params, logits + recomputed, np.maximum(logits, recomputed))
     autocast = terms.get("autocast_cache", 0.0)
 
     # Peaks: the step runs after activations are freed, so peak = max(fwd/bwd, step), not a sum.
@@ -552,9 +577,9 @@ def _training_terms(model: ModelArch, spec: EstimateSpec, s: Any, b: Any, n: Any
     if spec.optimizer_in_backward and not lay.peft:
         terms["gradients"] = grads_live  # only the tensor being stepped is alive
     if spec.grad_accumulation > 1 and not spec.optimizer_in_backward:
-        fwd_bwd = static + autocast + grads_live + acts + logits  # accumulated grads live through forward
+        fwd_bwd = static + autocast + grads_live + acts  # accumulated grads live through forward
     else:
-        fwd_bwd = static + autocast + np.maximum(acts + logits, grads_live)  # grads grow as activations free
+        fwd_bwd = static + autocast + np.maximum(acts, grads_live)  # grads grow as activations free
     if spec.method == "ppo":
         # rollout phase: the actor generates with a KV cache, no activations stored
         terms["kv_cache"] = kv_cache_bytes(model, b, s, DTYPE_BYTES[spec.kv_cache_precision], lay.tp)

@@ -41,6 +41,8 @@ def _analysis(model: dict, bits: int, dp: int = 1) -> LLMAnalysis:
         expansion_ratio=None
         if model["intermediate"] % model["hidden"] == 0
         else model["intermediate"] / model["hidden"],
+        moe_num_experts=int(model.get("experts", 1)),
+        moe_top_k=int(model.get("experts_per_token", 1)),
     )
     dtype = DtypeConfig(name=f"w{bits}a16e16", weight_bits=bits, activation_bits=16, embedding_bits=16)
     return LLMAnalysis(
