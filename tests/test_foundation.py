@@ -103,3 +103,16 @@ def test_wheel_ships_packages_and_resources(tmp_path: Path) -> None:
         (ROOT / "resources" / "catalog").glob("*.csv")
     )
     assert not any(n.startswith("tests/") for n in names)
+
+
+def test_io_errors_become_one_sentence(tmp_path: Path) -> None:
+    from ui.cli import _describe_os_error
+
+    assert _describe_os_error(IsADirectoryError(21, "Is a directory", str(tmp_path))) == (
+        f"{tmp_path} is a folder, not a file"
+    )
+    assert _describe_os_error(FileNotFoundError(2, "No such file", "x.json")) == "x.json does not exist"
+    try:
+        b"\xff\xfe".decode("utf-8")
+    except UnicodeDecodeError as exc:
+        assert "not UTF-8" in _describe_os_error(exc)

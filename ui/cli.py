@@ -105,6 +105,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("planner: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # e.g. `planner quotes compare --json | head`: the reader went away; not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except (OSError, UnicodeDecodeError) as exc:
+        # Last-resort net: commands name their files themselves; this keeps any miss to one sentence.
+        print(f"planner: {_describe_os_error(exc)}", file=sys.stderr)
+        logging.getLogger(__name__).debug("I/O error", exc_info=True)
+        return 2
+
+
+def _describe_os_error(exc: OSError | UnicodeDecodeError) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"a file is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
+    name = exc.filename or "the file"
+    reasons = {
+        IsADirectoryError: "is a folder, not a file",
+        FileNotFoundError: "does not exist",
+        PermissionError: "cannot be accessed (permission denied)",
+        NotADirectoryError: "has a path component that is not a folder",
+    }
+    for kind, reason in reasons.items():
+        if isinstance(exc, kind):
+            return f"{name} {reason}"
+    return f"{name}: {exc.strerror or exc}"
 
 
 if __name__ == "__main__":  # pragma: no cover
