@@ -113,11 +113,21 @@ class ChartWidget(QWidget):
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
         self._title = title
+        # The title is a Qt label (elided by the layout), not a pyqtgraph one: a long title would set a
+        # minimum width on the plot and clip it in a narrow window.
+        self.title_label = QLabel(title)
+        self.title_label.setObjectName("chart_title")
+        self.title_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self._x_label = x_label
         self._y_label = y_label
         self.readout = QLabel(" ")
         self.readout.setObjectName("readout")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Charts share the width they are given (never push the layout wider than the window).
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(220)
+        self.plot.setMinimumWidth(200)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(1)
@@ -136,6 +146,7 @@ class ChartWidget(QWidget):
         for label in (self.legend, self.readout):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.readout.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.title_label)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.legend)
         layout.addWidget(self.readout)
@@ -154,7 +165,7 @@ class ChartWidget(QWidget):
             axis.setTextPen(pg.mkPen(fg))
             axis.enableAutoSIPrefix(False)
         self.plot_item.showGrid(x=True, y=True, alpha=palette.grid_alpha)
-        self.plot_item.setTitle(self._title, color=fg, size="10pt")
+        self.title_label.setStyleSheet(f"font-weight: bold; color: {fg}; background: {palette.background};")
         if self._x_label:
             self.plot_item.setLabel("bottom", self._x_label, color=fg)
         self.plot_item.setLabel("left", self._y_label, color=fg)
@@ -166,6 +177,10 @@ class ChartWidget(QWidget):
     def color_of(self, name: str, fallback: int) -> str:
         """The colour of a named series: the same option keeps its colour in every chart."""
         return self.color(self.name_colors.get(name, fallback))
+
+    def set_title(self, title: str) -> None:
+        self._title = title
+        self.title_label.setText(title)
 
     def set_currency(self, currency: str) -> None:
         self.currency = currency

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 import pyqtgraph as pg
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QComboBox, QSizePolicy
 
 from ui.charts.base import ChartWidget, compact_money
 
@@ -94,12 +94,13 @@ class BreakdownChart(ChartWidget):
     """Monthly cash cost of one option, stacked by term (compute, power, staff, ...)."""
 
     def __init__(self) -> None:
-        super().__init__("Monthly cost breakdown by month", x_label="", y_label="a month", money_y=True)
+        super().__init__("Monthly cost breakdown", x_label="", y_label="a month", money_y=True)
         self.selector = QComboBox()
         self.selector.setObjectName("breakdown_option")
         self.selector.setToolTip("Option whose monthly costs are stacked")
         self.selector.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.selector.setMinimumContentsLength(16)
+        self.selector.setMinimumContentsLength(12)
+        self.selector.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.layout().insertWidget(0, self.selector)  # type: ignore[union-attr]
         self.selector.currentTextChanged.connect(self._select)
         self._bars: list[pg.BarGraphItem] = []
@@ -180,7 +181,7 @@ class UtilisationChart(ChartWidget):
 
     def __init__(self) -> None:
         super().__init__(
-            "Cost per used GPU-hour vs utilisation (%)",
+            "Cost per used GPU-h vs utilisation (%)",
             x_label="",
             y_label="per used GPU-h",
         )

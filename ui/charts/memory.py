@@ -27,7 +27,7 @@ class MemoryChart(ChartWidget):
     """Stacked GB per GPU for each workload with a capacity mark (the GPU's memory)."""
 
     def __init__(self) -> None:
-        super().__init__("GPU memory per workload (GB per GPU)", x_label="", y_label="GB per GPU")
+        super().__init__("GPU memory per workload (GB/GPU)", x_label="", y_label="GB per GPU")
         self._bars: list[pg.BarGraphItem] = []
         self.capacity = pg.PlotDataItem(connect="pairs")
         self.capacity.setZValue(10)

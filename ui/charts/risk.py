@@ -68,9 +68,7 @@ class TornadoChart(ChartWidget):
             self.base_line.setPen(pg.mkPen(self.palette_.foreground, width=1))
         axis = self.plot_item.getAxis("left")
         axis.setTicks([[(float(yy), r.label[:24]) for yy, r in zip(y, self.rows, strict=True)]])
-        self.plot_item.setTitle(
-            f"Sensitivity of the total (M {self.currency})", color=self.palette_.foreground, size="10pt"
-        )
+        self.set_title(f"Sensitivity of the total (M {self.currency})")
         self._set_legend(
             [(good, "input at its low value"), (bad, "input at its high value")],
             f"of {self.option}; line: base total",
@@ -139,9 +137,7 @@ class MonteCarloChart(ChartWidget):
             line.setPen(pg.mkPen(self.palette_.foreground, width=1, style=pg.QtCore.Qt.PenStyle.DashLine))
             line.label.setColor(self.palette_.foreground)
             line.setVisible(bool(self.samples))
-        self.plot_item.setTitle(
-            f"Monte Carlo: horizon total (M {self.currency})", color=self.palette_.foreground, size="10pt"
-        )
+        self.set_title(f"Monte Carlo: horizon total (M {self.currency})")
         self._set_legend(
             [
                 (self.color_of(n, i), f"{n} (cheapest in {self.prob_cheapest.get(n, 0):.0%})")

@@ -215,7 +215,6 @@ class ProjectsPage(QWidget):
         self.theme.setToolTip("Chart palette")
         self.theme.currentTextChanged.connect(self.set_palette)
         top = QHBoxLayout()
-        top.addWidget(self.title, 1)
         for w in (
             self.new_button,
             self.sample_button,
@@ -292,6 +291,7 @@ class ProjectsPage(QWidget):
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.title)
         layout.addLayout(top)
         layout.addWidget(self.restore_bar)
         layout.addWidget(self.message)
