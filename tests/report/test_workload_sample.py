@@ -198,3 +198,34 @@ def test_render_workload_pages_for_review(exported: tuple[Path, list[str]], arti
         old.unlink()
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(out / "page")], check=True)
     assert len(sorted(out.glob("page-*.png"))) == len(pages)
+
+
+def test_memory_column_uses_the_workloads_own_gpu_count(catalog: Any) -> None:
+    """A spec without n_gpus takes the workload's `gpus` (as resolve_workloads does for GPU-hours), so the
+    memory per GPU in the proposal is the sharded figure, not a single-GPU one."""
+    import dataclasses
+
+    from ui.report.export import open_catalog, workload_rows
+
+    project = load_project(SAMPLE)
+    index = next(i for i, w in enumerate(project.workloads) if (w.gpus or 1) > 1)
+    w = project.workloads[index]
+    spec_without_count = {k: v for k, v in (w.estimate or {}).items() if k != "n_gpus"}
+    edited = dataclasses.replace(
+        project,
+        workloads=tuple(
+            dataclasses.replace(x, estimate=spec_without_count) if i == index else x
+            for i, x in enumerate(project.workloads)
+        ),
+    )
+    rows = workload_rows(edited, open_catalog(catalog))
+    expected = estimate(
+        parse_spec(dict(spec_without_count, model=w.model, n_gpus=w.gpus)),
+        get_model(catalog, str(w.model)),
+        [],
+    ).peak_gb_per_gpu
+    single = estimate(
+        parse_spec(dict(spec_without_count, model=w.model, n_gpus=1)), get_model(catalog, str(w.model)), []
+    )
+    assert rows[index].memory_gb_per_gpu == pytest.approx(expected)
+    assert expected < single.peak_gb_per_gpu  # sharding across the workload's GPUs matters here

@@ -231,6 +231,11 @@ def _estimate(project: Project, index: int, cat: CatalogView | None, gpus: Seque
             return None
         spec = dict(w.estimate)
         spec.setdefault("model", model.name)
+        # Same defaults as planner.engine.tco.resolve_workloads: the workload's own GPU and count.
+        if w.gpu is not None:
+            spec.setdefault("gpu", w.gpu)
+        if w.gpus:
+            spec.setdefault("n_gpus", w.gpus)
         return est.estimate(est.parse_spec(spec), model, list(gpus))
     except Exception as exc:
         log.info("no memory estimate for workload %s: %s", w.name, exc)

@@ -602,7 +602,7 @@ def workloads_section(inputs: ProposalInputs, st: Styles, width: float) -> list[
                 num(per_month),
             ]
         )
-    fr = [0.19, 0.1, 0.12, 0.09, 0.075, 0.1, 0.1, 0.1, 0.125]
+    fr = [0.18, 0.12, 0.12, 0.09, 0.07, 0.1, 0.1, 0.09, 0.13]
     out.append(table(data, [f * width for f in fr], st))
     out.append(Spacer(1, 2 * mm))
     out.append(
