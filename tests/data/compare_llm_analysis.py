@@ -9,6 +9,8 @@ Mapping (llm-analysis has no LoRA/QLoRA mode): LoRA/QLoRA rows use ``training()`
 bit width (16 or 4) and bf16 master weights, i.e. what a user of the calculator would enter; inference rows use
 ``inference()`` with the prompt and generated-token counts of the source. Peak = its "(weight+op_state+grad+act)"
 figure for training, weights + KV cache + max(prefill, decode) activations for inference. GB = 1e9 bytes.
+MoE rows pass their expert count and top-k (``moe_num_experts``, ``moe_top_k``) so the calculator sizes every
+expert. Rows compared by this model against reserved or nvidia-smi figures get llm-analysis' single peak figure.
 """
 
 from __future__ import annotations
