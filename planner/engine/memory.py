@@ -12,9 +12,11 @@ The formulas, their derivation and the source of each constant are in docs/MEMOR
   ``training_precision`` (pure bf16 = 2+2+4; mixed precision with fp32 master weights = 2+2+12, the
   ZeRO paper's K=12), sharded by ZeRO/FSDP stage over the data-parallel degree;
 * activations = stored tensors per layer per token (norm inputs/outputs, Q/K/V, attention output, MLP
-  intermediates; plus batch x heads x seq^2 scores without flash attention), one input per layer plus one
-  recomputed layer with gradient checkpointing;
-* logits/loss = tokens x vocabulary x bytes per logit for the loss implementation;
+  intermediates; plus batch x heads x seq^2 scores without flash attention, with Hugging Face's fp32
+  softmax), one input per layer plus one recomputed layer with gradient checkpointing;
+* logits/loss = tokens x vocabulary x bytes per logit for the loss implementation; with checkpointing the
+  loss is freed before the last layer is recomputed, so only the larger of the two counts on one device
+  (both under ZeRO-3/FSDP sharding, as measured);
 * peak allocated = max(forward/backward peak, optimizer-step peak); reserved = allocated x (1 +
   fragmentation); device (what nvidia-smi shows) = reserved + CUDA context.
 """
