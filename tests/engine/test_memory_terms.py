@@ -275,3 +275,27 @@ def test_pretrain_sizes_like_full_training() -> None:
     a = memory_breakdown(LLAMA2_7B, spec(method="pretrain", seq_len=4096))
     b = memory_breakdown(LLAMA2_7B, spec(method="full", seq_len=4096))
     assert float(a["device"]) == pytest.approx(float(b["device"]))
+
+
+def test_checkpointed_loss_and_recomputed_layer_do_not_coexist_on_one_device() -> None:
+    """One device: stored inputs + max(logits, one recomputed layer); ZeRO-3/FSDP over >1 rank: their sum."""
+    per_layer = layer_activation_bytes_per_token(LLAMA2_7B, 2.0)
+    tokens = 4 * 4096
+    stored = tokens * (32 * 4096 * 2 + 4 * 4096 * 2)  # one input per layer + embedding/final-norm ends
+    logits = tokens * 32000 * 12.0  # standard loss: 12 bytes per logit
+    recomputed = tokens * per_layer
+    assert logits > recomputed  # so the max and the sum differ
+    # resident adapter weights + AdamW states (pure bf16: 2 + 4 bytes); their gradients (2 bytes) come later
+    adapters = lora_params(LLAMA2_7B, 16, ("q", "k", "v", "o")) * 6.0 / 1e9
+    one = spec(method="lora", micro_batch=4, seq_len=4096, grad_checkpointing=True)
+    static = mem(one, "weights") + adapters
+    assert mem(one, "fwd_bwd_peak") == pytest.approx(static + (stored + max(logits, recomputed)) / 1e9)
+    fsdp = spec(
+        method="lora", micro_batch=4, seq_len=4096, grad_checkpointing=True, n_gpus=2, sharding="fsdp"
+    )
+    static = mem(fsdp, "weights") + mem(fsdp, "gathered_layers") + adapters / 2  # adapters sharded over 2
+    assert mem(fsdp, "fwd_bwd_peak") == pytest.approx(static + (stored + logits + recomputed) / 1e9)
+    no_ckpt = spec(method="lora", micro_batch=4, seq_len=4096)
+    assert mem(no_ckpt, "fwd_bwd_peak") == pytest.approx(
+        mem(no_ckpt, "weights") + adapters + mem(no_ckpt, "activations") + logits / 1e9
+    )
