@@ -67,13 +67,15 @@ class MemoryChart(ChartWidget):
                 cx += [i - 0.42, i + 0.42]
                 cy += [b.capacity_gb, b.capacity_gb]
         self.capacity.setData(cx, cy)
-        self.capacity.setPen(pg.mkPen(self.palette_.bad, width=3))
+        self.capacity.setPen(
+            pg.mkPen(self.palette_.foreground, width=3, style=pg.QtCore.Qt.PenStyle.DashLine)
+        )
         self.plot_item.getAxis("bottom").setTicks(
             [[(float(i), b.label[:22]) for i, b in enumerate(self.bars)]]
         )
         entries = [(self.color(i), term.replace("_", " ")) for i, term in enumerate(terms)]
         if cx:
-            entries.append((self.palette_.bad, "GPU memory (capacity)"))
+            entries.append((self.palette_.foreground, "GPU memory (capacity, dashed)"))
         notes = [f"{b.label}: {b.note}" for b in self.bars if b.note]
         if not self.bars:
             notes.append("no workload with a memory estimate: add one from a template (model + method)")

@@ -94,7 +94,7 @@ class MonteCarloChart(ChartWidget):
         self._hists: list[pg.PlotDataItem] = []
         self.lines = [
             pg.InfiniteLine(angle=90, movable=False, label=name, labelOpts={"position": pos})
-            for name, pos in (("P10", 0.95), ("P50", 0.85), ("P90", 0.95))
+            for name, pos in (("P10", 0.95), ("P50", 0.82), ("P90", 0.69))
         ]
         for line in self.lines:
             self.plot_item.addItem(line)
