@@ -13,6 +13,7 @@ import datetime as dt
 import difflib
 import operator
 import re
+import typing
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -21,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from db.io import upsert_rows
-from db.schema import SPEC_BY_DOMAIN, SPECS, TableSpec, to_domain
+from db.schema import SPEC_BY_DOMAIN, SPECS, CellProblem, TableSpec, to_domain
 from db.tables import FxRateRow
 from planner.catalog import CloudSku, FxRate, Gpu, ModelArch, ServerPlatform
 
@@ -36,7 +37,7 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
     ">": operator.gt,
     "~": lambda a, b: str(b).lower() in str(a).lower(),
 }
-_CLAUSE = re.compile(r"^\s*([a-z_0-9]+)\s*(<=|>=|!=|=|<|>|~)\s*(.*?)\s*$")
+_CLAUSE = re.compile(r"^\s*([A-Za-z_][A-Za-z_0-9]*)\s*(<=|>=|!=|=|<|>|~)\s*(.*?)\s*$")
 
 
 def _rows(engine: Engine, spec: TableSpec) -> list[Any]:
@@ -49,47 +50,124 @@ def _rows(engine: Engine, spec: TableSpec) -> list[Any]:
         return [spec.to_domain(dict(m)) for m in conn.execute(stmt).mappings()]
 
 
-def _matcher(where: str | None, fields: set[str]) -> Callable[[Any], bool]:
+class WhereError(ValueError):
+    """A ``where`` filter shaped like ``field<op>value`` that names no field or carries a bad value."""
+
+
+def _matcher(where: str | None, spec: TableSpec) -> Callable[[Any], bool]:
+    """Filter for ``where``: clauses and plain words, all of which must match (see the module doc).
+
+    Text with no ``field<op>value`` part is one full-text needle. A part shaped like a clause must name
+    a field and carry a value of the field's type, else WhereError says what is wrong.
+    """
     if not where or not where.strip():
         return lambda _v: True
-    clauses = [c for c in re.split(r"\s+and\s+", where.strip(), flags=re.I) if c]
-    parsed = [_CLAUSE.match(c) for c in clauses]
-    if not all(m and m.group(1) in fields for m in parsed):
-        needle = where.strip().lower()
-        return lambda v: any(
-            needle in str(getattr(v, f)).lower() for f in fields if isinstance(getattr(v, f), str)
-        )
-    tests = [(m.group(1), _OPS[m.group(2)], m.group(3)) for m in parsed if m]
+    types = _field_types(spec.domain)
+    text_fields = [f for f, t in types.items() if t is str]
+    parts = [c for c in re.split(r"\s+and\s+", where.strip(), flags=re.I) if c.strip()]
+    shaped = [_CLAUSE.match(c) for c in parts]
+    if not any(shaped):
+        needles = [where.strip().lower()]
+        tests: list[tuple[str, Callable[[Any, Any], bool], Any]] = []
+    else:
+        needles = [p.strip().lower() for p, m in zip(parts, shaped, strict=True) if m is None]
+        tests = [_clause(m, types, spec) for m in shaped if m is not None]
 
     def match(value: Any) -> bool:
-        for name, op, raw in tests:
+        for needle in needles:
+            if not any(needle in str(getattr(value, f) or "").lower() for f in text_fields):
+                return False
+        for name, op, wanted in tests:
             actual = getattr(value, name)
             try:
-                if actual is None or not op(actual, _coerce(actual, raw)):
+                if actual is None or not op(actual, wanted):
                     return False
-            except (TypeError, ValueError):
+            except TypeError:
                 return False
         return True
 
     return match
 
 
-def _coerce(actual: Any, raw: str) -> Any:
-    if isinstance(actual, bool):
-        return raw.lower() in ("true", "yes", "1")
-    if isinstance(actual, int | float):
-        return float(raw)
-    if isinstance(actual, dt.date):
-        return dt.date.fromisoformat(raw)
-    if isinstance(actual, str) and raw.lower() == actual.lower():
-        return actual
-    return raw
+def _field_types(domain: type) -> dict[str, type]:
+    """Field name -> base type (str, int, float, bool, dt.date) of a frozen catalog dataclass."""
+    hints = typing.get_type_hints(domain)
+    types: dict[str, type] = {}
+    for f in dataclasses.fields(domain):
+        hint = hints[f.name]
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if typing.get_origin(hint) is typing.Literal:
+            types[f.name] = str
+        elif args and typing.get_origin(hint) is not None:
+            types[f.name] = args[0] if isinstance(args[0], type) else str
+        else:
+            types[f.name] = hint if isinstance(hint, type) else str
+    return types
+
+
+def _clause(
+    m: re.Match[str], types: dict[str, type], spec: TableSpec
+) -> tuple[str, Callable[[Any, Any], bool], Any]:
+    name, op, raw = m.group(1).lower(), m.group(2), m.group(3)
+    if name not in types:
+        close = difflib.get_close_matches(name, sorted(types), n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise WhereError(
+            f"--where {m.group(0).strip()!r}: no field {name!r} in {spec.name}; {hint}"
+            f"fields: {', '.join(sorted(types))}"
+        )
+    if raw == "":
+        raise WhereError(f"--where {m.group(0).strip()!r}: no value after {op!r}")
+    if op == "~":
+        return name, _OPS[op], raw
+    return name, _OPS[op], _typed(name, raw, types[name], spec, m.group(0).strip())
+
+
+def _typed(name: str, raw: str, kind: type, spec: TableSpec, clause: str) -> Any:
+    if kind is bool:
+        low = raw.lower()
+        if low in ("true", "yes", "1"):
+            return True
+        if low in ("false", "no", "0"):
+            return False
+        raise WhereError(f"--where {clause!r}: {name} is true or false, not {raw!r}")
+    if kind in (int, float):
+        try:
+            return float(raw.replace(",", ""))
+        except ValueError:
+            pass
+        if name in spec.header:  # the units the import accepts: memory_gb>80GB
+            try:
+                return float(spec.column(name)._parse_text_number(raw))
+            except CellProblem:
+                pass
+        raise WhereError(f"--where {clause!r}: {name} is a number and {raw!r} is not one")
+    if kind is dt.date:
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            raise WhereError(f"--where {clause!r}: {name} is a date (YYYY-MM-DD), not {raw!r}") from None
+    return _Caseless(raw)
+
+
+class _Caseless(str):
+    """A text value compared case-insensitively (``vendor=amd`` finds AMD)."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and self.lower() == other.lower()
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash(self.lower())
 
 
 def _list(engine: Engine, table: str, where: str | None) -> list[Any]:
     spec = SPECS[table]
-    fields = {f.name for f in dataclasses.fields(spec.domain)}
-    keep = _matcher(where, fields)
+    keep = _matcher(where, spec)  # before reading: a bad filter fails fast
     return [v for v in _rows(engine, spec) if keep(v)]
 
 

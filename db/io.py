@@ -44,6 +44,17 @@ class CatalogImportError(ValueError):
         super().__init__(f"{where}{len(self.errors)} problem(s), nothing imported:\n{lines}")
 
 
+class UnreadableFileError(CatalogImportError):
+    """The file itself cannot be read (missing, a folder, not UTF-8, not a workbook): one sentence."""
+
+    def __init__(self, path: str | os.PathLike[str], problem: str) -> None:
+        super().__init__([CellError(1, "-", problem)], path)
+        self.sentence = f"{path} {problem}"
+
+    def __str__(self) -> str:
+        return self.sentence
+
+
 @dataclass(frozen=True)
 class ImportReport:
     table: str
@@ -51,22 +62,47 @@ class ImportReport:
     updated: int
     unchanged: int = 0
     skipped: int = 0  # shipped-catalog sync only: rows kept because the user owns them
+    took_over: int = 0  # of ``updated``: shipped rows now owned by the import (no longer app-updated)
+
+    def summary(self) -> str:
+        """One line for people: counts, and a warning when shipped rows were taken over."""
+        text = f"{self.table}: {self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged"
+        if self.took_over:
+            text += (
+                f"; took over {self.took_over} shipped row(s)"
+                " (they will no longer be updated by new app versions)"
+            )
+        return text
 
 
 # ------------------------------------------------------------------------------------------- reading
 
 
 def read_table_file(path: str | os.PathLike[str]) -> tuple[list[str], list[tuple[int, list[Any]]]]:
-    """Header and (line number, cells) of a CSV or XLSX file; blank lines are skipped."""
+    """Header and (line number, cells) of a CSV or XLSX file; blank lines are skipped.
+
+    UnreadableFileError (one sentence) when the file is missing, a folder, not UTF-8 or not a workbook.
+    """
     p = Path(path)
+    if p.is_dir():
+        raise UnreadableFileError(path, "is a folder")
+    if not p.exists():
+        raise UnreadableFileError(path, "does not exist")
     suffix = p.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(p)
-    if suffix in (".csv", ".txt", ""):
+    if suffix not in (".xlsx", ".xlsm", ".csv", ".txt", ""):
+        raise CatalogImportError(
+            [CellError(1, "-", f"unsupported file type {suffix!r} (use .csv or .xlsx)")], path
+        )
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            return _read_xlsx(p)
         return _read_csv(p)
-    raise CatalogImportError(
-        [CellError(1, "-", f"unsupported file type {suffix!r} (use .csv or .xlsx)")], path
-    )
+    except UnicodeDecodeError:
+        raise UnreadableFileError(path, "is not UTF-8 text (save it as UTF-8 CSV)") from None
+    except csv.Error as exc:
+        raise UnreadableFileError(path, f"is not a readable CSV file ({exc})") from None
+    except PermissionError:
+        raise UnreadableFileError(path, "cannot be read (permission denied)") from None
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
@@ -85,10 +121,19 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
 
 
 def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
-    import openpyxl
+    import zipfile
 
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        # not a zip, a zip without a workbook part, or a damaged part
+        raise UnreadableFileError(path, "is not a readable XLSX workbook") from None
+    try:
+        if not wb.worksheets:
+            raise UnreadableFileError(path, "is not a readable XLSX workbook (it has no sheet)")
         sheet = wb.worksheets[0]
         header: list[str] | None = None
         rows: list[tuple[int, list[Any]]] = []
@@ -134,12 +179,12 @@ def parse_rows(
     today = today or dt.date.today()
     errors: list[CellError] = []
     index = {name: i for i, name in enumerate(header)}
+    missing = [c.name for c in spec.columns if c.required and c.name not in index]
+    if missing:  # rows cannot be checked against this table: one error, not one per cell
+        return [], [header_mismatch(spec, header, missing)]
     for name in header:
         if name and name not in spec.header:
             errors.append(CellError(1, name, f"unknown column for table {spec.name}"))
-    for col in spec.columns:
-        if col.name not in index and col.required:
-            errors.append(CellError(1, col.name, "required column missing from the header"))
     gpus = set(known_gpus)
     if spec.name == "gpus":
         gpus = set()
@@ -181,6 +226,18 @@ def parse_rows(
     return parsed, errors
 
 
+def header_mismatch(spec: TableSpec, header: Sequence[str], missing: Sequence[str]) -> CellError:
+    """The one error for a header that lacks required columns of ``spec`` (e.g. the wrong --table)."""
+    unexpected = [n for n in header if n and n not in spec.header]
+    reason = f"the header does not match table {spec.name}: missing column(s) {', '.join(missing)}"
+    if unexpected:
+        reason += f"; unexpected column(s) {', '.join(unexpected)}"
+    likely = infer_table(header)
+    if likely is not None and likely != spec.name:
+        reason += f" (it looks like a {likely} file: use --table {likely} or leave --table out)"
+    return CellError(1, "header", reason)
+
+
 def _unknown_gpu(name: str, known: set[str]) -> str:
     close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.5)
     hint = f"; close matches: {', '.join(close)}" if close else ""
@@ -212,14 +269,16 @@ def _row_rules(spec: TableSpec, v: dict[str, Any]) -> list[tuple[str, str]]:
 # -------------------------------------------------------------------------------------------- writing
 
 
-def upsert_rows(
-    session: Session, spec: TableSpec, values: Sequence[dict[str, Any]], origin: str
-) -> ImportReport:
-    """Insert new rows, update changed ones, by natural key, inside the caller's transaction.
+@dataclass
+class _Plan:
+    inserts: list[dict[str, Any]]
+    updates: list[dict[str, Any]]
+    unchanged: int
+    skipped: int
+    took_over: list[tuple[int, dict[str, Any], dict[str, Any]]]  # (position in values, old, new)
 
-    ``origin="shipped"`` (a catalog update) never touches a row whose origin is user or imported;
-    any other origin takes over the row it changes.
-    """
+
+def _plan(session: Session, spec: TableSpec, values: Sequence[dict[str, Any]], origin: str) -> _Plan:
     row_cls: Any = spec.row
     cols = [*spec.header, "origin"]
     existing: dict[tuple[Any, ...], tuple[int, dict[str, Any]]] = {}
@@ -227,27 +286,68 @@ def upsert_rows(
     for rec in session.execute(select(*table_cols)):
         data = dict(zip(cols, rec[1:], strict=True))
         existing[tuple(data[k] for k in spec.key)] = (rec[0], data)
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    unchanged = skipped = 0
-    for v in values:
+    plan = _Plan([], [], 0, 0, [])
+    for position, v in enumerate(values):
         key = tuple(v[k] for k in spec.key)
         found = existing.get(key)
         if found is None:
-            inserts.append({**v, "origin": origin})
+            plan.inserts.append({**v, "origin": origin})
             continue
         row_id, old = found
         if origin == "shipped" and old["origin"] != "shipped":
-            skipped += 1
+            plan.skipped += 1
         elif all(_same(old[c], v.get(c)) for c in spec.header):
-            unchanged += 1
+            plan.unchanged += 1
         else:
-            updates.append({**v, "origin": origin, "id": row_id})
-    if inserts:
-        session.execute(insert(row_cls), inserts)
-    if updates:
-        session.execute(update(row_cls), updates)
-    return ImportReport(spec.name, len(inserts), len(updates), unchanged, skipped)
+            plan.updates.append({**v, "origin": origin, "id": row_id})
+            if old["origin"] == "shipped" and origin != "shipped":
+                plan.took_over.append((position, old, v))
+    return plan
+
+
+def _apply(session: Session, spec: TableSpec, plan: _Plan) -> ImportReport:
+    row_cls: Any = spec.row
+    if plan.inserts:
+        session.execute(insert(row_cls), plan.inserts)
+    if plan.updates:
+        session.execute(update(row_cls), plan.updates)
+    return ImportReport(
+        spec.name,
+        len(plan.inserts),
+        len(plan.updates),
+        plan.unchanged,
+        plan.skipped,
+        len(plan.took_over),
+    )
+
+
+def upsert_rows(
+    session: Session, spec: TableSpec, values: Sequence[dict[str, Any]], origin: str
+) -> ImportReport:
+    """Insert new rows, update changed ones, by natural key, inside the caller's transaction.
+
+    ``origin="shipped"`` (a catalog update) never touches a row whose origin is user or imported;
+    any other origin takes over the row it changes (counted in ``ImportReport.took_over`` when that
+    row was shipped: new app versions no longer update it).
+    """
+    return _apply(session, spec, _plan(session, spec, values, origin))
+
+
+def _short(value: Any, width: int = 30) -> str:
+    text = _cell_text(value) or "(empty)"
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _takeover_error(spec: TableSpec, line: int, old: dict[str, Any], new: dict[str, Any]) -> CellError:
+    changed = [c for c in spec.header if not _same(old[c], new.get(c))]
+    key = " / ".join(str(new[k]) for k in spec.key)
+    diffs = ", ".join(f"{c} {_short(old[c])} -> {_short(new.get(c))}" for c in changed)
+    return CellError(
+        line,
+        changed[0],
+        f"changes the shipped row {key} ({diffs}); importing it would take the row over so new app "
+        "versions no longer update it - allow replacing shipped rows (CLI: --replace-shipped) to do so",
+    )
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -264,8 +364,18 @@ def gpu_names(session: Session) -> set[str]:
     return set(session.execute(select(GpuRow.name)).scalars())  # type: ignore[call-overload]
 
 
-def import_file(engine: Engine, path: str | os.PathLike[str], table: str | None = None) -> ImportReport:
-    """Import a CSV/XLSX file into ``table`` (inferred from the header if None); all or nothing."""
+def import_file(
+    engine: Engine,
+    path: str | os.PathLike[str],
+    table: str | None = None,
+    *,
+    replace_shipped: bool = False,
+) -> ImportReport:
+    """Import a CSV/XLSX file into ``table`` (inferred from the header if None); all or nothing.
+
+    A row that changes a shipped row takes it over (origin "imported": new app versions stop updating
+    it). That happens only with ``replace_shipped=True``; otherwise each such row is an error.
+    """
     header, rows = read_table_file(path)
     if not header:
         raise CatalogImportError([CellError(1, "-", "the file is empty (no header row)")], path)
@@ -292,7 +402,13 @@ def import_file(engine: Engine, path: str | os.PathLike[str], table: str | None 
         values, errors = parse_rows(spec, header, rows, known_gpus=gpu_names(session))
         if errors:
             raise CatalogImportError(errors, path)
-        return upsert_rows(session, spec, values, "imported")
+        plan = _plan(session, spec, values, "imported")
+        if plan.took_over and not replace_shipped:
+            lines = [line for line, _ in rows]  # no errors: values[i] is the row on lines[i]
+            raise CatalogImportError(
+                [_takeover_error(spec, lines[pos], old, new) for pos, old, new in plan.took_over], path
+            )
+        return _apply(session, spec, plan)
 
 
 # -------------------------------------------------------------------------------------------- export

@@ -38,6 +38,7 @@ class Column:
     maximum: float | None = None
     choices: tuple[str, ...] = ()
     allow_future: bool = False
+    positive: bool = False  # the value must be above zero (a GPU with 0 GB of memory is a typo)
 
     def parse(self, raw: object, today: dt.date) -> Any:
         """The typed value of one cell, or None for an empty optional cell; CellProblem when unreadable."""
@@ -59,9 +60,10 @@ class Column:
                 raise CellProblem(f"not a 3-letter currency code: {text!r}")
             return text.upper()
         if self.kind == "choice":
-            if text not in self.choices:
-                raise CellProblem(f"{text!r} is not one of {', '.join(self.choices)}")
-            return text
+            for choice in self.choices:  # case-insensitive; stored in the canonical spelling
+                if text.lower() == choice.lower():
+                    return choice
+            raise CellProblem(f"{text!r} is not one of {', '.join(self.choices)}")
         if self.kind == "bool":
             low = text.lower()
             if low in ("true", "yes", "1", "y"):
@@ -88,6 +90,8 @@ class Column:
     def _number(self, raw: object, text: str) -> float | int:
         if isinstance(raw, bool):
             raise CellProblem(f"not a number: {text!r}")
+        if isinstance(raw, dt.date | dt.time | dt.timedelta):  # a spreadsheet cell formatted as a date
+            raise CellProblem(f"expected a number, got a date ({text})")
         if isinstance(raw, int | float):
             value = float(raw)
         else:
@@ -98,6 +102,8 @@ class Column:
             raise CellProblem(
                 f"{_fmt(value)} is negative" if value < 0 else f"{_fmt(value)} is below {_fmt(self.minimum)}"
             )
+        if self.positive and value <= 0:
+            raise CellProblem(f"{_fmt(value)} must be greater than 0")
         if self.maximum is not None and value > self.maximum:
             raise CellProblem(f"{_fmt(value)} is above {_fmt(self.maximum)}")
         if self.kind == "int":
@@ -131,6 +137,9 @@ USD = {"usd": 1.0}
 PER_HOUR = {"usd": 1.0, "/h": 1.0, "/hr": 1.0, "usd/h": 1.0, "/hour": 1.0, "usd/hr": 1.0}
 GB = {"gb": 1.0}
 FRACTION = {"%": 0.01}
+FORM_FACTORS = ("SXM", "PCIe", "OAM", "NVL", "consumer", "module", "superchip")
+"""GPU packaging: SXM/OAM mezzanine boards, PCIe cards, NVL (NVLink-bridged PCIe pairs), consumer cards,
+modules (e.g. Jetson), superchips (GH200: CPU + GPU on one board)."""
 
 
 def _c(name: str, kind: str = "float", **kw: Any) -> Column:
@@ -171,16 +180,16 @@ GPUS = TableSpec(
     (
         _c("vendor", "text"),
         _c("name", "text"),
-        _c("form_factor", "text"),
-        _c("memory_gb", units=GB | {"gib": 1.073741824}),
-        _c("memory_bandwidth_gbs", units={"gb/s": 1.0, "tb/s": 1000.0}),
-        _c("bf16_dense_tflops", units={"tflops": 1.0, "pflops": 1000.0}),
-        _c("fp8_dense_tflops", required=False, units={"tflops": 1.0, "pflops": 1000.0}),
-        _c("tdp_w", units={"w": 1.0, "kw": 1000.0}),
+        _c("form_factor", "choice", choices=FORM_FACTORS),
+        _c("memory_gb", units=GB | {"gib": 1.073741824}, positive=True),
+        _c("memory_bandwidth_gbs", units={"gb/s": 1.0, "tb/s": 1000.0}, positive=True),
+        _c("bf16_dense_tflops", units={"tflops": 1.0, "pflops": 1000.0}, positive=True),
+        _c("fp8_dense_tflops", required=False, units={"tflops": 1.0, "pflops": 1000.0}, positive=True),
+        _c("tdp_w", units={"w": 1.0, "kw": 1000.0}, positive=True),
         _c("interconnect", "text"),
-        _c("interconnect_gbs", units={"gb/s": 1.0, "tb/s": 1000.0}),
-        _c("price_low_usd", required=False, units=USD),
-        _c("price_high_usd", required=False, units=USD),
+        _c("interconnect_gbs", units={"gb/s": 1.0, "tb/s": 1000.0}, positive=True),
+        _c("price_low_usd", required=False, units=USD, positive=True),
+        _c("price_high_usd", required=False, units=USD, positive=True),
         *_SRC,
         _NOTES,
     ),
@@ -197,11 +206,11 @@ SERVERS = TableSpec(
         _c("gpu_name", "gpu"),
         _c("gpu_count", "int", minimum=1),
         _c("cpu", "text"),
-        _c("ram_gb", units=GB | {"tb": 1000.0}),
+        _c("ram_gb", units=GB | {"tb": 1000.0}, positive=True),
         _c("nvme_tb", units={"tb": 1.0}),
         _c("network", "text"),
-        _c("max_power_kw", units={"kw": 1.0, "w": 0.001}),
-        _c("list_price_usd", required=False, units=USD),
+        _c("max_power_kw", units={"kw": 1.0, "w": 0.001}, positive=True),
+        _c("list_price_usd", required=False, units=USD, positive=True),
         *_SRC,
         _NOTES,
     ),
@@ -219,13 +228,13 @@ CLOUD = TableSpec(
         _c("region", "text"),
         _c("gpu_name", "gpu"),
         _c("gpu_count", "int", minimum=1),
-        _c("vcpu", "int", required=False),
-        _c("ram_gb", required=False, units=GB | {"gib": 1.073741824}),
+        _c("vcpu", "int", required=False, minimum=1),
+        _c("ram_gb", required=False, units=GB | {"gib": 1.073741824}, positive=True),
         _c("rate_unit", "choice", choices=("instance", "gpu")),
-        _c("on_demand_per_hour", units=PER_HOUR),
-        _c("spot_per_hour", required=False, units=PER_HOUR),
-        _c("reserved_1y_per_hour", required=False, units=PER_HOUR),
-        _c("reserved_3y_per_hour", required=False, units=PER_HOUR),
+        _c("on_demand_per_hour", units=PER_HOUR, positive=True),
+        _c("spot_per_hour", required=False, units=PER_HOUR, positive=True),
+        _c("reserved_1y_per_hour", required=False, units=PER_HOUR, positive=True),
+        _c("reserved_3y_per_hour", required=False, units=PER_HOUR, positive=True),
         _c("max_savings_plan_discount", required=False, units=FRACTION, maximum=1.0),
         _c("billing_increment_s", "int", minimum=1, units={"s": 1.0, "min": 60.0, "h": 3600.0}),
         _c("min_billing_s", "int", units={"s": 1.0, "min": 60.0, "h": 3600.0}),
@@ -256,7 +265,7 @@ MODELS = TableSpec(
         _c("tied_embeddings", "bool"),
         _c("experts", "int", minimum=1),
         _c("experts_per_token", "int", minimum=1),
-        _c("active_params_b", required=False, units={"b": 1.0}),
+        _c("active_params_b", required=False, units={"b": 1.0}, positive=True),
         _c("source_url", "url"),
         _c("as_of", "date", required=False),
         _NOTES,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ SHIPPED = Path(__file__).resolve().parents[2] / "resources" / "catalog"
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
-def _postgres_url() -> Iterator[str]:
+def _postgres_url() -> Generator[str, None, None]:
     admin_url = os.environ.get("TEST_DATABASE_URL")
     if not admin_url:
         pytest.skip("TEST_DATABASE_URL is not set (scripts/test.sh starts a PostgreSQL server)")

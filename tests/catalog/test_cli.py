@@ -82,7 +82,14 @@ def test_export_then_import(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     assert "row(s) written" in capsys.readouterr().out
     report = _json(capsys, ["catalog", "import", str(out), "--json"])
     shipped = sum(1 for _ in csv.DictReader((SHIPPED / "models.csv").open(encoding="utf-8")))
-    assert report == {"table": "models", "inserted": 0, "updated": 0, "unchanged": shipped, "skipped": 0}
+    assert report == {
+        "table": "models",
+        "inserted": 0,
+        "updated": 0,
+        "unchanged": shipped,
+        "skipped": 0,
+        "took_over": 0,
+    }
 
 
 def test_bad_database_url_is_one_clear_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine
 
 from db import catalog
+from db.io import table_values
 from db.seed import sync_shipped
 from db.session import get_engine, resolve_url
 from tests.catalog.conftest import DATA, SHIPPED
@@ -78,6 +79,19 @@ def test_seed_figures_are_in_with_the_seed_urls(engine: Engine) -> None:
         gpu = catalog.get_gpu(engine, fig["name"])
         assert (gpu.price_low_usd, gpu.price_high_usd) == (fig["price_low_usd"], fig["price_high_usd"])
         assert fig["url"] in gpu.source_url
+
+
+def test_seed_range_for_a100_is_documented_where_sources_md_says(engine: Engine) -> None:
+    """SOURCES.md says the joint A100/H100 seed range is the H100 SXM price and quoted in the A100 notes."""
+    expected = json.loads((DATA / "catalog_seed_figures.json").read_text())
+    notes = {v["name"]: v["notes"] for v in table_values(engine, "gpus")}
+    for fig in expected["gpu_notes"]:
+        for text in fig["mentions"]:
+            assert text in notes[fig["name"]], (fig["name"], text)
+    sources = (SHIPPED / "SOURCES.md").read_text(encoding="utf-8")
+    assert "A100/H100 range is the price of the H100 SXM row only" in " ".join(sources.split())
+    a100 = catalog.get_gpu(engine, "A100 SXM 80GB")
+    assert (a100.price_low_usd, a100.price_high_usd) == (10000, 15000)  # Xither, A100-80GB specific
 
 
 def test_dense_tflops_are_stored_and_sparse_derived(engine: Engine) -> None:

@@ -97,7 +97,8 @@ def test_user_and_imported_rows_survive_a_newer_catalog(
         writer.writerow(SPECS["gpus"].header)
         values = dataclasses.asdict(a10g) | {"tdp_w": 140.0, "notes": "measured"}
         writer.writerow(["" if values.get(c) is None else values.get(c) for c in SPECS["gpus"].header])
-    assert import_file(engine, own).updated == 1
+    taken = import_file(engine, own, replace_shipped=True)  # without the flag: refused (test_review_fixes)
+    assert (taken.updated, taken.took_over) == (1, 1)
 
     report = sync_shipped(engine, newer_catalog)
 

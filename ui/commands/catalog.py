@@ -60,6 +60,11 @@ def register(subparsers: Any) -> None:
     q = sub.add_parser("import", help="import a CSV or XLSX file (all rows or none)")
     q.add_argument("file")
     q.add_argument("--table", choices=LIST_TABLES, default=None, help="default: inferred from the header")
+    q.add_argument(
+        "--replace-shipped",
+        action="store_true",
+        help="let rows that change shipped rows take them over (new app versions stop updating them)",
+    )
     add_json_flag(q)
     q.set_defaults(func=_import)
 
@@ -95,7 +100,12 @@ def _plain(value: Any) -> dict[str, Any]:
 def _rows(table: str, where: str | None) -> list[dict[str, Any]]:
     from db import catalog
 
-    return [_plain(v) for v in getattr(catalog, _LISTERS[table])(_engine(), where)]
+    engine = _engine()
+    try:
+        values = getattr(catalog, _LISTERS[table])(engine, where)
+    except catalog.WhereError as exc:
+        raise CliError(str(exc), 2) from exc
+    return [_plain(v) for v in values]
 
 
 def _text_table(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
@@ -127,19 +137,14 @@ def _list(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from db.io import CatalogImportError, import_file
 
+    engine = _engine()
     try:
-        report = import_file(_engine(), args.file, args.table)
+        report = import_file(engine, args.file, args.table, replace_shipped=args.replace_shipped)
     except CatalogImportError as exc:
         raise CliError(str(exc), 4) from exc
     except (OSError, ValueError) as exc:
         raise CliError(f"{args.file}: {exc}", 4) from exc
-    emit(
-        args,
-        dataclasses.asdict(report),
-        lambda r: (
-            f"{r['table']}: {r['inserted']} inserted, {r['updated']} updated, {r['unchanged']} unchanged"
-        ),
-    )
+    emit(args, dataclasses.asdict(report), lambda _r: report.summary())
     return 0
 
 
