@@ -15,9 +15,11 @@ write them into the file. Format reference: docs/PROJECT_FORMAT.md.
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -27,9 +29,21 @@ PROJECT_FORMAT_VERSION = 1
 """Current version of the project file format; a file without ``version`` is read as this version."""
 
 HORIZON_MAX_MONTHS = 84
+MIN_JOB_GPU_HOURS = 1.0 / 3600.0
+"""Shortest job run accepted (one GPU-second, in GPU-hours): below it billing rounding is meaningless."""
 COMPLIANCE_REGIMES = frozenset({"hipaa", "fedramp", "itar", "classified", "air_gapped"})
 MLOPS_COMPONENTS = ("fine_tuning", "experiment_tracking", "data_labeling", "model_registry", "hpo")
 """Parts of the MLOps stack an organisation may run (seed 002 §9 rows)."""
+
+_CURRENCY_CODES_TEXT = """AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF
+    CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD
+    HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD
+    MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN
+    PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SYP SZL THB TJS TMT TND TOP TRY TTD
+    TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG"""
+CURRENCY_CODES = frozenset(_CURRENCY_CODES_TEXT.split())
+"""ISO 4217 codes of the currencies in use in some territory (CLDR territory currencies, Nov 2026)."""
+_CURRENCY_RE = re.compile(r"[A-Z]{3}")
 
 Pricing = Literal["on_demand", "spot", "reserved", "savings_plan"]
 PRICING_MODELS: tuple[str, ...] = ("on_demand", "spot", "reserved", "savings_plan")
@@ -320,13 +334,41 @@ class Project:
 # --------------------------------------------------------------------------------------------- parsing
 
 
+def _keys(cls: type, extra: tuple[str, ...] = ()) -> frozenset[str]:
+    return frozenset(f.name for f in fields(cls)) | frozenset(extra)
+
+
+# Keys a project file may hold (exactly what Project.to_dict() writes, plus an option's "kind"); any other
+# key is an error, so a typo never silently costs nothing.
+_PROJECT_KEYS = _keys(Project)
+_DEMAND_KEYS = _keys(Demand)
+_WORKLOAD_KEYS = _keys(Workload) - {"model_spec"}  # an embedded model is written under "model"
+_RANGE_KEYS = _keys(InputRange)
+_TIER_KEYS = frozenset({"upto_tb", "per_tb"})
+_CLOUD_KEYS = _keys(CloudOption, ("kind",))
+_ONPREM_KEYS = _keys(OnPremOption, ("kind",))
+_HYBRID_KEYS = _keys(HybridOption, ("kind",))
+
+
 def load_project(path: str | os.PathLike[str]) -> Project:
-    """Read and validate a project JSON file."""
+    """Read and validate a project JSON file (UTF-8). Unreadable files raise :class:`ProjectError` (key "file")."""
     p = Path(path)
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ProjectError(f"file not found: {p}", key="file") from None
+    except IsADirectoryError:
+        raise ProjectError(f"{p} is a folder, not a project file", key="file") from None
+    except UnicodeDecodeError as exc:
+        raise ProjectError(
+            f"{p} is not UTF-8 text (byte {exc.start}): save the project file as UTF-8 JSON", key="file"
+        ) from None
+    except PermissionError:
+        raise ProjectError(f"no permission to read {p}", key="file") from None
+    except OSError as exc:
+        raise ProjectError(f"cannot read {p}: {exc.strerror or exc}", key="file") from None
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ProjectError(f"not valid JSON ({exc.msg} at line {exc.lineno})", key="file") from None
     if not isinstance(data, dict):
@@ -345,6 +387,7 @@ def save_project(project: Project, path: str | os.PathLike[str]) -> None:
 def parse_project(d: Mapping[str, Any]) -> Project:
     """Validate a project dict and build a :class:`Project`. Raises :class:`ProjectError` on bad input."""
     r = _Reader(d, None, "")
+    r.reject_unknown(_PROJECT_KEYS)
     version = r.int_("version", PROJECT_FORMAT_VERSION, lo=1)
     if version > PROJECT_FORMAT_VERSION:
         raise ProjectError(
@@ -385,7 +428,7 @@ def parse_project(d: Mapping[str, Any]) -> Project:
         raise ProjectError("must be a list", key="workloads")
     project = Project(
         name=name,
-        currency=r.str_("currency", "USD"),
+        currency=_currency(r),
         horizon_months=horizon,
         hours_per_month=r.num("hours_per_month", 730.0, lo=1.0, hi=744.0),
         discount_rate_annual=r.num("discount_rate_annual", 0.0, lo=0.0, hi=1.0),
@@ -411,8 +454,24 @@ def parse_project(d: Mapping[str, Any]) -> Project:
     )
     if not project.options:
         raise ProjectError("a project needs at least one option", key="options")
+    if not project.workloads and project.demand.gpu_hours_per_month <= 0:
+        raise ProjectError(
+            "demand or workloads is required: give demand.gpu_hours_per_month > 0 or at least one workload",
+            key="demand",
+        )
     _check_range_paths(project)
     return project
+
+
+def _currency(r: _Reader) -> str:
+    code = r.str_("currency", None)
+    if not _CURRENCY_RE.fullmatch(code):
+        raise ProjectError(
+            f"must be a 3-letter ISO 4217 code in capitals, e.g. USD (got {code!r})", key="currency"
+        )
+    if code not in CURRENCY_CODES:
+        raise ProjectError(f"{code!r} is not an ISO 4217 code of a currency in use", key="currency")
+    return code
 
 
 def _check_range_paths(project: Project) -> None:
@@ -494,6 +553,7 @@ def _base_kwargs(r: _Reader) -> dict[str, Any]:
 
 def _parse_cloud(d: Mapping[str, Any], name: str, cls: type[CloudOption], prefix: str = "") -> CloudOption:
     r = _Reader(d, name, prefix)
+    r.reject_unknown(_CLOUD_KEYS)
     if "rate_unit" not in d or d["rate_unit"] in (None, ""):
         raise ProjectError(
             "is missing: say whether rate_per_hour is per 'instance'-hour or per 'gpu'-hour",
@@ -501,6 +561,12 @@ def _parse_cloud(d: Mapping[str, Any], name: str, cls: type[CloudOption], prefix
             option=name,
         )
     unit = r.choice("rate_unit", None, ("instance", "gpu"))
+    if unit == "instance" and d.get("gpus_per_instance") is None:
+        raise ProjectError(
+            "is required when rate_unit is 'instance' (how many GPUs one instance-hour buys; never guessed)",
+            key=prefix + "gpus_per_instance",
+            option=name,
+        )
     pricing = r.choice("pricing", "on_demand", PRICING_MODELS)
     committed = r.opt_int("committed_instances", lo=0)
     od_rate = r.opt_num("on_demand_rate_per_hour", lo=0.0, money=True)
@@ -518,6 +584,7 @@ def _parse_cloud(d: Mapping[str, Any], name: str, cls: type[CloudOption], prefix
     last = 0.0
     for i, t in enumerate(tiers_raw):
         tr = _Reader(t, name, f"{prefix}egress_tiers[{i}].")
+        tr.reject_unknown(_TIER_KEYS)
         upto = tr.opt_num("upto_tb", lo=0.0)
         price = tr.num("per_tb", None, lo=0.0, money=True)
         if upto is not None and upto <= last:
@@ -559,12 +626,13 @@ def _parse_cloud(d: Mapping[str, Any], name: str, cls: type[CloudOption], prefix
 
 def _parse_onprem(d: Mapping[str, Any], name: str, prefix: str = "") -> OnPremOption:
     r = _Reader(d, name, prefix)
+    r.reject_unknown(_ONPREM_KEYS)
     dep = r.int_("depreciation_months", 36, lo=1, hi=240)
     fin_rate = r.opt_num("finance_rate_annual", lo=0.0, hi=1.0)
     return OnPremOption(
         name=name,
         **_base_kwargs(r),
-        servers=r.int_("servers", 1, lo=0),
+        servers=r.int_("servers", 1, lo=1),
         server_price=r.num("server_price", 0.0, lo=0.0, money=True),
         gpus_per_server=r.int_("gpus_per_server", 8, lo=1),
         network_capex=r.num("network_capex", 0.0, lo=0.0, money=True),
@@ -597,6 +665,7 @@ def _parse_onprem(d: Mapping[str, Any], name: str, prefix: str = "") -> OnPremOp
 
 def _parse_hybrid(d: Mapping[str, Any], name: str) -> HybridOption:
     r = _Reader(d, name, "")
+    r.reject_unknown(_HYBRID_KEYS)
     on = d.get("onprem")
     burst = d.get("burst")
     if not isinstance(on, Mapping):
@@ -620,14 +689,22 @@ def _parse_demand(d: Any) -> Demand:
     if not isinstance(d, Mapping):
         raise ProjectError("must be an object", key="demand")
     r = _Reader(d, None, "demand.")
+    r.reject_unknown(_DEMAND_KEYS)
     profile = d.get("monthly_profile", [])
     if not isinstance(profile, list) or any(
         not isinstance(x, int | float) or isinstance(x, bool) or x < 0 for x in profile
     ):
         raise ProjectError("must be a list of non-negative multipliers", key="demand.monthly_profile")
+    gpu_hours = r.num("gpu_hours_per_month", 0.0, lo=0.0)
+    jobs = r.num("jobs_per_month", 0.0, lo=0.0)
+    if jobs > 0 and 0 < gpu_hours / jobs < MIN_JOB_GPU_HOURS:
+        raise ProjectError(
+            f"gives jobs shorter than one GPU-second ({gpu_hours:g} GPU-hours over {jobs:g} jobs)",
+            key="demand.jobs_per_month",
+        )
     return Demand(
-        gpu_hours_per_month=r.num("gpu_hours_per_month", 0.0, lo=0.0),
-        jobs_per_month=r.num("jobs_per_month", 0.0, lo=0.0),
+        gpu_hours_per_month=gpu_hours,
+        jobs_per_month=jobs,
         gpus_per_job=r.int_("gpus_per_job", 0, lo=0),
         growth_annual=r.num("growth_annual", 0.0, lo=-0.99, hi=100.0),
         peak_factor=r.num("peak_factor", 1.0, lo=1.0, hi=2.0),
@@ -640,6 +717,7 @@ def _parse_workload(d: Any, i: int) -> Workload:
     if not isinstance(d, Mapping):
         raise ProjectError("each workload is an object", key=f"workloads[{i}]")
     r = _Reader(d, None, f"workloads[{i}].")
+    r.reject_unknown(_WORKLOAD_KEYS)
     model = d.get("model")
     model_name = model if isinstance(model, str) else None
     model_spec = model if isinstance(model, Mapping) else None
@@ -661,6 +739,11 @@ def _parse_workload(d: Any, i: int) -> Workload:
         gpu=r.opt_str("gpu"),
         estimate=dict(est) if est is not None else None,
     )
+    if w.gpu_hours_per_run is not None and 0 < w.gpu_hours_per_run < MIN_JOB_GPU_HOURS:
+        raise ProjectError(
+            f"a run shorter than one GPU-second (1/3600 GPU-hour) is not billable (got {w.gpu_hours_per_run:g})",
+            key=f"workloads[{i}].gpu_hours_per_run",
+        )
     if w.gpu_hours_per_run is None and w.estimate is None:
         raise ProjectError(
             "give gpu_hours_per_run or an 'estimate' spec to derive it",
@@ -673,6 +756,7 @@ def _parse_range(d: Any, i: int) -> InputRange:
     if not isinstance(d, Mapping):
         raise ProjectError("each range is an object", key=f"monte_carlo[{i}]")
     r = _Reader(d, None, f"monte_carlo[{i}].")
+    r.reject_unknown(_RANGE_KEYS)
     low = r.num("low", None, lo=-1e12)
     high = r.num("high", None, lo=-1e12)
     mode = r.opt_num("mode", lo=-1e12)
@@ -721,6 +805,15 @@ class _Reader:
         self.d = d
         self.option = option
         self.prefix = prefix
+
+    def reject_unknown(self, allowed: frozenset[str]) -> None:
+        """Raise on the first key not in ``allowed``, suggesting the closest known key (difflib)."""
+        for key in self.d:
+            if key in allowed:
+                continue
+            close = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else "see docs/PROJECT_FORMAT.md for the keys"
+            raise self._err(str(key), f"unknown key — {hint}")
 
     def _err(self, key: str, msg: str) -> ProjectError:
         return ProjectError(msg, key=self.prefix + key, option=self.option)

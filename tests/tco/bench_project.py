@@ -97,6 +97,7 @@ def bench_project(horizon: int = 60) -> Project:
     return parse_project(
         {
             "name": "benchmark",
+            "currency": "USD",
             "horizon_months": horizon,
             "electricity_per_kwh": 0.0981,
             "pue": 1.58,

@@ -63,7 +63,7 @@ def onprem_dict(draw: Any, name: str, cloud_names: list[str], allow_bridge: bool
     d: dict[str, Any] = {
         "kind": "onprem",
         "name": name,
-        "servers": draw(st.integers(0, 12)),
+        "servers": draw(st.integers(1, 12)),
         "server_price": draw(money),
         "gpus_per_server": draw(st.sampled_from([1, 4, 8])),
         "network_capex": draw(fl(0.0, 100_000.0)),
@@ -111,7 +111,7 @@ def project_dict(draw: Any) -> dict[str, Any]:
         on = draw(onprem_dict("x", [], allow_bridge=False))
         on.pop("kind")
         on.pop("name")
-        on["servers"] = draw(st.integers(0, 6))
+        on["servers"] = draw(st.integers(1, 6))
         burst = draw(cloud_dict("y"))
         burst.pop("kind")
         burst.pop("name")
@@ -127,7 +127,7 @@ def project_dict(draw: Any) -> dict[str, Any]:
             }
         )
     demand = {
-        "gpu_hours_per_month": draw(fl(0.0, 50_000.0)),
+        "gpu_hours_per_month": draw(fl(1.0, 50_000.0)),
         "jobs_per_month": draw(st.sampled_from([0, 1, 4, 30, 250])),
         "gpus_per_job": draw(st.sampled_from([0, 1, 8, 16])),
         "growth_annual": draw(fl(-0.5, 1.0)),
@@ -140,7 +140,7 @@ def project_dict(draw: Any) -> dict[str, Any]:
         {
             "name": f"w{i}",
             "runs_per_month": draw(fl(0.0, 40.0)),
-            "gpu_hours_per_run": draw(fl(0.0, 5_000.0)),
+            "gpu_hours_per_run": draw(st.just(0.0) | fl(0.001, 5_000.0)),
             "gpus": draw(st.sampled_from([0, 4, 8, 32])),
             "growth_annual": draw(fl(0.0, 0.5)),
             "pinned_onprem": draw(st.booleans()),
@@ -149,6 +149,7 @@ def project_dict(draw: Any) -> dict[str, Any]:
     ]
     return {
         "name": "random",
+        "currency": "USD",
         "horizon_months": h,
         "hours_per_month": draw(st.sampled_from([730.0, 720.0])),
         "discount_rate_annual": draw(fl(0.0, 0.2)),

@@ -43,6 +43,7 @@ def test_bad_project_exits_2_naming_key_and_option(
         json.dumps(
             {
                 "name": "x",
+                "currency": "USD",
                 "horizon_months": 12,
                 "options": [{"kind": "cloud", "name": "GPU cloud", "rate_per_hour": 2.0}],
             }
@@ -56,6 +57,7 @@ def test_bad_project_exits_2_naming_key_and_option(
 def _workload_project(model: object) -> dict:
     return {
         "name": "w",
+        "currency": "USD",
         "horizon_months": 12,
         "workloads": [
             {

@@ -57,6 +57,7 @@ def test_cancel_and_progress() -> None:
 def _simple(**onprem: object) -> dict:
     return {
         "name": "s",
+        "currency": "USD",
         "horizon_months": 36,
         "discount_rate_annual": 0.1,
         "demand": {"gpu_hours_per_month": 4000},
@@ -137,6 +138,7 @@ def test_growth_and_reserved_commitment_paid_when_unused() -> None:
     p = parse_project(
         {
             "name": "g",
+            "currency": "USD",
             "horizon_months": 24,
             "demand": {"gpu_hours_per_month": 1000, "growth_annual": 1.0},
             "options": [

@@ -23,7 +23,13 @@ SAMPLES = sorted(p.name for p in files("resources.samples").iterdir() if p.name.
 
 
 def _project(*options: dict[str, Any], **top: Any) -> dict[str, Any]:
-    d: dict[str, Any] = {"name": "p", "horizon_months": 12, "options": list(options)}
+    d: dict[str, Any] = {
+        "name": "p",
+        "currency": "USD",
+        "horizon_months": 12,
+        "demand": {"gpu_hours_per_month": 1000},
+        "options": list(options),
+    }
     d.update(top)
     return d
 
@@ -169,3 +175,167 @@ def test_load_project_errors_name_the_file(tmp_path: Path) -> None:
     with pytest.raises(ProjectError) as info:
         load_project(bad)
     assert info.value.key == "file"
+
+
+# ---------------------------------------------------------------- review findings (unknown keys, units, files)
+
+
+@pytest.mark.parametrize(
+    ("top", "options", "key", "option", "suggestion"),
+    [
+        ({}, [dict(ONPREM, electricity_price=0.12)], "electricity_price", "Rack", "electricity_per_kwh"),
+        ({}, [dict(CLOUD, rate_per_hr=1.0)], "rate_per_hr", "AWS", "rate_per_hour"),
+        ({"horizon_month": 12}, [CLOUD], "horizon_month", None, "horizon_months"),
+        (
+            {"demand": {"gpu_hours_per_mnth": 5}},
+            [CLOUD],
+            "demand.gpu_hours_per_mnth",
+            None,
+            "gpu_hours_per_month",
+        ),
+        (
+            {"workloads": [{"name": "w", "runs_per_month": 1, "gpu_hours_per_run": 2, "regulatd": True}]},
+            [CLOUD],
+            "workloads[0].regulatd",
+            None,
+            "regulated",
+        ),
+        (
+            {"monte_carlo": [{"path": "pue", "low": 1.1, "high": 1.5, "distribution": "uniform"}]},
+            [CLOUD],
+            "monte_carlo[0].distribution",
+            None,
+            None,
+        ),
+        (
+            {},
+            [{"kind": "hybrid", "name": "H", "onprem": dict(ONPREM, pue_=1.2), "burst": CLOUD}],
+            "onprem.pue_",
+            "H",
+            "pue",
+        ),
+        (
+            {},
+            [{"kind": "hybrid", "name": "H", "onprem": ONPREM, "burst": CLOUD, "optimize_split": False}],
+            "optimize_split",
+            "H",
+            "optimise_split",
+        ),
+        (
+            {},
+            [dict(CLOUD, egress_tiers=[{"upto_tb": 10, "price_per_tb": 90}])],
+            "egress_tiers[0].price_per_tb",
+            "AWS",
+            "per_tb",
+        ),
+    ],
+)
+def test_unknown_keys_are_errors_with_a_suggestion(
+    top: dict, options: list, key: str, option: str | None, suggestion: str | None
+) -> None:
+    with pytest.raises(ProjectError) as info:
+        parse_project(_project(*options, **top))
+    err = info.value
+    assert (err.key, err.option) == (key, option)
+    assert "unknown key" in str(err)
+    if suggestion:
+        assert f"did you mean {suggestion!r}" in str(err)
+    else:
+        assert "PROJECT_FORMAT.md" in str(err)
+
+
+STORED_PROJECTS = [
+    Path(__file__).parents[1] / "data" / "quotes" / "project_h100.json",
+    *sorted((Path(__file__).parents[1] / "report" / "data").glob("*.json")),
+]
+
+
+@pytest.mark.parametrize("path", STORED_PROJECTS, ids=lambda p: p.name)
+def test_stored_project_files_still_load(path: Path) -> None:
+    p = load_project(path)
+    assert parse_project(p.to_dict()) == p
+
+
+def test_to_dict_writes_only_keys_the_parser_accepts() -> None:
+    hybrid = {"kind": "hybrid", "name": "H", "onprem": ONPREM, "burst": CLOUD}
+    top = {
+        "workloads": [{"name": "w", "runs_per_month": 2, "gpu_hours_per_run": 10, "model": {"layers": 2}}],
+        "monte_carlo": [{"path": "pue", "low": 1.1, "high": 1.5}],
+        "compliance": ["hipaa"],
+    }
+    p = parse_project(
+        _project(CLOUD, ONPREM, hybrid, dict(CLOUD, name="tiered", egress_tiers=[{"per_tb": 9}]), **top)
+    )
+    assert parse_project(p.to_dict()) == p
+
+
+def test_instance_rate_needs_gpus_per_instance() -> None:
+    with pytest.raises(ProjectError) as info:
+        parse_project(_project({k: v for k, v in CLOUD.items() if k != "gpus_per_instance"}))
+    assert (info.value.key, info.value.option) == ("gpus_per_instance", "AWS")
+    assert "never guessed" in str(info.value)
+    gpu_rate = dict(CLOUD, rate_unit="gpu", rate_per_hour=12.29)
+    del gpu_rate["gpus_per_instance"]
+    assert parse_project(_project(gpu_rate)).options[0].rate_unit == "gpu"  # type: ignore[union-attr]
+
+
+def test_project_needs_demand_or_workloads() -> None:
+    d = _project(CLOUD)
+    del d["demand"]
+    with pytest.raises(ProjectError) as info:
+        parse_project(d)
+    assert info.value.key == "demand" and "demand or workloads is required" in str(info.value)
+    with pytest.raises(ProjectError):
+        parse_project(_project(CLOUD, demand={"gpu_hours_per_month": 0}))
+    w = {"name": "w", "runs_per_month": 1, "gpu_hours_per_run": 8}
+    assert parse_project(dict(d, workloads=[w])).workloads[0].name == "w"
+
+
+@pytest.mark.parametrize(
+    ("top", "options", "key", "words"),
+    [
+        ({}, [dict(ONPREM, servers=0)], "servers", ">= 1"),
+        ({"currency": "usd"}, [CLOUD], "currency", "ISO 4217"),
+        ({"currency": "US$"}, [CLOUD], "currency", "ISO 4217"),
+        ({"currency": "ABC"}, [CLOUD], "currency", "not an ISO 4217 code"),
+        ({"currency": None}, [CLOUD], "currency", "missing"),
+        (
+            {"workloads": [{"name": "w", "runs_per_month": 1, "gpu_hours_per_run": 1e-9}]},
+            [CLOUD],
+            "workloads[0].gpu_hours_per_run",
+            "GPU-second",
+        ),
+        (
+            {"demand": {"gpu_hours_per_month": 1e-9, "jobs_per_month": 4}},
+            [CLOUD],
+            "demand.jobs_per_month",
+            "GPU-second",
+        ),
+    ],
+)
+def test_servers_currency_and_run_length_are_checked(top: dict, options: list, key: str, words: str) -> None:
+    with pytest.raises(ProjectError) as info:
+        parse_project(_project(*options, **top))
+    assert info.value.key == key and words in str(info.value)
+
+
+def test_currency_codes_are_iso4217() -> None:
+    from babel.numbers import list_currencies  # tests may use babel; planner/ may not
+
+    from planner.project import CURRENCY_CODES
+
+    assert CURRENCY_CODES.issubset(list_currencies())
+    assert {"USD", "EUR", "GBP", "JPY", "CHF", "INR"} <= CURRENCY_CODES
+    assert parse_project(_project(CLOUD, currency="EUR")).currency == "EUR"
+
+
+def test_load_project_unreadable_files_give_one_sentence(tmp_path: Path) -> None:
+    latin1 = tmp_path / "latin1.json"
+    latin1.write_bytes('{"name": "Caf\xe9"}'.encode("latin-1"))
+    cases = [(tmp_path, "is a folder"), (tmp_path / "missing.json", "file not found"), (latin1, "not UTF-8")]
+    for path, words in cases:
+        with pytest.raises(ProjectError) as info:
+            load_project(path)
+        err = info.value
+        assert err.key == "file" and words in str(err), str(err)
+        assert "\n" not in str(err) and err.__cause__ is None and err.__suppress_context__

@@ -32,6 +32,7 @@ def test_table_overrides_and_rows() -> None:
 def _project(**opt: object) -> dict:
     return {
         "name": "n",
+        "currency": "USD",
         "horizon_months": 24,
         "mlops_stack": list(STACK),
         "electricity_per_kwh": 0.1,

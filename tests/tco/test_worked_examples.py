@@ -26,6 +26,7 @@ def test_seed000_case_study_three_years() -> None:
     p = parse_project(
         {
             "name": "case",
+            "currency": "USD",
             "horizon_months": 36,
             "demand": {"gpu_hours_per_month": 8000 / 12},
             "options": [
@@ -51,7 +52,10 @@ def test_crowdee_monthly_amortised_total() -> None:
     p = parse_project(
         {
             "name": "crowdee",
+            "currency": "USD",
             "horizon_months": 36,
+            # the source prices the server, not a demand; the owned costs here do not depend on it
+            "demand": {"gpu_hours_per_month": 8 * 730},
             "options": [
                 {
                     "kind": "onprem",
@@ -85,6 +89,7 @@ def test_gcp_month_is_730_hours() -> None:
     p = parse_project(
         {
             "name": "gcp",
+            "currency": "USD",
             "horizon_months": 1,
             "demand": {"gpu_hours_per_month": 8 * 730},
             "options": [
@@ -116,6 +121,7 @@ def test_vertex_30_second_increments() -> None:
     p = parse_project(
         {
             "name": "vertex",
+            "currency": "USD",
             "horizon_months": 1,
             "demand": {"gpu_hours_per_month": 100 * job_gpu_hours, "jobs_per_month": 100, "gpus_per_job": 8},
             "options": [
