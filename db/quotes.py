@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import Engine, delete, select
 from sqlmodel import Session, col
@@ -35,6 +35,7 @@ from planner.quotes import (
     QuoteLine,
     SiteTerms,
     best_by_criterion,
+    best_exclusions,
     compare_quotes,
     guess_kind,
     included_support_years,
@@ -61,6 +62,17 @@ CELL_FIELDS = (
     "incoterms",
     "payment_terms",
 )
+MAPPING_KEYS = (
+    "vendor",
+    "sheet",
+    "header_row",
+    "columns",
+    "kind_values",
+    "cells",
+    "currency",
+    "decimal_comma",
+)
+"""The keys a mapping JSON file may hold; any other key is rejected (a typo would otherwise be ignored)."""
 FX_STALE_DAYS = 31
 """An FX rate more than this many days older than the quote date gets a note on import."""
 HEADER_SEARCH_ROWS = 40
@@ -100,6 +112,9 @@ class QuoteImportError(ValueError):
     def __init__(self, source: str, issues: Sequence[ImportIssue]) -> None:
         self.source = source
         self.issues = tuple(issues)
+        if len(self.issues) == 1 and self.issues[0].row is None:
+            super().__init__(f"{source}: {self.issues[0]}; nothing imported.")
+            return
         lines = "\n".join(f"  - {i}" for i in self.issues)
         super().__init__(f"{source}: {len(self.issues)} problem(s), nothing imported:\n{lines}")
 
@@ -155,6 +170,9 @@ class ColumnMapping:
         issues: list[ImportIssue] = []
         if not isinstance(data, Mapping):
             raise QuoteImportError(source, [ImportIssue(None, "", "a mapping is a JSON object")])
+        for key in data:
+            if key not in MAPPING_KEYS:
+                issues.append(ImportIssue(None, str(key), f"unknown key (known: {', '.join(MAPPING_KEYS)})"))
         columns = data.get("columns")
         if not isinstance(columns, Mapping) or not all(isinstance(v, str) for v in columns.values()):
             issues.append(ImportIssue(None, "columns", "must map fields to header texts"))
@@ -212,16 +230,25 @@ STANDARD_MAPPING = ColumnMapping(columns=dict(FIELD_LABELS))
 
 
 def load_mapping_file(path: str | Path) -> ColumnMapping:
+    """Read and validate a mapping JSON file; a missing, unreadable or non-JSON file is one clear issue."""
     p = Path(path)
+    if p.is_dir():
+        _mapping_file_error(p, "is a folder, not a mapping JSON file")
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise QuoteImportError(str(p), [ImportIssue(None, "", "file not found")]) from None
+        _mapping_file_error(p, "file not found")
+    except UnicodeDecodeError:
+        _mapping_file_error(p, "is not a UTF-8 text file, so not a mapping JSON file")
+    except OSError as exc:
+        _mapping_file_error(p, f"cannot be read ({exc.strerror or exc})")
     except json.JSONDecodeError as exc:
-        raise QuoteImportError(
-            str(p), [ImportIssue(None, "", f"not valid JSON ({exc.msg}, line {exc.lineno})")]
-        ) from None
+        _mapping_file_error(p, f"is not valid JSON ({exc.msg}, line {exc.lineno} column {exc.colno})")
     return ColumnMapping.from_json(data, str(p))
+
+
+def _mapping_file_error(p: Path, reason: str) -> NoReturn:
+    raise QuoteImportError(f"mapping {p}", [ImportIssue(None, "", reason)]) from None
 
 
 def suggest_mapping(headers: Sequence[object]) -> dict[str, str]:
@@ -666,11 +693,14 @@ def import_quote(
     valid_until: dt.date | None = None,
     currency: str | None = None,
     today: dt.date | None = None,
+    replace_existing: bool = False,
 ) -> ImportResult:
     """Import a quote file in one transaction; nothing is written when anything is wrong.
 
     Without ``mapping`` the vendor's remembered mapping is tried, then the standard header names. A
     mapping that reads the file is remembered for the vendor. The FX rate of the quote date is stored.
+    A quote already stored (see :func:`find_duplicates`) is refused, unless ``replace_existing``: then it
+    is replaced in the same transaction, keeping its id (further copies are deleted).
     """
     if not vendor.strip():
         raise QuoteImportError(str(path), [ImportIssue(None, "", "the vendor name is empty")])
@@ -700,9 +730,97 @@ def import_quote(
             f"{(quote.quote_date - fx.as_of).days} days before the quote date: update the FX table for a fairer figure"
         )
     with Session(engine) as session, session.begin():
-        quote_id = _insert_quote(session, quote, servers_ids(session), gpu_ids(session))
+        server_ids, gpu_ids_ = servers_ids(session), gpu_ids(session)
+        duplicates = find_duplicates(session, quote)
+        if duplicates and not replace_existing:
+            first = duplicates[0]
+            ref = f"{first.vendor} {first.quote_number}".strip()
+            raise QuoteImportError(
+                str(path),
+                [
+                    ImportIssue(
+                        None,
+                        "",
+                        f"already imported as quote {first.id} ({ref}, imported "
+                        f"{first.imported_at:%Y-%m-%d %H:%M} UTC): delete it first or import again with "
+                        "--replace to replace it",
+                    )
+                ],
+            )
+        if duplicates:
+            quote_id = _replace_quote(session, duplicates, quote, server_ids, gpu_ids_)
+            notes.append(f"replaced quote {quote_id} (same vendor and quote number, or the same lines)")
+            if len(duplicates) > 1:
+                notes.append("deleted further copies: " + ", ".join(str(r.id) for r in duplicates[1:]))
+        else:
+            quote_id = _insert_quote(session, quote, server_ids, gpu_ids_)
         _upsert_mapping(session, vendor.strip(), parsed.mapping)
     return ImportResult(quote_id, replace(quote, id=quote_id), parsed.mapping, tuple(notes))
+
+
+def _line_signature(lines: Iterable[Any]) -> tuple[tuple[Any, ...], ...]:
+    return tuple(
+        (x.description.strip(), x.part_number.strip(), float(x.quantity), float(x.unit_price), x.kind)
+        for x in lines
+    )
+
+
+def find_duplicates(session: Session, quote: Quote) -> list[QuoteRow]:
+    """Stored quotes that are the same quote as ``quote``, oldest first: same vendor (any case) and either the
+    same non-empty quote number, or the same currency and the very same lines (description, part number,
+    quantity, unit price, kind, in order) — a re-import of the same file, whatever its name."""
+    vendor = quote.vendor.strip().casefold()
+    rows = [
+        r
+        for r in session.execute(select(QuoteRow).order_by(col(QuoteRow.id))).scalars()
+        if r.vendor.strip().casefold() == vendor
+    ]
+    if not rows:
+        return []
+    signature = _line_signature(quote.lines)
+    number = quote.quote_number.strip().casefold()
+    out = []
+    for row in rows:
+        if number and row.quote_number.strip().casefold() == number:
+            out.append(row)
+            continue
+        if row.currency.upper() != quote.currency.upper():
+            continue
+        stored = session.execute(
+            select(QuoteLineRow)
+            .where(col(QuoteLineRow.quote_id) == row.id)
+            .order_by(col(QuoteLineRow.position))
+        ).scalars()
+        if _line_signature(stored) == signature:
+            out.append(row)
+    return out
+
+
+def _replace_quote(
+    session: Session,
+    duplicates: Sequence[QuoteRow],
+    quote: Quote,
+    server_ids: Mapping[str, int],
+    gpu_ids_: Mapping[str, int],
+) -> int:
+    """Replace the first of ``duplicates`` by ``quote`` (same id, new lines); delete the others."""
+    row = duplicates[0]
+    assert row.id is not None
+    for key in ("vendor", "quote_number", "quote_date", "valid_until", "incoterms", "payment_terms"):
+        setattr(row, key, getattr(quote, key))
+    row.currency = quote.currency.upper()
+    row.lead_time_weeks = quote.lead_time_weeks
+    row.notes = quote.notes
+    row.source_file = quote.source_file
+    row.imported_at = dt.datetime.now(dt.UTC)
+    _set_fx(row, quote.fx)
+    ids = [r.id for r in duplicates]
+    session.execute(delete(QuoteLineRow).where(col(QuoteLineRow.quote_id).in_(ids)))
+    for other in duplicates[1:]:
+        session.delete(other)
+    session.flush()
+    _insert_lines(session, row.id, quote.lines, server_ids, gpu_ids_)
+    return row.id
 
 
 def _parse_with_remembered(engine: Engine, path: str | Path, kwargs: dict[str, Any]) -> ParsedQuote:
@@ -1014,6 +1132,12 @@ def usd_to(engine: Engine, currency: str, on: dt.date | None = None) -> float:
     return fx_rate(engine, "USD", currency.upper(), on=on).rate
 
 
+BEST_RULE = (
+    "lowest value per criterion among valid quotes with GPUs and no completeness warning; "
+    "expired, GPU-less and incomplete quotes are never best"
+)
+
+
 def figures_to_json(figures: Sequence[QuoteFigures], site: SiteTerms | None) -> dict[str, Any]:
     """The comparison as plain data (the CLI's ``--json``): one entry per quote, best per criterion."""
     best = best_by_criterion(figures)
@@ -1053,11 +1177,20 @@ def figures_to_json(figures: Sequence[QuoteFigures], site: SiteTerms | None) -> 
                 "lead_time_weeks": q.lead_time_weeks,
                 "expired": f.expired,
                 "warnings": list(f.warnings),
+                "adjustments": [
+                    {"item": a.item, "usd": round(a.usd, 2), "basis": a.basis} for a in f.adjustments
+                ],
+                "best_eligible": not f.best_excluded_because,
             }
         )
     payload: dict[str, Any] = {
         "quotes": out,
         "best": {key: figures[i].quote.id for key, i in best.items()},
+        "best_rule": BEST_RULE,
+        "best_excludes": [
+            {"id": figures[i].quote.id, "vendor": figures[i].quote.vendor, "reasons": list(reasons)}
+            for i, reasons in best_exclusions(figures).items()
+        ],
         "criteria": {key: label for key, label in CRITERIA},
     }
     if site is not None:
@@ -1071,6 +1204,25 @@ def figures_to_json(figures: Sequence[QuoteFigures], site: SiteTerms | None) -> 
     return payload
 
 
+class OutputPathError(ValueError):
+    """An output file cannot be written where it was asked for (one sentence naming the path)."""
+
+
+def check_output_path(path: str | Path) -> Path:
+    """``path`` as a Path when a file can be written there; :class:`OutputPathError` otherwise."""
+    target = Path(path)
+    folder = target.parent
+    if target.is_dir():
+        raise OutputPathError(
+            f"cannot write {target}: it is a folder; give a file name such as {target / 'comparison.xlsx'}"
+        )
+    if not folder.exists():
+        raise OutputPathError(f"cannot write {target}: the folder {folder} does not exist")
+    if not folder.is_dir():
+        raise OutputPathError(f"cannot write {target}: {folder} is not a folder")
+    return target
+
+
 def export_comparison_xlsx(
     path: str | Path, figures: Sequence[QuoteFigures], site: SiteTerms | None = None
 ) -> Path:
@@ -1079,7 +1231,7 @@ def export_comparison_xlsx(
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
-    target = Path(path)
+    target = check_output_path(path)
     best = best_by_criterion(figures)
     wb = Workbook()
     ws = wb.active
@@ -1104,8 +1256,22 @@ def export_comparison_xlsx(
         ("Incoterms / shipping", [f.quote.incoterms for f in figures], None),
         ("Payment terms", [f.quote.payment_terms for f in figures], None),
     ]
+    rows.append(
+        (
+            "Adjustments in the all-in cost (USD)",
+            ["; ".join(f"{a.item}: {a.usd:,.2f} ({a.basis})" for a in f.adjustments) for f in figures],
+            None,
+        )
+    )
     rows += [(label, [getattr(f, key) for f in figures], key) for key, label in CRITERIA]
     rows.append(("Warnings", ["; ".join(f.warnings) for f in figures], None))
+    rows.append(
+        (
+            "Not eligible for best",
+            ["; ".join(f.best_excluded_because) for f in figures],
+            None,
+        )
+    )
     highlight = PatternFill("solid", fgColor="C6EFCE")
     for label, values, key in rows:
         ws.append([label, *values])
@@ -1159,8 +1325,12 @@ def export_comparison_xlsx(
         notes.append([f"Horizon {site.horizon_months} months of {site.hours_per_month:g} hours"])
         for text in site.assumptions:
             notes.append([text])
-    notes.append(["Lower is better on every criterion; the best valid quote is highlighted."])
+    notes.append([f"Lower is better on every criterion; highlighted: {BEST_RULE}."])
     tmp = target.with_name(target.name + ".tmp")
-    wb.save(tmp)
-    tmp.replace(target)
+    try:
+        wb.save(tmp)
+        tmp.replace(target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputPathError(f"cannot write {target}: {exc.strerror or exc}") from None
     return target

@@ -274,6 +274,54 @@ _RAILS = re.compile(r"\brails?\b|rail[- ]?kit|schiene", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
+class Adjustment:
+    """An amount the comparison adds to what a quote states, with its basis in words (USD)."""
+
+    item: str
+    usd: float
+    basis: str
+
+
+NETWORK_ALLOWANCE_FRACTION = 0.125
+"""Networking not itemised on a multi-node quote: 12.5 % of the server (hardware) capex, the midpoint of
+"10–15 % of hardware if not itemised" (issue 5) and of the 10–15 % of hardware capex for transceivers,
+cabling and ToR switches in shared/reference/catalog_facts.json (network_capex, source V2PSEO, 2026)."""
+
+NETWORK_ALLOWANCE_BASIS = (
+    "12.5 % of server capex (midpoint of 10-15 % of hardware for networking not itemised: issue 5; "
+    "catalog_facts.json network_capex, V2PSEO 2026)"
+)
+
+
+def needs_network_allowance(quote: Quote, hardware: QuoteHardware) -> bool:
+    """True for a multi-node quote with neither a NIC nor a switch line: its network is not itemised."""
+    kinds = {x.kind for x in quote.lines}
+    return hardware.servers > 1 and "nic" not in kinds and "switch" not in kinds
+
+
+def network_allowance_usd(quote: Quote, hardware: QuoteHardware) -> float:
+    """USD the comparison adds for networking a multi-node quote does not itemise (0 otherwise):
+    :data:`NETWORK_ALLOWANCE_FRACTION` × the quote's server capex (GPU servers and GPUs, after discounts)."""
+    if not needs_network_allowance(quote, hardware):
+        return 0.0
+    return NETWORK_ALLOWANCE_FRACTION * capex_split_usd(quote).hardware
+
+
+def quote_adjustments(quote: Quote, hardware: QuoteHardware) -> tuple[Adjustment, ...]:
+    """Amounts added to the quote in the all-in cost per GPU-hour, each with its basis (USD)."""
+    allowance = network_allowance_usd(quote, hardware)
+    if allowance <= 0:
+        return ()
+    return (
+        Adjustment(
+            f"network allowance for a {hardware.servers}-node cluster (no NIC or switch quoted)",
+            allowance,
+            NETWORK_ALLOWANCE_BASIS,
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class QuoteFigures:
     """A quote normalised to USD for comparison. Per-unit figures are None when the divisor is 0.
 
@@ -292,6 +340,20 @@ class QuoteFigures:
     per_gpu_hour_usd: float | None
     expired: bool
     warnings: tuple[str, ...] = field(default=())
+    missing: tuple[str, ...] = field(default=())
+    adjustments: tuple[Adjustment, ...] = field(default=())
+
+    @property
+    def best_excluded_because(self) -> tuple[str, ...]:
+        """Why this quote may not be highlighted as "best" (empty when it competes), see :func:`best_by_criterion`."""
+        reasons: list[str] = []
+        if self.expired:
+            reasons.append("expired")
+        if self.hardware.gpus <= 0:
+            reasons.append("no GPUs")
+        if self.missing:
+            reasons.append("incomplete: " + "; ".join(self.missing))
+        return tuple(reasons)
 
 
 def _per(value: float, divisor: float) -> float | None:
@@ -310,7 +372,8 @@ def quote_figures(
     total = quote_total(quote)
     total_usd = total * rate
     expired = is_expired(quote, today)
-    warnings = list(completeness_warnings(quote, hardware)) + list(hardware.notes)
+    missing = completeness_warnings(quote, hardware)
+    warnings = list(missing) + list(hardware.notes)
     if expired and quote.valid_until is not None:
         warnings.insert(0, f"expired: valid until {quote.valid_until.isoformat()}")
     return QuoteFigures(
@@ -325,6 +388,8 @@ def quote_figures(
         per_gpu_hour_usd=per_gpu_hour_usd,
         expired=expired,
         warnings=tuple(warnings),
+        missing=missing,
+        adjustments=quote_adjustments(quote, hardware),
     )
 
 
@@ -339,18 +404,25 @@ CRITERIA: tuple[tuple[str, str], ...] = (
 
 
 def best_by_criterion(figures: Sequence[QuoteFigures]) -> dict[str, int]:
-    """Index of the best (lowest) figure per criterion, among quotes still valid when any is.
+    """Index of the best (lowest) figure per criterion among the quotes that may be "best".
 
-    Expired quotes compete only when every quote has expired. A criterion no quote has is left out.
+    A quote competes only when it is valid (not expired), has GPUs mapped to the catalog and no
+    completeness warning (:attr:`QuoteFigures.best_excluded_because`): an incomplete quote is cheap
+    because it leaves things out. When no quote competes, no criterion has a best. A criterion no
+    competing quote has is left out.
     """
-    pool = [i for i, f in enumerate(figures) if not f.expired] or list(range(len(figures)))
+    pool = [i for i, f in enumerate(figures) if not f.best_excluded_because]
     best: dict[str, int] = {}
     for key, _label in CRITERIA:
-        values = [(getattr(figures[i], key), i) for i in pool]
-        known = [(v, i) for v, i in values if v is not None]
+        known = [(getattr(figures[i], key), i) for i in pool if getattr(figures[i], key) is not None]
         if known:
             best[key] = min(known)[1]
     return best
+
+
+def best_exclusions(figures: Sequence[QuoteFigures]) -> dict[int, tuple[str, ...]]:
+    """Index → reasons, for every quote left out of "best" (see :func:`best_by_criterion`)."""
+    return {i: f.best_excluded_because for i, f in enumerate(figures) if f.best_excluded_because}
 
 
 # --- Suggestions for import: line kind, support years, catalog match -------------------------------
@@ -636,7 +708,9 @@ def onprem_option_for_quote(quote: Quote, hardware: QuoteHardware, site: SiteTer
 
     Servers, per-server price (GPU servers and loose GPUs), network capex (NICs, switches, optics),
     storage and other capex (support, installation, shipping, other) come from the quote, discounts
-    spread pro rata; power per server from :func:`quote_hardware`; lead time = weeks × 7 / (365/12) days
+    spread pro rata; a multi-node quote without NIC or switch lines gets the network allowance
+    (``network_fraction`` = :data:`NETWORK_ALLOWANCE_FRACTION` of server capex); power per server from
+    :func:`quote_hardware`; lead time = weeks × 7 / (365/12) days
     rounded up to whole months; maintenance only beyond the quote's included support.
     """
     if hardware.gpus <= 0:
@@ -668,7 +742,7 @@ def onprem_option_for_quote(quote: Quote, hardware: QuoteHardware, site: SiteTer
         server_price=split.hardware / servers,
         gpus_per_server=gpus_per_server,
         network_capex=split.network,
-        network_fraction=0.0,
+        network_fraction=NETWORK_ALLOWANCE_FRACTION if needs_network_allowance(quote, hardware) else 0.0,
         storage_capex=storage,
         other_capex=split.other - storage,
         lead_time_months=min(lead_months, site.horizon_months - 1),

@@ -112,15 +112,25 @@ def test_import_list_compare_json(cli_db: str, capsys: pytest.CaptureFixture[str
     assert "no network cards (NICs) for a 2-node cluster" in ab["warnings"]
     assert "no rails or installation" in ab["warnings"]
     assert nw["warnings"] == []
-    assert payload["best"]["per_gpu_usd"] == ids[2]
+    # Albion is cheaper per GPU but incomplete, Rheinwerk expired: Northwind is best on every criterion.
+    assert payload["best"] == {key: ids[0] for key in payload["criteria"]}
+    excludes = {x["id"]: x["reasons"] for x in payload["best_excludes"]}
+    assert excludes[ids[1]] == ["expired"] and excludes[ids[2]][0].startswith("incomplete: no support")
+    assert ids[0] not in excludes and nw["best_eligible"] and not ab["best_eligible"]
+    # Albion's network is not itemised: 12.5 % of 533,000 USD server capex added in the all-in figure.
+    assert [a["usd"] for a in ab["adjustments"]] == [66_625.0] and nw["adjustments"] == []
     assert all(q["per_gpu_hour_usd"] > 0 for q in quotes.values())
 
     wb = load_workbook(xlsx)
     ws = wb["Comparison"]
     labels = [c.value for c in ws["A"]]
     row = labels.index("USD per GPU") + 1
-    best_cell = ws.cell(row, 2 + ids.index(ids[2]))
-    assert best_cell.value == pytest.approx(33_414.0625) and best_cell.font.bold
+    best_cell = ws.cell(row, 2 + ids.index(ids[0]))
+    assert best_cell.value == pytest.approx(39_903.125) and best_cell.font.bold
+    albion_cell = ws.cell(row, 2 + ids.index(ids[2]))
+    assert albion_cell.value == pytest.approx(33_414.0625) and not albion_cell.font.bold
+    eligible = [c.value for c in ws[labels.index("Not eligible for best") + 1]]
+    assert eligible[1 + ids.index(ids[1])] == "expired"
     assert len(list(wb["Lines"].iter_rows(min_row=2))) == 9 + 7 + 2
 
 
@@ -130,6 +140,7 @@ def test_compare_with_project_uses_its_site_terms(
     ids = import_three(capsys)
     project = {
         "name": "Fine-tuning platform",
+        "currency": "USD",
         "horizon_months": 60,
         "demand": {"gpu_hours_per_month": 32 * 730},
         "options": [
@@ -173,6 +184,82 @@ def test_bad_file_exit_code_and_every_error(cli_db: str, capsys: pytest.CaptureF
         assert f"row {row}, column" in err
     code, out, _ = run(capsys, "quotes", "list", "--json")
     assert json.loads(out) == {"quotes": []}
+
+
+def test_reimport_is_refused_and_replace_keeps_one_copy(
+    cli_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ids = import_three(capsys)
+    argv = ["quotes", "import", str(DATA / "northwind_usd.csv"), "--vendor", "northwind systems"]
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert f"already imported as quote {ids[0]}" in err and "--replace" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    # The same file under another name (the lines are the same) is the same quote too.
+    code, _, err = run(capsys, *argv[:2], str(DATA / "albion_gbp.csv"), "--vendor", "Albion Compute Ltd")
+    assert code == 2 and f"already imported as quote {ids[2]}" in err
+    code, out, _ = run(capsys, "quotes", "list", "--json")
+    assert len(json.loads(out)["quotes"]) == 3
+
+    code, out, err = run(capsys, *argv, "--date", "2026-11-01", "--replace", "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["id"] == ids[0] and any("replaced quote" in n for n in payload["notes"])
+    code, out, _ = run(capsys, "quotes", "list", "--json")
+    listed = json.loads(out)["quotes"]
+    assert len(listed) == 3
+    nw = next(q for q in listed if q["id"] == ids[0])
+    assert (nw["quote_date"], nw["lines"], nw["total"]) == ("2026-11-01", 9, 1_276_900.0)
+
+
+def test_mapping_file_problems_are_one_sentence(
+    cli_db: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    typo = tmp_path / "typo.json"
+    data = json.loads((DATA / "albion_mapping.json").read_text(encoding="utf-8"))
+    data["decimal_coma"] = True
+    typo.write_text(json.dumps(data), encoding="utf-8")
+    not_json = tmp_path / "not.json"
+    not_json.write_text("{columns: ", encoding="utf-8")
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(b"\xff\xfe\x00\x81")
+    cases = [
+        (typo, "column 'decimal_coma': unknown key"),
+        (tmp_path, "is a folder, not a mapping JSON file"),
+        (tmp_path / "missing.json", "file not found"),
+        (not_json, "is not valid JSON"),
+        (binary, "is not a UTF-8 text file"),
+    ]
+    for path, reason in cases:
+        code, out, err = run(
+            capsys,
+            "quotes",
+            "import",
+            str(DATA / "albion_gbp.csv"),
+            "--vendor",
+            "Albion",
+            "--mapping",
+            str(path),
+        )
+        assert code == 2 and out == "", path
+        assert reason in err and "Traceback" not in err, err
+        assert len(err.strip().splitlines()) == 1, err
+    code, out, _ = run(capsys, "quotes", "list", "--json")
+    assert json.loads(out) == {"quotes": []}
+
+
+def test_compare_xlsx_into_a_missing_folder(
+    cli_db: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import_three(capsys)
+    target = tmp_path / "nonexistent_dir" / "o.xlsx"
+    code, out, err = run(capsys, "quotes", "compare", "--xlsx", str(target))
+    assert code == 2 and out == ""
+    assert f"the folder {target.parent} does not exist" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not target.parent.exists()
+    code, _, err = run(capsys, "quotes", "compare", "--xlsx", str(tmp_path))
+    assert code == 2 and "it is a folder" in err
 
 
 def test_compare_unknown_id(cli_db: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,6 +18,7 @@ from db.quotes import (
     QuoteImportError,
     confirm_match,
     delete_quote,
+    find_duplicates,
     get_quote,
     import_quote,
     list_quotes,
@@ -121,8 +122,39 @@ def test_xlsx_with_vendor_mapping_reads_cells_and_converts_at_the_quote_date(
     assert vendor_mapping(engine, "rheinwerk computing gmbh") == dataclasses.replace(
         mapping, vendor="Rheinwerk Computing GmbH"
     )
-    again = import_quote(engine, data_dir / "rheinwerk_eur.xlsx", vendor="Rheinwerk Computing GmbH")
+    # (the same quote again, so it replaces the first: a plain re-import is refused, see below)
+    again = import_quote(
+        engine, data_dir / "rheinwerk_eur.xlsx", vendor="Rheinwerk Computing GmbH", replace_existing=True
+    )
+    assert again.quote_id == result.quote_id
     assert get_quote(engine, again.quote_id).lines == stored.lines
+    assert [q.id for q in list_quotes(engine)] == [result.quote_id]
+
+
+def test_reimport_refused_whole_and_replace_is_one_transaction(engine: Engine, data_dir: Path) -> None:
+    mapping = load_mapping_file(data_dir / "rheinwerk_mapping.json")
+    first = import_quote(
+        engine, data_dir / "rheinwerk_eur.xlsx", vendor="Rheinwerk Computing GmbH", mapping=mapping
+    )
+    with pytest.raises(QuoteImportError, match=f"already imported as quote {first.quote_id} "):
+        import_quote(
+            engine, data_dir / "rheinwerk_eur.xlsx", vendor="RHEINWERK Computing GmbH", mapping=mapping
+        )
+    assert len(list_quotes(engine)) == 1
+    # Same vendor and quote number with other lines (a revised quote) is the same quote as well.
+    revised = dataclasses.replace(get_quote(engine, first.quote_id), id=None, lines=RHEINWERK.lines[:2])
+    with Session(engine) as session:
+        assert [r.id for r in find_duplicates(session, revised)] == [first.quote_id]
+        assert find_duplicates(session, dataclasses.replace(revised, quote_number="RW-2026-0999")) == []
+    # --replace whose new file is bad changes nothing.
+    with pytest.raises(QuoteImportError):
+        import_quote(
+            engine,
+            data_dir / "malformed_rows.csv",
+            vendor="Rheinwerk Computing GmbH",
+            replace_existing=True,
+        )
+    assert get_quote(engine, first.quote_id).lines == _unconfirmed(RHEINWERK.lines)
 
 
 def test_gbp_csv_with_other_column_names(engine: Engine, data_dir: Path) -> None:

@@ -11,15 +11,21 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planner.quotes import (
+    CRITERIA,
+    DEFAULT_SITE,
     LINE_KINDS,
+    NETWORK_ALLOWANCE_FRACTION,
     QuoteLine,
     best_by_criterion,
+    best_exclusions,
     capex_split_usd,
+    compare_quotes,
     completeness_warnings,
     guess_kind,
     included_support_years,
     is_expired,
     maintenance_beyond_support,
+    network_allowance_usd,
     parse_support_years,
     quote_figures,
     quote_hardware,
@@ -115,16 +121,58 @@ def test_discount_typed_positive_still_subtracts() -> None:
     assert quote_total(dataclasses.replace(NORTHWIND, lines=lines)) == pytest.approx(1_276_900.0)
 
 
-def test_best_per_criterion_prefers_valid_quotes() -> None:
-    figures = [
-        quote_figures(q, quote_hardware(q, SERVERS, GPUS), today=TODAY)
-        for q in (NORTHWIND, RHEINWERK, ALBION)
-    ]
+JUNK = dataclasses.replace(
+    NORTHWIND,
+    vendor="Junk Ltd",
+    quote_number="J-1",
+    lines=(QuoteLine("Consulting call", 1, 100.0, "other", "J-1"),),
+)
+"""A $100 quote with no GPU: the lowest total of all, and never a "best" quote."""
+
+
+def test_best_excludes_expired_incomplete_and_gpu_less_quotes() -> None:
+    quotes = (NORTHWIND, RHEINWERK, ALBION, JUNK)
+    figures = compare_quotes(quotes, SERVERS, GPUS, today=TODAY, site=DEFAULT_SITE)
+    # Albion is cheapest per GPU (33,414.06 vs 39,903.13 USD) only because it leaves out support, NICs,
+    # a switch and installation; Rheinwerk has expired; Junk's 100 USD total buys no GPU.
+    assert figures[2].per_gpu_usd == pytest.approx(33_414.0625)
+    assert figures[0].per_gpu_usd == pytest.approx(39_903.125)
+    assert figures[3].total_usd == 100.0
     best = best_by_criterion(figures)
-    # Albion: 534,625 USD for 16 H100 (33,414/GPU) beats Northwind (39,903/GPU); Rheinwerk has expired.
-    assert best == {"total_usd": 2, "per_gpu_usd": 2, "per_gb_usd": 2, "per_pflop_usd": 2}
-    only_expired = best_by_criterion(figures[1:2])
-    assert only_expired["per_gpu_usd"] == 0
+    assert best == {key: 0 for key, _ in CRITERIA}
+    excluded = best_exclusions(figures)
+    assert set(excluded) == {1, 2, 3}
+    assert excluded[1] == ("expired",)
+    assert excluded[2] == (
+        "incomplete: no support or warranty years stated; no network cards (NICs) for a 2-node cluster; "
+        "no network switch for a 2-node cluster; no rails or installation",
+    )
+    assert excluded[3][0] == "no GPUs" and excluded[3][1].startswith("incomplete:")
+
+
+def test_no_best_when_no_quote_is_eligible() -> None:
+    figures = compare_quotes((RHEINWERK, ALBION), SERVERS, GPUS, today=TODAY, site=DEFAULT_SITE)
+    assert best_by_criterion(figures) == {}
+    assert best_by_criterion(figures[:1]) == {}  # an expired quote alone is not "best" either
+
+
+def test_network_allowance_only_for_multi_node_quotes_without_nic_or_switch() -> None:
+    albion = quote_figures(ALBION, quote_hardware(ALBION, SERVERS, GPUS), today=TODAY)
+    # 12.5 % × server capex: 0.125 × 2 × 205,000 GBP × 1.30 USD/GBP = 0.125 × 533,000 = 66,625 USD.
+    assert [a.usd for a in albion.adjustments] == [pytest.approx(66_625.0)]
+    assert "12.5 %" in albion.adjustments[0].basis
+    assert "2-node" in albion.adjustments[0].item
+    northwind = quote_figures(NORTHWIND, quote_hardware(NORTHWIND, SERVERS, GPUS), today=TODAY)
+    assert northwind.adjustments == ()
+    one_node = dataclasses.replace(
+        ALBION, lines=(dataclasses.replace(ALBION.lines[0], quantity=1), *ALBION.lines[1:])
+    )
+    assert quote_figures(one_node, quote_hardware(one_node, SERVERS, GPUS), today=TODAY).adjustments == ()
+    with_switch = dataclasses.replace(
+        ALBION, lines=(*ALBION.lines, QuoteLine("QM9700 switch", 1, 30_000.0, "switch"))
+    )
+    assert network_allowance_usd(with_switch, quote_hardware(with_switch, SERVERS, GPUS)) == 0.0
+    assert NETWORK_ALLOWANCE_FRACTION == 0.125
 
 
 def test_unmapped_server_line_counts_nothing_and_says_so() -> None:

@@ -89,19 +89,38 @@ def test_quotes_page_end_to_end(
     assert vendors == ["Northwind Systems", "Rheinwerk Computing GmbH", "Albion Compute Ltd"]
     best = page.best_columns()
     albion = vendors.index("Albion Compute Ltd")
-    assert best["per_gpu_usd"] == albion  # 33,414 USD/GPU (README)
+    northwind = vendors.index("Northwind Systems")
+    # Albion is cheapest per GPU (33,414 USD, README) but incomplete; Rheinwerk expired: Northwind is best.
+    assert set(best.values()) == {northwind} and len(best) == 5
     from ui.pages.quotes import BEST_BACKGROUND, ROWS
 
-    row = [k for k, _ in ROWS].index("per_gpu_usd")
+    keys = [k for k, _ in ROWS]
+    row = keys.index("per_gpu_usd")
     item = page.table.item(row, albion)
-    assert item.text() == "33,414" and item.background().color() == BEST_BACKGROUND and item.font().bold()
-    assert page.table.item(row, 0).text() == "39,903"
+    assert item.text() == "33,414" and item.background().color() != BEST_BACKGROUND and not item.font().bold()
+    assert item.toolTip().startswith("not eligible for best: incomplete: no support")
+    nw_item = page.table.item(row, northwind)
+    assert (
+        nw_item.text() == "39,903"
+        and nw_item.background().color() == BEST_BACKGROUND
+        and nw_item.font().bold()
+    )
+    assert page.table.item(keys.index("eligible"), albion).text() == "no: incomplete"
+    assert page.table.item(keys.index("eligible"), northwind).text() == "yes"
+    assert "incomplete" in page.table.horizontalHeaderItem(albion).text()
+    adjustment = page.table.item(keys.index("adjustments"), albion)
+    assert adjustment.text() == "+66,625 USD network allowance for a 2-node cluster"  # 12.5 % × 533,000
+    assert "12.5 %" in adjustment.toolTip()
+    assert page.table.item(keys.index("adjustments"), northwind).text() == "—"
+    assert "never green" in page.basis_label.text()
     expired_col = vendors.index("Rheinwerk Computing GmbH")
     assert "EXPIRED" in page.table.horizontalHeaderItem(expired_col).text()
+    assert page.table.item(keys.index("eligible"), expired_col).text() == "no: expired"
     warnings = page.table.item([k for k, _ in ROWS].index("warnings"), albion).text()
     assert "no support or warranty years stated" in warnings and "no rails or installation" in warnings
     assert len(page.chart.bars) == 3 and all(b.usd_per_gpu_hour for b in page.chart.bars)
     assert page.chart.bars[expired_col].expired
+    assert page.chart.bars[albion].incomplete and page.chart.best_index == northwind
 
     # 4. Lines of the selected quote; confirm the suggested catalog match of its server line.
     assert page.select_quote(page.figures[albion].quote.id)
@@ -135,7 +154,8 @@ def test_quotes_page_end_to_end(
     assert updated is not None
     owned = [o for o in updated.options if isinstance(o, OnPremOption)]
     assert len(owned) == 1 and owned[0].vendor == "Albion Compute Ltd"
-    assert owned[0].capex == pytest.approx(534_625.0)  # 411,250 GBP × 1.30
+    # 411,250 GBP × 1.30 = 534,625 USD + the network allowance 0.125 × 533,000 = 66,625 USD
+    assert owned[0].capex == pytest.approx(601_250.0) and owned[0].network_fraction == 0.125
     assert owned[0].maintenance_rate_annual == pytest.approx(0.1)  # no support quoted: all 3 years
     assert json.loads(saved.read_text())["options"][2]["vendor"] == "Albion Compute Ltd"
 
@@ -224,6 +244,7 @@ def test_use_this_quote_edits_the_project_open_in_the_projects_view(
     assert owned[0]["server_price"] * owned[0]["servers"] + owned[0]["other_capex"] == pytest.approx(
         534_625.0
     )
+    assert owned[0]["network_fraction"] == 0.125  # networking not itemised: the allowance goes along
     main_window.undo_stack.undo()  # one undoable edit of the project
     owned = [o for o in projects.document.data["options"] if o["kind"] == "onprem"]
     assert owned[0]["name"] == "Own H100 cluster"

@@ -57,6 +57,31 @@ def test_option_built_from_the_quote() -> None:
     assert opt.vendor == "Northwind Systems" and opt.quote_ref == "NW-Q-88412"
 
 
+# Albion (2 nodes, no NIC or switch, no support) under the same site: networking is not itemised, so the
+# option carries the 12.5 % network allowance (tests/data/quotes/README.md).
+AB_CAPEX = 2 * 205_000 * 1.30 * 1.125 + 1_250 * 1.30  # 533,000 + 66,625 allowance + 1,625 shipping = 601,250
+AB_POWER = 2 * 10.2 * 1.5 * 730 * 60 * 0.10  # 134,028
+AB_MAINTENANCE = 0.10 * AB_CAPEX * 5  # no support included: all 5 years = 300,625
+AB_TOTAL = AB_CAPEX + AB_POWER + AB_MAINTENANCE + STAFF  # 1,635,903
+AB_GPU_HOURS = 16 * 730 * 60  # 700,800
+
+
+def test_network_allowance_in_the_option_and_the_per_gpu_hour_figure() -> None:
+    assert pytest.approx(601_250.0) == AB_CAPEX
+    assert pytest.approx(1_635_903.0) == AB_TOTAL
+    site = SiteTerms(template=SITE, horizon_months=60, utilization=1.0)
+    hw = quote_hardware(ALBION, SERVERS, GPUS)
+    opt = onprem_option_for_quote(ALBION, hw, site)
+    assert opt.network_fraction == 0.125 and opt.network_capex == 0.0
+    assert opt.capex == pytest.approx(AB_CAPEX)
+    assert per_gpu_hour_usd(ALBION, hw, site) == pytest.approx(AB_TOTAL / AB_GPU_HOURS, rel=1e-9)  # 2.33434
+    # Northwind itemises its network: no allowance.
+    assert (
+        onprem_option_for_quote(NORTHWIND, quote_hardware(NORTHWIND, SERVERS, GPUS), site).network_fraction
+        == 0
+    )
+
+
 @pytest.mark.parametrize("utilization", [1.0, 0.5])
 def test_per_gpu_hour_matches_hand_computation(utilization: float) -> None:
     site = SiteTerms(template=SITE, horizon_months=60, utilization=utilization)
@@ -109,13 +134,14 @@ def test_project_without_onprem_option_uses_sourced_defaults() -> None:
 
 def test_default_site_on_the_incomplete_quote_by_hand() -> None:
     """Albion under DEFAULT_SITE (no project): 36 months, 70 % use, PUE 1.58, $0.13/kWh, maintenance 10 %
-    a year over all 3 years (no support quoted), 0.5 FTE at $147,500."""
-    capex = 411_250 * 1.30  # 534,625 USD
+    a year over all 3 years (no support quoted), 0.5 FTE at $147,500; its network is not itemised, so the
+    12.5 % network allowance on the 533,000 USD of servers is added (66,625 USD)."""
+    capex = 411_250 * 1.30 + 0.125 * 410_000 * 1.30  # 534,625 + 66,625 = 601,250 USD
     power = 2 * 10.2 * 1.58 * 730 * 36 * 0.13  # 110,117.40
-    maintenance = 0.10 * capex * 3  # 160,387.50
+    maintenance = 0.10 * capex * 3  # 180,375
     staff = 0.5 * 147_500 * 3  # 221,250
     gpu_hours = 16 * 730 * 36 * 0.70  # 294,336
-    expected = (capex + power + maintenance + staff) / gpu_hours  # 3.4871 USD per GPU-hour
+    expected = (capex + power + maintenance + staff) / gpu_hours  # 1,112,992.40 / 294,336 = 3.78135 USD
     figures = compare_quotes([NORTHWIND, RHEINWERK, ALBION], SERVERS, GPUS, today=TODAY)
     assert figures[2].per_gpu_hour_usd == pytest.approx(expected, rel=1e-9)
     assert all(f.per_gpu_hour_usd is not None and f.per_gpu_hour_usd > 0 for f in figures)

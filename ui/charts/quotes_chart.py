@@ -1,7 +1,8 @@
 """Cost per GPU-hour by quote (bars) against the current project's cloud options (dashed reference lines).
 
 Bars: all-in USD per used GPU-hour of each quote from the TCO engine's on-prem model; expired quotes are
-drawn grey and hatched-looking (lighter), the cheapest valid quote in the "good" colour. Reference lines:
+drawn grey and hatched-looking (lighter), incomplete ones (completeness warnings or no GPUs) are tagged
+"(incomplete)"; the cheapest valid, complete quote is in the "good" colour (``best_index``). Reference lines:
 each cloud option's USD per used GPU-hour at the project's demand.
 """
 
@@ -22,6 +23,7 @@ class QuoteBar:
     label: str
     usd_per_gpu_hour: float | None
     expired: bool = False
+    incomplete: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ class QuotesChart(ChartWidget):
         self._lines: list[pg.InfiniteLine] = []
         self.bars: list[QuoteBar] = []
         self.references: list[ReferenceLine] = []
+        self.best_index = -1
+        """Bar drawn in the "good" colour: the cheapest valid, complete quote (-1: none)."""
         self.plot_item.setMouseEnabled(x=False, y=False)
 
     def set_data(self, bars: Sequence[QuoteBar], references: Sequence[ReferenceLine]) -> None:
@@ -74,9 +78,12 @@ class QuotesChart(ChartWidget):
         self._axis.labels = [_short(b.label) for b in self.bars]
         values = [b.usd_per_gpu_hour if b.usd_per_gpu_hour is not None else 0.0 for b in self.bars]
         valid = [
-            (v, i) for i, (b, v) in enumerate(zip(self.bars, values, strict=True)) if not b.expired and v > 0
+            (v, i)
+            for i, (b, v) in enumerate(zip(self.bars, values, strict=True))
+            if not b.expired and not b.incomplete and v > 0
         ]
         best = min(valid)[1] if valid else -1
+        self.best_index = best
         brushes = []
         for i, b in enumerate(self.bars):
             if b.expired:
@@ -95,7 +102,7 @@ class QuotesChart(ChartWidget):
             self.bars_item.hide()
         texts = self._pool(self._texts, len(self.bars), lambda: pg.TextItem(anchor=(0.5, 1.0)))
         for i, (item, b, v) in enumerate(zip(texts, self.bars, values, strict=True)):
-            tag = " (expired)" if b.expired else ""
+            tag = " (expired)" if b.expired else " (incomplete)" if b.incomplete else ""
             item.setText(
                 "—" if b.usd_per_gpu_hour is None else f"{v:.2f}{tag}", color=self.palette_.foreground
             )
@@ -126,7 +133,8 @@ class QuotesChart(ChartWidget):
                 if b.usd_per_gpu_hour is None
                 else f"{b.usd_per_gpu_hour:.3f} USD per GPU-hour"
             )
-            return f"{b.label}: {value}{' — expired' if b.expired else ''}"
+            tag = " — expired" if b.expired else " — incomplete, never best" if b.incomplete else ""
+            return f"{b.label}: {value}{tag}"
         near = [r for r in self.references if abs(r.usd_per_gpu_hour - y) <= 0.03 * max(y, 1.0)]
         return "; ".join(f"{r.label}: {r.usd_per_gpu_hour:.3f} USD per GPU-hour" for r in near)
 

@@ -31,6 +31,11 @@ def register(subparsers: Any) -> None:
     imp.add_argument("--valid-until", type=_date, default=None, help="end of validity YYYY-MM-DD")
     imp.add_argument("--currency", default=None, help="ISO currency code of the amounts (e.g. EUR)")
     imp.add_argument("--mapping", default=None, metavar="MAPPING.json", help="column mapping for this layout")
+    imp.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace a quote already imported (same vendor and quote number, or the same lines)",
+    )
     add_json_flag(imp)
     imp.set_defaults(func=run_import)
 
@@ -75,6 +80,7 @@ def run_import(args: argparse.Namespace) -> int:
             quote_date=args.date,
             valid_until=args.valid_until,
             currency=args.currency,
+            replace_existing=args.replace,
         )
     except QuoteImportError as exc:
         raise CliError(str(exc)) from None
@@ -173,12 +179,24 @@ def _human_list(p: dict[str, Any]) -> str:
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    from db.quotes import compare_stored, export_comparison_xlsx, figures_to_json, usd_to
+    from db.quotes import (
+        OutputPathError,
+        check_output_path,
+        compare_stored,
+        export_comparison_xlsx,
+        figures_to_json,
+        usd_to,
+    )
     from planner.project import ProjectError, load_project
     from planner.quotes import DEFAULT_SITE, site_terms_from_project
 
     if args.utilization is not None and not 0.0 < args.utilization <= 1.0:
         raise CliError("--utilization must be in (0, 1]")
+    if args.xlsx:
+        try:
+            check_output_path(args.xlsx)
+        except OutputPathError as exc:
+            raise CliError(f"--xlsx: {exc}") from None
     engine = _engine()
     if args.project:
         try:
@@ -206,7 +224,10 @@ def run_compare(args: argparse.Namespace) -> int:
         raise CliError("no quotes to compare: planner quotes import FILE --vendor NAME")
     payload = figures_to_json(figures, site)
     if args.xlsx:
-        payload["xlsx"] = str(export_comparison_xlsx(args.xlsx, figures, site))
+        try:
+            payload["xlsx"] = str(export_comparison_xlsx(args.xlsx, figures, site))
+        except OutputPathError as exc:
+            raise CliError(f"--xlsx: {exc}") from None
     emit(args, payload, _human_compare)
     return 0
 
@@ -236,7 +257,17 @@ def _human_compare(p: dict[str, Any]) -> str:
         if q["fx"]:
             out.append(f"{'':6}{q['currency']} → USD at {q['fx']['usd_per_unit']:g} as of {q['fx']['as_of']}")
         out += [f"{'':6}WARNING: {w}" for w in q["warnings"]]
-    out.append("* best value among valid quotes; lower is better")
+        out += [
+            f"{'':6}ADDED to USD/GPU-h: {a['item']}: {a['usd']:,.2f} USD ({a['basis']})"
+            for a in q["adjustments"]
+        ]
+    out.append(f"* best value, lower is better: {p['best_rule']}")
+    out += [
+        f"  not eligible for best: {x['vendor']} (id {x['id']}): {'; '.join(x['reasons'])}"
+        for x in p["best_excludes"]
+    ]
+    if not p["best"]:
+        out.append("  no quote is eligible, so none is marked best")
     basis = p.get("per_gpu_hour_basis")
     if basis:
         util = "from demand" if basis["utilization"] is None else f"{basis['utilization']:.0%}"
@@ -263,9 +294,12 @@ def proposal_rows(figures: Any) -> list[Any]:
             parts.append(f"all-in {f.per_gpu_hour_usd:.2f} USD/GPU-h")
         if q.currency != "USD":
             parts.append(f"{f.total:,.0f} {q.currency} at {f.usd_per_unit:.4g} USD/{q.currency}")
+        parts += [f"all-in adds {a.usd:,.0f} USD {a.item}" for a in f.adjustments]
         if f.expired:
             parts.append("EXPIRED")
         parts += [w for w in f.warnings if not w.startswith("expired")]
+        if f.best_excluded_because:
+            parts.append("not eligible for best")
         rows.append(
             QuoteRow(
                 vendor=q.label,

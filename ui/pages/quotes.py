@@ -48,6 +48,7 @@ from planner.quotes import (
     DEFAULT_SITE,
     KIND_LABELS,
     LINE_KINDS,
+    NETWORK_ALLOWANCE_FRACTION,
     CloudReference,
     LineKind,
     Quote,
@@ -554,8 +555,10 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("support", "Included support"),
     ("lead", "Lead time"),
     ("terms", "Incoterms · payment"),
+    ("adjustments", "Added in all-in cost"),
     *CRITERIA,
     ("warnings", "Warnings"),
+    ("eligible", "Eligible for best"),
 )
 LINE_COLUMNS = (
     "Kind",
@@ -838,25 +841,38 @@ class QuotesPage(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
                 if key == "valid_until" and f.expired:
                     item.setForeground(QBrush(EXPIRED_FOREGROUND))
+                if key == "adjustments" and f.adjustments:
+                    item.setToolTip(
+                        "\n".join(f"{a.item}: {a.usd:,.2f} USD — {a.basis}" for a in f.adjustments)
+                    )
+                if key == "eligible" and f.best_excluded_because:
+                    item.setForeground(QBrush(EXPIRED_FOREGROUND))
+                    item.setToolTip("never highlighted as best: " + "; ".join(f.best_excluded_because))
                 if best.get(key) == col:
                     item.setBackground(QBrush(BEST_BACKGROUND))
                     font = QFont(item.font())
                     font.setBold(True)
                     item.setFont(font)
-                    item.setToolTip("best value among valid quotes (lower is better)")
+                    item.setToolTip("best value among valid, complete quotes with GPUs (lower is better)")
+                elif f.best_excluded_because and any(k == key for k, _ in CRITERIA):
+                    item.setToolTip("not eligible for best: " + "; ".join(f.best_excluded_because))
                 self.table.setItem(row, col, item)
         self.table.setHorizontalHeaderLabels(headers)
         mode = QHeaderView.ResizeMode.Stretch if len(figures) <= 4 else QHeaderView.ResizeMode.Interactive
         self.table.horizontalHeader().setSectionResizeMode(mode)
         for col, f in enumerate(figures):
             header_item = self.table.horizontalHeaderItem(col)
-            if header_item is not None and f.expired:
+            if header_item is not None and f.best_excluded_because:
                 header_item.setForeground(QBrush(EXPIRED_FOREGROUND))
+                header_item.setToolTip("not eligible for best: " + "; ".join(f.best_excluded_because))
         self.table.resizeRowsToContents()
         self.table.blockSignals(False)
 
     def _fill_chart(self) -> None:
-        bars = [QuoteBar(f.quote.vendor, f.per_gpu_hour_usd, f.expired) for f in self.figures]
+        bars = [
+            QuoteBar(f.quote.vendor, f.per_gpu_hour_usd, f.expired, bool(f.missing) or f.hardware.gpus <= 0)
+            for f in self.figures
+        ]
         refs = [
             ReferenceLine(r.name, r.usd_per_gpu_hour)
             for r in (self.snapshot.references if self.snapshot else ())
@@ -874,9 +890,12 @@ class QuotesPage(QWidget):
         )
         refs = ", ".join(f"{r.name} ({r.basis})" for r in self.snapshot.references)
         text = (
-            f"<b>Green</b> = best valid quote per criterion (lower is better). All-in USD per GPU-hour: the TCO "
+            "<b>Green</b> = best per criterion (lower is better) among valid, complete quotes with GPUs; "
+            "expired or incomplete quotes are never green. All-in USD per GPU-hour: the TCO "
             f"engine's on-premises model over {site.horizon_months} months of {site.hours_per_month:g} h at "
-            f"{util}; maintenance only beyond the included support. "
+            f"{util}; maintenance only beyond the included support; a multi-node quote without NIC or switch "
+            f"lines gets a network allowance of {NETWORK_ALLOWANCE_FRACTION:.1%} of server capex "
+            "(midpoint of 10-15 % of hardware, issue 5 / catalog network_capex). "
             + " · ".join(a[:1].upper() + a[1:] for a in site.assumptions)
         )
         if refs:
@@ -1136,7 +1155,8 @@ class QuotesPage(QWidget):
 
 def _header_text(f: QuoteFigures) -> str:
     ref = f.quote.quote_number or f"#{f.quote.id}"
-    return f"{f.quote.vendor}\n{ref} · {'EXPIRED' if f.expired else 'valid'}"
+    status = "EXPIRED" if f.expired else "incomplete" if f.missing else "valid"
+    return f"{f.quote.vendor}\n{ref} · {status}"
 
 
 def _money(value: float | None, digits: int = 0) -> str:
@@ -1174,6 +1194,14 @@ def _cell_text(f: QuoteFigures, key: str) -> str:
         return " · ".join(x for x in (q.incoterms, q.payment_terms) if x) or "—"
     if key == "warnings":
         return "\n".join(f.warnings) if f.warnings else "—"
+    if key == "adjustments":
+        return "\n".join(f"+{a.usd:,.0f} USD {a.item.split(' (')[0]}" for a in f.adjustments) or "—"
+    if key == "eligible":
+        return (
+            "no: " + ", ".join(r.split(":")[0] for r in f.best_excluded_because)
+            if f.best_excluded_because
+            else "yes"
+        )
     digits = {"per_gb_usd": 1, "per_gpu_hour_usd": 3}.get(key, 0)
     return _money(getattr(f, key), digits)
 
