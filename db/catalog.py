@@ -3,7 +3,9 @@
 ``where`` filters: plain text matches any text field (case-insensitive); ``field=value``,
 ``field!=value``, ``field<value``, ``field<=value``, ``field>value``, ``field>=value`` and
 ``field~text`` (contains) compare one field, several joined with `` and ``.
-Example: ``provider=AWS and on_demand_per_hour<40``.
+Example: ``provider=AWS and on_demand_per_hour<40``. A part shaped like ``field<op>value`` must name a
+field and carry a value of its type (numbers may carry the import's units: ``memory_gb>80GB``), else
+WhereError says which and lists the fields; words beside clauses are extra full-text terms.
 """
 
 from __future__ import annotations
