@@ -186,3 +186,20 @@ def test_monte_carlo_reports_progress_and_can_be_cancelled(main_window: Any, qtb
     assert page.mc_lane.stats["cancelled"] == 1
     assert "cancelled" in page.results.status.text()
     assert page.results.mc_shown is None and not page.progress.isVisible()
+
+
+def test_every_sample_opens_and_computes(main_window: Any, qtbot: Any) -> None:
+    from ui.pages.projects import sample_names
+
+    page = projects_page(main_window, qtbot)
+    page.samples_spin.setValue(500)
+    page._samples_changed()
+    names = sample_names()
+    assert len(names) >= 8
+    for name in names:
+        page.open_sample(name)
+        assert page.document.validate()[1] is None, name
+        settle(page, qtbot)
+        assert page.last_error() is None, (name, page.last_error())
+        assert page.results.shown.project.name == page.document.name
+        assert page.results.mc_shown is not None and page.results.mc_shown.samples == 500
