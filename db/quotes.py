@@ -742,8 +742,8 @@ def import_quote(
                         None,
                         "",
                         f"already imported as quote {first.id} ({ref}, imported "
-                        f"{first.imported_at:%Y-%m-%d %H:%M} UTC): delete it first or import again with "
-                        "--replace to replace it",
+                        f"{first.imported_at:%Y-%m-%d %H:%M} UTC): delete it first, or import again with "
+                        "--replace (Import dialog: Replace if already imported) to replace it",
                     )
                 ],
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -233,6 +234,23 @@ def test_use_this_quote_edits_the_project_open_in_the_projects_view(
         )
     )
     _wait(qtbot, page, 1)
+    # The same file again is refused whole; with "Replace if already imported" it replaces the stored quote.
+    request = ImportRequest(
+        DATA / "albion_gbp.csv",
+        "Albion Compute Ltd",
+        load_mapping_file(DATA / "albion_mapping.json"),
+        dt.date(2026, 11, 2),
+        None,
+        None,
+    )
+    first_id = page.figures[0].quote.id
+    page.import_file(request)
+    qtbot.waitUntil(lambda: page.errors_dialog is not None and page.is_ready(), timeout=20_000)
+    assert f"already imported as quote {first_id}" in page.errors_dialog.table.item(0, 2).text()
+    page.errors_dialog.close()
+    page.import_file(dataclasses.replace(request, replace=True))
+    qtbot.waitUntil(lambda: page.is_ready() and "replaced quote" in page.status.text(), timeout=20_000)
+    assert [f.quote.id for f in page.figures] == [first_id]
     main_window.show_page("Projects")
     main_window.show_page("Quotes")  # showing the view picks up the open project
     qtbot.waitUntil(lambda: page.is_ready() and len(page.chart.references) == 2, timeout=20_000)

@@ -186,6 +186,8 @@ class ImportRequest:
     quote_date: dt.date | None
     valid_until: dt.date | None
     currency: str | None
+    replace: bool = False
+    """Replace a quote already imported (same vendor and number, or same lines) instead of refusing."""
 
 
 class ColumnMappingDialog(QDialog):
@@ -215,6 +217,11 @@ class ColumnMappingDialog(QDialog):
         self.date_edit = QDateEdit(QDate.currentDate())
         self.valid_check = QCheckBox("Valid until")
         self.valid_edit = QDateEdit(QDate.currentDate().addDays(30))
+        self.replace_check = QCheckBox("Replace if already imported")
+        self.replace_check.setToolTip(
+            "A quote of this vendor with the same quote number, or the same lines, is already stored: "
+            "replace it (same id) instead of refusing the import"
+        )
         for edit in (self.date_edit, self.valid_edit):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
@@ -231,6 +238,7 @@ class ColumnMappingDialog(QDialog):
         form.addRow("Currency", self.currency_edit)
         form.addRow(self.date_check, self.date_edit)
         form.addRow(self.valid_check, self.valid_edit)
+        form.addRow("", self.replace_check)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -344,6 +352,7 @@ class ColumnMappingDialog(QDialog):
             quote_date=self.date_edit.date().toPython() if self.date_check.isChecked() else None,  # type: ignore[arg-type]
             valid_until=self.valid_edit.date().toPython() if self.valid_check.isChecked() else None,  # type: ignore[arg-type]
             currency=self.currency_edit.text().strip().upper() or None,
+            replace=self.replace_check.isChecked(),
         )
         self.accept()
 
@@ -993,6 +1002,7 @@ class QuotesPage(QWidget):
                 quote_date=request.quote_date,
                 valid_until=request.valid_until,
                 currency=request.currency,
+                replace_existing=request.replace,
             )
 
         def done(result: Any) -> None:
