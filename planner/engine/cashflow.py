@@ -490,6 +490,14 @@ def onprem_flows(
     dep = np.zeros(h)
     dep[: min(opt.depreciation_months, h)] = 1.0
     amort["depreciation"] = Term(capex * (1.0 - residual) / opt.depreciation_months, dep)
+    # Both views dispose of the hardware at the horizon end for the same residual value. When the horizon is
+    # shorter than the depreciation life, the book value still on the books (capex − accumulated
+    # depreciation) exceeds that residual value by capex × (1 − residual) × (1 − horizon / life): a loss on
+    # disposal charged in the last month, so the amortised total of the capital equals capex − residual,
+    # as in the cash view (the views then differ only in timing and in loan principal vs interest).
+    unwritten = 1.0 - min(opt.depreciation_months, h) / opt.depreciation_months
+    if unwritten > 0:
+        amort["disposal"] = Term(capex * (1.0 - residual) * unwritten, last)
 
     kw_server = p.get(prefix + "power_kw_per_server", opt.power_kw_per_server)
     load_factor = p.get(prefix + "load_factor", opt.load_factor)

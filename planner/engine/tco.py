@@ -26,7 +26,10 @@ class OptionResult:
     """One option over the horizon. Arrays have one value per month (index 0 = month 1), currency units.
 
     ``monthly``/``cumulative``: cash view; ``monthly_amortised``/``cumulative_amortised``: capex replaced by
-    straight-line depreciation. ``total``/``total_amortised``: sums over the horizon; ``present_value``: cash
+    straight-line depreciation of capex × (1 − residual) over the depreciation life, plus, in the last month of a
+    horizon shorter than that life, the loss on disposal (book value left − residual value), so that both views
+    credit the same residual value at the horizon end. ``total``/``total_amortised``: sums over the horizon;
+    ``present_value``: cash
     flows discounted at the project rate. ``per_used_gpu_hour``: total ÷ GPU-hours actually served.
     ``idle_cost``: money spent on owned or committed capacity left unused. ``breakdown``: monthly cash per
     term. ``utilization``: served ÷ owned capacity per month (owned options; None otherwise).

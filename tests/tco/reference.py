@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import Any
 
 from planner.project import CloudOption, HybridOption, OnPremOption, Project
 from planner.staffing import deployment_model_for, fte_for
@@ -244,6 +245,9 @@ def onprem(
         running = power + colo + maint + sopex + lic + staff + opt.monthly_fixed + bridge_cost[m]
         resid = -res * capex if m == h - 1 else 0.0
         dep = capex * (1.0 - res) / opt.depreciation_months if m < opt.depreciation_months else 0.0
+        if m == h - 1 and h < opt.depreciation_months:  # loss on disposal: book value left − residual value
+            book = capex - capex * (1.0 - res) * h / opt.depreciation_months
+            dep += book - res * capex
         cash.append(capex_cash[m] + resid + running)
         amort.append(dep + interest[m] + running)
     return Flows(cash, amort, [served[m] + bridge_served[m] for m in range(h)], per)
@@ -281,11 +285,12 @@ def _hybrid_at(p: Project, opt: HybridOption, ss: list[Stream], n: int) -> Flows
     return Flows(cash, amort, [base.served[m] + burst.served[m] for m in range(h)], base.per_stream)
 
 
-def evaluate(p: Project, hybrid_servers: dict[str, int] | None = None) -> dict[str, dict[str, float]]:
-    """{option: {total, total_amortised, present_value, served}} computed month by month. ``hybrid_servers``
-    fixes the owned part of hybrids (as Monte Carlo does with the base case's split)."""
+def evaluate(p: Project, hybrid_servers: dict[str, int] | None = None) -> dict[str, dict[str, Any]]:
+    """{option: {total, total_amortised, present_value, served, monthly, monthly_amortised}} computed month by
+    month (``monthly*``: lists, one value a month). ``hybrid_servers`` fixes the owned part of hybrids (as
+    Monte Carlo does with the base case's split)."""
     ss = streams(p)
-    out: dict[str, dict[str, float]] = {}
+    out: dict[str, dict[str, Any]] = {}
     for opt in p.options:
         if isinstance(opt, HybridOption):
             f, _ = hybrid(p, opt, ss, (hybrid_servers or {}).get(opt.name))
@@ -300,8 +305,21 @@ def evaluate(p: Project, hybrid_servers: dict[str, int] | None = None) -> dict[s
             "total_amortised": sum(f.amort),
             "present_value": pv,
             "served": sum(f.served),
+            "monthly": list(f.cash),
+            "monthly_amortised": list(f.amort),
         }
     return out
+
+
+def break_even_month(cash_a: list[float], cash_b: list[float]) -> int | None:
+    """First month (1-based) whose running total of ``cash_a`` is at most that of ``cash_b`` plus half a cent."""
+    cum_a = cum_b = 0.0
+    for m, (x, y) in enumerate(zip(cash_a, cash_b, strict=True)):
+        cum_a += x
+        cum_b += y
+        if cum_a <= cum_b + 0.005:
+            return m + 1
+    return None
 
 
 def apply_overrides(p: Project, values: dict[str, float]) -> Project:
