@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-SELFTEST_SAMPLE = "fraud_detection_hybrid"
+SELFTEST_SAMPLE = "fine_tuning_workloads"  # workloads sized by the memory engine: every chart has data
 
 
 def _open_sample_project(window: object) -> None:
