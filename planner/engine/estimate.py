@@ -9,6 +9,7 @@ GPU-hours and wall-clock hours. Units: GB = 10^9 bytes, hours.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -31,6 +32,8 @@ QUANT_SCHEMES = ("nf4", "nf4_dq", "gptq", "int8")
 LORA_TARGETS = ("q", "k", "v", "o", "gate", "up", "down", "lm_head")
 KV_PRECISIONS = ("fp32", "fp16", "bf16", "fp8", "int8")
 MIN_GPU_CANDIDATES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
+MAX_SEQ_LEN = 10_000_000  # tokens: the longest published context windows are 10M (Llama 4 Scout)
+MAX_WHOLE_NUMBER = 2**53  # larger counts are not exact in float64 and not physical
 
 
 class SpecError(ValueError):
@@ -159,10 +162,27 @@ def _bool(key: str, value: Any) -> bool:
     return value
 
 
-def _pos_int(key: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value) or value < 1:
+def _pos_int(key: str, value: Any, high: int = MAX_WHOLE_NUMBER) -> int:
+    """A positive whole number (an integral float such as 2.0 is accepted); inf/NaN/huge raise SpecError."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise SpecError(key, f"must be a positive whole number, got {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SpecError(key, f"must be a positive whole number, got {value!r}")
+    if value != int(value) or value < 1:
+        raise SpecError(key, f"must be a positive whole number, got {value!r}")
+    if value > high:
+        raise SpecError(key, f"must be between 1 and {high:,}, got {value:g}")
     return int(value)
+
+
+def _unknown(key: str, unknown: str, known: Sequence[str], what: str = "unknown field") -> SpecError:
+    """SpecError for an unknown field, with difflib's close matches as a "did you mean" hint."""
+    close = difflib.get_close_matches(unknown, list(known), n=3, cutoff=0.6)
+    low = unknown.lower()
+    close += [k for k in known if len(low) >= 3 and (low in k or k in low) and k not in close]
+    close = close[:3]
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    return SpecError(key, f"{what}{hint}")
 
 
 def _number(key: str, value: Any, low: float, high: float = math.inf) -> float:
@@ -183,9 +203,9 @@ def parse_model(value: Any, key: str = "model") -> ModelArch | str:
         return value.strip()
     if not isinstance(value, Mapping):
         raise SpecError(key, "must be a model name or an object with its architecture")
-    unknown = sorted(set(value) - set(_MODEL_FIELDS))
+    unknown = sorted(set(map(str, value)) - set(_MODEL_FIELDS))
     if unknown:
-        raise SpecError(f"{key}.{unknown[0]}", "unknown architecture field")
+        raise _unknown(f"{key}.{unknown[0]}", unknown[0], list(_MODEL_FIELDS), "unknown architecture field")
     required = ("params_b", "layers", "hidden", "heads", "vocab", "intermediate")
     for req in required:
         if req not in value:
@@ -225,10 +245,10 @@ def parse_spec(d: Mapping[str, Any]) -> EstimateSpec:
     """
     if not isinstance(d, Mapping):
         raise SpecError("spec", "must be a JSON object")
-    names = {f.name for f in dataclasses.fields(EstimateSpec)}
+    names = [f.name for f in dataclasses.fields(EstimateSpec)]
     for key in d:
         if key not in names:
-            raise SpecError(str(key), "unknown field")
+            raise _unknown(str(key), str(key), names)
     if "model" not in d:
         raise SpecError("model", "is required")
     kw: dict[str, Any] = {"model": parse_model(d["model"])}
@@ -241,6 +261,8 @@ def parse_spec(d: Mapping[str, Any]) -> EstimateSpec:
             kw[key] = value
         elif key in _BOOLS:
             kw[key] = _bool(key, value)
+        elif key == "seq_len":
+            kw[key] = _pos_int(key, value, MAX_SEQ_LEN)
         elif key in _POS_INTS:
             kw[key] = _pos_int(key, value)
         elif key == "quant_bits":
@@ -272,12 +294,28 @@ def parse_spec(d: Mapping[str, Any]) -> EstimateSpec:
             kw[key] = value.strip()
         else:  # pragma: no cover - every dataclass field is handled above
             raise SpecError(key, "unsupported field")
+    if kw.get("zero_stage", 0) > 0 and "sharding" not in d:
+        kw["sharding"] = "deepspeed"  # ZeRO stages are DeepSpeed's (FSDP is named explicitly)
+    elif kw.get("zero_stage", 0) > 0 and kw.get("sharding") == "none":
+        raise SpecError(
+            "sharding",
+            f"is none but zero_stage is {kw['zero_stage']}: ZeRO stages shard with DeepSpeed; set sharding to "
+            "deepspeed (or fsdp for stages 2-3), or zero_stage to 0",
+        )
     spec = EstimateSpec(**kw)
     _check_consistency(spec)
     return spec
 
 
 def _check_consistency(spec: EstimateSpec) -> None:
+    if not 1 <= spec.seq_len <= MAX_SEQ_LEN:
+        raise SpecError("seq_len", f"must be between 1 and {MAX_SEQ_LEN:,} tokens, got {spec.seq_len:g}")
+    if spec.offload == "nvme" and (spec.effective_zero_stage < 3 or spec.sharding == "fsdp"):
+        raise SpecError(
+            "offload",
+            "nvme offload is DeepSpeed ZeRO-Infinity, which needs ZeRO stage 3 (sharding deepspeed, "
+            "zero_stage 3); FSDP and ZeRO stages 1-2 offload to CPU only: use offload cpu",
+        )
     if spec.method == "qlora" and spec.effective_quant_bits == 16:
         raise SpecError("quant_bits", "QLoRA needs 4 or 8-bit frozen weights")
     if spec.quant_scheme is not None and spec.effective_quant_bits != 16:
@@ -330,6 +368,8 @@ class EstimateResult:
     time_gpu: str | None
     warnings: list[str] = field(default_factory=list)
     time_parts_hours: dict[str, float] = field(default_factory=dict)
+    host_gb: dict[str, float] = field(default_factory=dict)  # per GPU, moved to host RAM/NVMe by offload
+    offload: str | None = None  # where host_gb lives: "cpu" (host RAM) or "nvme"; None without offload
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's ``--json`` shape (floats rounded to 3 decimals)."""
@@ -355,6 +395,8 @@ class EstimateResult:
             "wall_hours": None if self.wall_hours is None else round(self.wall_hours, 3),
             "time_gpu": self.time_gpu,
             "time_parts_hours": {k: round(v, 4) for k, v in self.time_parts_hours.items()},
+            "host_gb": {k: round(v, 3) for k, v in self.host_gb.items()},
+            "offload": self.offload,
             "warnings": list(self.warnings),
         }
 
@@ -389,10 +431,12 @@ def device_gb(model: ModelArch, spec: EstimateSpec, n_gpus: Any = None) -> np.nd
     return np.asarray(memory_breakdown(model, spec, n_gpus=n_gpus)["device"], dtype=np.float64)
 
 
-def _min_gpus(model: ModelArch, spec: EstimateSpec, gpu: Gpu) -> int | None:
+def _min_gpus(model: ModelArch, spec: EstimateSpec, gpu: Gpu, least: int = 1) -> int | None:
+    """Smallest candidate GPU count >= ``least`` whose device figure fits ``gpu`` with headroom."""
     mp = spec.tensor_parallel * spec.pipeline_parallel
     counts = np.array(
-        [c for c in MIN_GPU_CANDIDATES if c % mp == 0 or spec.method == "inference"], dtype=float
+        [c for c in MIN_GPU_CANDIDATES if c >= least and (c % mp == 0 or spec.method == "inference")],
+        dtype=float,
     )
     if counts.size == 0:
         return None
@@ -403,14 +447,40 @@ def _min_gpus(model: ModelArch, spec: EstimateSpec, gpu: Gpu) -> int | None:
     return int(counts[int(np.argmax(ok))])
 
 
-_SUGGESTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
-    ("enable gradient checkpointing", {"grad_checkpointing": True}),
-    ("use a fused/chunked cross-entropy (loss_impl=fused)", {"loss_impl": "fused"}),
-    ("shard with ZeRO-3/FSDP across the GPUs", {"zero_stage": 3, "sharding": "deepspeed"}),
-    ("offload optimizer states (and parameters) to CPU", {"offload": "cpu"}),
-    ("use an 8-bit optimizer", {"optimizer": "adamw_8bit"}),
-    ("switch to QLoRA (4-bit frozen weights)", {"method": "qlora", "quant_bits": 4}),
-)
+@dataclass(frozen=True)
+class _Technique:
+    """One way to make a job fit: its text, the spec change, and the least GPU count it means something at
+    (sharding across one GPU shards nothing, so ZeRO-3/FSDP is only offered from 2 GPUs)."""
+
+    text: str
+    change: dict[str, Any]
+    least: int = 1
+
+
+def _techniques(spec: EstimateSpec) -> list[_Technique]:
+    """Candidate techniques in preference order, minus those already in force or not applicable."""
+    zero3 = {"zero_stage": 3} if spec.sharding == "deepspeed" else {"zero_stage": 3, "sharding": "fsdp"}
+    offload_text = "offload optimizer states" + (" and parameters" if spec.effective_zero_stage >= 3 else "")
+    out = [
+        _Technique("enable gradient checkpointing", {"grad_checkpointing": True}),
+        _Technique("use a fused/chunked cross-entropy (loss_impl=fused)", {"loss_impl": "fused"}),
+        _Technique(
+            "fuse the optimizer step into backward (optimizer_in_backward)", {"optimizer_in_backward": True}
+        ),
+        _Technique("shard with ZeRO-3/FSDP", zero3, least=2),
+        _Technique(f"{offload_text} to CPU", {"offload": "cpu"}),
+        _Technique("use an 8-bit optimizer", {"optimizer": "adamw_8bit"}),
+        _Technique("switch to QLoRA (4-bit frozen weights)", {"method": "qlora", "quant_bits": 4}),
+    ]
+    return [
+        t
+        for t in out
+        if not all(getattr(spec, k) == v for k, v in t.change.items())
+        and not (t.change.get("method") == "qlora" and spec.method not in ("full", "lora"))
+        # the fused step frees each gradient at once: no gradient accumulation (torchtune refuses both)
+        and not ("optimizer_in_backward" in t.change and spec.grad_accumulation > 1)
+        and not (t.change.get("offload") == "cpu" and spec.offload == "nvme")
+    ]
 
 
 def _apply(spec: EstimateSpec, change: dict[str, Any]) -> EstimateSpec:
@@ -420,30 +490,47 @@ def _apply(spec: EstimateSpec, change: dict[str, Any]) -> EstimateSpec:
     return out
 
 
-def _suggest(model: ModelArch, spec: EstimateSpec, gpu: Gpu) -> tuple[str | None, int | None]:
-    """The technique that makes the job fit, and its GPU count: first each technique alone (in the order
-    checkpointing, fused loss, ZeRO-3, offload, 8-bit optimizer, QLoRA), then cumulatively."""
+def _fits_text(model: ModelArch, spec: EstimateSpec, gpu: Gpu, n: int) -> str:
+    """'N GPU(s) at X GB per GPU': the count and the device figure the re-run model gives there."""
+    dev = _scalar(device_gb(model, spec, np.array([float(n)])))
+    return f"{n} GPU(s) at {dev:.1f} GB per GPU (device figure, {gpu.name} {gpu.memory_gb:g} GB)"
+
+
+def _describe(text: str, change: dict[str, Any], n: int) -> str:
+    return f"{text} across {n} GPUs" if change.get("zero_stage") == 3 else text
+
+
+def _suggest(
+    model: ModelArch, spec: EstimateSpec, gpu: Gpu, configured_min: int | None = None
+) -> tuple[str | None, int | None]:
+    """The technique that makes the job fit, and its GPU count, each verified by re-running the model with
+    the change: first each technique alone (order of :func:`_techniques`), then cumulatively. A technique
+    is only offered when it needs fewer GPUs than the configured strategy (``configured_min``)."""
+    better = (lambda n: True) if configured_min is None else (lambda n: n < configured_min)
     if spec.method == "inference":
         alt = replace(spec, quant_bits=4, quant_scheme="nf4")
         n = _min_gpus(model, alt, gpu)
-        return ("quantise weights to 4-bit", n) if n is not None else (None, None)
-    options = [
-        (text, change)
-        for text, change in _SUGGESTIONS
-        if not (change.get("method") == "qlora" and spec.method not in ("full", "lora"))
-        and not all(getattr(spec, k) == v for k, v in change.items())
-    ]
-    for text, change in options:
-        n = _min_gpus(model, _apply(spec, change), gpu)
-        if n is not None:
-            return f"{text} -> fits on {n} GPU(s)", n
+        if n is None or not better(n):
+            return None, None
+        return f"quantise weights to 4-bit -> fits on {_fits_text(model, alt, gpu, n)}", n
+    options = _techniques(spec)
+    for t in options:
+        alt = _apply(spec, t.change)
+        n = _min_gpus(model, alt, gpu, t.least)
+        if n is not None and better(n):
+            return f"{_describe(t.text, t.change, n)} -> fits on {_fits_text(model, alt, gpu, n)}", n
+    if configured_min is not None:
+        return None, None
     current, applied = spec, []
-    for text, change in options:
-        current = _apply(current, change)
-        applied.append(text)
-        n = _min_gpus(model, current, gpu)
+    least = 1
+    for t in options:
+        current = _apply(current, t.change)
+        applied.append(t)
+        least = max(least, t.least)
+        n = _min_gpus(model, current, gpu, least)
         if n is not None:
-            return "; ".join(applied) + f" -> fits on {n} GPU(s)", n
+            text = "; ".join(_describe(a.text, a.change, n) for a in applied)
+            return f"{text} -> fits on {_fits_text(model, current, gpu, n)}", n
     return None, None
 
 
@@ -463,14 +550,22 @@ def estimate(spec: EstimateSpec, model: ModelArch, gpus: Sequence[Gpu]) -> Estim
         min_n = _min_gpus(model, spec, gpu)
         suggestion = None
         if not ok:
-            suggestion, alt_n = _suggest(model, spec, gpu)
+            suggestion, alt_n = _suggest(model, spec, gpu, min_n)
             if min_n is None:
                 min_n = alt_n
-            elif min_n is not None and suggestion is None:
-                suggestion = f"use {min_n} GPUs with the configured sharding"
+            elif suggestion is None:
+                suggestion = (
+                    f"use {min_n} GPUs with the configured strategy -> {_fits_text(model, spec, gpu, min_n)}"
+                )
         fits.append(Fit(gpu.name, gpu.memory_gb, min_n, ok, gpu.memory_gb - device, suggestion))
     warnings = _warnings(spec, model)
+    host = _host_gb(mem)
+    if host:
+        warnings.append(_host_warning(spec, host))
     time_gpu = _time_gpu(spec, gpus)
+    named_fit = next((f for f in fits if time_gpu is not None and f.gpu == time_gpu.name), None)
+    if named_fit is not None and not named_fit.fits_as_configured and (spec.gpu or spec.tokens):
+        warnings.append(_no_fit_warning(spec, named_fit, device))
     gpu_hours = wall_hours = None
     parts: dict[str, float] = {}
     if time_gpu is not None and spec.tokens is not None:
@@ -504,6 +599,36 @@ def estimate(spec: EstimateSpec, model: ModelArch, gpus: Sequence[Gpu]) -> Estim
         time_gpu=time_gpu.name if time_gpu else None,
         warnings=warnings,
         time_parts_hours=parts,
+        host_gb=host,
+        offload=spec.offload if host else None,
+    )
+
+
+def _host_gb(mem: Mapping[str, Any]) -> dict[str, float]:
+    """Per-GPU GB moved off the GPU by offload (optimizer states, gradients, weights), non-zero terms only."""
+    out = {k.removeprefix("host_"): _scalar(v) for k, v in mem.items() if k.startswith("host_")}
+    return {k: v for k, v in out.items() if v > 0}
+
+
+def _host_warning(spec: EstimateSpec, host: Mapping[str, float]) -> str:
+    per_gpu = sum(host.values())
+    per_node = per_gpu * min(spec.n_gpus, spec.gpus_per_node)
+    what = ", ".join(k.replace("_", " ") for k in host)
+    where = "host RAM" if spec.offload == "cpu" else "NVMe (plus pinned host-RAM swap buffers)"
+    return (
+        f"offload {spec.offload} moves {per_gpu:.1f} GB per GPU ({per_node:.1f} GB per node of "
+        f"{min(spec.n_gpus, spec.gpus_per_node)} GPUs) of {what} to {where}: not in the GPU figures, the "
+        "server must have it free, and every step moves it over PCIe"
+    )
+
+
+def _no_fit_warning(spec: EstimateSpec, fit: Fit, device: float) -> str:
+    usable = fit.gpu_memory_gb * (1.0 - spec.headroom)
+    fix = fit.suggestion or "no GPU count or listed technique makes it fit"
+    return (
+        f"does not fit {fit.gpu} as configured ({spec.n_gpus} GPU(s)): {device:.1f} GB per GPU on the device "
+        f"against {fit.gpu_memory_gb:g} GB ({usable:.1f} GB usable with {spec.headroom:.0%} headroom); the "
+        f"GPU-hours assume a configuration that fits; first fix: {fix}"
     )
 
 
@@ -523,6 +648,10 @@ def _time_gpu(spec: EstimateSpec, gpus: Sequence[Gpu]) -> Gpu | None:
 
 def _warnings(spec: EstimateSpec, model: ModelArch) -> list[str]:
     out: list[str] = []
+    if spec.zero_stage > 0 and spec.sharding == "none":  # built in code, not by parse_spec (which infers)
+        out.append(
+            f"zero_stage {spec.zero_stage} with sharding none: treated as DeepSpeed ZeRO-{spec.zero_stage}"
+        )
     multi_node = spec.n_gpus > spec.gpus_per_node
     if multi_node and spec.network in NOT_VIABLE_NETWORKS and spec.method != "inference":
         out.append(

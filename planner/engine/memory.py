@@ -324,6 +324,8 @@ def memory_breakdown(
     activations, logits, lora_adapters, quant_constants, kv_cache, reference_models, gathered_layers,
     step_buffers, ...), plus ``peak_allocated`` (max of the forward/backward and optimizer-step peaks),
     ``reserved`` (x (1 + fragmentation)), ``cuda_context`` and ``device`` (reserved + context).
+    With ``offload`` the bytes moved off the GPU are the ``host_optimizer_states``, ``host_gradients`` and
+    ``host_weights`` keys (host RAM or NVMe, per GPU): never part of the GPU figures.
     """
     s = np.asarray(spec.seq_len if seq_len is None else seq_len, dtype=np.float64)
     b = np.asarray(spec.micro_batch if micro_batch is None else micro_batch, dtype=np.float64)
@@ -439,7 +441,8 @@ def _peft_states(model: ModelArch, spec: EstimateSpec, lay: _Layout, n: Any) -> 
     lora_w = lay.shard(trainable * ad_b, 3)
     lora_g = lay.shard(trainable * ad_b, 2)
     opt_b = optimizer_bytes_per_param(spec.optimizer, spec.training_precision, ad_b)
-    lora_o = lay.shard(trainable * opt_b, 1) * (0.0 if lay.offload else 1.0)
+    lora_o_all = lay.shard(trainable * opt_b, 1)
+    lora_o = lora_o_all * (0.0 if lay.offload else 1.0)
     paged = lora_o * (1.0 if _paged(spec) else 0.0)
     lora_o = lora_o - paged  # paged states: unified memory, outside the allocator (see _full_states)
     terms = {
@@ -449,6 +452,8 @@ def _peft_states(model: ModelArch, spec: EstimateSpec, lay: _Layout, n: Any) -> 
         "gradients": 0.0 * n,
         "optimizer_states": 0.0 * n,
         "paged_optimizer_states": paged + 0.0 * n,
+        # moved off the GPU by offload (host RAM or NVMe): reported apart, never in the GPU figures
+        "host_optimizer_states": lora_o_all * (1.0 if lay.offload else 0.0) + 0.0 * n,
     }
     step_b = step_temp_bytes_per_param(spec.optimizer, spec.training_precision, ad_b, lay.fused_step)
     step_tmp = lay.shard(trainable * step_b, 1)
@@ -467,7 +472,13 @@ def _full_states(model: ModelArch, spec: EstimateSpec, lay: _Layout, n: Any) -> 
     w = lay.shard(p * w_b, 3) + 0.0 * n
     g = lay.shard(p * w_b, 2) + 0.0 * n
     o = lay.shard(p * o_b, 1) + 0.0 * n
-    if lay.offload:  # ZeRO-Offload / ZeRO-Infinity
+    host = {"host_optimizer_states": 0.0 * n, "host_gradients": 0.0 * n, "host_weights": 0.0 * n}
+    if lay.offload:  # ZeRO-Offload / ZeRO-Infinity: what leaves the GPU is reported as host memory
+        host = {
+            "host_optimizer_states": o,
+            "host_gradients": g * (1.0 if lay.stage >= 2 else 0.0),
+            "host_weights": w * (1.0 if lay.stage >= 3 else 0.0),
+        }
         o = o * 0.0
         w = w * (0.0 if lay.stage >= 3 else 1.0)
         g = g * (0.0 if lay.stage >= 2 else 1.0)
@@ -477,6 +488,7 @@ def _full_states(model: ModelArch, spec: EstimateSpec, lay: _Layout, n: Any) -> 
         "optimizer_states": o,
         "quant_constants": 0.0 * n,
         "lora_adapters": 0.0 * n,
+        **host,
     }
     if _paged(spec):
         # bitsandbytes paged states live in CUDA unified memory (cudaMallocManaged): outside the PyTorch

@@ -78,3 +78,39 @@ def test_missing_file_and_bad_json(tmp_path: Path, capsys: pytest.CaptureFixture
     bad.write_text("{")
     assert main(["estimate", str(bad)]) != 0
     assert "not valid JSON" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (None, "is a folder"),
+        (b"\xff\xfe{}", "not UTF-8"),
+        (b'{"model": "Llama 3.1 8B",\n "seq_len": }', "Expecting value at line 2, column"),
+        (b'{"model": "Llama 3.1 8B", "seq_len": 1e400}', "'seq_len'"),
+        (b'{"model": {"params_b": 1, "layers": 1e400, "hidden": 64, "heads": 4, "vocab": 10, "intermediate": 8}}',
+         "'model.layers'"),
+        (b'{"model": "Llama 3.1 8B", "micro_batch": NaN}', "'micro_batch'"),
+        (b'{"model": "Llama 3.1 8B", "batch": 4}', "did you mean micro_batch"),
+    ],
+)  # fmt: skip
+def test_unreadable_specs_are_one_sentence_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes | None, needle: str
+) -> None:
+    path = tmp_path / "spec.json"
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content)
+    assert main(["estimate", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert needle in err and str(path) in err and "\n" not in err and "Traceback" not in err
+
+
+def test_json_warns_when_the_named_gpu_is_too_small(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = {"model": "Llama 3.1 8B", "method": "full", "n_gpus": 8, "tokens": 1e8, "gpu": "H100 SXM"}
+    assert main(["estimate", _write(tmp_path, spec), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["gpu_hours"] is not None and out["device_gb_per_gpu"] > 80 * 0.95
+    assert any("does not fit H100 SXM" in w for w in out["warnings"])

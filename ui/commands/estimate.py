@@ -32,12 +32,29 @@ def register(subparsers: Any) -> None:
 
 
 def _load(path: str) -> list[dict[str, Any]] | dict[str, Any]:
+    """The SPEC file's JSON; every way it can be unreadable is one CliError sentence naming the file."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise CliError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CliError(f"{path}: is a folder, not a SPEC file") from None
+    except PermissionError:
+        raise CliError(f"{path}: permission denied") from None
+    except UnicodeDecodeError as exc:
+        raise CliError(
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise CliError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise CliError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+        raise CliError(
+            f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except RecursionError:
+        raise CliError(f"{path}: not valid JSON (nested too deeply)") from None
     if not isinstance(data, dict | list):
         raise CliError(f"{path}: must hold a spec object or a list of spec objects")
     return data
