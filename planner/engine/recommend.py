@@ -296,7 +296,8 @@ def recommend(
     key.update(total=round(best.total, 2), cheapest_overall=overall.name)
     return Recommendation(
         option=best.name,
-        kind=architecture_label(opts[best.name], project),
+        kind=opts[best.name].kind,
+        label=architecture_label(opts[best.name], project),
         reasons=reasons,
         key_numbers=key,
         rules_fired=tuple(fired),

@@ -105,11 +105,13 @@ class MonteCarloResult:
 
 @dataclass(frozen=True)
 class Recommendation:
-    """The option recommended, the architecture kind in words, the reasons (each naming its numbers) and
-    the key numbers behind them."""
+    """The option recommended, its ``kind`` (cloud | onprem | managed_k8s | hybrid, as the option's own kind),
+    the architecture in words (``label``, e.g. "Cloud (spot instances)"), the reasons (each naming its numbers)
+    and the key numbers behind them."""
 
     option: str
     kind: str
+    label: str
     reasons: list[str]
     key_numbers: dict[str, float | int | str | None]
     rules_fired: tuple[str, ...] = ()
@@ -484,6 +486,7 @@ def _result_to_json(result: TcoResult) -> dict[str, Any]:
         "recommendation": {
             "option": result.recommendation.option,
             "kind": result.recommendation.kind,
+            "label": result.recommendation.label,
             "reasons": list(result.recommendation.reasons),
             "key_numbers": result.recommendation.key_numbers,
             "rules_fired": list(result.recommendation.rules_fired),

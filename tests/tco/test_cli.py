@@ -117,3 +117,26 @@ def test_unresolved_workload_is_refused_by_the_engine() -> None:
     p = parse_project(_workload_project("Llama 2 7B"))
     with pytest.raises(ValueError, match="not resolved"):
         evaluate(p)
+
+
+SAMPLES_DIR = Path(__file__).parents[2] / "resources" / "samples"
+
+
+@pytest.mark.parametrize(
+    ("sample", "label"),
+    [
+        ("research_spot", "Cloud (spot instances)"),
+        ("fraud_detection_hybrid", "Hybrid (on-premises base + cloud burst)"),
+    ],
+)
+def test_recommendation_kind_is_the_option_enum_and_label_the_words(
+    sample: str, label: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["tco", str(SAMPLES_DIR / f"{sample}.json"), "--json"]) == 0
+    j = json.loads(capsys.readouterr().out)
+    rec = j["recommendation"]
+    chosen = next(o for o in j["options"] if o["name"] == rec["option"])
+    assert rec["kind"] == chosen["kind"] and rec["kind"] in {"cloud", "onprem", "managed_k8s", "hybrid"}
+    assert rec["label"] == label
+    assert main(["tco", str(SAMPLES_DIR / f"{sample}.json")]) == 0
+    assert f"— {label}" in capsys.readouterr().out

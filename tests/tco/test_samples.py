@@ -31,7 +31,7 @@ SCENARIOS = [
 @pytest.mark.parametrize(("sample", "kind", "rule", "words"), SCENARIOS)
 def test_seed001_scenarios_get_the_tables_architecture(sample: str, kind: str, rule: str, words: str) -> None:
     rec = _run(sample).recommendation
-    assert rec.kind == kind
+    assert rec.label == kind
     assert rule in rec.rules_fired
     assert any(words in r for r in rec.reasons), rec.reasons
     assert any("cheapest eligible option" in r and "$" in r for r in rec.reasons)
