@@ -339,3 +339,11 @@ def test_load_project_unreadable_files_give_one_sentence(tmp_path: Path) -> None
         err = info.value
         assert err.key == "file" and words in str(err), str(err)
         assert "\n" not in str(err) and err.__cause__ is None and err.__suppress_context__
+
+
+def test_readme_example_project_parses() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in readme.split("```json\n")[1:]]
+    example = next(json.loads(b) for b in blocks if '"horizon_months"' in b)
+    p = parse_project(example)
+    assert parse_project(p.to_dict()) == p and p.currency == "USD"
