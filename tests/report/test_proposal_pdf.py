@@ -90,7 +90,7 @@ def test_pdf_text_holds_the_engines_recommendation_and_totals(
     pages = pdf_text(pdf)
     text = flat(" ".join(pages))
     rec = result.recommendation.option
-    assert f"We recommend {rec}" in text
+    assert f"We recommend {rec} — {flat(result.recommendation.label)} —" in text
     for reason in result.recommendation.reasons[:2]:
         assert flat(reason)[:60] in text
     j = result.to_json()

@@ -120,7 +120,8 @@ def test_recommendation_follows_the_utilisation_rule(
     assert "utilization" in rec["rules_fired"]
     assert any(onprem["name"] in r and "rent rather than own" in r for r in rec["reasons"]), rec["reasons"]
     assert rec["option"] == cheapest_rented["name"]
-    assert rec["kind"] == "Cloud"
+    assert rec["label"] == "Cloud"
+    assert rec["kind"] == "cloud"
 
 
 @pytest.fixture
