@@ -171,8 +171,14 @@ def _pos_int(key: str, value: Any, high: int = MAX_WHOLE_NUMBER) -> int:
     if value != int(value) or value < 1:
         raise SpecError(key, f"must be a positive whole number, got {value!r}")
     if value > high:
-        raise SpecError(key, f"must be between 1 and {high:,}, got {value:g}")
+        raise SpecError(key, f"must be between 1 and {high:,}, got {_show(value)}")
     return int(value)
+
+
+def _show(value: int | float) -> str:
+    """A number for an error message; huge integers (JSON allows 400 digits) are abbreviated."""
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return text if len(text) <= 24 else f"{text[:12]}... ({len(text)} digits)"
 
 
 def _unknown(key: str, unknown: str, known: Sequence[str], what: str = "unknown field") -> SpecError:
@@ -186,10 +192,14 @@ def _unknown(key: str, unknown: str, known: Sequence[str], what: str = "unknown 
 
 
 def _number(key: str, value: Any, low: float, high: float = math.inf) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SpecError(key, f"must be a number, got {value!r}")
+    if isinstance(value, int) and abs(value) > MAX_WHOLE_NUMBER**2:  # beyond any physical figure
+        raise SpecError(key, f"must be between {low:g} and {high:g}, got {_show(value)}")
+    if not math.isfinite(value):
         raise SpecError(key, f"must be a number, got {value!r}")
     if not low <= value <= high:
-        raise SpecError(key, f"must be between {low:g} and {high:g}, got {value!r}")
+        raise SpecError(key, f"must be between {low:g} and {high:g}, got {_show(value)}")
     return float(value)
 
 

@@ -157,3 +157,11 @@ def test_non_finite_architecture_counts_are_spec_errors() -> None:
     with pytest.raises(SpecError) as info:
         parse_spec({"model": arch})
     assert info.value.field == "model.layers"
+
+
+@pytest.mark.parametrize("key", ["seq_len", "micro_batch", "tokens", "mfu"])
+def test_huge_json_integers_are_spec_errors(key: str) -> None:
+    """JSON integers have no size limit: 10**400 must not overflow float conversion or formatting."""
+    with pytest.raises(SpecError) as info:
+        parse_spec({"model": "x", key: 10**400})
+    assert info.value.field == key and "401 digits" in str(info.value)
