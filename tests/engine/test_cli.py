@@ -114,3 +114,14 @@ def test_json_warns_when_the_named_gpu_is_too_small(
     out = json.loads(capsys.readouterr().out)
     assert out["gpu_hours"] is not None and out["device_gb_per_gpu"] > 80 * 0.95
     assert any("does not fit H100 SXM" in w for w in out["warnings"])
+
+
+def test_offload_host_footprint_in_text_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = {"model": "Llama 3.1 8B", "method": "full", "zero_stage": 3, "n_gpus": 8, "offload": "nvme"}
+    path = _write(tmp_path, spec)
+    assert main(["estimate", path, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["offload"] == "nvme" and set(out["host_gb"]) == {"optimizer_states", "gradients", "weights"}
+    assert main(["estimate", path]) == 0
+    text = capsys.readouterr().out
+    assert "offloaded to NVMe" in text and "warning: offload nvme moves" in text

@@ -138,6 +138,12 @@ def _human(r: EstimateResult) -> str:
         f"device (reserved + CUDA context) {r.device_gb_per_gpu:.1f} GB/GPU",
         "  breakdown: " + ", ".join(f"{k} {v:.2f}" for k, v in r.breakdown_gb.items()),
     ]
+    if r.host_gb:
+        where = "host RAM" if r.offload == "cpu" else "NVMe"
+        lines.append(
+            f"  offloaded to {where} (GB/GPU, not on the GPU): "
+            + ", ".join(f"{k} {v:.2f}" for k, v in r.host_gb.items())
+        )
     for f in r.fits:
         status = "fits" if f.fits_as_configured else "does not fit"
         extra = f"; {f.suggestion}" if f.suggestion else ""
