@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -127,3 +128,108 @@ def test_dark_palette_applies(add: Any) -> None:
     chart.apply_palette(DARK)
     assert chart.plot.backgroundBrush().color().name() == DARK.background
     assert chart.color(0) == DARK.series[0]
+
+
+# ---- the real window at 1280×800: nothing clipped, key numbers for people -------------------------------------
+
+
+def _legend_fits(chart: Any) -> bool:
+    """The legend's text needs no more height than the label has (nothing cut off at the bottom)."""
+    label = chart.legend
+    return label.heightForWidth(label.width()) <= label.height()
+
+
+def test_every_chart_fits_at_1280x800_on_the_workload_sample(
+    main_window: Any, qtbot: Any, artifacts_dir: Path
+) -> None:
+    from tests.ui.projects_helpers import projects_page, settle
+
+    main_window.resize(1280, 800)
+    page = projects_page(main_window, qtbot)
+    page.open_sample("fine_tuning_workloads")
+    settle(page, qtbot)
+    results = page.results
+    qtbot.waitUntil(lambda: not results.is_drawing(), timeout=60_000)
+    main_window.grab().save(str(artifacts_dir / "projects_1280x800.png"))
+    names = ["cumulative", "breakdown", "memory", "utilisation", "tornado", "monte_carlo"]
+    for name, chart in zip(names, results.charts, strict=True):
+        results.charts_scroll.ensureWidgetVisible(chart)
+        qtbot.wait(20)
+        results.charts_scroll.grab().save(str(artifacts_dir / f"projects_chart_{name}.png"))
+        assert _legend_fits(chart), (name, chart.legend.text())
+        assert chart.plot.height() >= 120, (name, chart.plot.height())
+        title = chart.title_label
+        assert title.fontMetrics().horizontalAdvance(title.text()) <= title.width(), (name, title.text())
+    memory = results.memory
+    shown = [b.label for b in memory.bars]
+    assert len(shown) >= 2
+    ticks = [text for _, text in memory.tick_labels()]
+    assert ticks == [f"W{i + 1}" for i in range(len(shown))]
+    # every full name is in the caption and the read-out, so the short ticks stay traceable
+    for i, label in enumerate(shown):
+        assert f"W{i + 1} {label}" in memory.caption_text()
+        text = memory.readout_at(i, 0)
+        assert text.startswith(f"{label}: peak") and text.endswith(f"[W{i + 1}]")
+    # the term legend beside the plot lists every non-zero term and none that is zero everywhere
+    listed = [label for _, label in memory.legend_entries if not label.startswith("GPU capacity")]
+    assert listed == [t.replace("_", " ") for t in memory.terms()]
+    nonzero = {k for b in memory.bars for k, v in b.breakdown_gb.items() if v > 1e-6}
+    assert set(memory.terms()) == nonzero
+    legend = memory.term_legend
+    assert legend.sizeHint().height() <= legend.height()
+    assert len({c for c, _ in memory.legend_entries[: len(listed)]}) == min(
+        len(listed), 20
+    )  # no colour twice
+
+
+def test_key_numbers_are_written_for_people() -> None:
+    from ui.editor.results_panel import key_number_rows
+
+    rows = dict(
+        key_number_rows(
+            {
+                "peak_gpus": 4.0,
+                "avg_demand_gpu_hours_per_month": 1880.0,
+                "horizon_months": 36,
+                "utilization[On-premises 1x DGX H100]": 0.322,
+                "break_even_utilization[On-premises 1x DGX H100]": 0.8321,
+                "break_even_utilization[Old rack]": None,
+                "fte_onprem": 2.5,
+                "total": 1639408.27,
+                "cheapest_overall": "GCP on-demand",
+                "break_even_month": 8,
+            },
+            currency="EUR",
+            option="GCP committed",
+        )
+    )
+    assert rows == {
+        "Peak demand": "4 GPUs at once",
+        "Average demand": "1,880 GPU-hours a month",
+        "Horizon": "36 months",
+        "Utilisation of On-premises 1x DGX H100": "32 %",
+        "Break-even utilisation of On-premises 1x DGX H100": "83 %",
+        "Break-even utilisation of Old rack": "never (dearer per GPU-hour even at 100 %)",
+        "Staff to run it on premises": "2.5 FTE",
+        "Total cost of GCP committed": "1,639,408 EUR",
+        "Cheapest option overall": "GCP on-demand",
+        "Break even month": "month 8",
+    }
+
+
+def test_recommendation_panel_shows_formatted_key_numbers(main_window: Any, qtbot: Any) -> None:
+    from tests.ui.projects_helpers import projects_page, settle
+
+    page = projects_page(main_window, qtbot)
+    page.open_sample("fine_tuning_workloads")
+    settle(page, qtbot)
+    qtbot.waitUntil(lambda: not page.results.is_drawing(), timeout=60_000)
+    rec = page.results.shown.tco.recommendation
+    text = page.results.recommendation_text()
+    assert "utilization[" not in text and "{" not in text
+    for key, value in rec.key_numbers.items():
+        if key.startswith("utilization["):
+            option = key[len("utilization[") : -1]
+            assert f"Utilisation of {option}\n{value * 100:.0f} %" in text, text  # label cell, value cell
+    total = rec.key_numbers["total"]
+    assert f"{total:,.0f} {page.results.shown.tco.currency}" in text

@@ -16,6 +16,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 pg.setConfigOptions(antialias=False)
+READOUT_HINT = "Point at the chart to read its values (with units) here."
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ class ChartWidget(QWidget):
         self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self._x_label = x_label
         self._y_label = y_label
-        self.readout = QLabel(" ")
+        self.readout = QLabel(READOUT_HINT)
         self.readout.setObjectName("readout")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # Charts share the width they are given (never push the layout wider than the window).
@@ -140,7 +141,8 @@ class ChartWidget(QWidget):
         self.readout.setWordWrap(True)
         # Fixed heights: new text never re-lays out (and repaints) the plot.
         line = self.legend.fontMetrics().lineSpacing()
-        self.legend.setFixedHeight(3 * line + 2)
+        self._legend_min_height = 2 * line + 2
+        self.legend.setFixedHeight(self._legend_min_height)
         self.legend.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.readout.setFixedHeight(2 * line + 2)
         for label in (self.legend, self.readout):
@@ -196,7 +198,7 @@ class ChartWidget(QWidget):
             return
         point = vb.mapSceneToView(pos)
         text = self.readout_at(point.x(), point.y())
-        self.readout.setText(text or " ")
+        self.readout.setText(text or READOUT_HINT)
 
     def readout_at(self, x: float, y: float) -> str:
         """The read-out for data coordinates (x, y): values with units; '' if nothing is near."""
@@ -227,6 +229,21 @@ class ChartWidget(QWidget):
         if note:
             parts.append(f"<i>{html.escape(note)}</i>")
         self.legend.setText("&nbsp;&nbsp; ".join(parts) or " ")
+        self.fit_legend()
+
+    def fit_legend(self) -> None:
+        """Give the legend the lines its text needs at the current width (the plot gives way, the chart's
+        height stays): a legend is never cut off at the bottom. Unchanged text and width cost nothing."""
+        width = self.legend.width()
+        if width <= 1:
+            return
+        need = max(self._legend_min_height, self.legend.heightForWidth(width))
+        if need != self.legend.height():
+            self.legend.setFixedHeight(need)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.fit_legend()
 
 
 def _empty(item: Any) -> None:

@@ -92,9 +92,17 @@ class MonteCarloChart(ChartWidget):
     def __init__(self) -> None:
         super().__init__("Monte Carlo: horizon total (M)", x_label="", y_label="share of samples")
         self._hists: list[pg.PlotDataItem] = []
+        # P10 reads to the left of its line, P90 to the right, P50 lower and centred: close percentiles
+        # never print their labels over each other.
         self.lines = [
-            pg.InfiniteLine(angle=90, movable=False, label=name, labelOpts={"position": pos})
-            for name, pos in (("P10", 0.95), ("P50", 0.82), ("P90", 0.69))
+            pg.InfiniteLine(
+                angle=90, movable=False, label=name, labelOpts={"position": pos, "anchors": [anchor, anchor]}
+            )
+            for name, pos, anchor in (
+                ("P10", 0.93, (1.0, 0.5)),
+                ("P50", 0.78, (0.5, 0.5)),
+                ("P90", 0.93, (0.0, 0.5)),
+            )
         ]
         for line in self.lines:
             self.plot_item.addItem(line)
@@ -136,6 +144,7 @@ class MonteCarloChart(ChartWidget):
             line.setPos(value / scale)
             line.setPen(pg.mkPen(self.palette_.foreground, width=1, style=pg.QtCore.Qt.PenStyle.DashLine))
             line.label.setColor(self.palette_.foreground)
+            line.label.fill = pg.mkBrush(self.palette_.background + "c0")
             line.setVisible(bool(self.samples))
         self.set_title(f"Monte Carlo: horizon total (M {self.currency})")
         self._set_legend(

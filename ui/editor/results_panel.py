@@ -177,6 +177,11 @@ class ResultsPanel(QWidget):
                 for m in self.shown.memory
             ]
         )
+        # The memory row grows when many terms are listed beside the plot (its neighbour keeps the row even).
+        height = max(CHART_HEIGHT, self.memory.preferred_height())
+        if height != self.memory.height():
+            for chart in (self.memory, self.utilisation):
+                chart.setFixedHeight(height)
 
     def _draw_utilisation(self) -> None:
         assert self.shown is not None
@@ -230,8 +235,8 @@ class ResultsPanel(QWidget):
 
 
 def _input_label(path: str, option: str) -> str:
-    """'options.<option>.onprem.server_price' -> 'onprem server price' (the chart is about that option)."""
-    return path.removeprefix(f"options.{option}.").replace("_", " ")
+    """'options.<option>.onprem.server_price' -> 'onprem server price'; 'demand.scale' -> 'demand scale' (the chart is about that option)."""
+    return path.removeprefix(f"options.{option}.").replace("_", " ").replace(".", " ")
 
 
 def _crossings(tco: Any) -> list[Crossing]:
@@ -261,15 +266,19 @@ def recommendation_html(results: ProjectResults) -> str:
         for o in sorted(tco.options, key=lambda o: o.total)[:6]
     )
     reasons = "".join(f"<li>{esc(r)}</li>" for r in rec.reasons)
-    numbers = ", ".join(
-        f"{esc(k.replace('_', ' '))}: {esc(_fmt(v))}" for k, v in list(rec.key_numbers.items())[:10]
+    numbers = "".join(
+        f"<tr><td>{esc(label)}</td><td align='right'><b>{esc(value)}</b></td></tr>"
+        for label, value in key_number_rows(rec.key_numbers, currency=cur, option=rec.option)
     )
     warnings = "".join(f"<li>{esc(w)}</li>" for w in tco.warnings[:6])
     parts = [
         f"<h3 style='margin:0'>Recommendation: {esc(rec.option)}</h3>",
         f"<p style='margin:2px 0'><i>{esc(rec.kind)}</i></p>",
         f"<ul style='margin:2px 0'>{reasons}</ul>",
-        f"<p style='margin:2px 0'><b>Key numbers</b>: {numbers}</p>" if numbers else "",
+        f"<p style='margin:4px 0 0 0'><b>Key numbers</b></p>"
+        f"<table cellspacing='0' cellpadding='1' style='margin-left:12px'>{numbers}</table>"
+        if numbers
+        else "",
         f"<table cellspacing='6'><tr><th align='left'>option (cheapest first)</th><th>horizon total</th>"
         f"<th>{esc(cur)} per used GPU-h</th></tr>{rows}</table>",
         f"<p style='margin:2px 0'><b>Warnings</b></p><ul style='margin:2px 0'>{warnings}</ul>"
@@ -279,7 +288,77 @@ def recommendation_html(results: ProjectResults) -> str:
     return "".join(parts)
 
 
-def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
-    return str(value)
+# ---- key numbers for people -----------------------------------------------------------------------------
+# recommendation.key_numbers (planner/engine/recommend.py) is a flat dict of machine keys; each known key gets a
+# label and a unit here; an unknown key still shows, with its name made readable and a plain number.
+_PLAIN_KEYS: dict[str, tuple[str, str]] = {
+    "peak_gpus": ("Peak demand", "gpus"),
+    "avg_demand_gpu_hours_per_month": ("Average demand", "gpu_hours_month"),
+    "pinned_gpu_hours_per_month": ("Kept on premises (regulated or pinned)", "gpu_hours_month"),
+    "horizon_months": ("Horizon", "months"),
+    "fte_onprem": ("Staff to run it on premises", "fte"),
+    "fte_managed_k8s": ("Staff to run it on managed Kubernetes", "fte"),
+    "fte_cloud_native": ("Staff to run it cloud-native", "fte"),
+    "cheapest_overall": ("Cheapest option overall", "text"),
+}
+_PER_OPTION_KEYS: dict[str, tuple[str, str]] = {
+    "utilization": ("Utilisation of {}", "percent"),
+    "break_even_utilization": ("Break-even utilisation of {}", "break_even"),
+}
+
+
+def key_number_rows(key_numbers: dict[str, Any], *, currency: str, option: str = "") -> list[tuple[str, str]]:
+    """(label, value) pairs for people: '32 %', '1,639,408 USD', '36 months', '1,880 GPU-hours a month'."""
+    rows: list[tuple[str, str]] = []
+    for key, value in key_numbers.items():
+        label, kind = _describe_key(key, option)
+        rows.append((label, _format_key_value(value, kind, currency)))
+    return rows
+
+
+def _describe_key(key: str, option: str) -> tuple[str, str]:
+    if key in _PLAIN_KEYS:
+        return _PLAIN_KEYS[key]
+    if key == "total":
+        return (f"Total cost of {option}" if option else "Total cost", "money")
+    base, bracket, rest = key.partition("[")
+    if bracket and rest.endswith("]") and base in _PER_OPTION_KEYS:
+        template, kind = _PER_OPTION_KEYS[base]
+        return template.format(rest[:-1]), kind
+    words = key.replace("_", " ").replace("[", " of ").replace("]", "").strip()
+    label = words[:1].upper() + words[1:]
+    if key.endswith("_month"):
+        return label, "month"
+    if any(part in key for part in ("cost", "price", "total", "capex", "opex")):
+        return label, "money"
+    return label, "number"
+
+
+def _format_key_value(value: Any, kind: str, currency: str) -> str:
+    if value is None:
+        return "never (dearer per GPU-hour even at 100 %)" if kind == "break_even" else "—"
+    if isinstance(value, str) or kind == "text":
+        return str(value)
+    number = float(value)
+    if kind in ("percent", "break_even"):
+        return f"{number * 100:.0f} %"
+    if kind == "money":
+        return f"{number:,.0f} {currency}"
+    if kind == "months":
+        return f"{number:,.0f} months"
+    if kind == "month":
+        return f"month {number:,.0f}"
+    if kind == "gpus":
+        return f"{_plain(number)} GPUs at once"
+    if kind == "gpu_hours_month":
+        return f"{number:,.0f} GPU-hours a month"
+    if kind == "fte":
+        return f"{_plain(number)} FTE"
+    return _plain(number)
+
+
+def _plain(number: float) -> str:
+    """4.0 -> '4', 2.5 -> '2.5', 1234.5 -> '1,234': no spurious decimals."""
+    if abs(number) >= 1000 or number == int(number):
+        return f"{number:,.0f}"
+    return f"{number:,.2f}".rstrip("0").rstrip(".")
