@@ -360,3 +360,103 @@ def test_saving_over_a_shipped_row_is_refused_with_the_reason(page: Any, qtbot: 
     assert error and "shipped catalog row" in error  # ...but the catalog refuses to overwrite its row
     assert page.message_label.isVisibleTo(page) and "shipped" in page.message_label.text()
     assert s.H100 in page.models["gpus"].values()
+
+
+def _write_cloud_file(page: Any, qtbot: Any, path: Path) -> None:
+    """Export the cloud table, then keep two rows: the shipped p5.48xlarge at a new price, and a new row."""
+    page.export_table("cloud", path)
+    wait_ready(qtbot, page)
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    shipped = next(r for r in rows if r["instance"] == s.P5.instance)
+    shipped["on_demand_per_hour"] = "49.5"
+    new = {**shipped, "instance": "p5-new-row", "on_demand_per_hour": "51"}
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(shipped))
+        writer.writeheader()
+        writer.writerows([shipped, new])
+
+
+def _cloud_in_db(page: Any) -> dict[str, Any]:
+    from db import catalog as db_catalog
+    from db.session import get_engine
+
+    return {v.instance: v for v in db_catalog.list_cloud_skus(get_engine(page.db_url))}
+
+
+def test_import_changing_a_shipped_row_is_refused_unless_taken_over(
+    page: Any, qtbot: Any, tmp_path: Path, artifacts_dir: Path
+) -> None:
+    path = tmp_path / "cloud_changes.csv"
+    _write_cloud_file(page, qtbot, path)
+    before = _cloud_in_db(page)
+    page.show_table("cloud")
+    page.import_file(path)  # replace_shipped is off by default
+    wait_ready(qtbot, page)
+    dialog = page.import_errors_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert [(e.row, e.column) for e in dialog.errors] == [(2, "on_demand_per_hour")]
+    assert "changes the shipped row" in dialog.errors[0].reason
+    assert _cloud_in_db(page) == before  # refused: neither the change nor the new row was written
+    button = page.take_over_button
+    assert button is not None and button.text() == "Import and take over this shipped row"
+    assert not button.isDefault() and not button.autoDefault()  # a click, never the Enter key
+    qtbot.wait(20)
+    assert dialog.grab().save(str(artifacts_dir / "catalog_import_take_over.png"))
+    button.click()
+    wait_ready(qtbot, page)
+    assert page.import_errors_dialog is None and not dialog.isVisible()
+    after = _cloud_in_db(page)
+    assert after[s.P5.instance].on_demand_per_hour == 49.5
+    assert after[s.P5.instance].origin == "imported"  # taken over: app updates no longer touch it
+    assert after["p5-new-row"].on_demand_per_hour == 51.0
+    from db.io import ImportReport
+
+    expected = ImportReport("cloud", inserted=1, updated=1, unchanged=0, took_over=1).summary()
+    assert expected in page.window_.statusBar().currentMessage()
+    assert "took over 1 shipped row" in page.message_label.text()
+
+
+def test_take_over_is_not_offered_when_other_problems_exist(page: Any, qtbot: Any, tmp_path: Path) -> None:
+    path = tmp_path / "cloud_mixed.csv"
+    _write_cloud_file(page, qtbot, path)
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    rows[1]["on_demand_per_hour"] = "-3"  # a plain error: the file must be fixed, not taken over
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    page.import_file(path)
+    wait_ready(qtbot, page)
+    assert page.import_errors_dialog is not None
+    assert page.take_over_button is None
+    page.import_errors_dialog.close()
+
+
+def test_successful_import_puts_the_report_summary_in_the_status_bar(
+    page: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    out = tmp_path / "one.csv"
+    _write_cloud_file(page, qtbot, out)
+    with out.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerow(rows[1])  # only the new row
+    page.import_file(out)
+    wait_ready(qtbot, page)
+    from db.io import ImportReport
+
+    status = page.window_.statusBar().currentMessage()
+    assert status == f"Imported one.csv — {ImportReport('cloud', 1, 0).summary()}"
+
+
+def test_form_factor_hint_lists_every_accepted_value() -> None:
+    from db.schema import FORM_FACTORS
+    from ui.models.columns import FORM_FACTOR_HINT, GPU_COLUMNS
+
+    assert FORM_FACTOR_HINT.split(" / ") == list(FORM_FACTORS)
+    column = next(c for c in GPU_COLUMNS if c.key == "form_factor")
+    assert column.tip == FORM_FACTOR_HINT

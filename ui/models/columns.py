@@ -14,6 +14,10 @@ from typing import Any, Literal
 from planner.catalog import CloudSku, FxRate, Gpu, ModelArch, ServerPlatform
 from ui.models import unit_costs as uc
 
+# Every form factor db.schema.FORM_FACTORS accepts (spelled out here: importing db.schema would load SQLModel at
+# start-up; tests/ui/test_catalog_page.py checks the two lists agree).
+FORM_FACTOR_HINT = "SXM / PCIe / OAM / NVL / consumer / module / superchip"
+
 Kind = Literal["text", "int", "float", "rate", "usd", "unit_usd", "pct", "date", "bool", "url"]
 GpuLookup = Mapping[str, Gpu]
 Getter = Callable[[Any, GpuLookup], Any]
@@ -85,7 +89,7 @@ def _common_tail(with_source: bool = True) -> tuple[Column, ...]:
 GPU_COLUMNS: tuple[Column, ...] = (
     field("vendor", "Vendor", "text"),
     field("name", "GPU", "text"),
-    field("form_factor", "Form", "text", "SXM / PCIe / OAM / NVL / consumer"),
+    field("form_factor", "Form", "text", FORM_FACTOR_HINT),
     field("memory_gb", "Mem\n(GB)", "float", "GPU memory, GB (decimal, as marketed)"),
     field("bf16_dense_tflops", "BF16\nTFLOPS", "float", "Dense BF16/FP16 tensor TFLOPS (not sparse)"),
     field("fp8_dense_tflops", "FP8\nTFLOPS", "float", "Dense FP8 tensor TFLOPS (not sparse)"),

@@ -19,6 +19,7 @@ from PySide6.QtCore import QItemSelectionModel, QPoint, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -94,6 +95,8 @@ class CatalogPage(QWidget):
         self.views: dict[str, QTableView] = {}
         self.editor_dialog: RowEditorDialog | None = None
         self.import_errors_dialog: ImportErrorsDialog | None = None
+        self.take_over_button: QPushButton | None = None
+        self._last_import: tuple[str, str | None] = ("", None)
         self._loaded = False
         self._error: str | None = None
         self._selected: dict[str, Any] = {}
@@ -246,7 +249,7 @@ class CatalogPage(QWidget):
             lambda: load_catalog(url), lambda c: self._loaded_catalog(c, done_message), self._failed
         )
 
-    def _loaded_catalog(self, catalog: Catalog, message: str) -> None:
+    def _loaded_catalog(self, catalog: Catalog, message: str, status: str | None = None) -> None:
         gpus: dict[str, Gpu] = {g.name: g for g in catalog["gpus"].values}
         first = not self._loaded
         for table in TABLES:
@@ -258,7 +261,7 @@ class CatalogPage(QWidget):
         self._update_count()
         self._show_details(self.selected_value())
         if message:
-            self._say(message)
+            self._say(message, status=status)
         self.catalog_loaded.emit()
         self.operation_finished.emit(message)
 
@@ -291,13 +294,14 @@ class CatalogPage(QWidget):
         self._say(self._error, error=True)
         self.operation_failed.emit(self._error)
 
-    def _say(self, text: str, error: bool = False) -> None:
+    def _say(self, text: str, error: bool = False, status: str | None = None) -> None:
+        """``text`` under the table and in the status bar (``status`` instead there, when given)."""
         self.message_label.setText(html.escape(text))
         self.message_label.setStyleSheet("color: #b00020;" if error else "color: #1b5e20;")
         self.message_label.setVisible(bool(text))
-        status = getattr(self.window_, "statusBar", None)
-        if status is not None:
-            status().showMessage(text, 10_000)
+        status_bar = getattr(self.window_, "statusBar", None)
+        if status_bar is not None:
+            status_bar().showMessage(status or text, 15_000 if status else 10_000)
 
     # ---- filter, tabs, selection --------------------------------------------------------------
     def _apply_filter(self, text: str) -> None:
@@ -547,16 +551,23 @@ class CatalogPage(QWidget):
         if path:
             self.import_file(path)
 
-    def import_file(self, path: str | Path, table: str | None = None) -> None:
-        """Import on the lane; errors open the import-errors dialog and nothing is written."""
+    def import_file(
+        self, path: str | Path, table: str | None = None, *, replace_shipped: bool = False
+    ) -> None:
+        """Import on the lane; errors open the import-errors dialog and nothing is written.
+
+        ``replace_shipped`` (off unless the user chose "Import and take over…" in the errors dialog) lets
+        the file change rows shipped with the app; the import stays one transaction either way.
+        """
         url = self.db_url
+        self._last_import = (str(path), table)
 
         def work() -> tuple[Any, Catalog]:
             from db import io as db_io
             from db.io import CatalogImportError
 
             try:
-                report = db_io.import_file(_engine(url), path, table)
+                report = db_io.import_file(_engine(url), path, table, replace_shipped=replace_shipped)
             except CatalogImportError as exc:
                 exc.path = str(path)  # type: ignore[attr-defined]
                 raise
@@ -568,15 +579,54 @@ class CatalogPage(QWidget):
                 f"Imported {Path(path).name} into {TABLE_TITLES.get(report.table, report.table)}: "
                 f"{report.inserted} new, {report.updated} updated, {report.unchanged} unchanged"
             )
-            self._loaded_catalog(catalog, message)
+            if report.took_over:
+                message += f"; took over {report.took_over} shipped row(s)"
+            self._loaded_catalog(catalog, message, status=f"Imported {Path(path).name} — {report.summary()}")
 
         self._lane.submit(work, done, self._failed)
 
     def _show_import_errors(self, path: str, exc: Any) -> None:
         dialog = ImportErrorsDialog(path, exc.errors, parent=self)
         self.import_errors_dialog = dialog
+        self.take_over_button = None
+        conflicts = shipped_conflicts(exc.errors)
+        if conflicts and conflicts == len(exc.errors) and self._last_import[0] == str(path):
+            self._offer_take_over(dialog, conflicts)
         self._say(f"{Path(path).name}: {len(exc.errors)} problem(s), nothing imported", error=True)
         dialog.open()
+
+    def _offer_take_over(self, dialog: ImportErrorsDialog, count: int) -> None:
+        """Every problem is a shipped row the file changes: offer the explicit, one-off take-over."""
+        buttons = dialog.findChild(QDialogButtonBox)
+        layout = dialog.layout()
+        if buttons is None or layout is None:
+            return
+        what = "The problem is a row" if count == 1 else f"All {count} problems are rows"
+        note = QLabel(
+            f"{what} shipped with the app that this file changes. You may import the file anyway and take "
+            f"{'it' if count == 1 else 'them'} over: taken-over rows become imported rows, and new app versions "
+            "will no longer update them. The whole file is then imported in one transaction."
+        )
+        note.setObjectName("take_over_note")
+        note.setWordWrap(True)
+        if isinstance(layout, QVBoxLayout):
+            layout.insertWidget(layout.count() - 1, note)
+        # The reasons name the old and new value of every changed cell: wrap them rather than elide.
+        dialog.table.setWordWrap(True)
+        dialog.table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        dialog.table.resizeRowsToContents()
+        rows = "this shipped row" if count == 1 else f"these {count} shipped rows"
+        button = buttons.addButton(f"Import and take over {rows}", QDialogButtonBox.ButtonRole.ActionRole)
+        button.setAutoDefault(False)  # never the Enter key: taking rows over is a deliberate click
+        button.setDefault(False)
+        button.clicked.connect(lambda: self._take_over(dialog))
+        self.take_over_button = button
+
+    def _take_over(self, dialog: ImportErrorsDialog) -> None:
+        path, table = self._last_import
+        dialog.close()
+        self.import_errors_dialog = None
+        self.import_file(path, table, replace_shipped=True)
 
     def choose_export_file(self) -> None:
         table = self.current_table()
@@ -600,3 +650,12 @@ class CatalogPage(QWidget):
             self.operation_finished.emit(message)
 
         self._lane.submit(work, done, self._failed)
+
+
+# db.io words each refused take-over of a shipped row this way (see db.io._takeover_error).
+SHIPPED_CONFLICT_MARK = "changes the shipped row"
+
+
+def shipped_conflicts(errors: Any) -> int:
+    """How many of an import's errors are only 'this row changes a shipped row' (nothing else wrong)."""
+    return sum(1 for e in errors if SHIPPED_CONFLICT_MARK in getattr(e, "reason", ""))
