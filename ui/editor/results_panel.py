@@ -87,7 +87,7 @@ class ResultsPanel(QWidget):
         self.charts_scroll = scroll
         splitter.addWidget(scroll)
         splitter.setStretchFactor(1, 4)
-        splitter.setSizes([120, 680])
+        splitter.setSizes([150, 650])  # reasons and the first key numbers in view; charts scroll below
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.status)
@@ -267,7 +267,7 @@ def recommendation_html(results: ProjectResults) -> str:
     )
     reasons = "".join(f"<li>{esc(r)}</li>" for r in rec.reasons)
     numbers = "".join(
-        f"<tr><td>{esc(label)}</td><td align='right'><b>{esc(value)}</b></td></tr>"
+        f"<tr><td>{esc(label)}</td><td style='padding-left:14px'><b>{esc(value)}</b></td></tr>"
         for label, value in key_number_rows(rec.key_numbers, currency=cur, option=rec.option)
     )
     warnings = "".join(f"<li>{esc(w)}</li>" for w in tco.warnings[:6])
