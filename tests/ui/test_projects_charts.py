@@ -233,3 +233,12 @@ def test_recommendation_panel_shows_formatted_key_numbers(main_window: Any, qtbo
             assert f"Utilisation of {option}\n{value * 100:.0f} %" in text, text  # label cell, value cell
     total = rec.key_numbers["total"]
     assert f"{total:,.0f} {page.results.shown.tco.currency}" in text
+
+
+def test_long_tornado_label_is_cut_with_an_ellipsis_and_read_out_whole(add: Any) -> None:
+    tornado = add(TornadoChart())
+    label = "onprem power kw per server at full load"  # 39 characters
+    tornado.set_data("A", [TornadoRow(label, 90, 110, 100, 1, 2)], "USD")
+    ticks = tornado.plot_item.getAxis("left")._tickLevels[0]
+    assert [text for _, text in ticks] == [label[:23] + "…"]
+    assert tornado.readout_at(100, 0).startswith(f"{label}: low 1")

@@ -146,9 +146,10 @@ class MemoryChart(ChartWidget):
         if cx:
             entries.append((self.palette_.foreground, "GPU capacity (dashed)"))
         self.legend_entries = entries
-        self.term_legend.setText(
-            "<br>".join(f"<span style='color:{c}'>■</span>&nbsp;{html.escape(t)}" for c, t in entries) or " "
-        )
+        lines = [f"<span style='color:{c}'>■</span>&nbsp;{html.escape(t)}" for c, t in entries[: len(terms)]]
+        if cx:  # drawn in the label's own text colour: readable whatever the chart palette
+            lines.append("<b>- -</b>&nbsp;GPU capacity (dashed)")
+        self.term_legend.setText("<br>".join(lines) or " ")
         self.term_legend.setVisible(bool(entries))
         self._set_caption()
         if self.bars:

@@ -67,7 +67,7 @@ class TornadoChart(ChartWidget):
             self.base_line.setPos(float(base[0]) / scale)
             self.base_line.setPen(pg.mkPen(self.palette_.foreground, width=1))
         axis = self.plot_item.getAxis("left")
-        axis.setTicks([[(float(yy), r.label[:24]) for yy, r in zip(y, self.rows, strict=True)]])
+        axis.setTicks([[(float(yy), _short(r.label)) for yy, r in zip(y, self.rows, strict=True)]])
         self.set_title(f"Sensitivity of the total (M {self.currency})")
         self._set_legend(
             [(good, "input at its low value"), (bad, "input at its high value")],
@@ -84,6 +84,11 @@ class TornadoChart(ChartWidget):
             f"{r.label}: low {r.low_value:,.4g} → {compact_money(r.low_total, cur)}; "
             f"high {r.high_value:,.4g} → {compact_money(r.high_total, cur)} (base {compact_money(r.base_total, cur)})"
         )
+
+
+def _short(label: str, width: int = 24) -> str:
+    """A tick label of at most ``width`` characters; a cut one ends in '…' (the read-out has it whole)."""
+    return label if len(label) <= width else label[: width - 1] + "…"
 
 
 class MonteCarloChart(ChartWidget):
