@@ -227,6 +227,7 @@ def test_recommendation_panel_shows_formatted_key_numbers(main_window: Any, qtbo
     rec = page.results.shown.tco.recommendation
     text = page.results.recommendation_text()
     assert "utilization[" not in text and "{" not in text
+    assert rec.label in text  # the human label ("Cloud"), not the JSON enum ("cloud")
     for key, value in rec.key_numbers.items():
         if key.startswith("utilization["):
             option = key[len("utilization[") : -1]

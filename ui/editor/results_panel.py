@@ -273,7 +273,7 @@ def recommendation_html(results: ProjectResults) -> str:
     warnings = "".join(f"<li>{esc(w)}</li>" for w in tco.warnings[:6])
     parts = [
         f"<h3 style='margin:0'>Recommendation: {esc(rec.option)}</h3>",
-        f"<p style='margin:2px 0'><i>{esc(rec.kind)}</i></p>",
+        f"<p style='margin:2px 0'><i>{esc(rec.label)}</i></p>",
         f"<ul style='margin:2px 0'>{reasons}</ul>",
         f"<p style='margin:4px 0 0 0'><b>Key numbers</b></p>"
         f"<table cellspacing='0' cellpadding='1' style='margin-left:12px'>{numbers}</table>"
