@@ -8,7 +8,7 @@ cash-flow model as the totals, evaluated on a grid of utilisations (vectorised) 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -42,16 +42,22 @@ def _flat_context(project: Project, opt: OnPremOption, util: FloatArray) -> Cont
     live = np.zeros(h)
     live[min(opt.lead_time_months, h) :] = 1.0
     cap = opt.servers * opt.gpus_per_server * project.hours_per_month * live
-    demand = util.reshape(-1, 1) * cap[None, :]
+    return _context(project, util.reshape(-1, 1) * cap[None, :])
+
+
+def _context(project: Project, demand: FloatArray, lean: bool = False) -> Context:
+    """Context of one continuous (fluid), unpinned demand stream of GPU-hours ``demand`` (rows, months);
+    ``lean``: totals only."""
     return Context(
         project=project,
         params=Params(),
-        h=h,
+        h=project.horizon_months,
         hpm=project.hours_per_month,
         streams=[Stream("flat", demand, None, 0, False)],
         peak_factor=1.0,
         electricity=project.electricity_per_kwh,
         pue=project.pue,
+        lean=lean,
     )
 
 
@@ -65,12 +71,65 @@ def owned_totals_at(project: Project, opt: OnPremOption, util: FloatArray) -> tu
 def break_even_utilization(project: Project, owned: OnPremOption, rented: CloudOption) -> float | None:
     """Utilisation (0..1) at which ``owned`` and ``rented`` cost the same for the same flat demand; None if
     the owned fleet stays dearer even at 100 % (or the owned fleet has no capacity)."""
-    if owned.servers <= 0 or owned.lead_time_months >= project.horizon_months:
-        return None
-    ctx = _flat_context(project, owned, UTIL_GRID)
-    own = totals(onprem_flows(owned, ctx, f"options.{owned.name}."), np.ones(ctx.h))
-    rent = totals(cloud_flows(rented, ctx, f"options.{rented.name}."), np.ones(ctx.h))
-    diff = np.broadcast_to(own - rent, UTIL_GRID.shape)
+    return break_even_utilizations(project, [(owned.name, owned, [rented])])[(owned.name, rented.name)]
+
+
+AFFINE_PROBE = np.array([0.0, 1.0, 0.6180339887498949])
+"""Utilisations at which each option's total is evaluated: u = 0 and 1 give the affine form, the third
+point (off every grid and billing step) checks that the total is indeed affine in u."""
+
+AFFINE_RTOL = 1e-9
+"""Relative gap (to the largest total) allowed between the third probe and the affine prediction."""
+
+
+def break_even_utilizations(
+    project: Project, pairs: Sequence[tuple[str, OnPremOption, Sequence[CloudOption]]]
+) -> dict[tuple[str, str], float | None]:
+    """:func:`break_even_utilization` for many (name, owned fleet, rented partners) at once, keyed by
+    (name, rented option's name).
+
+    Same model and same answer as evaluating both cash totals on :data:`UTIL_GRID` and interpolating the
+    first crossing; but a flat demand u × capacity makes a total affine in u (owned: served = u × capacity,
+    busy power in proportion; rented without a commitment: billed units in proportion), so each total is
+    evaluated at three utilisations only (:data:`AFFINE_PROBE`, all owned fleets stacked into one vectorised
+    call per rented option) and the grid is filled from the affine form. A reserved option (commitment
+    rounded up to whole instances: a step function of u) or any total failing the third-point check is
+    evaluated on the whole grid, all owned fleets stacked into one call."""
+    out: dict[tuple[str, str], float | None] = {}
+    live: list[tuple[str, OnPremOption, Sequence[CloudOption]]] = []
+    for name, o, rs in pairs:
+        if o.servers > 0 and o.lead_time_months < project.horizon_months:
+            live.append((name, o, rs))
+        else:  # no owned capacity within the horizon: never cheaper per GPU-hour served
+            out.update({(name, r.name): None for r in rs})
+    if not live:
+        return out
+    owned = [o for _, o, _ in live]
+    own_grid = [_owned_grid(project, o) for o in owned]
+    rented: dict[int, CloudOption] = {}
+    for _, _, rs in live:
+        rented.update({id(r): r for r in rs})
+    probe_ctx = _stacked_context(project, owned, AFFINE_PROBE)
+    grid_ctx: Context | None = None
+    rent_grid: dict[int, FloatArray] = {}
+    for key, r in rented.items():
+        tot = _cloud_totals(r, probe_ctx).reshape(len(owned), AFFINE_PROBE.size)
+        forms = [_affine(t) for t in tot] if r.pricing != "reserved" else [None]
+        lines = [f for f in forms if f is not None]
+        if len(lines) == len(owned):
+            rent_grid[key] = np.stack([a + b * UTIL_GRID for a, b in lines])
+            continue
+        grid_ctx = grid_ctx or _stacked_context(project, owned, UTIL_GRID)
+        rent_grid[key] = _cloud_totals(r, grid_ctx).reshape(len(owned), UTIL_GRID.size)
+    for k, (name, _, rs) in enumerate(live):
+        for r in rs:
+            out[(name, r.name)] = first_crossing(own_grid[k] - rent_grid[id(r)][k])
+    return out
+
+
+def first_crossing(diff: FloatArray) -> float | None:
+    """First utilisation of :data:`UTIL_GRID` where ``diff`` (owned − rented total) ≤ 0, interpolated
+    linearly from the grid point before it; the grid's first point if it is already there; None if never."""
     idx = np.nonzero(diff <= 0)[0]
     if idx.size == 0:
         return None
@@ -80,6 +139,41 @@ def break_even_utilization(project: Project, owned: OnPremOption, rented: CloudO
     u0, u1 = UTIL_GRID[i - 1], UTIL_GRID[i]
     d0, d1 = diff[i - 1], diff[i]
     return float(u0 + (u1 - u0) * d0 / (d0 - d1)) if d0 != d1 else float(u1)
+
+
+def _affine(tot: FloatArray) -> tuple[float, float] | None:
+    """(total at u = 0, slope) from totals at :data:`AFFINE_PROBE`, or None if the third is off that line."""
+    at0, at1, mid = (float(x) for x in tot)
+    slope = at1 - at0
+    scale = max(1.0, abs(at0), abs(at1), abs(mid))
+    return (at0, slope) if abs(at0 + slope * AFFINE_PROBE[2] - mid) <= AFFINE_RTOL * scale else None
+
+
+def _owned_grid(project: Project, opt: OnPremOption) -> FloatArray:
+    """Cash totals of ``opt`` alone on :data:`UTIL_GRID` (from its affine form when it has one)."""
+    probe = _owned_totals(project, opt, AFFINE_PROBE)
+    form = _affine(probe)
+    if form is None:
+        return _owned_totals(project, opt, UTIL_GRID)
+    return form[0] + form[1] * UTIL_GRID
+
+
+def _owned_totals(project: Project, opt: OnPremOption, util: FloatArray) -> FloatArray:
+    ctx = _flat_context(project, opt, util)
+    tot = totals(onprem_flows(opt, ctx, f"options.{opt.name}."), np.ones(ctx.h))
+    return np.broadcast_to(tot, util.shape).astype(np.float64)
+
+
+def _cloud_totals(opt: CloudOption, ctx: Context) -> FloatArray:
+    rows = ctx.streams[0].base.shape[0]
+    tot = totals(cloud_flows(opt, ctx, f"options.{opt.name}."), np.ones(ctx.h))
+    return np.broadcast_to(tot, (rows,)).astype(np.float64)
+
+
+def _stacked_context(project: Project, owned: Sequence[OnPremOption], util: FloatArray) -> Context:
+    """One flat-demand context whose rows are util × capacity of each owned fleet in turn."""
+    demand = np.concatenate([_flat_context(project, o, util).streams[0].base for o in owned])
+    return _context(project, demand, lean=True)
 
 
 def onprem_cost_per_gpu_hour(

@@ -8,7 +8,7 @@ each month; present value discounts month m by (1 + r_annual)^(m/12).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -206,22 +206,8 @@ def evaluate(
     report(0.05)
     base_totals = {r.name: r.total for r in results}
 
-    be_util: dict[tuple[str, str], float | None] = {}
-    owned_for: dict[str, OnPremOption] = {}
-    for opt in project.options:
-        if isinstance(opt, OnPremOption):
-            owned_for[opt.name] = opt
-        elif isinstance(opt, HybridOption):
-            owned_for[opt.name] = replace(opt.onprem, servers=int(fixed[opt.name]["servers"]))
-    rented = [o for o in project.options if isinstance(o, CloudOption)]
-    for name, owned in owned_for.items():
-        partners = list(rented)
-        hyb = next((o for o in project.options if o.name == name and isinstance(o, HybridOption)), None)
-        if hyb is not None:
-            partners.append(hyb.burst)
-        for r in partners:
-            check(cancel)
-            be_util[(name, r.name)] = sensitivity.break_even_utilization(project, owned, r)
+    check(cancel)
+    be_util = sensitivity.break_even_utilizations(project, break_even_pairs(project, fixed))
     break_even: list[BreakEven] = []
     for a in results:
         for b in results:
@@ -277,6 +263,22 @@ def evaluate(
         currency=project.currency,
         hours_per_month=project.hours_per_month,
     )
+
+
+def break_even_pairs(
+    project: Project, fixed: Mapping[str, Mapping[str, Any]]
+) -> list[tuple[str, OnPremOption, list[CloudOption]]]:
+    """Each owned fleet (on-premises option, or hybrid base at its chosen ``fixed`` servers) under its option's
+    name, with the rented options it is compared with: every cloud/managed option, plus the hybrid's burst."""
+    pairs: list[tuple[str, OnPremOption, list[CloudOption]]] = []
+    rented = [o for o in project.options if isinstance(o, CloudOption)]
+    for opt in project.options:
+        if isinstance(opt, OnPremOption):
+            pairs.append((opt.name, opt, list(rented)))
+        elif isinstance(opt, HybridOption):
+            owned = replace(opt.onprem, servers=int(fixed[opt.name]["servers"]))
+            pairs.append((opt.name, owned, [*rented, opt.burst]))
+    return pairs
 
 
 def _peak_gpus(project: Project, streams: list[Any], demand: FloatArray) -> float:
