@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -97,3 +98,50 @@ def test_bench_largest_sample_evaluate_for_live_charts() -> None:
             f"\nlargest.json ({len(p.options)} options x {p.horizon_months} months), samples={samples:,}: "
             f"CPU {min(cpu) * 1000:.0f} ms, wall {min(wall) * 1000:.0f} ms (best of 3)"
         )
+
+
+def test_bench_break_even_utilisation_all_pairs_largest_sample() -> None:
+    """Break-even utilisation of every owned/rented pair of largest.json (86 pairs): the batched engine
+    (affine totals, one stacked call per rented option) against the per-pair grid evaluation it replaced
+    (tests/tco/reference_break_even.py); CPU time, best of 5, and equal answers."""
+    import json
+    from importlib.resources import files
+
+    from planner.engine import sensitivity
+    from planner.engine.tco import break_even_pairs
+    from planner.project import parse_project
+    from tests.tco import reference_break_even
+
+    p = parse_project(
+        json.loads(files("resources.samples").joinpath("largest.json").read_text(encoding="utf-8"))
+    )
+    base = evaluate(p)
+    fixed = {o.name: {"servers": int(o.details["servers"])} for o in base.options if o.kind == "hybrid"}
+    pairs = break_even_pairs(p, fixed)
+
+    def per_pair() -> dict[tuple[str, str], float | None]:
+        return {
+            (name, r.name): reference_break_even.break_even_utilization(p, owned, r)
+            for name, owned, rented in pairs
+            for r in rented
+        }
+
+    def best_cpu(fn: Callable[[], object], runs: int = 5) -> float:
+        out = []
+        for _ in range(runs):
+            c0 = time.process_time()
+            fn()
+            out.append(time.process_time() - c0)
+        return min(out)
+
+    fast = sensitivity.break_even_utilizations(p, pairs)
+    ref = per_pair()
+    assert fast.keys() == ref.keys()
+    for k, v in ref.items():
+        assert (fast[k] is None) == (v is None) and (v is None or fast[k] == pytest.approx(v, abs=1e-9)), k
+    new_s = best_cpu(lambda: sensitivity.break_even_utilizations(p, pairs))
+    old_s = best_cpu(per_pair)
+    print(
+        f"\nbreak-even utilisation, largest.json, {len(ref)} pairs: batched {new_s * 1000:.1f} ms CPU, "
+        f"per-pair grid {old_s * 1000:.1f} ms CPU ({old_s / new_s:.0f}x)"
+    )
