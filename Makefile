@@ -40,7 +40,7 @@ test: venv
 	@bash scripts/test.sh
 
 bench: venv
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/bench -q -s -p no:cacheprovider
+	@bash scripts/bench.sh
 
 package: venv
 	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller packaging/planner.spec
