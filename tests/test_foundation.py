@@ -116,3 +116,26 @@ def test_io_errors_become_one_sentence(tmp_path: Path) -> None:
         b"\xff\xfe".decode("utf-8")
     except UnicodeDecodeError as exc:
         assert "not UTF-8" in _describe_os_error(exc)
+
+
+def test_gui_logging_keeps_info_out_of_the_console() -> None:
+    """The log file gets INFO (e.g. Alembic upgrades); the console stays at WARNING."""
+    import logging
+
+    from ui.app import setup_logging
+
+    root = logging.getLogger()
+    saved_handlers, saved_level = list(root.handlers), root.level
+    console = logging.StreamHandler()
+    root.handlers = [console]
+    root.setLevel(logging.WARNING)
+    try:
+        path = setup_logging()
+        assert console.level == logging.WARNING
+        assert root.getEffectiveLevel() == logging.INFO
+        assert any(getattr(h, "baseFilename", None) == path for h in root.handlers)
+    finally:
+        for h in root.handlers:
+            if h not in saved_handlers:
+                h.close()
+        root.handlers, root.level = saved_handlers, saved_level

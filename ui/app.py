@@ -29,8 +29,13 @@ def setup_logging() -> str:
             path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
         )
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        # The file gets INFO and up; the console keeps the level it was given (WARNING unless --verbose).
+        console_level = logging.getLevelName(root.level) if root.level != logging.NOTSET else "WARNING"
+        for existing in root.handlers:
+            if existing.level == logging.NOTSET:
+                existing.setLevel(console_level)
         root.addHandler(handler)
-        root.setLevel(logging.INFO)
+        root.setLevel(min(logging.INFO, root.level or logging.INFO))
     return str(path)
 
 
