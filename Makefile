@@ -21,8 +21,9 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: sysdeps $(STAMP)
 
+# python3.11-venv only when this Python cannot make a venv (Debian splits ensurepip out of python3.11).
 sysdeps:
-	@bash scripts/sysdeps.sh $(APT_PKGS)
+	@bash scripts/sysdeps.sh $(APT_PKGS) $$($(PY) -c "import ensurepip, venv" 2>/dev/null || echo python3.11-venv)
 
 run: venv
 	$(BIN)/planner $(ARGS)
