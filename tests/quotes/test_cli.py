@@ -13,9 +13,8 @@ from openpyxl import load_workbook
 from db.catalog import list_servers, save_row
 from db.session import dispose_engines, get_engine
 from tests.quotes.expected import EUR_USD, GBP_USD
+from tests.quotes.files import DATA, VENDOR_IMPORTS
 from ui.cli import main
-
-DATA = Path(__file__).resolve().parents[1] / "data" / "quotes"
 
 
 @pytest.fixture
@@ -37,35 +36,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def import_three(capsys: pytest.CaptureFixture[str]) -> list[int]:
     ids = []
-    for argv in (
-        [
-            "northwind_usd.csv",
-            "--vendor",
-            "Northwind Systems",
-            "--date",
-            "2026-10-28",
-            "--valid-until",
-            "2026-12-31",
-        ],
-        [
-            "rheinwerk_eur.xlsx",
-            "--vendor",
-            "Rheinwerk Computing GmbH",
-            "--mapping",
-            str(DATA / "rheinwerk_mapping.json"),
-        ],
-        [
-            "albion_gbp.csv",
-            "--vendor",
-            "Albion Compute Ltd",
-            "--mapping",
-            str(DATA / "albion_mapping.json"),
-            "--date",
-            "2026-11-02",
-            "--valid-until",
-            "2026-12-02",
-        ],
-    ):
+    for argv in VENDOR_IMPORTS:
         code, out, err = run(capsys, "quotes", "import", str(DATA / argv[0]), *argv[1:], "--json")
         assert code == 0, err
         ids.append(json.loads(out)["id"])

@@ -21,41 +21,11 @@ from db.catalog import save_row
 from db.session import dispose_engines, get_engine
 from resources import resource
 from tests.quotes.expected import EUR_USD, GBP_USD
+from tests.quotes.files import DATA, VENDOR_IMPORTS
 from ui.cli import main
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "quotes"
 PROJECT = DATA / "project_h100.json"
 WORKLOAD_SAMPLE = Path(str(resource("samples", "fine_tuning_workloads.json")))
-
-IMPORTS = [
-    [
-        "northwind_usd.csv",
-        "--vendor",
-        "Northwind Systems",
-        "--date",
-        "2026-10-28",
-        "--valid-until",
-        "2026-12-31",
-    ],
-    [
-        "rheinwerk_eur.xlsx",
-        "--vendor",
-        "Rheinwerk Computing GmbH",
-        "--mapping",
-        str(DATA / "rheinwerk_mapping.json"),
-    ],
-    [
-        "albion_gbp.csv",
-        "--vendor",
-        "Albion Compute Ltd",
-        "--mapping",
-        str(DATA / "albion_mapping.json"),
-        "--date",
-        "2026-11-02",
-        "--valid-until",
-        "2026-12-02",
-    ],
-]
 
 
 @pytest.fixture
@@ -78,7 +48,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 @pytest.fixture
 def quote_ids(cli_db: str, capsys: pytest.CaptureFixture[str]) -> list[int]:
     ids = []
-    for argv in IMPORTS:
+    for argv in VENDOR_IMPORTS:
         code, out, err = run(capsys, "quotes", "import", str(DATA / argv[0]), *argv[1:], "--json")
         assert code == 0, err
         ids.append(json.loads(out)["id"])
