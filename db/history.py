@@ -41,6 +41,7 @@ PRICING_LABELS = {
 }
 
 KEY_SEPARATOR = " | "
+_TABLE: Any = PriceHistoryRow.__table__  # type: ignore[attr-defined]
 
 
 def item_key(spec: TableSpec, values: Mapping[str, Any]) -> str:
@@ -73,9 +74,9 @@ def record(session: Session, spec: TableSpec, rows: Iterable[Mapping[str, Any]])
     wanted = [p for values in rows for p in _points(spec, values)]
     if not wanted:
         return 0
-    t = PriceHistoryRow
+    t = _TABLE.c
     held: dict[tuple[str, str, Any], tuple[int, float]] = {}
-    query = select(t.id, t.item_key, t.pricing, t.as_of, t.value).where(t.table_name == spec.name)  # type: ignore[arg-type]
+    query = select(t.id, t.item_key, t.pricing, t.as_of, t.value).where(t.table_name == spec.name)
     for rec in session.execute(query):
         held[(rec[1], rec[2], rec[3])] = (rec[0], rec[4])
     inserts: list[dict[str, Any]] = []
@@ -88,18 +89,18 @@ def record(session: Session, spec: TableSpec, rows: Iterable[Mapping[str, Any]])
         elif found[0] >= 0 and abs(found[1] - point["value"]) > 1e-9 * max(1.0, abs(found[1])):
             updates.append({"id": found[0], "value": point["value"], "source": point["source"]})
     if inserts:
-        session.execute(insert(t), inserts)
+        session.execute(insert(PriceHistoryRow), inserts)
     if updates:
-        session.execute(update(t), updates)
+        session.execute(update(PriceHistoryRow), updates)
     return len(inserts) + len(updates)
 
 
 def series(engine: Engine, table: str, key: str) -> dict[str, list[PricePoint]]:
     """Every price of one item, per pricing name, oldest first (``key`` as :func:`item_key` builds it)."""
-    t = PriceHistoryRow
+    t = _TABLE.c
     query = (
         select(t.pricing, t.as_of, t.value, t.currency, t.source)
-        .where(t.table_name == table, t.item_key == key)  # type: ignore[arg-type]
+        .where(t.table_name == table, t.item_key == key)
         .order_by(t.pricing, t.as_of)
     )
     out: dict[str, list[PricePoint]] = {}
@@ -111,10 +112,10 @@ def series(engine: Engine, table: str, key: str) -> dict[str, list[PricePoint]]:
 
 def all_series(engine: Engine, table: str, pricing: str) -> dict[str, list[PricePoint]]:
     """One price (e.g. cloud on_demand) of every item of ``table``: item key -> points, oldest first."""
-    t = PriceHistoryRow
+    t = _TABLE.c
     query = (
         select(t.item_key, t.as_of, t.value, t.currency, t.source)
-        .where(t.table_name == table, t.pricing == pricing)  # type: ignore[arg-type]
+        .where(t.table_name == table, t.pricing == pricing)
         .order_by(t.item_key, t.as_of)
     )
     out: dict[str, list[PricePoint]] = {}

@@ -32,7 +32,15 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from db.io import CatalogImportError, CellError, ImportReport, UnreadableFileError, _row_rules, _same, gpu_names
+from db.io import (
+    CatalogImportError,
+    CellError,
+    ImportReport,
+    UnreadableFileError,
+    _row_rules,
+    _same,
+    gpu_names,
+)
 from db.io import upsert_rows as _upsert
 from db.schema import CLOUD
 from db.tables import CloudSkuRow
@@ -128,6 +136,8 @@ _GPU_ALIASES: dict[str, str | tuple[tuple[float, str], ...]] = {
     "tpuv6e": "TPU v6e",
 }
 
+_G2_GPUS: dict[int, int] = {4: 1, 8: 1, 12: 1, 16: 1, 32: 1, 24: 2, 48: 4, 96: 8}
+
 # GCP machine types whose GPUs SkyPilot prices on separate accelerator rows: (pattern, accelerator, count)
 _GCP_GPU_MACHINES: tuple[tuple[re.Pattern[str], str, Callable[[re.Match[str]], int]], ...] = (
     (re.compile(r"^a2-highgpu-(\d+)g$"), "A100", lambda m: int(m.group(1))),
@@ -140,7 +150,6 @@ _GCP_GPU_MACHINES: tuple[tuple[re.Pattern[str], str, Callable[[re.Match[str]], i
     (re.compile(r"^a4-highgpu-(\d+)g$"), "B200", lambda m: int(m.group(1))),
     (re.compile(r"^g2-standard-(\d+)$"), "L4", lambda m: _G2_GPUS.get(int(m.group(1)), 0)),
 )
-_G2_GPUS = {4: 1, 8: 1, 12: 1, 16: 1, 32: 1, 24: 2, 48: 4, 96: 8}
 
 
 def _norm(name: str) -> str:
@@ -269,9 +278,9 @@ GPUHUNT_COLUMNS = {"instance_name", "location", "price", "gpu_count", "gpu_name"
 def detect_format(header: Sequence[str]) -> str | None:
     """``"skypilot"`` or ``"gpuhunt"`` from a CSV header, else None."""
     names = set(header)
-    if SKYPILOT_COLUMNS <= names:
+    if names >= SKYPILOT_COLUMNS:
         return "skypilot"
-    if GPUHUNT_COLUMNS <= names:
+    if names >= GPUHUNT_COLUMNS:
         return "gpuhunt"
     return None
 

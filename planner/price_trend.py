@@ -43,7 +43,7 @@ class PriceTrend:
     @property
     def monthly_factor(self) -> float:
         """Multiplier of a price from one month to the next (730-hour months, 12 a year)."""
-        return (1.0 + self.annual_change) ** (1.0 / 12.0)
+        return float((1.0 + self.annual_change) ** (1.0 / 12.0))
 
     def describe(self) -> str:
         """One sentence for people: the rate, what it rests on and the period."""

@@ -81,8 +81,12 @@ def register(subparsers: Any) -> None:
     q.add_argument("files", nargs="+", metavar="FILE")
     q.add_argument("--as-of", required=True, type=_date, help="date of the snapshot (YYYY-MM-DD)")
     q.add_argument("--provider", default=None, help="the cloud, when the file's folder or name does not say")
-    q.add_argument("--source", default=None, help="URL of the snapshot (default: the catalog's public location)")
-    q.add_argument("--apply", action="store_true", help="write the changes (one transaction); default: diff only")
+    q.add_argument(
+        "--source", default=None, help="URL of the snapshot (default: the catalog's public location)"
+    )
+    q.add_argument(
+        "--apply", action="store_true", help="write the changes (one transaction); default: diff only"
+    )
     q.add_argument("--show", type=int, default=20, help="changed rows listed in the text output (default 20)")
     add_json_flag(q)
     q.set_defaults(func=_update)
@@ -255,7 +259,9 @@ def _money(v: float | None) -> str:
 def _diff_text(data: dict[str, Any], show: int) -> str:
     lines = []
     for p in data["packs"]:
-        lines.append(f"{p['file']}: {p['format']}, {p['provider']}, snapshot of {p['as_of']}, {p['rows']} priced GPU row(s)")
+        lines.append(
+            f"{p['file']}: {p['format']}, {p['provider']}, snapshot of {p['as_of']}, {p['rows']} priced GPU row(s)"
+        )
         for s in p["skipped"]:
             lines.append(f"  left out {s['rows']} row(s): {s['reason']} (e.g. {s['example']})")
     lines.append(
@@ -276,7 +282,9 @@ def _diff_text(data: dict[str, Any], show: int) -> str:
     for key in data["no_longer_listed"][:show]:
         lines.append(f"  no longer listed  {key} (kept)")
     if data["applied"]:
-        lines.append(f"applied: {data['written']} row(s) written in one transaction; old prices kept in the history")
+        lines.append(
+            f"applied: {data['written']} row(s) written in one transaction; old prices kept in the history"
+        )
     else:
         lines.append("nothing written (diff only): add --apply to write these changes")
     return "\n".join(lines)

@@ -31,7 +31,11 @@ _BACKFILL = {
             "reserved_3y": "reserved_3y_per_hour",
         },
     ),
-    "gpus": ("gpus", f"vendor || {_SEP} || name", {"price_low": "price_low_usd", "price_high": "price_high_usd"}),
+    "gpus": (
+        "gpus",
+        f"vendor || {_SEP} || name",
+        {"price_low": "price_low_usd", "price_high": "price_high_usd"},
+    ),
     "servers": ("servers", f"vendor || {_SEP} || model", {"list": "list_price_usd"}),
 }
 
