@@ -64,7 +64,9 @@ class EstimateSpec:
     micro_batch: int = 1
     seq_len: int = 2048
     grad_checkpointing: bool = False
-    checkpoint_policy: str = "full"  # full | selective (Megatron: attention core) | op (PyTorch SAC op policy)
+    checkpoint_policy: str = (
+        "full"  # full | selective (Megatron: attention core) | op (PyTorch SAC op policy)
+    )
     flash_attention: bool = True
     training_precision: str = "pure_bf16"
     loss_impl: str = "standard"
@@ -387,7 +389,9 @@ def _check_consistency(spec: EstimateSpec) -> None:
     if spec.fsdp_strategy is not None and spec.sharding != "fsdp":
         raise SpecError("fsdp_strategy", f"is an FSDP setting but sharding is {spec.sharding}")
     if spec.method == "inference" and spec.context_parallel > 1:
-        raise SpecError("context_parallel", "is a training setting; inference splits across GPUs by tensor parallelism")
+        raise SpecError(
+            "context_parallel", "is a training setting; inference splits across GPUs by tensor parallelism"
+        )
     if spec.sharding == "fsdp" and spec.zero_stage == 1:
         raise SpecError("zero_stage", "FSDP shards gradients too: use 2 (SHARD_GRAD_OP) or 3 (FULL_SHARD)")
     if spec.training_precision == "mixed" and spec.precision == "fp32":
@@ -400,7 +404,9 @@ def _check_consistency(spec: EstimateSpec) -> None:
         isinstance(spec.model, ModelArch)
         and spec.pipeline_parallel * spec.effective_virtual_stages > spec.model.layers
     ):
-        raise SpecError("virtual_stages", "pipeline_parallel x virtual_stages cannot exceed the number of layers")
+        raise SpecError(
+            "virtual_stages", "pipeline_parallel x virtual_stages cannot exceed the number of layers"
+        )
 
 
 @dataclass(frozen=True)

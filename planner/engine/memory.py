@@ -566,24 +566,28 @@ def _gathered_layers(model: ModelArch, spec: EstimateSpec, lay: _Layout) -> Any:
         layer_b = QUANT_VALUE_BYTES[scheme] + QUANT_CONST_BYTES[scheme]  # gathered in packed k-bit form
     active = np.where(lay.shard_dp > 1, 1.0, 1.0 if lay.offload_params else 0.0)
     if lay.fsdp and lay.pp > 1 and not lay.offload_params:
+        # the all-gathered copy, apart from the resident shard, and - as the pipeline schedule turns
+        # gradient sync off until the last micro-batch - the stage's unsharded gradients (trainable only)
         stage_b = linear_params(model) * layer_b / lay.mp
-        return stage_b * active  # the all-gathered copy, apart from the resident shard
+        grads = 0.0 if lay.peft else stage_b
+        return (stage_b + grads) * active
     return 2.0 * layer_params(model) * layer_b / lay.mp * active
 
 
 def _in_flight(spec: EstimateSpec, lay: _Layout) -> float:
     """Micro-batches whose activations the first pipeline stage holds at its peak, in units of one
     micro-batch through the stage's layers: GPipe all m micro-batches; 1F1B min(pp, m); interleaved 1F1B
-    with v model chunks per GPU min(pp, m) x (1 + (pp - 1) / (pp x v)) (Korthikanti et al. 2022, §4.2.3)."""
+    with v model chunks per GPU min(m, pp x (1 + (pp - 1) / (pp x v))) (Korthikanti et al. 2022, §4.2.3;
+    the warm-up cannot hold more than the m micro-batches of the step)."""
     if lay.pp <= 1:
         return 1.0
     m = spec.grad_accumulation
     if spec.pipeline_schedule == "gpipe":
         return float(m)
-    base = float(min(lay.pp, m))
+    warmup = float(lay.pp)
     if spec.pipeline_schedule == "interleaved":
-        base *= 1.0 + (lay.pp - 1) / (lay.pp * spec.effective_virtual_stages)
-    return base
+        warmup *= 1.0 + (lay.pp - 1) / (lay.pp * spec.effective_virtual_stages)
+    return min(warmup, float(m))  # never more than the micro-batches of the step
 
 
 def _activation_bytes(
@@ -662,7 +666,8 @@ def _training_terms(model: ModelArch, spec: EstimateSpec, s: Any, b: Any, n: Any
 
     # Peaks: the step runs after activations are freed, so peak = max(fwd/bwd, step), not a sum.
     grads_live = st.biggest_grad + 0.0 * n if spec.optimizer_in_backward else st.grads
-    step_live = 0.0 * n if spec.optimizer_in_backward else st.step_tmp + 0.0 * n
+    # with offload the optimizer step runs on the CPU: no step buffers on the GPU
+    step_live = 0.0 * n if (spec.optimizer_in_backward or lay.offload) else st.step_tmp + 0.0 * n
     if spec.optimizer_in_backward and not lay.peft:
         terms["gradients"] = grads_live  # only the tensor being stepped is alive
     if spec.grad_accumulation > 1 and not spec.optimizer_in_backward:
