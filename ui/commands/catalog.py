@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from ui.commands._common import CliError, add_json_flag, add_today_flag, emit, today_of
+from ui.commands._common import CliError, add_json_flag, add_today_flag, emit, parse_date, today_of
 
 LIST_TABLES = ("gpus", "servers", "cloud", "models", "fx")
 _LISTERS = {
@@ -80,7 +80,7 @@ def register(subparsers: Any) -> None:
         help="refresh cloud prices from price packs (SkyPilot vms.csv, gpuhunt catalog files): diff, then --apply",
     )
     q.add_argument("files", nargs="+", metavar="FILE")
-    q.add_argument("--as-of", required=True, type=_date, help="date of the snapshot (YYYY-MM-DD)")
+    q.add_argument("--as-of", required=True, type=parse_date, help="date of the snapshot (YYYY-MM-DD)")
     q.add_argument("--provider", default=None, help="the cloud, when the file's folder or name does not say")
     q.add_argument(
         "--source", default=None, help="URL of the snapshot (default: the catalog's public location)"
@@ -89,6 +89,7 @@ def register(subparsers: Any) -> None:
         "--apply", action="store_true", help="write the changes (one transaction); default: diff only"
     )
     q.add_argument("--show", type=int, default=20, help="changed rows listed in the text output (default 20)")
+    add_today_flag(q, "check snapshot dates")
     add_json_flag(q)
     q.set_defaults(func=_update)
 
@@ -96,18 +97,6 @@ def register(subparsers: Any) -> None:
     add_today_flag(q, "judge staleness")
     add_json_flag(q)
     q.set_defaults(func=_stale)
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
-def _today() -> dt.date:
-    """The one place this command reads the wall clock (the CLI is the edge of the app)."""
-    return dt.date.today()
 
 
 def _engine() -> Any:
@@ -301,7 +290,7 @@ def _update(args: argparse.Namespace) -> int:
         packs = read_packs(
             args.files,
             engine=engine,
-            today=_today(),
+            today=today_of(args),
             as_of=args.as_of,
             provider=args.provider,
             source_url=args.source,
