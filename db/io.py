@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 from sqlmodel import Session
 
+from db import history
 from db.schema import SPECS, CellProblem, TableSpec
 
 TABLES = {"gpus", "servers", "cloud", "models", "fx"}
@@ -311,6 +312,7 @@ def _apply(session: Session, spec: TableSpec, plan: _Plan) -> ImportReport:
         session.execute(insert(row_cls), plan.inserts)
     if plan.updates:
         session.execute(update(row_cls), plan.updates)
+    history.record(session, spec, [*plan.inserts, *plan.updates])
     return ImportReport(
         spec.name,
         len(plan.inserts),
