@@ -117,6 +117,9 @@ def export_proposal(
         engine=engine,
         use_catalog=use_catalog,
     )
+    if inputs.result["recommendation"] is None:
+        blocked = " ".join(r["text"] for r in inputs.result.get("recommendation_blocked_by", []))
+        raise ReportError(f"no proposal: the project has no plan to recommend. {blocked}".strip())
     pdf = build_proposal(inputs)
     signer = ""
     if identity is not None:
