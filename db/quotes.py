@@ -25,6 +25,7 @@ from sqlmodel import Session, col
 from db.quote_tables import QuoteLineRow, QuoteRow, VendorMappingRow
 from db.tables import GpuRow, ServerPlatformRow
 from planner import clock
+from planner.analysis.quotes import SiteTerms
 from planner.catalog import FxRate, Gpu, ServerPlatform
 from planner.quotes import (
     CRITERIA,
@@ -34,10 +35,8 @@ from planner.quotes import (
     Quote,
     QuoteFigures,
     QuoteLine,
-    SiteTerms,
     best_by_criterion,
     best_exclusions,
-    compare_quotes,
     guess_kind,
     included_support_years,
     parse_support_years,
@@ -1109,19 +1108,6 @@ def _upsert_mapping(session: Session, vendor: str, mapping: ColumnMapping) -> No
 
 
 # ------------------------------------------------------------------------------------------ comparison
-
-
-def compare_stored(
-    engine: Engine,
-    ids: Sequence[int] | None,
-    *,
-    site: SiteTerms | None,
-    today: dt.date,
-) -> list[QuoteFigures]:
-    """Figures of stored quotes (all when ``ids`` is empty) against the catalog, under ``site``."""
-    quotes = list_quotes(engine, list(ids) if ids else None)
-    servers, gpus = catalog_maps(engine)
-    return compare_quotes(quotes, servers, gpus, today=today, site=site)
 
 
 def usd_to(engine: Engine, currency: str, on: dt.date | None = None) -> float:

@@ -93,7 +93,7 @@ class Workload:
 
     ``gpu_hours_per_run`` may be left None and derived from an estimate spec (``estimate``) for a model
     (``model``: a catalog name resolved by the caller, or ``model_spec``: an embedded model dict) on GPU
-    ``gpu``; see :func:`planner.engine.tco.resolve_workloads`. ``regulated`` (data under a compliance regime)
+    ``gpu``; see :func:`planner.analysis.resolve.resolve_workloads`. ``regulated`` (data under a compliance regime)
     and ``pinned_onprem`` (e.g. low-latency serving) keep the workload on owned hardware in hybrids.
     """
 

@@ -10,21 +10,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from planner.analysis.quotes import DEFAULT_SITE, compare_quotes, maintenance_beyond_support
 from planner.quotes import (
     CRITERIA,
-    DEFAULT_SITE,
     LINE_KINDS,
     NETWORK_ALLOWANCE_FRACTION,
     QuoteLine,
     best_by_criterion,
     best_exclusions,
     capex_split_usd,
-    compare_quotes,
     completeness_warnings,
     guess_kind,
     included_support_years,
     is_expired,
-    maintenance_beyond_support,
     network_allowance_usd,
     parse_support_years,
     quote_figures,

@@ -15,11 +15,9 @@ import io
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
-from babel.numbers import format_compact_currency, format_currency
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, LETTER
@@ -43,9 +41,11 @@ from reportlab.platypus import (
 )
 
 from planner import __version__, clock
+from planner.analysis import Analysis
 from planner.catalog import is_stale
 from planner.project import CloudOption, HybridOption, OnPremOption, Option, Project
 from planner.staffing import SEED_FTE_TABLE, SEED_SOURCE, deployment_model_for, fte_for
+from ui import present
 from ui.report import charts
 from ui.report.fonts import BOLD, REGULAR, register_fonts
 from ui.report.signing import SIGNATURE_BOX
@@ -135,6 +135,8 @@ class ProposalInputs:
     catalog_figures: Sequence[SourcedFigure] = ()
     quotes: Sequence[QuoteRow] | None = None
     today: dt.date = field(default_factory=clock.today)
+    analysis: Analysis | None = None
+    """The analysis every figure above was taken from (ui.report.export.proposal_inputs)."""
 
 
 def document_id(project: Project, when: dt.date) -> str:
@@ -153,27 +155,21 @@ class Fmt:
         self.currency = currency
 
     def money(self, v: float | None, digits: int = 0) -> str:
-        if v is None:
-            return "—"
-        pattern = "¤#,##0" if digits == 0 else "¤#,##0." + "0" * digits
-        rounded = Decimal(str(v)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-        return format_currency(rounded, self.currency, format=pattern, locale=LOCALE, currency_digits=False)
+        return present.money(v, self.currency, digits, locale=LOCALE)
 
     def rate(self, v: float | None) -> str:
-        return self.money(v, 2 if v is None or abs(v) < 1000 else 0)
+        return present.rate(v, self.currency, locale=LOCALE)
 
     def compact(self, v: float) -> str:
-        if abs(v) < 1000:
-            return self.money(v)
-        return format_compact_currency(v, self.currency, locale=LOCALE, fraction_digits=1)
+        return present.money_compact(v, self.currency, locale=LOCALE)
 
 
 def pct(v: float | None, digits: int = 0) -> str:
-    return "—" if v is None else f"{v * 100:.{digits}f} %"
+    return present.percent(v, digits, locale=LOCALE)
 
 
 def num(v: float | None, digits: int = 0) -> str:
-    return "—" if v is None else f"{v:,.{digits}f}"
+    return present.number(v, digits, locale=LOCALE)
 
 
 def value(v: float | None) -> str:

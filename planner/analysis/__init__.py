@@ -1,0 +1,477 @@
+"""One analysis of a project: every number that leaves the product comes from :func:`analyse`.
+
+The Projects view, ``planner tco``, ``planner export`` (the PDF and its workbook), the Reports view, the
+Quotes view and ``planner quotes compare --project`` all call it and only format what it returns. Policy
+is decided here, once: when Monte Carlo runs and with which samples and seed, which memory figure counts
+(the engine's device figure against the GPU's memory less headroom), which demand sets a quote's
+utilisation (the analysed demand, workloads resolved), which figures are sourced from the catalog.
+
+Pure: no Qt, no SQL. The catalog reaches it through :class:`planner.analysis.catalog.CatalogSource`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from planner.analysis.catalog import EMPTY_CATALOG, CatalogSource, MemoryCatalog
+from planner.analysis.quotes import (
+    DEFAULT_SITE,
+    CloudReference,
+    SiteTerms,
+    cloud_references,
+    compare_quotes,
+    site_terms_from_project,
+)
+from planner.analysis.resolve import FitRow, WorkloadMemory, resolve_workloads
+from planner.catalog import is_stale
+from planner.engine import CancelToken, Progress, check
+from planner.engine.tco import TcoResult, evaluate, onprem_cost_per_gpu_hour
+from planner.project import CloudOption, HybridOption, OnPremOption, Option, Project, ProjectError
+from planner.quotes import Quote, QuoteFigures, best_by_criterion
+from planner.staffing import deployment_model_for, fte_for
+
+__all__ = [
+    "DEFAULT_SITE",
+    "MONTE_CARLO_SAMPLES",
+    "MONTE_CARLO_SEED",
+    "Analysis",
+    "BreakEvenMark",
+    "CatalogSource",
+    "FitRow",
+    "MemoryCatalog",
+    "ProjectError",
+    "QuoteComparison",
+    "ResolvedInput",
+    "SourcedFigure",
+    "UtilisationSeries",
+    "WorkloadMemory",
+    "analyse",
+    "compare_without_project",
+]
+
+FloatArray = npt.NDArray[np.float64]
+
+MONTE_CARLO_SAMPLES = 2000
+"""Samples of every analysis that runs Monte Carlo (the window, the CLI and the proposal alike)."""
+MONTE_CARLO_SEED = 20240601
+"""The generator seed of every analysis: the same project gives the same percentiles everywhere."""
+
+UTIL_GRID = np.linspace(0.05, 1.0, 20)
+MAX_UTIL_OWNED = 4
+MAX_UTIL_RENTED = 4
+
+InputSource = Literal["typed", "estimate", "staffing table", "engine", "default"]
+
+
+@dataclass(frozen=True)
+class ResolvedInput:
+    """An input the analysis filled in or changed, and where its value came from."""
+
+    path: str
+    value: float | int | str
+    source: InputSource
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class UtilisationSeries:
+    """Cost per used GPU-hour over utilisation (owned options), or a flat rate (rented options)."""
+
+    name: str
+    owned: bool
+    utilisation: FloatArray
+    cost_per_gpu_hour: FloatArray
+    flat_rate: float
+
+
+@dataclass(frozen=True)
+class BreakEvenMark:
+    """Where an owned option's cost per used GPU-hour meets a rented one's."""
+
+    owned: str
+    rented: str
+    utilisation: float
+    cost_per_gpu_hour: float
+
+
+@dataclass(frozen=True)
+class SourcedFigure:
+    """A catalog figure behind the analysis, with its source and date (``stale``: older than 12 months)."""
+
+    label: str
+    value: str
+    source_url: str
+    as_of: dt.date
+    stale: bool
+
+
+@dataclass(frozen=True)
+class QuoteComparison:
+    """Stored vendor quotes under the project's site terms, with the project's rented options beside them."""
+
+    figures: tuple[QuoteFigures, ...]
+    site: SiteTerms
+    references: tuple[CloudReference, ...]
+    best: dict[str, int]
+    demand_gpu_hours_per_month: float
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything a view shows for one project, computed once.
+
+    ``project`` is the file as given; ``resolved`` the project the engine evaluated (workloads' GPU-hours
+    filled in); ``effective`` the same with every term the engine derived written in (a hybrid's chosen
+    number of owned servers, staff FTE from the staffing table, financing months), and ``inputs`` lists
+    those terms with their source. ``tco`` is the engine's result; ``monte_carlo`` presence follows
+    ``samples``.
+    """
+
+    project: Project
+    resolved: Project
+    effective: Project
+    today: dt.date
+    samples: int
+    seed: int
+    tco: TcoResult
+    workloads: tuple[WorkloadMemory, ...]
+    hardware_fit: tuple[FitRow, ...]
+    hardware_note: str
+    utilisation: tuple[UtilisationSeries, ...]
+    break_even_marks: tuple[BreakEvenMark, ...]
+    catalog_figures: tuple[SourcedFigure, ...]
+    inputs: tuple[ResolvedInput, ...]
+    quotes: QuoteComparison | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def currency(self) -> str:
+        return self.resolved.currency
+
+    @property
+    def stale_figures(self) -> tuple[SourcedFigure, ...]:
+        return tuple(f for f in self.catalog_figures if f.stale)
+
+    def to_json(self) -> dict[str, Any]:
+        """The CLI's ``planner tco --json`` shape: the engine's result plus what the analysis adds."""
+        out = self.tco.to_json()
+        out["analysis"] = {
+            "today": self.today.isoformat(),
+            "samples": self.samples,
+            "seed": self.seed,
+            "workloads": [
+                {
+                    "name": w.name,
+                    "method": w.method,
+                    "model": w.model,
+                    "gpu": w.gpu,
+                    "gpus": w.gpus,
+                    "runs_per_month": w.runs_per_month,
+                    "gpu_hours_per_run": round(w.gpu_hours_per_run, 4),
+                    "gpu_hours_source": w.hours_source,
+                    "memory_gb_per_gpu": None
+                    if w.memory_gb_per_gpu is None
+                    else round(w.memory_gb_per_gpu, 3),
+                    "capacity_gb": w.capacity_gb,
+                    "fits": w.fits,
+                }
+                for w in self.workloads
+            ],
+            "inputs": [
+                {"path": i.path, "value": i.value, "source": i.source, "note": i.note} for i in self.inputs
+            ],
+            "catalog_figures": [
+                {
+                    "label": f.label,
+                    "value": f.value,
+                    "source_url": f.source_url,
+                    "as_of": f.as_of.isoformat(),
+                    "stale": f.stale,
+                }
+                for f in self.catalog_figures
+            ],  # fmt: skip
+            "quotes": None
+            if self.quotes is None
+            else [
+                {
+                    "id": f.quote.id,
+                    "vendor": f.quote.vendor,
+                    "quote_number": f.quote.quote_number,
+                    "per_gpu_hour_usd": None if f.per_gpu_hour_usd is None else round(f.per_gpu_hour_usd, 4),
+                    "expired": f.expired,
+                }
+                for f in self.quotes.figures
+            ],
+        }
+        return out
+
+
+def analyse(
+    project: Project,
+    catalog: CatalogSource = EMPTY_CATALOG,
+    *,
+    today: dt.date,
+    samples: int = MONTE_CARLO_SAMPLES,
+    seed: int = MONTE_CARLO_SEED,
+    quotes: Sequence[Quote] | None = None,
+    quote_utilization: float | None = None,
+    cancel: CancelToken | None = None,
+    progress: Progress | None = None,
+) -> Analysis:
+    """Resolve, evaluate and explain ``project``. Raises ProjectError naming the key of what cannot be.
+
+    ``samples`` 0 skips Monte Carlo (the window's fast first pass); every other figure is the same.
+    ``quotes`` (stored vendor quotes) are compared under the project's site terms, at the utilisation the
+    project's demand gives each quoted cluster, or at ``quote_utilization`` (0..1] when one is given.
+    """
+    if samples < 0:
+        raise ProjectError("the number of Monte Carlo samples must be 0 or more", key="samples")
+    resolved = resolve_workloads(project, catalog)
+    check(cancel)
+    try:
+        tco = evaluate(resolved.project, samples=samples, seed=seed, cancel=cancel, progress=progress)
+    except (ValueError, ArithmeticError) as exc:
+        if isinstance(exc, ProjectError):
+            raise
+        raise ProjectError(f"cannot be evaluated: {exc}", key="options") from None
+    check(cancel)
+    effective, option_inputs = _effective(resolved.project, tco)
+    inputs = (*_workload_inputs(resolved.workloads), *option_inputs)
+    util, marks = _utilisation(resolved.project, tco, cancel)
+    fit = resolved.fit
+    note = ""
+    if not any(w.estimate is not None for w in project.workloads):
+        note = "No workload carries a memory estimate (GPU-hours were given directly), so no GPU fit was computed."
+    elif not fit:
+        note = "The GPU catalog is not available, so no GPU fit was computed."
+    comparison = None
+    if quotes is not None:
+        comparison = _compare(resolved.project, tco, catalog, quotes, today, quote_utilization)
+    return Analysis(
+        project=project,
+        resolved=resolved.project,
+        effective=effective,
+        today=today,
+        samples=samples,
+        seed=seed,
+        tco=tco,
+        workloads=resolved.workloads,
+        hardware_fit=fit,
+        hardware_note=note,
+        utilisation=util,
+        break_even_marks=marks,
+        catalog_figures=_catalog_figures(resolved.project, catalog, today),
+        inputs=inputs,
+        quotes=comparison,
+        warnings=tuple(tco.warnings),
+    )
+
+
+# ----------------------------------------------------------------------------------------- effective terms
+
+
+def _workload_inputs(rows: Sequence[WorkloadMemory]) -> list[ResolvedInput]:
+    return [
+        ResolvedInput(f"workloads.{w.name}.gpu_hours_per_run", round(w.gpu_hours_per_run, 4), "estimate")
+        for w in rows
+        if w.hours_source == "estimate"
+    ]
+
+
+def _staffed(
+    opt: Any, project: Project, kind: str, managed: bool, path: str
+) -> tuple[Any, list[ResolvedInput]]:
+    if not opt.staff_from_table:
+        return opt, []
+    table = fte_for(
+        deployment_model_for(kind, managed), project.mlops_stack, project.fte_point, project.staffing_table
+    )
+    fte = opt.staff_fte + table
+    note = f"{opt.staff_fte:g} typed + {table:g} from the staffing table" if opt.staff_fte else ""
+    return replace(opt, staff_fte=fte, staff_from_table=False), [
+        ResolvedInput(path + "staff_fte", round(fte, 4), "staffing table", note)
+    ]
+
+
+def _effective_option(opt: Option, project: Project, tco: TcoResult) -> tuple[Option, list[ResolvedInput]]:
+    path = f"options.{opt.name}."
+    notes: list[ResolvedInput] = []
+    if isinstance(opt, HybridOption):
+        owned, n1 = _effective_onprem(opt.onprem, project, path + "onprem.")
+        burst, n2 = _staffed(
+            opt.burst, project, opt.burst.kind, opt.burst.managed_premium > 0, path + "burst."
+        )
+        chosen = tco.option(opt.name).details.get("servers")
+        if isinstance(chosen, int | float) and int(chosen) != owned.servers:
+            notes.append(ResolvedInput(path + "onprem.servers", int(chosen), "engine", "the cheapest split"))
+            owned = replace(owned, servers=int(chosen))
+        return replace(opt, onprem=owned, burst=burst), [*notes, *n1, *n2]
+    if isinstance(opt, OnPremOption):
+        return _effective_onprem(opt, project, path)
+    if isinstance(opt, CloudOption):
+        return _staffed(opt, project, opt.kind, opt.managed_premium > 0, path)
+    return opt, notes
+
+
+def _effective_onprem(
+    opt: OnPremOption, project: Project, path: str
+) -> tuple[OnPremOption, list[ResolvedInput]]:
+    out, notes = _staffed(opt, project, "onprem", False, path)
+    if out.finance_rate_annual is not None and out.finance_months is None:
+        out = replace(out, finance_months=out.depreciation_months)
+        notes.append(
+            ResolvedInput(
+                path + "finance_months", out.depreciation_months, "default", "the depreciation life"
+            )
+        )
+    return out, notes
+
+
+def _effective(project: Project, tco: TcoResult) -> tuple[Project, list[ResolvedInput]]:
+    options: list[Option] = []
+    inputs: list[ResolvedInput] = []
+    for opt in project.options:
+        eff, notes = _effective_option(opt, project, tco)
+        options.append(eff)
+        inputs.extend(notes)
+    return replace(project, options=tuple(options)), inputs
+
+
+# ------------------------------------------------------------------------------------------- chart series
+
+
+def _owned(project: Project, tco: TcoResult) -> list[OnPremOption]:
+    owned: list[OnPremOption] = []
+    for opt in project.options:
+        if isinstance(opt, OnPremOption):
+            owned.append(opt)
+        elif isinstance(opt, HybridOption):
+            servers = tco.option(opt.name).details.get("servers", opt.onprem.servers)
+            owned.append(replace(opt.onprem, name=opt.name, servers=max(1, int(servers))))
+    return owned
+
+
+def _utilisation(
+    project: Project, tco: TcoResult, cancel: CancelToken | None
+) -> tuple[tuple[UtilisationSeries, ...], tuple[BreakEvenMark, ...]]:
+    """Cost per used GPU-hour over utilisation for the cheapest owned options; flat rates of rented ones."""
+    totals = {o.name: o.total for o in tco.options}
+    owned = sorted(_owned(project, tco), key=lambda o: totals.get(o.name, 0.0))[:MAX_UTIL_OWNED]
+    series: list[UtilisationSeries] = []
+    curves: dict[str, FloatArray] = {}
+    for opt in owned:
+        check(cancel)
+        costs = np.array(
+            [
+                onprem_cost_per_gpu_hour(
+                    opt,
+                    float(u),
+                    project.horizon_months,
+                    project.hours_per_month,
+                    electricity_per_kwh=project.electricity_per_kwh,
+                    pue=project.pue,
+                )
+                for u in UTIL_GRID
+            ]
+        )
+        curves[opt.name] = costs
+        series.append(UtilisationSeries(opt.name, True, UTIL_GRID.copy(), costs, 0.0))
+    kinds = {o.name: o for o in project.options}
+    rented = [
+        o
+        for o in tco.options
+        if isinstance(kinds.get(o.name), CloudOption) and o.per_used_gpu_hour is not None
+    ]
+    rented.sort(key=lambda o: o.per_used_gpu_hour or 0.0)
+    for o in rented[:MAX_UTIL_RENTED]:
+        series.append(
+            UtilisationSeries(o.name, False, np.zeros(0), np.zeros(0), float(o.per_used_gpu_hour or 0.0))
+        )
+    shown = {s.name for s in series}
+    marks: list[BreakEvenMark] = []
+    for b in tco.break_even:
+        if b.utilization is None or b.a not in curves or b.b not in shown:
+            continue
+        marks.append(
+            BreakEvenMark(
+                b.a, b.b, float(b.utilization), float(np.interp(b.utilization, UTIL_GRID, curves[b.a]))
+            )
+        )
+    return tuple(series), tuple(marks)
+
+
+# ---------------------------------------------------------------------------------------- catalog, quotes
+
+
+def _catalog_figures(project: Project, catalog: CatalogSource, today: dt.date) -> tuple[SourcedFigure, ...]:
+    """Catalog GPUs the project's workloads name, with source, as-of date and staleness."""
+    names = {w.gpu for w in project.workloads if w.gpu}
+    names |= {str(w.estimate.get("gpu")) for w in project.workloads if w.estimate and w.estimate.get("gpu")}
+    out: list[SourcedFigure] = []
+    for name in sorted(names):
+        try:
+            g = catalog.gpu(name)
+        except LookupError:
+            continue
+        price = (
+            f"{g.price_low_usd:,.0f}–{g.price_high_usd:,.0f} USD"
+            if g.price_low_usd is not None and g.price_high_usd is not None
+            else "no price"
+        )
+        out.append(
+            SourcedFigure(
+                label=f"{g.vendor} {g.name}",
+                value=f"{g.memory_gb:g} GB, {g.bf16_dense_tflops:g} TFLOPS BF16, {g.tdp_w:g} W; {price}",
+                source_url=g.source_url,
+                as_of=g.as_of,
+                stale=is_stale(g.as_of, today),
+            )
+        )
+    return tuple(out)
+
+
+def _usd_to(catalog: CatalogSource, currency: str, today: dt.date) -> float:
+    if currency == "USD":
+        return 1.0
+    try:
+        return catalog.fx_rate("USD", currency, today).rate
+    except LookupError as exc:
+        raise ProjectError(f"quotes are priced in USD here and {exc}", key="currency") from None
+
+
+def _compare(
+    project: Project,
+    tco: TcoResult,
+    catalog: CatalogSource,
+    quotes: Sequence[Quote],
+    today: dt.date,
+    utilization: float | None,
+) -> QuoteComparison:
+    factor = _usd_to(catalog, project.currency, today)
+    demand = float(tco.demand_gpu_hours.mean()) if tco.demand_gpu_hours.size else 0.0
+    site = site_terms_from_project(project, utilization=utilization, usd_to_currency=factor)
+    gpus = {g.name: g for g in catalog.gpus()}
+    figures = compare_quotes(quotes, catalog.servers(), gpus, today=today, site=site)
+    return QuoteComparison(
+        figures=tuple(figures),
+        site=site,
+        references=tuple(cloud_references(project, factor, tco)),
+        best=best_by_criterion(figures),
+        demand_gpu_hours_per_month=demand,
+    )
+
+
+def compare_without_project(
+    quotes: Sequence[Quote], catalog: CatalogSource, *, today: dt.date, utilization: float | None = None
+) -> QuoteComparison:
+    """Quotes under the default site terms (each with its source) when no project is open."""
+    site = DEFAULT_SITE if utilization is None else replace(DEFAULT_SITE, utilization=utilization)
+    gpus = {g.name: g for g in catalog.gpus()}
+    figures = compare_quotes(quotes, catalog.servers(), gpus, today=today, site=site)
+    return QuoteComparison(tuple(figures), site, (), best_by_criterion(figures), 0.0)
