@@ -34,6 +34,7 @@ from planner.quotes import (
     QuoteFigures,
     QuoteLine,
     SiteTerms,
+    TaxLine,
     best_by_criterion,
     best_exclusions,
     compare_quotes,
@@ -791,7 +792,7 @@ def find_duplicates(session: Session, quote: Quote) -> list[QuoteRow]:
             .where(col(QuoteLineRow.quote_id) == row.id)
             .order_by(col(QuoteLineRow.position))
         ).scalars()
-        if _line_signature(stored) == signature:
+        if _line_signature(x for x in stored if x.kind != TAX_KIND) == signature:
             out.append(row)
     return out
 
@@ -812,6 +813,8 @@ def _replace_quote(
     row.lead_time_weeks = quote.lead_time_weeks
     row.notes = quote.notes
     row.source_file = quote.source_file
+    row.customer = quote.customer
+    row.flags = "\n".join(quote.flags)
     row.imported_at = dt.datetime.now(dt.UTC)
     _set_fx(row, quote.fx)
     ids = [r.id for r in duplicates]
@@ -819,7 +822,7 @@ def _replace_quote(
     for other in duplicates[1:]:
         session.delete(other)
     session.flush()
-    _insert_lines(session, row.id, quote.lines, server_ids, gpu_ids_)
+    _insert_lines(session, row.id, quote, server_ids, gpu_ids_)
     return row.id
 
 
@@ -861,12 +864,14 @@ def _insert_quote(
         notes=quote.notes,
         source_file=quote.source_file,
         imported_at=dt.datetime.now(dt.UTC),
+        customer=quote.customer,
+        flags="\n".join(quote.flags),
     )
     _set_fx(row, quote.fx)
     session.add(row)
     session.flush()
     assert row.id is not None
-    _insert_lines(session, row.id, quote.lines, server_ids, gpu_ids_)
+    _insert_lines(session, row.id, quote, server_ids, gpu_ids_)
     return row.id
 
 
@@ -878,14 +883,30 @@ def _set_fx(row: QuoteRow, fx: FxRate | None) -> None:
     row.fx_source_url = fx.source_url if fx else ""
 
 
+TAX_KIND = "tax"
+"""Kind of the stored lines that are a quote's taxes (after its own lines; read back as ``Quote.taxes``)."""
+
+
 def _insert_lines(
     session: Session,
     quote_id: int,
-    lines: Sequence[QuoteLine],
+    quote: Quote,
     server_ids: Mapping[str, int],
     gpu_ids_: Mapping[str, int],
 ) -> None:
-    for position, line in enumerate(lines, start=1):
+    for position, tax in enumerate(quote.taxes, start=len(quote.lines) + 1):
+        session.add(
+            QuoteLineRow(
+                quote_id=quote_id,
+                position=position,
+                description=tax.description,
+                quantity=1.0,
+                unit_price=tax.amount,
+                kind=TAX_KIND,
+                support_years=tax.rate,
+            )
+        )
+    for position, line in enumerate(quote.lines, start=1):
         session.add(
             QuoteLineRow(
                 quote_id=quote_id,
@@ -899,6 +920,9 @@ def _insert_lines(
                 server_id=server_ids.get(line.server_model or ""),
                 gpu_id=gpu_ids_.get(line.gpu_name or ""),
                 match_confirmed=line.match_confirmed,
+                parent_position=line.parent,
+                note=line.note,
+                match_score=line.match_score,
             )
         )
 
@@ -968,9 +992,11 @@ def save_quote(engine: Engine, quote: Quote) -> int:
         row.lead_time_weeks = quote.lead_time_weeks
         row.notes = quote.notes
         row.source_file = quote.source_file
+        row.customer = quote.customer
+        row.flags = "\n".join(quote.flags)
         _set_fx(row, quote.fx)
         session.execute(delete(QuoteLineRow).where(col(QuoteLineRow.quote_id) == quote.id))
-        _insert_lines(session, quote.id, quote.lines, server_ids, gpu_ids_)
+        _insert_lines(session, quote.id, quote, server_ids, gpu_ids_)
         return quote.id
 
 
@@ -1031,6 +1057,13 @@ def _to_quote(
         notes=row.notes,
         source_file=row.source_file,
         fx=fx,
+        customer=row.customer,
+        flags=tuple(f for f in row.flags.split("\n") if f),
+        taxes=tuple(
+            TaxLine(x.description, x.unit_price, x.support_years)
+            for x in sorted(lines, key=lambda x: x.position)
+            if x.kind == TAX_KIND
+        ),
         lines=tuple(
             QuoteLine(
                 description=x.description,
@@ -1042,8 +1075,12 @@ def _to_quote(
                 server_model=models.get(x.server_id) if x.server_id is not None else None,
                 gpu_name=names.get(x.gpu_id) if x.gpu_id is not None else None,
                 match_confirmed=x.match_confirmed,
+                parent=x.parent_position,
+                note=x.note,
+                match_score=x.match_score,
             )
             for x in sorted(lines, key=lambda x: x.position)
+            if x.kind != TAX_KIND
         ),
     )
 

@@ -18,6 +18,8 @@ from planner.project import OnPremOption, load_project
 from tests.quotes.expected import EUR_USD, GBP_USD
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "quotes"
+TODAY = dt.date(2026, 11, 20)
+"""Northwind and Albion valid (to 2026-12-31 / 2026-12-02), Rheinwerk expired (2026-09-30)."""
 
 pytestmark = pytest.mark.gui
 
@@ -28,6 +30,7 @@ def quotes_page(main_window: Any, qtbot: Any) -> Any:
     save_row(engine, EUR_USD)
     save_row(engine, GBP_USD)
     page = main_window.pages["Quotes"]
+    page.today = TODAY  # expiry judged on a pinned date, not the wall clock
     main_window.show_page("Quotes")
     qtbot.waitUntil(page.is_ready, timeout=20_000)
     yield page
