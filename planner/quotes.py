@@ -483,6 +483,7 @@ _SERVER_MODEL = re.compile(
     r"|xe\d{4}|sr\d{3}a?|sys-\d+\w*|as\s*-\d+\w*)\b|\b(server|serveur|servidor)\b",
     re.I,
 )
+_NOT_A_SERVER = re.compile(r"discount|rabatt|remise|descuento|rail|schiene|install", re.I)
 _KIND_RULES: tuple[tuple[LineKind, re.Pattern[str]], ...] = (
     ("discount", re.compile(r"discount|rabatt|nachlass|credit|remise|descuento", re.I)),
     ("support", _SUPPORT),
@@ -532,9 +533,9 @@ def guess_kind(description: str, part_number: str = "") -> LineKind:
     text = f"{description} {part_number}"
     server = _SERVER_MODEL.search(description)
     support = _SUPPORT.search(description)
-    if server and (support is None or server.start() < support.start()):
-        if not re.search(r"discount|rabatt|remise|descuento|rail|schiene|install", description, re.I):
-            return "gpu_server"
+    server_first = server is not None and (support is None or server.start() < support.start())
+    if server_first and not _NOT_A_SERVER.search(description):
+        return "gpu_server"
     for kind, pattern in _KIND_RULES:
         if pattern.search(text):
             return kind
