@@ -33,7 +33,7 @@ COLUMN_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "es": ("linea", "n", "no", "item"),
     },
     "description": {
-        "en": ("description", "productdescription", "itemdescription", "product", "details", "itemname"),
+        "en": ("description", "productdescription", "itemdescription", "details", "itemname"),
         "de": ("bezeichnung", "beschreibung", "artikelbezeichnung", "produkt", "leistung"),
         "fr": ("designation", "description", "libelle", "article"),
         "es": ("descripcion", "concepto", "articulo", "producto"),
@@ -400,8 +400,6 @@ def header_columns(row: Sequence[object]) -> tuple[dict[str, int], dict[str, int
             found[fld] = (c, strength)
         votes[lang] = votes.get(lang, 0) + strength
     columns = {f: c for f, (c, _s) in found.items()}
-    if "extended" in columns and "unit_price" not in columns and "net_price" not in columns:
-        pass
     return columns, votes
 
 

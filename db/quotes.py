@@ -644,7 +644,6 @@ def parse_quote_file(
         if x.parent is None and x.kind in ("gpu_server", "gpu") and not (x.server_model or x.gpu_name)
     ]
     notes += gpu_notes
-    notes += flags
     used = ReadLayout(
         sheet=sheet.name,
         header_row=layout.header_row + 1,
@@ -958,7 +957,7 @@ def _parse_line(
         bad("quantity", "is empty" if _blank(qty_cell) else str(exc))
     price = _unit_price(table, row, row_no, decimal, quantity, parent, out, notes, bad)
     if price is not None and parent is None and _included_price(table, row) and not position:
-        parent = out.last_top
+        parent = _configured_server(out)
     kind: LineKind | None = None
     if "kind" in table.header_text and not _blank(_cell(table, row, "kind")):
         try:
@@ -994,6 +993,14 @@ def _parse_line(
     if parent is None:
         out.last_top = index
     return line
+
+
+def _configured_server(out: _Read) -> int | None:
+    """The server line an "Included" row without its own position describes: the last line that is not a
+    component, when it is a GPU server (configurator exports list a server's features under it)."""
+    if out.last_top is None:
+        return None
+    return out.last_top if out.lines[out.last_top - 1].kind == "gpu_server" else None
 
 
 def _price_field(table: _Table) -> str:

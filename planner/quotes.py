@@ -484,6 +484,12 @@ _SERVER_MODEL = re.compile(
     re.I,
 )
 _NOT_A_SERVER = re.compile(r"discount|rabatt|remise|descuento|rail|schiene|install", re.I)
+_A_PART = re.compile(
+    r"adapt|switch|cable|c[âa]ble|kabel|optic|transceiver|dimm|memory|drive|\bssd\b|processor|power supply"
+    r"|\bpsu\b|board|connectx|\bnic\b",
+    re.I,
+)
+_SERVER_WORD = re.compile(r"\b(server|serveur|servidor|system)\b", re.I)
 _KIND_RULES: tuple[tuple[LineKind, re.Pattern[str]], ...] = (
     ("discount", re.compile(r"discount|rabatt|nachlass|credit|remise|descuento", re.I)),
     ("support", _SUPPORT),
@@ -534,7 +540,8 @@ def guess_kind(description: str, part_number: str = "") -> LineKind:
     server = _SERVER_MODEL.search(description)
     support = _SUPPORT.search(description)
     server_first = server is not None and (support is None or server.start() < support.start())
-    if server_first and not _NOT_A_SERVER.search(description):
+    a_part = bool(_A_PART.search(description)) and not _SERVER_WORD.search(description)
+    if server_first and not a_part and not _NOT_A_SERVER.search(description):
         return "gpu_server"
     for kind, pattern in _KIND_RULES:
         if pattern.search(text):
