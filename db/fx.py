@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine, insert, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from db.fx_tables import EuroRateRow
 from planner.fx import (
@@ -44,7 +44,12 @@ def shipped_history() -> FxHistory:
 
 def _imported(session: Session) -> list[EuroRate]:
     rows = session.execute(
-        select(EuroRateRow.currency, EuroRateRow.as_of, EuroRateRow.per_eur, EuroRateRow.source_url)
+        select(
+            col(EuroRateRow.currency),
+            col(EuroRateRow.as_of),
+            col(EuroRateRow.per_eur),
+            col(EuroRateRow.source_url),
+        )
     ).all()
     return [EuroRate(c, d, r, s) for c, d, r, s in rows]
 
@@ -120,7 +125,12 @@ def import_ecb_file(engine: Engine, path: str | Path, *, now: dt.datetime) -> Fx
         stored = {
             (c, d): (i, r)
             for i, c, d, r in session.execute(
-                select(EuroRateRow.id, EuroRateRow.currency, EuroRateRow.as_of, EuroRateRow.per_eur)
+                select(
+                    col(EuroRateRow.id),
+                    col(EuroRateRow.currency),
+                    col(EuroRateRow.as_of),
+                    col(EuroRateRow.per_eur),
+                )
             ).all()
         }
         inserts: list[dict[str, object]] = []

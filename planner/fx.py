@@ -113,9 +113,7 @@ def _header(cells: list[str], problems: list[FxFileProblem]) -> list[str]:
         cells = cells[:-1]
     if not cells or cells[0].lower() != "date":
         found = ",".join(cells)[:40]
-        problems.append(
-            FxFileProblem(1, f"expected the ECB header 'Date,USD,JPY,...' but found '{found}'")
-        )
+        problems.append(FxFileProblem(1, f"expected the ECB header 'Date,USD,JPY,...' but found '{found}'"))
         return []
     codes = cells[1:]
     if not codes:
@@ -166,7 +164,9 @@ def parse_ecb_csv(
             problems.append(FxFileProblem(n, f"'{cells[0]}' is not a date (YYYY-MM-DD)"))
             continue
         if on in first_seen:
-            problems.append(FxFileProblem(n, f"{on.isoformat()} appears twice (first on line {first_seen[on]})"))
+            problems.append(
+                FxFileProblem(n, f"{on.isoformat()} appears twice (first on line {first_seen[on]})")
+            )
             continue
         first_seen[on] = n
         if not_after is not None and on > not_after:
