@@ -1,7 +1,7 @@
 """ECB euro reference rates imported from ECB files (fx_history)
 
-Revision ID: 0003_fx_history
-Revises: 0002_quotes
+Revision ID: 0004_fx_history
+Revises: 0003_price_history
 Create Date: 2026-12-03 13:30:00
 """
 
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0003_fx_history"
-down_revision = "0002_quotes"
+revision = "0004_fx_history"
+down_revision = "0003_price_history"
 branch_labels = None
 depends_on = None
 
