@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, func, insert, select, update
 from sqlmodel import Session, col
 
 from db.fx_tables import EuroRateRow
+from db.tables import CatalogMetaRow
 from planner.fx import (
     ECB_HISTORY_URL,
     EuroRate,
@@ -33,6 +34,7 @@ from planner.money import FxRate
 from resources import resource
 
 SHIPPED_FILE = "eurofxref-hist.csv"
+REVISION_KEY = "fx_history_revision"
 
 
 @lru_cache(maxsize=1)
@@ -54,10 +56,27 @@ def _imported(session: Session) -> list[EuroRate]:
     return [EuroRate(c, d, r, s) for c, d, r, s in rows]
 
 
+_merged: dict[str, tuple[tuple[object, ...], FxHistory]] = {}
+
+
 def history(engine: Engine) -> FxHistory:
-    """Shipped ECB history with every imported rate laid over it (an import wins on the same day)."""
+    """Shipped ECB history with every imported rate laid over it (an import wins on the same day).
+
+    Kept per database until an import changes the ``fx_history`` table (each import bumps a revision in
+    ``catalog_meta``), so calling it for each conversion costs one small query.
+    """
     with Session(engine) as session:
-        return shipped_history().overlaid(_imported(session))
+        meta = session.get(CatalogMetaRow, REVISION_KEY)
+        count = session.execute(select(func.count()).select_from(EuroRateRow)).scalar_one()
+        stamp: tuple[object, ...] = (meta.value if meta is not None else "", count)
+        key = engine.url.render_as_string(hide_password=False)
+        cached = _merged.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        imported = _imported(session)
+    merged = shipped_history().overlaid(imported) if imported else shipped_history()
+    _merged[key] = (stamp, merged)
+    return merged
 
 
 def rate(engine: Engine, base: str, quote: str, on: dt.date) -> FxRate:
@@ -86,6 +105,15 @@ def read_ecb_file(path: str | Path, *, today: dt.date) -> tuple[EuroRate, ...]:
         line = data[: exc.start].count(b"\n") + 1
         raise FxFileError(what, [FxFileProblem(line, "is not UTF-8 text")]) from exc
     return parse_ecb_csv(text, not_after=today, what=what)
+
+
+def _bump_revision(session: Session) -> None:
+    meta = session.get(CatalogMetaRow, REVISION_KEY)
+    if meta is None:
+        session.add(CatalogMetaRow(key=REVISION_KEY, value="1"))
+    else:
+        meta.value = str(int(meta.value) + 1)
+    session.flush()
 
 
 @dataclass(frozen=True)
@@ -168,6 +196,8 @@ def import_ecb_file(engine: Engine, path: str | Path, *, now: dt.datetime) -> Fx
             session.execute(insert(EuroRateRow), inserts)
         if updates:
             session.execute(update(EuroRateRow), updates)
+        if inserts or updates:
+            _bump_revision(session)
         merged = shipped.overlaid(_imported(session))
     days = [r.as_of for r in rates]
     return FxImportReport(

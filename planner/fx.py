@@ -17,7 +17,7 @@ import bisect
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from planner.money import FxRate
@@ -202,43 +202,58 @@ class _Series:
 
     __slots__ = ("days", "rates")
 
-    def __init__(self, points: Sequence[EuroRate]) -> None:
-        ordered = sorted(points, key=lambda p: p.as_of)
-        self.days = [p.as_of.toordinal() for p in ordered]
-        self.rates = ordered
+    def __init__(self, by_day: Mapping[dt.date, EuroRate]) -> None:
+        self.rates = [by_day[d] for d in sorted(by_day)]
+        self.days = [p.as_of.toordinal() for p in self.rates]
 
     def on_or_before(self, on: dt.date) -> EuroRate | None:
         i = bisect.bisect_right(self.days, on.toordinal())
         return self.rates[i - 1] if i else None
+
+    def on(self, day: dt.date) -> EuroRate | None:
+        found = self.on_or_before(day)
+        return found if found is not None and found.as_of == day else None
+
+
+def _by_currency(points: Iterable[EuroRate]) -> dict[str, dict[dt.date, EuroRate]]:
+    grouped: dict[str, dict[dt.date, EuroRate]] = {}
+    for p in points:
+        grouped.setdefault(p.currency, {})[p.as_of] = p  # a later point for the same day wins
+    return grouped
 
 
 class FxHistory:
     """ECB publications per currency. A later point for the same currency and date replaces an earlier one."""
 
     def __init__(self, points: Iterable[EuroRate] = ()) -> None:
-        by_key: dict[tuple[str, dt.date], EuroRate] = {}
-        for p in points:
-            by_key[(p.currency, p.as_of)] = p
-        grouped: dict[str, list[EuroRate]] = {}
-        for p in by_key.values():
-            grouped.setdefault(p.currency, []).append(p)
-        self._series = {code: _Series(pts) for code, pts in grouped.items()}
-        self._points = by_key
+        self._series = {code: _Series(days) for code, days in _by_currency(points).items()}
 
     def overlaid(self, points: Iterable[EuroRate]) -> FxHistory:
-        """A new history: this one with ``points`` added, replacing points of the same currency and date."""
-        return FxHistory([*self._points.values(), *points])
+        """A new history: this one with ``points`` added, replacing points of the same currency and date.
+
+        Only the currencies ``points`` touch are rebuilt; the others are shared with this history.
+        """
+        new = FxHistory()
+        new._series = dict(self._series)
+        for code, days in _by_currency(points).items():
+            old = self._series.get(code)
+            merged = {p.as_of: p for p in old.rates} if old is not None else {}
+            merged.update(days)
+            new._series[code] = _Series(merged)
+        return new
 
     def __len__(self) -> int:
-        return len(self._points)
+        return sum(len(s.rates) for s in self._series.values())
 
     def points(self) -> list[EuroRate]:
         """Every publication, newest first, then by currency."""
-        return sorted(self._points.values(), key=lambda p: (-p.as_of.toordinal(), p.currency))
+        every = [p for s in self._series.values() for p in s.rates]
+        return sorted(every, key=lambda p: (-p.as_of.toordinal(), p.currency))
 
     def get(self, currency: str, on: dt.date) -> EuroRate | None:
         """The point published exactly on ``on``, if any."""
-        return self._points.get((currency.upper(), on))
+        series = self._series.get(currency.upper())
+        return series.on(on) if series is not None else None
 
     @property
     def currencies(self) -> tuple[str, ...]:
