@@ -46,6 +46,7 @@ from db.textnum import (
     parse_money,
 )
 from db.textnum import parse_date as parse_text_date
+from planner import clock
 from planner.catalog import FxRate, Gpu, ServerPlatform
 from planner.quotes import (
     CRITERIA,
@@ -583,7 +584,7 @@ def parse_quote_file(
     order = _date_order(date_order, mapping, label_facts, language, issues)
     facts = _label_facts(label_facts, order, issues)
     facts.update(cell_facts)
-    qdate = quote_date or facts.get("quote_date") or today or dt.date.today()
+    qdate = quote_date or facts.get("quote_date") or today or clock.today()
     valid = valid_until or facts.get("valid_until")
     if valid is None and "valid_days" in facts:
         valid = qdate + dt.timedelta(days=int(facts["valid_days"]))
@@ -1343,7 +1344,7 @@ def _replace_quote(
     row.source_file = quote.source_file
     row.customer = quote.customer
     row.flags = "\n".join(quote.flags)
-    row.imported_at = dt.datetime.now(dt.UTC)
+    row.imported_at = clock.now()
     _set_fx(row, quote.fx)
     ids = [r.id for r in duplicates]
     session.execute(delete(QuoteLineRow).where(col(QuoteLineRow.quote_id).in_(ids)))
@@ -1391,7 +1392,7 @@ def _insert_quote(
         lead_time_weeks=quote.lead_time_weeks,
         notes=quote.notes,
         source_file=quote.source_file,
-        imported_at=dt.datetime.now(dt.UTC),
+        imported_at=clock.now(),
         customer=quote.customer,
         flags="\n".join(quote.flags),
     )
@@ -1664,7 +1665,7 @@ def _upsert_mapping(session: Session, vendor: str, mapping: ColumnMapping) -> No
     text = json.dumps(replace(mapping, vendor=vendor).to_json(), ensure_ascii=False, sort_keys=True)
     rows = list(session.execute(select(VendorMappingRow)).scalars())
     row = next((r for r in rows if r.vendor.lower() == vendor.lower()), None)
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     if row is None:
         session.add(VendorMappingRow(vendor=vendor, mapping_json=text, updated_at=now))
     else:

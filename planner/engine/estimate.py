@@ -28,7 +28,10 @@ OPTIMIZERS = ("adamw", "adamw_8bit", "paged_adamw_8bit", "paged_adamw_32bit", "s
 LOSS_IMPLS = ("standard", "chunked", "fused")
 SHARDINGS = ("none", "fsdp", "deepspeed")
 OFFLOADS = ("none", "cpu", "nvme")
-QUANT_SCHEMES = ("nf4", "nf4_dq", "gptq", "int8")
+QUANT_SCHEMES = ("nf4", "nf4_dq", "gptq", "awq", "int8")
+FSDP_STRATEGIES = ("full_shard", "shard_grad_op", "no_shard", "hybrid_shard", "hybrid_shard_grad_op")
+CHECKPOINT_POLICIES = ("full", "selective", "op")
+PIPELINE_SCHEDULES = ("1f1b", "interleaved", "gpipe")
 LORA_TARGETS = ("q", "k", "v", "o", "gate", "up", "down", "lm_head")
 KV_PRECISIONS = ("fp32", "fp16", "bf16", "fp8", "int8")
 MIN_GPU_CANDIDATES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
@@ -61,17 +64,25 @@ class EstimateSpec:
     micro_batch: int = 1
     seq_len: int = 2048
     grad_checkpointing: bool = False
+    checkpoint_policy: str = (
+        "full"  # full | selective (Megatron: attention core) | op (PyTorch SAC op policy)
+    )
     flash_attention: bool = True
     training_precision: str = "pure_bf16"
     loss_impl: str = "standard"
     optimizer_in_backward: bool = False
     zero_stage: int = 0
     sharding: str = "none"
+    fsdp_strategy: str | None = None  # None -> full_shard (or the stage given by zero_stage)
     offload: str = "none"
     activation_offload: bool = False
     n_gpus: int = 1
     tensor_parallel: int = 1
     pipeline_parallel: int = 1
+    pipeline_schedule: str = "1f1b"
+    virtual_stages: int | None = None  # model chunks per GPU for the interleaved schedule (None -> 2)
+    context_parallel: int = 1
+    sequence_parallel: bool = True  # with TP: norms, dropout and layer inputs split along the sequence
     grad_accumulation: int = 1
     lora_rank: int = 16
     lora_targets: tuple[str, ...] = ("q", "k", "v", "o")
@@ -92,6 +103,8 @@ class EstimateSpec:
         """Bits of the frozen base weights: 4 for QLoRA unless given, 16 (none) otherwise."""
         if self.quant_bits is not None:
             return self.quant_bits
+        if self.quant_scheme is not None:  # a scheme names its width: int8 8-bit, the others 4-bit
+            return 8 if self.quant_scheme == "int8" else 4
         return 4 if self.method == "qlora" else 16
 
     @property
@@ -102,10 +115,20 @@ class EstimateSpec:
 
     @property
     def effective_zero_stage(self) -> int:
-        """ZeRO stage in force: FSDP without an explicit stage means FULL_SHARD (stage 3)."""
+        """ZeRO stage in force: FSDP without an explicit stage or strategy means FULL_SHARD (stage 3);
+        SHARD_GRAD_OP is stage 2, NO_SHARD stage 0, the hybrid strategies shard inside a node."""
+        if self.sharding == "fsdp" and self.fsdp_strategy is not None:
+            return {"no_shard": 0, "shard_grad_op": 2, "hybrid_shard_grad_op": 2}.get(self.fsdp_strategy, 3)
         if self.zero_stage == 0 and self.sharding == "fsdp":
             return 3
         return self.zero_stage
+
+    @property
+    def effective_virtual_stages(self) -> int:
+        """Model chunks per GPU: 1 except for the interleaved schedule (2 unless given)."""
+        if self.pipeline_schedule != "interleaved":
+            return 1
+        return self.virtual_stages if self.virtual_stages is not None else 2
 
 
 _CHOICES: dict[str, tuple[Any, ...]] = {
@@ -118,6 +141,9 @@ _CHOICES: dict[str, tuple[Any, ...]] = {
     "offload": OFFLOADS,
     "quant_scheme": QUANT_SCHEMES,
     "kv_cache_precision": KV_PRECISIONS,
+    "fsdp_strategy": FSDP_STRATEGIES,
+    "checkpoint_policy": CHECKPOINT_POLICIES,
+    "pipeline_schedule": PIPELINE_SCHEDULES,
     "network": tuple(NETWORKS),
 }
 _BOOLS = (
@@ -127,6 +153,7 @@ _BOOLS = (
     "activation_offload",
     "peft",
     "kbit_upcast",
+    "sequence_parallel",
 )
 _POS_INTS: tuple[str, ...] = (
     "micro_batch",
@@ -137,6 +164,8 @@ _POS_INTS: tuple[str, ...] = (
     "grad_accumulation",
     "lora_rank",
     "gpus_per_node",
+    "context_parallel",
+    "virtual_stages",
 )
 _MODEL_FIELDS = {
     "name": str,
@@ -248,6 +277,9 @@ def parse_model(value: Any, key: str = "model") -> ModelArch | str:
     return ModelArch(**kw)
 
 
+_NULLABLE = ("tokens", "gpu", "mfu", "quant_bits", "quant_scheme", "fsdp_strategy", "virtual_stages")
+
+
 def parse_spec(d: Mapping[str, Any]) -> EstimateSpec:
     """Validate a SPEC dict (the CLI's JSON) into an :class:`EstimateSpec`.
 
@@ -263,7 +295,7 @@ def parse_spec(d: Mapping[str, Any]) -> EstimateSpec:
         raise SpecError("model", "is required")
     kw: dict[str, Any] = {"model": parse_model(d["model"])}
     for key, value in d.items():
-        if key == "model" or value is None and key in ("tokens", "gpu", "mfu", "quant_bits", "quant_scheme"):
+        if key == "model" or value is None and key in _NULLABLE:
             continue
         if key in _CHOICES:
             if value not in _CHOICES[key]:
@@ -312,6 +344,13 @@ def parse_spec(d: Mapping[str, Any]) -> EstimateSpec:
             f"is none but zero_stage is {kw['zero_stage']}: ZeRO stages shard with DeepSpeed; set sharding to "
             "deepspeed (or fsdp for stages 2-3), or zero_stage to 0",
         )
+    if kw.get("fsdp_strategy") is not None:
+        if "sharding" not in d:
+            kw["sharding"] = "fsdp"  # an FSDP sharding strategy names FSDP
+        elif kw["sharding"] != "fsdp":
+            raise SpecError("fsdp_strategy", f"is an FSDP setting but sharding is {kw['sharding']}")
+        if kw.get("zero_stage", 0) > 0:
+            raise SpecError("fsdp_strategy", "give either zero_stage or fsdp_strategy, not both")
     spec = EstimateSpec(**kw)
     _check_consistency(spec)
     return spec
@@ -336,9 +375,23 @@ def _check_consistency(spec: EstimateSpec) -> None:
             )
     if spec.method in ("full", "pretrain") and spec.effective_quant_bits < 16:
         raise SpecError("quant_bits", "full training cannot use quantised weights; use qlora")
-    mp = spec.tensor_parallel * spec.pipeline_parallel
+    mp = spec.tensor_parallel * spec.pipeline_parallel * spec.context_parallel
     if spec.n_gpus % mp:
-        raise SpecError("n_gpus", f"must be a multiple of tensor_parallel x pipeline_parallel ({mp})")
+        raise SpecError(
+            "n_gpus", f"must be a multiple of tensor_parallel x pipeline_parallel x context_parallel ({mp})"
+        )
+    if spec.context_parallel > spec.seq_len:
+        raise SpecError("context_parallel", f"cannot exceed seq_len ({spec.seq_len})")
+    if spec.virtual_stages is not None and spec.pipeline_schedule != "interleaved":
+        raise SpecError("virtual_stages", "applies to pipeline_schedule interleaved only")
+    if spec.pipeline_schedule == "interleaved" and spec.effective_virtual_stages < 2:
+        raise SpecError("virtual_stages", "the interleaved schedule needs 2 or more model chunks per GPU")
+    if spec.fsdp_strategy is not None and spec.sharding != "fsdp":
+        raise SpecError("fsdp_strategy", f"is an FSDP setting but sharding is {spec.sharding}")
+    if spec.method == "inference" and spec.context_parallel > 1:
+        raise SpecError(
+            "context_parallel", "is a training setting; inference splits across GPUs by tensor parallelism"
+        )
     if spec.sharding == "fsdp" and spec.zero_stage == 1:
         raise SpecError("zero_stage", "FSDP shards gradients too: use 2 (SHARD_GRAD_OP) or 3 (FULL_SHARD)")
     if spec.training_precision == "mixed" and spec.precision == "fp32":
@@ -347,6 +400,13 @@ def _check_consistency(spec: EstimateSpec) -> None:
         raise SpecError("tensor_parallel", "cannot exceed the number of attention heads")
     if isinstance(spec.model, ModelArch) and spec.pipeline_parallel > spec.model.layers:
         raise SpecError("pipeline_parallel", "cannot exceed the number of layers")
+    if (
+        isinstance(spec.model, ModelArch)
+        and spec.pipeline_parallel * spec.effective_virtual_stages > spec.model.layers
+    ):
+        raise SpecError(
+            "virtual_stages", "pipeline_parallel x virtual_stages cannot exceed the number of layers"
+        )
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,9 @@ from db.session import dispose_engines, get_engine
 from tests.quotes.files import DATA
 from ui.cli import main
 
+TODAY = "2026-11-25"
+"""Every fixture quote is valid on this day (README: validity of each)."""
+
 # file, vendor, quote number, date, valid until, currency, GPUs, net before tax, tax, support y, lead wk,
 # customer, catalog platform of the server line
 LAYOUTS: tuple[tuple[Any, ...], ...] = (
@@ -128,7 +131,9 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
 
 def _import(capsys: pytest.CaptureFixture[str], name: str, vendor: str, *extra: str) -> dict[str, Any]:
     path = name if Path(name).is_absolute() else str(DATA / name)
-    code, out, err = _run(capsys, "quotes", "import", path, "--vendor", vendor, "--json", *extra)
+    code, out, err = _run(
+        capsys, "quotes", "import", path, "--vendor", vendor, "--json", "--today", TODAY, *extra
+    )
     assert code == 0, err
     payload: dict[str, Any] = json.loads(out)
     return payload
@@ -157,7 +162,9 @@ def test_each_layout_imports_alone_with_the_hand_figures(
 def test_human_output_names_the_facts_and_the_upper_bound_of_a_ranged_lead_time(
     shipped_db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = _run(capsys, "quotes", "import", str(DATA / "dell_xe9680_usd.csv"), "--vendor", "Dell")
+    code, out, err = _run(
+        capsys, "quotes", "import", str(DATA / "dell_xe9680_usd.csv"), "--vendor", "Dell", "--today", TODAY
+    )
     assert code == 0, err
     assert "dated 2026-11-18, valid until 2026-12-03, for Lakeside University Research Computing" in out
     assert "net total before tax 1,444,500.00 USD, 32 GPUs" in out  # not 64: the HGX line is a component
@@ -179,7 +186,7 @@ def test_flagged_quotes_are_never_best(shipped_db: str, capsys: pytest.CaptureFi
         "but its component lines describe 16"
     ]
     ids = [str(x["id"]) for x in (dell, bad_sum, bad_gpu)]
-    code, out, err = _run(capsys, "quotes", "compare", *ids, "--json", "--today", "2026-11-25")
+    code, out, err = _run(capsys, "quotes", "compare", *ids, "--json", "--today", TODAY)
     assert code == 0, err
     payload = json.loads(out)
     per_gpu = {q["id"]: q["per_gpu_usd"] for q in payload["quotes"]}
@@ -203,7 +210,7 @@ def test_an_ambiguous_date_is_refused_naming_both_readings(
         "PowerEdge XE9680 8x H100 SXM5,1,290000.00\n",
         encoding="utf-8",
     )
-    code, out, err = _run(capsys, "quotes", "import", str(path), "--vendor", "Somebody")
+    code, out, err = _run(capsys, "quotes", "import", str(path), "--vendor", "Somebody", "--today", TODAY)
     assert code != 0 and out == ""
     assert "'12/03/2026' is ambiguous: 12 March 2026 read day first, 3 December 2026 read month first" in err
     assert "nothing imported" in err

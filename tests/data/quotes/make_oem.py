@@ -77,8 +77,17 @@ def write_hpe(path: Path) -> None:
     ws["A7"], ws["B7"] = "Currency:", "USD"
     ws["D3"], ws["E3"] = "Estimated Delivery:", "5-6 weeks"
     ws.append([])
-    ws.append(["Product #", "Description", "Qty", "Unit List Price", "Discount %", "Unit Net Price",
-               "Extended Net Price"])
+    ws.append(
+        [
+            "Product #",
+            "Description",
+            "Qty",
+            "Unit List Price",
+            "Discount %",
+            "Unit Net Price",
+            "Extended Net Price",
+        ]
+    )
     header = ws.max_row
     cached: dict[str, float] = {}
     for part, text, qty, price, disc in HPE_LINES:
@@ -172,8 +181,14 @@ SUPERMICRO = [
     ["Lieferzeit:", "6-8 Wochen", "", "", "", ""],
     ["", "", "", "", "", ""],
     ["Pos.", "Artikelnr.", "Bezeichnung", "Menge", "Einzelpreis", "Gesamtpreis"],
-    ["1", "SYS-821GE-TNHR", "Supermicro SuperServer SYS-821GE-TNHR, 8x NVIDIA H100 SXM5 80GB, "
-     "2x Xeon Platinum 8468", "2", "289.500,00 €", "579.000,00 €"],
+    [
+        "1",
+        "SYS-821GE-TNHR",
+        "Supermicro SuperServer SYS-821GE-TNHR, 8x NVIDIA H100 SXM5 80GB, 2x Xeon Platinum 8468",
+        "2",
+        "289.500,00 €",
+        "579.000,00 €",
+    ],
     ["2", "MCX75310AAS-NEAT", "NVIDIA ConnectX-7 NDR 400G Adapter", "16", "1.690,00 €", "27.040,00 €"],
     ["3", "MQM9700-NS2F", "NVIDIA Quantum-2 QM9700 Switch 64 Port NDR", "1", "29.900,00 €", "29.900,00 €"],
     ["4", "MMA4Z00-NS", "OSFP Transceiver 400G", "16", "980,00 €", "15.680,00 €"],
@@ -205,8 +220,14 @@ FRENCH = [
     ["Délai de livraison", "4 à 6 semaines", "", "", "", ""],
     ["", "", "", "", "", ""],
     ["Réf.", "Désignation", "Qté", "Prix unitaire HT", "Montant HT", ""],
-    ["210-BDZY", "Serveur Dell PowerEdge XE9680, 8 x NVIDIA H100 SXM5 80 Go", "2", eur_fr("301 000,00"),
-     eur_fr("602 000,00"), ""],
+    [
+        "210-BDZY",
+        "Serveur Dell PowerEdge XE9680, 8 x NVIDIA H100 SXM5 80 Go",
+        "2",
+        eur_fr("301 000,00"),
+        eur_fr("602 000,00"),
+        "",
+    ],
     ["540-BDPK", "Carte ConnectX-7 NDR 400 Gb/s", "16", eur_fr("1 720,00"), eur_fr("27 520,00"), ""],
     ["210-BFTP", "Commutateur NVIDIA Quantum-2 QM9700", "1", eur_fr("31 500,00"), eur_fr("31 500,00"), ""],
     ["407-BCQK", "Câbles et optiques OSFP 400G", "16", eur_fr("1 010,00"), eur_fr("16 160,00"), ""],

@@ -1,7 +1,7 @@
 """Quotes as they arrive: customer, taxes apart, import flags; bundle components and notes on lines
 
-Revision ID: 0003_quote_import
-Revises: 0002_quotes
+Revision ID: 0005_quote_import
+Revises: 0004_fx_history
 Create Date: 2026-12-03 13:40:00
 """
 
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0003_quote_import"
-down_revision = "0002_quotes"
+revision = "0005_quote_import"
+down_revision = "0004_fx_history"
 branch_labels = None
 depends_on = None
 
