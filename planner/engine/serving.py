@@ -97,9 +97,10 @@ def paged_tokens(context: float, block: int | None) -> float:
 
 def request_tokens(spec: EstimateSpec) -> tuple[int, int, float, int]:
     """(prompt, generated, mean decode context, full context) tokens of one request. Without prompt_len the
-    workload is plain decoding at a context of seq_len tokens (no prefill counted)."""
+    workload is plain generation of sequences growing to seq_len tokens (mean context seq_len / 2, no
+    prefill counted; the memory figures still hold the full seq_len)."""
     if spec.prompt_len is None:
-        return 0, 1, float(spec.seq_len), spec.seq_len
+        return 0, 1, spec.seq_len / 2.0, spec.seq_len
     gen = max(spec.gen_len or 1, 1)
     return spec.prompt_len, gen, spec.prompt_len + gen / 2.0, spec.prompt_len + gen
 
