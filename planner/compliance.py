@@ -8,6 +8,8 @@ requires of where data is processed, client-language citation text and the URLs 
   compliance flags, the regimes that apply: a flag always applies its regime; a data category applies a
   regime when the project's country is in the regime's ``categories_apply_in`` jurisdiction (health data
   in Germany: GDPR, not HIPAA; in the United States: HIPAA).
+- :func:`region_country` — the country a provider's cloud region processes data in (regions.toml, with
+  each provider's region list as source), for :class:`Offering.country`.
 - :func:`may_process` — given an offering (cloud or on premises, its certifications, the country it
   processes data in, whether it is air-gapped), whether it may process data under a regime: ``allowed``,
   ``conditional`` (the regulation allows it only under conditions the client must establish, named in the
@@ -219,6 +221,60 @@ def parse_regimes(text: str) -> Regimes:
 def shipped_regimes() -> Regimes:
     """The regimes shipped in resources/compliance/regimes.toml."""
     return parse_regimes((files("resources.compliance") / "regimes.toml").read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class RegionTable:
+    """Cloud regions and the country each processes data in, per provider, with the provider's page."""
+
+    regions: Mapping[str, Mapping[str, str]]  # provider (lower case) -> region (lower case) -> country
+    sources: Mapping[str, str]  # provider (lower case) -> URL of its region list
+    reviewed: str
+
+
+def parse_regions(text: str) -> RegionTable:
+    """The region table of a TOML text (docs/COMPLIANCE.md); ComplianceDataError when malformed."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ComplianceDataError(f"the regions file is not valid TOML: {exc}") from exc
+    if data.get("version") != 1:
+        raise ComplianceDataError("the regions file must say version = 1")
+    regions: dict[str, dict[str, str]] = {}
+    sources: dict[str, str] = {}
+    for raw in data.get("providers", []):
+        name = _str(raw, "name", "a provider of the regions file")
+        where = f"provider {name!r}"
+        source = _str(raw, "source", where)
+        if not source.startswith("https://"):
+            raise ComplianceDataError(f"{where}: 'source' must be an https:// URL")
+        table = raw.get("regions")
+        if not isinstance(table, dict) or not table:
+            raise ComplianceDataError(f"{where}: 'regions' must map regions to countries")
+        for region, country in table.items():
+            if not isinstance(country, str) or not _COUNTRY.fullmatch(country):
+                raise ComplianceDataError(
+                    f"{where}: region {region!r}: {country!r} is not an ISO 3166-1 alpha-2 code"
+                )
+        regions[name.lower()] = {str(r).lower(): str(c) for r, c in table.items()}
+        sources[name.lower()] = source
+    return RegionTable(regions, sources, str(data.get("reviewed", "")))
+
+
+@lru_cache(maxsize=1)
+def shipped_regions() -> RegionTable:
+    """The region table shipped in resources/compliance/regions.toml."""
+    return parse_regions((files("resources.compliance") / "regions.toml").read_text(encoding="utf-8"))
+
+
+def region_country(table: RegionTable, provider: str, region: str) -> str | None:
+    """The country (ISO 3166-1 alpha-2) where ``provider``'s ``region`` processes data, or None when the
+    table does not say: a listed region, else a region written as a country code ("US", "de")."""
+    listed = table.regions.get(provider.strip().lower(), {}).get(region.strip().lower())
+    if listed is not None:
+        return listed
+    code = region.strip().upper()
+    return code if _COUNTRY.fullmatch(code) else None
 
 
 # ------------------------------------------------------------------------------------------ questions

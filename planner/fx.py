@@ -267,6 +267,11 @@ class FxHistory:
         found = (s.on_or_before(on) for s in self._series.values())
         return max((p.as_of for p in found if p is not None), default=None)
 
+    def first(self, currency: str) -> dt.date | None:
+        """The first publication date of ``currency`` (None if it has none)."""
+        series = self._series.get(currency.upper())
+        return series.rates[0].as_of if series is not None else None
+
     def oldest(self) -> dt.date | None:
         return min((s.rates[0].as_of for s in self._series.values()), default=None)
 
@@ -280,8 +285,12 @@ def _leg(history: FxHistory, currency: str, on: dt.date) -> EuroRate:
     found = history.euro_rate(currency, on)
     if found is not None:
         return found
-    if currency in history.currencies:
-        raise LookupError(f"no {currency} exchange rate was published on or before {on.isoformat()}")
+    first = history.first(currency)
+    if first is not None:
+        raise LookupError(
+            f"no {currency} exchange rate of {on.isoformat()} or earlier is known "
+            f"(the first known is of {first.isoformat()})"
+        )
     raise LookupError(f"no exchange rate for {currency} is known (not an ECB reference currency)")
 
 

@@ -40,7 +40,10 @@ def test_unknown_currency_and_early_date_are_one_sentence(capsys: pytest.Capture
         "planner: no exchange rate for XYZ is known (not an ECB reference currency)\n"
     )
     assert main(["fx", "list", "USD", "--on", "2014-12-31"]) == 2
-    assert "no USD exchange rate was published on or before 2014-12-31" in capsys.readouterr().err
+    assert (
+        "no USD exchange rate of 2014-12-31 or earlier is known (the first known is of 2015-01-02)"
+        in capsys.readouterr().err
+    )
 
 
 def test_import_refuses_a_bad_file_then_takes_a_good_one(

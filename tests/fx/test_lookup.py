@@ -62,7 +62,10 @@ def test_a_currency_the_ecb_stopped_gives_its_last_rate_and_the_gap(excerpt: FxH
 
 
 def test_no_rate_before_the_first_publication_or_for_an_unknown_currency(excerpt: FxHistory) -> None:
-    with pytest.raises(LookupError, match="no USD exchange rate was published on or before 2015-01-01"):
+    with pytest.raises(
+        LookupError,
+        match=r"no USD exchange rate of 2015-01-01 or earlier is known \(the first known is of 2015-01-02\)",
+    ):
         rate_on(excerpt, "EUR", "USD", dt.date(2015, 1, 1))
     with pytest.raises(LookupError, match="XYZ"):
         rate_on(excerpt, "XYZ", "USD", dt.date(2026, 10, 30))
