@@ -61,16 +61,16 @@ def test_the_trend_of_a_refreshed_sku_comes_from_its_stored_history(engine: Engi
     apply_packs(engine, read_packs([NEBIUS], engine=engine, today=TODAY, as_of=dt.date(2026, 1, 1)))
     newer = tmp_path / "nebius" / "vms.csv"
     newer.parent.mkdir()
-    newer.write_text(
-        NEBIUS.read_text().replace("1600gb,H100,8,128,1600,23.60,", "1600gb,H100,8,128,1600,11.80,")
-    )
+    # eu-north1 1x H200 halved (a made-up later snapshot; the shipped 8x H100 row there is newer
+    # than 2026-01-01 and would keep its price)
+    text = NEBIUS.read_text().replace("200gb,H200,1,16,200,3.50,eu-north1", "200gb,H200,1,16,200,1.75,eu-north1")
+    newer.write_text(text)
     apply_packs(engine, read_packs([newer], engine=engine, today=TODAY, as_of=dt.date(2026, 7, 2)))
-    points = history.series(
-        engine, "cloud", "Nebius | gpu-h100-sxm_8gpu-128vcpu-1600gb | eu-north1 | gpu_cloud"
-    )
+    key = "Nebius | gpu-h200-sxm_1gpu-16vcpu-200gb | eu-north1 | gpu_cloud"
+    points = history.series(engine, "cloud", key)
     assert [(p.as_of, p.value) for p in points["on_demand"]] == [
-        (dt.date(2026, 1, 1), 23.60),
-        (dt.date(2026, 7, 2), 11.80),
+        (dt.date(2026, 1, 1), 3.50),
+        (dt.date(2026, 7, 2), 1.75),
     ]
     trend = sku_trend(points["on_demand"])
     assert trend is not None  # halved in 182 days: 0.5 ** (365.25 / 182) - 1 = -0.7512
