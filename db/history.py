@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from db.schema import SPECS, TableSpec
 from db.tables import PriceHistoryRow
-from planner.price_trend import PricePoint
+from planner.price_trend import PricePoint, PriceTrend, group_trend
 
 PRICE_COLUMNS: dict[str, dict[str, str]] = {
     "cloud": {
@@ -184,3 +184,21 @@ def parse_history_file(
             }
         )
     return out, problems
+
+
+def cloud_price_trend(
+    engine: Engine, *, gpu_name: str | None = None, provider: str | None = None, pricing: str = "on_demand"
+) -> PriceTrend | None:
+    """The pooled trend of cloud prices (default on-demand) of every SKU with ``gpu_name`` (a GPU
+    generation, e.g. "H100 SXM") and/or ``provider``, from the stored history; None when too short.
+
+    The decision engine's default cloud price trend: ``trend.annual_change`` with ``trend.sources``.
+    """
+    cloud: Any = SPECS["cloud"].row.__table__  # type: ignore[attr-defined]
+    wanted: set[str] = set()
+    with engine.connect() as conn:
+        for rec in conn.execute(select(*(cloud.c[k] for k in SPECS["cloud"].key), cloud.c.gpu_name)):
+            if (gpu_name is None or rec[-1] == gpu_name) and (provider is None or rec[0] == provider):
+                wanted.add(KEY_SEPARATOR.join(str(v) for v in rec[:-1]))
+    histories = {k: v for k, v in all_series(engine, "cloud", pricing).items() if k in wanted}
+    return group_trend(histories)

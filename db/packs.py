@@ -680,7 +680,9 @@ def _plan(session: Session, packs: Sequence[Pack]) -> PackDiff:
             and k not in listed
         )
     )
-    return PackDiff(tuple(packs), tuple(added), tuple(changed), unchanged, tuple(user_owned), gone, tuple(newer))
+    return PackDiff(
+        tuple(packs), tuple(added), tuple(changed), unchanged, tuple(user_owned), gone, tuple(newer)
+    )
 
 
 def _newest_first(packs: Sequence[Pack]) -> list[Pack]:

@@ -63,7 +63,12 @@ def test_skypilot_nebius_snapshot_imports_gpu_rows_with_prices_from_the_file(eng
     assert h100.ram_gb == pytest.approx(1718.0)  # 1,600 GiB x 1.073741824 = 1,717.99 GB
     assert (h100.as_of, h100.origin, h100.service_kind) == (SNAPSHOT, "imported", "gpu_cloud")
     l40s = _nebius(engine, "gpu-l40s-d_4gpu-192vcpu-1152gb", "eu-north1")
-    assert (l40s.gpu_name, l40s.gpu_count, l40s.on_demand_per_hour, l40s.spot_per_hour) == ("L40S", 4, 11.0064, None)
+    assert (l40s.gpu_name, l40s.gpu_count, l40s.on_demand_per_hour, l40s.spot_per_hour) == (
+        "L40S",
+        4,
+        11.0064,
+        None,
+    )
     kept = _nebius(engine, "gpu-h200-sxm_8gpu-128vcpu-1600gb", "eu-west1")
     assert (kept.on_demand_per_hour, kept.as_of, kept.origin) == (36.0, dt.date(2026, 8, 28), "shipped")
 
@@ -107,7 +112,9 @@ def test_a_newer_pack_changes_prices_keeps_the_old_ones_in_the_history_and_repor
     apply_packs(engine, [pack])
     assert _nebius(engine, "gpu-h200-sxm_1gpu-16vcpu-200gb", "eu-north1").on_demand_per_hour == 4.0
     assert _nebius(engine, "gpu-l40s-a_1gpu-8vcpu-32gb", "eu-north1").on_demand_per_hour == 1.5484  # kept
-    points = history.series(engine, "cloud", "Nebius | gpu-h200-sxm_1gpu-16vcpu-200gb | eu-north1 | gpu_cloud")
+    points = history.series(
+        engine, "cloud", "Nebius | gpu-h200-sxm_1gpu-16vcpu-200gb | eu-north1 | gpu_cloud"
+    )
     assert [(p.as_of, p.value) for p in points["on_demand"]] == [(SNAPSHOT, 3.5), (later, 4.0)]
     assert [p.value for p in points["spot"]] == [1.45, 1.6]
 
