@@ -7,6 +7,7 @@ added; a row whose origin is user or imported is never overwritten or deleted.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -86,12 +87,12 @@ def _catalog_lock(session: Session) -> Iterator[None]:
     yield
 
 
-def _seed_history(session: Session, src: Traversable | Path) -> None:
+def _seed_history(session: Session, src: Traversable | Path, today: dt.date) -> None:
     history_file = src / HISTORY_FILE
     if not history_file.is_file():
         return
     header, rows = _rows(history_file.read_bytes())
-    points, problems = history.parse_history_file(header, rows, today=dt.date.today())
+    points, problems = history.parse_history_file(header, rows, today=today)
     if problems:
         raise CatalogImportError(
             [CellError(line, "-", reason) for line, reason in problems],
@@ -121,7 +122,7 @@ def sync_shipped(
                 raise CatalogImportError(errors, f"shipped catalog {CATALOG_FILES[name]}")
             reports.append(upsert_rows(session, spec, values, "shipped"))
             session.flush()
-        _seed_history(session, src)
+        _seed_history(session, src, clock.today())
         if meta is None:
             session.add(CatalogMetaRow(key=FINGERPRINT_KEY, value=stamp))
         else:
