@@ -456,13 +456,13 @@ def solve(
                 res_cols.setdefault((r, la.month), []).append(v)
                 entries.append((v, 1.0))
                 mine.append(("reservation", res.name, v))
-            for u in cands.uses:
-                if cls == "regulated" and not u.regulated:
+            for src in cands.uses:
+                if cls == "regulated" and not src.regulated:
                     continue
-                v = var(la.hours * u.cost[la.stream] * disc[la.month], la.width)
-                use_cols.setdefault((u.name, la.month), []).append((v, la.width))
+                v = var(la.hours * src.cost[la.stream] * disc[la.month], la.width)
+                use_cols.setdefault((src.name, la.month), []).append((v, la.width))
                 entries.append((v, 1.0))
-                mine.append(("use", u.name, v))
+                mine.append(("use", src.name, v))
         if not entries:
             return Plan("infeasible", metric)
         row(entries, la.width, la.width)
@@ -477,11 +477,11 @@ def solve(
             s for t, s in enumerate(starts[r]) if t <= m < t + (res.term if res.term is not None else h - t)
         ]
         row([(v, 1.0) for v in vs] + [(s, -float(res.gpus)) for s in active], -np.inf, 0.0)
-    for (name, _m), vs in use_cols.items():
-        src = next(u for u in cands.uses if u.name == name)
-        b = opened.get(_option_key(src))
-        if b is not None:
-            row([(v, 1.0) for v, _ in vs] + [(b, -sum(w for _, w in vs))], -np.inf, 0.0)
+    for (name, _m), vws in use_cols.items():
+        use = next(x for x in cands.uses if x.name == name)
+        flag = opened.get(_option_key(use))
+        if flag is not None:
+            row([(v, 1.0) for v, _ in vws] + [(flag, -sum(w for _, w in vws))], -np.inf, 0.0)
 
     n = len(cost)
     a = csr_array((vals, (rows, cols)), shape=(len(rlo), n))
