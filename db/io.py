@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from db import history
 from db.schema import SPECS, CellProblem, TableSpec
+from planner import clock
 
 TABLES = {"gpus", "servers", "cloud", "models", "fx"}
 
@@ -177,7 +178,7 @@ def parse_rows(
     today: dt.date | None = None,
 ) -> tuple[list[dict[str, Any]], list[CellError]]:
     """Typed values of every row and every problem found (an empty error list means all is well)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     errors: list[CellError] = []
     index = {name: i for i, name in enumerate(header)}
     missing = [c.name for c in spec.columns if c.required and c.name not in index]

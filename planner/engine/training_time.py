@@ -189,10 +189,14 @@ def _decode_seconds(model: ModelArch, spec: EstimateSpec, gpu: Gpu, peak: float,
 
 
 def _inference_time(model: ModelArch, spec: EstimateSpec, gpu: Gpu, peak: float) -> TimeEstimate:
+    """Time to generate ``spec.tokens`` tokens at the replica's serving throughput (prefill and decode with
+    the KV-cache reads, planner.engine.serving)."""
+    from planner.engine.serving import serving_estimate
+
     assert spec.tokens is not None
     n = spec.n_gpus
-    # tensor parallel over n GPUs divides the weight reads; ~85% scaling efficiency per doubling is not modelled
-    seconds = _decode_seconds(model, spec, gpu, peak, spec.tokens) / n
+    sv = serving_estimate(model, spec, gpu)
+    seconds = spec.tokens / (sv.output_tokens_per_s_per_gpu * n)
     return TimeEstimate(
         gpu_hours=seconds * n / 3600.0,
         wall_hours=seconds / 3600.0,

@@ -12,6 +12,7 @@ import pytest
 from db.session import dispose_engines
 from planner.catalog import STALE_AFTER_DAYS
 from tests.catalog.conftest import DATA, SHIPPED
+from tests.dates import TODAY
 from ui.cli import main
 
 
@@ -40,7 +41,7 @@ def test_list_json_and_where(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_stale_lists_rows_older_than_twelve_months(capsys: pytest.CaptureFixture[str]) -> None:
-    today = dt.date.today()
+    today = TODAY
     expected = set()
     for table, key in {
         "gpus": ("vendor", "name"),
@@ -52,10 +53,10 @@ def test_stale_lists_rows_older_than_twelve_months(capsys: pytest.CaptureFixture
         for row in csv.DictReader((SHIPPED / f"{table}.csv").open(encoding="utf-8")):
             if (today - dt.date.fromisoformat(row["as_of"])).days > STALE_AFTER_DAYS:
                 expected.add((table, " / ".join(row[k] for k in key)))
-    stale = _json(capsys, ["catalog", "stale", "--json"])
+    stale = _json(capsys, ["catalog", "stale", "--today", TODAY.isoformat(), "--json"])
     assert {(r["table"], r["key"]) for r in stale} == expected
     assert expected  # the shipped catalog does hold old figures (e.g. the 2022 ECB rates)
-    listed = _json(capsys, ["catalog", "list", "fx", "--json"])
+    listed = _json(capsys, ["catalog", "list", "fx", "--today", TODAY.isoformat(), "--json"])
     for r in listed:
         assert r["stale"] == ((today - dt.date.fromisoformat(r["as_of"])).days > STALE_AFTER_DAYS)
 

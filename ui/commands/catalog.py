@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from ui.commands._common import CliError, add_json_flag, emit
+from ui.commands._common import CliError, add_json_flag, add_today_flag, emit, parse_date, today_of
 
 LIST_TABLES = ("gpus", "servers", "cloud", "models", "fx")
 _LISTERS = {
@@ -54,6 +54,7 @@ def register(subparsers: Any) -> None:
     q.add_argument(
         "--where", default=None, help="text to match, or field=value / field<value ... joined with 'and'"
     )
+    add_today_flag(q, "mark stale rows")
     add_json_flag(q)
     q.set_defaults(func=_list)
 
@@ -79,7 +80,7 @@ def register(subparsers: Any) -> None:
         help="refresh cloud prices from price packs (SkyPilot vms.csv, gpuhunt catalog files): diff, then --apply",
     )
     q.add_argument("files", nargs="+", metavar="FILE")
-    q.add_argument("--as-of", required=True, type=_date, help="date of the snapshot (YYYY-MM-DD)")
+    q.add_argument("--as-of", required=True, type=parse_date, help="date of the snapshot (YYYY-MM-DD)")
     q.add_argument("--provider", default=None, help="the cloud, when the file's folder or name does not say")
     q.add_argument(
         "--source", default=None, help="URL of the snapshot (default: the catalog's public location)"
@@ -88,24 +89,14 @@ def register(subparsers: Any) -> None:
         "--apply", action="store_true", help="write the changes (one transaction); default: diff only"
     )
     q.add_argument("--show", type=int, default=20, help="changed rows listed in the text output (default 20)")
+    add_today_flag(q, "check snapshot dates")
     add_json_flag(q)
     q.set_defaults(func=_update)
 
     q = sub.add_parser("stale", help="rows whose as-of date is more than 12 months old")
+    add_today_flag(q, "judge staleness")
     add_json_flag(q)
     q.set_defaults(func=_stale)
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
-def _today() -> dt.date:
-    """The one place this command reads the wall clock (the CLI is the edge of the app)."""
-    return dt.date.today()
 
 
 def _engine() -> Any:
@@ -117,16 +108,16 @@ def _engine() -> Any:
         raise CliError(f"cannot open the catalog database: {exc}", 3) from exc
 
 
-def _plain(value: Any) -> dict[str, Any]:
+def _plain(value: Any, today: dt.date) -> dict[str, Any]:
     from planner.catalog import is_stale
 
     data = dataclasses.asdict(value)
     as_of = data.get("as_of")
-    data["stale"] = bool(as_of and is_stale(as_of))
+    data["stale"] = bool(as_of and is_stale(as_of, today))
     return data
 
 
-def _rows(table: str, where: str | None) -> list[dict[str, Any]]:
+def _rows(table: str, where: str | None, today: dt.date) -> list[dict[str, Any]]:
     from db import catalog
 
     engine = _engine()
@@ -134,7 +125,7 @@ def _rows(table: str, where: str | None) -> list[dict[str, Any]]:
         values = getattr(catalog, _LISTERS[table])(engine, where)
     except catalog.WhereError as exc:
         raise CliError(str(exc), 2) from exc
-    return [_plain(v) for v in values]
+    return [_plain(v, today) for v in values]
 
 
 def _text_table(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
@@ -154,7 +145,7 @@ def _text_table(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
 
 
 def _list(args: argparse.Namespace) -> int:
-    rows = _rows(args.table, args.where)
+    rows = _rows(args.table, args.where, today_of(args))
     emit(
         args,
         rows,
@@ -194,14 +185,14 @@ def _export(args: argparse.Namespace) -> int:
 
 def _stale(args: argparse.Namespace) -> int:
     found: list[dict[str, Any]] = []
+    today = today_of(args)
     for table in LIST_TABLES:
-        for row in _rows(table, None):
+        for row in _rows(table, None, today):
             if row["stale"]:
                 key = _key_text(table, row)
                 found.append(
                     {"table": table, "key": key, "as_of": row["as_of"], "source_url": row["source_url"]}
                 )
-    today = dt.date.today()
 
     def human(rows: list[dict[str, Any]]) -> str:
         lines = [
@@ -299,7 +290,7 @@ def _update(args: argparse.Namespace) -> int:
         packs = read_packs(
             args.files,
             engine=engine,
-            today=_today(),
+            today=today_of(args),
             as_of=args.as_of,
             provider=args.provider,
             source_url=args.source,

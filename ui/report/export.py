@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from planner import clock
 from planner.catalog import Gpu, ModelArch
 from planner.engine.tco import evaluate, resolve_workloads
 from planner.project import Project, ProjectError, load_project
@@ -152,7 +153,7 @@ def prepare_inputs(
     use_catalog: bool = True,
 ) -> ProposalInputs:
     """Run the engines and gather everything the document shows."""
-    day = today or dt.date.today()
+    day = today or clock.today()
     cat = open_catalog(engine) if use_catalog else None
     try:
         resolved = resolve_workloads(project, cat.get_model if cat else None, cat.get_gpu if cat else None)

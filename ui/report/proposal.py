@@ -42,7 +42,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from planner import __version__
+from planner import __version__, clock
 from planner.catalog import is_stale
 from planner.project import CloudOption, HybridOption, OnPremOption, Option, Project
 from planner.staffing import SEED_FTE_TABLE, SEED_SOURCE, deployment_model_for, fte_for
@@ -134,7 +134,7 @@ class ProposalInputs:
     hardware_note: str = ""
     catalog_figures: Sequence[SourcedFigure] = ()
     quotes: Sequence[QuoteRow] | None = None
-    today: dt.date = field(default_factory=dt.date.today)
+    today: dt.date = field(default_factory=clock.today)
 
 
 def document_id(project: Project, when: dt.date) -> str:
