@@ -26,6 +26,7 @@ from sqlmodel import Session
 from db.io import upsert_rows
 from db.schema import SPEC_BY_DOMAIN, SPECS, CellProblem, TableSpec, to_domain
 from db.tables import FxRateRow
+from planner import clock
 from planner.catalog import CloudSku, FxRate, Gpu, ModelArch, ServerPlatform
 
 T = TypeVar("T")
@@ -256,7 +257,7 @@ def fx_rate(engine: Engine, base: str, quote: str, on: dt.date | None = None) ->
     LookupError when no rate on or before ``on`` exists.
     """
     base, quote = base.upper(), quote.upper()
-    on = on or dt.date.today()
+    on = on or clock.today()
     if base == quote:
         return FxRate(base, quote, 1.0, on, "identity", "shipped")
     with Session(engine) as session:
@@ -315,7 +316,7 @@ def save_row(engine: Engine, value: object) -> None:
             header,
             [(1, [values[h] for h in header])],
             known_gpus=gpu_names(session),
-            today=dt.date.today(),
+            today=clock.today(),
         )
         if errors:
             raise ValueError("; ".join(f"{e.column}: {e.reason}" for e in errors))

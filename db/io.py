@@ -19,7 +19,9 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 from sqlmodel import Session
 
+from db import history
 from db.schema import SPECS, CellProblem, TableSpec
+from planner import clock
 
 TABLES = {"gpus", "servers", "cloud", "models", "fx"}
 
@@ -176,7 +178,7 @@ def parse_rows(
     today: dt.date | None = None,
 ) -> tuple[list[dict[str, Any]], list[CellError]]:
     """Typed values of every row and every problem found (an empty error list means all is well)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     errors: list[CellError] = []
     index = {name: i for i, name in enumerate(header)}
     missing = [c.name for c in spec.columns if c.required and c.name not in index]
@@ -311,6 +313,7 @@ def _apply(session: Session, spec: TableSpec, plan: _Plan) -> ImportReport:
         session.execute(insert(row_cls), plan.inserts)
     if plan.updates:
         session.execute(update(row_cls), plan.updates)
+    history.record(session, spec, [*plan.inserts, *plan.updates])
     return ImportReport(
         spec.name,
         len(plan.inserts),

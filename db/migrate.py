@@ -6,7 +6,6 @@ online backup API, so the WAL is included) before it is upgraded in place.
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+
+from planner import clock
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -52,7 +53,7 @@ def sqlite_file(engine: Engine) -> Path | None:
 
 def backup_sqlite(path: Path, label: str) -> Path:
     """Copy ``path`` (with its WAL) to ``<stem>.backup-<label>-<UTC timestamp><suffix>``; return the copy."""
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = clock.now().strftime("%Y%m%dT%H%M%S%fZ")
     target = path.with_name(f"{path.stem}.backup-{label}-{stamp}{path.suffix}")
     src = sqlite3.connect(str(path))
     try:

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from db.tables import ProjectRow
+from planner import clock
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ def save_project(engine: Engine, name: str, payload: dict[str, Any], project_id:
     text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
     client = str(payload.get("client", "") or "")
     version = int(payload.get("version", 1) or 1)
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     with Session(engine) as session, session.begin():
         if project_id is None:
             row = ProjectRow(name=name, client=client, updated_at=now, format_version=version, payload=text)

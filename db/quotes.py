@@ -24,6 +24,7 @@ from sqlmodel import Session, col
 
 from db.quote_tables import QuoteLineRow, QuoteRow, VendorMappingRow
 from db.tables import GpuRow, ServerPlatformRow
+from planner import clock
 from planner.catalog import FxRate, Gpu, ServerPlatform
 from planner.quotes import (
     CRITERIA,
@@ -467,7 +468,7 @@ def parse_quote_file(
     lines, skipped, seen_currencies = _parse_lines(
         grid.rows, header_index, columns, header_text, used, issues
     )
-    qdate = quote_date or facts.get("quote_date") or today or dt.date.today()
+    qdate = quote_date or facts.get("quote_date") or today or clock.today()
     valid = valid_until or facts.get("valid_until")
     code = (currency or facts.get("currency") or used.currency or _only(seen_currencies) or "").upper()
     assumed_usd = not code
@@ -812,7 +813,7 @@ def _replace_quote(
     row.lead_time_weeks = quote.lead_time_weeks
     row.notes = quote.notes
     row.source_file = quote.source_file
-    row.imported_at = dt.datetime.now(dt.UTC)
+    row.imported_at = clock.now()
     _set_fx(row, quote.fx)
     ids = [r.id for r in duplicates]
     session.execute(delete(QuoteLineRow).where(col(QuoteLineRow.quote_id).in_(ids)))
@@ -860,7 +861,7 @@ def _insert_quote(
         lead_time_weeks=quote.lead_time_weeks,
         notes=quote.notes,
         source_file=quote.source_file,
-        imported_at=dt.datetime.now(dt.UTC),
+        imported_at=clock.now(),
     )
     _set_fx(row, quote.fx)
     session.add(row)
@@ -1099,7 +1100,7 @@ def _upsert_mapping(session: Session, vendor: str, mapping: ColumnMapping) -> No
     text = json.dumps(replace(mapping, vendor=vendor).to_json(), ensure_ascii=False, sort_keys=True)
     rows = list(session.execute(select(VendorMappingRow)).scalars())
     row = next((r for r in rows if r.vendor.lower() == vendor.lower()), None)
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     if row is None:
         session.add(VendorMappingRow(vendor=vendor, mapping_json=text, updated_at=now))
     else:

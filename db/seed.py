@@ -7,7 +7,6 @@ added; a row whose origin is user or imported is never overwritten or deleted.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from sqlmodel import Session
 from db.io import CatalogImportError, ImportReport, gpu_names, parse_rows, upsert_rows
 from db.schema import SPECS
 from db.tables import CatalogMetaRow
+from planner import clock
 from resources import resource
 
 FINGERPRINT_KEY = "shipped_catalog_sha256"
@@ -93,7 +93,7 @@ def sync_shipped(
         for name, spec in SPECS.items():
             header, rows = _rows(_read(src, name))
             values, errors = parse_rows(
-                spec, header, rows, known_gpus=gpu_names(session), today=dt.date.today()
+                spec, header, rows, known_gpus=gpu_names(session), today=clock.today()
             )
             if errors:
                 raise CatalogImportError(errors, f"shipped catalog {CATALOG_FILES[name]}")

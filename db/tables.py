@@ -151,3 +151,26 @@ class CatalogMetaRow(SQLModel, table=True):
 
     key: str = Field(max_length=64, primary_key=True)
     value: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class PriceHistoryRow(SQLModel, table=True):
+    """One price of one catalog item on one date: every change is kept (value, as-of, source).
+
+    ``item_key`` is the row's natural key joined with " | " (cloud: provider | instance | region |
+    service_kind); ``pricing`` names the price (on_demand, spot, reserved_1y, reserved_3y for cloud
+    SKUs; price_low, price_high for GPUs; list for servers). Amounts are in ``currency`` (ISO 4217).
+    """
+
+    __tablename__ = "price_history"
+    __table_args__ = (
+        UniqueConstraint("table_name", "item_key", "pricing", "as_of", name="uq_price_history_point"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    table_name: str = Field(max_length=16)
+    item_key: str = Field(sa_column=Column(Text, nullable=False))
+    pricing: str = Field(max_length=24)
+    value: float
+    currency: str = Field(default="USD", max_length=3)
+    as_of: dt.date
+    source: str = Field(sa_column=Column(Text, nullable=False))

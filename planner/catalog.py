@@ -18,9 +18,8 @@ STALE_AFTER_DAYS = 365
 """Rows with an as-of date older than 12 months are stale."""
 
 
-def is_stale(as_of: dt.date, today: dt.date | None = None) -> bool:
+def is_stale(as_of: dt.date, today: dt.date) -> bool:
     """True when ``as_of`` is more than 12 months before ``today``."""
-    today = today or dt.date.today()
     return (today - as_of).days > STALE_AFTER_DAYS
 
 

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
+from planner.input_paths import expand_path
+
 PROJECT_FORMAT_VERSION = 1
 """Current version of the project file format; a file without ``version`` is read as this version."""
 
@@ -475,8 +477,6 @@ def _currency(r: _Reader) -> str:
 
 
 def _check_range_paths(project: Project) -> None:
-    from planner.engine.montecarlo import expand_path  # the engine owns the path grammar
-
     for i, r in enumerate(project.monte_carlo):
         try:
             expand_path(project, r.path)

@@ -7,13 +7,13 @@ No Qt here: the page calls it from its serial I/O lane.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 from pathlib import Path
 from typing import Any
 
 from db.paths import data_dir
+from planner import clock
 
 AUTOSAVE_NAME = "autosave-project.json"
 AUTOSAVE_FORMAT = 1
@@ -28,7 +28,7 @@ class AutosaveStore:
     def write(self, data: dict[str, Any], *, project_id: int | None, file_path: str | None) -> None:
         payload = {
             "autosave_format": AUTOSAVE_FORMAT,
-            "saved_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "saved_at": clock.now().isoformat(timespec="seconds"),
             "project_id": project_id,
             "file_path": file_path,
             "project": data,

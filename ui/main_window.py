@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QStackedWidget,
@@ -126,11 +127,13 @@ class MainWindow(QMainWindow):
         self.action_about = self._action(help_menu, "&About Compute Planner", None)
         self.action_about.triggered.connect(self.show_about)
 
-    def _action(self, menu: object, text: str, shortcut: object) -> QAction:
+    def _action(
+        self, menu: QMenu, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
-            action.setShortcut(shortcut)  # type: ignore[arg-type]
-        menu.addAction(action)  # type: ignore[attr-defined]
+            action.setShortcut(shortcut)
+        menu.addAction(action)
         return action
 
     def about_text(self) -> str:

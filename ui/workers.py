@@ -259,6 +259,7 @@ class DbLane(QObject):
             None,
         )
         self._closed = False
+        self._scheduled = False
 
     def submit(
         self,
@@ -269,6 +270,15 @@ class DbLane(QObject):
         if self._closed:
             return
         self._queue.append((work, on_done, on_error))
+        if self._running is None and not self._scheduled:
+            # Start from the event loop, never inside the caller: a page built in one synchronous block
+            # (many signal connections) then never runs beside a worker thread. PySide6 6.12 was seen to
+            # deadlock here when a pool thread ran Python while the GUI thread was connecting signals.
+            self._scheduled = True
+            QTimer.singleShot(0, self, self._kick)
+
+    def _kick(self) -> None:
+        self._scheduled = False
         if self._running is None:
             self._start_next()
 

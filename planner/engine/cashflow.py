@@ -532,8 +532,13 @@ def onprem_flows(
     if bridge is not None and lead > 0:
         pre = np.zeros(h)
         pre[:lead] = 1.0
-        # bridge months are billed per use at the bridge's rate: no commitment is bought for a bridge
-        usage_priced = replace(bridge, pricing="on_demand") if bridge.pricing == "reserved" else bridge
+        # bridge months are billed per use: no commitment is bought for a bridge, so a reserved option bridges
+        # at its on-demand rate (missing: the option is incomplete, see planner.engine.recommend)
+        usage_priced = (
+            replace(bridge, pricing="on_demand", rate_per_hour=bridge.on_demand_rate_per_hour or 0.0)
+            if bridge.pricing == "reserved"
+            else bridge
+        )
         scales = [s.scale for s in ctx.streams]
         if loads is None and scales and all(sc is scales[0] for sc in scales):
             bflows = cloud_flows(

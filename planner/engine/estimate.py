@@ -19,6 +19,7 @@ import numpy as np
 
 from planner.catalog import Gpu, ModelArch, ServerPlatform
 from planner.engine.memory import GB, lora_params, memory_breakdown, total_params
+from planner.engine.serving import HOURS_PER_MONTH, ServingEstimate, serving_estimate
 from planner.engine.training_time import NETWORKS, NOT_VIABLE_NETWORKS, estimate_time
 
 METHODS = ("pretrain", "full", "lora", "qlora", "dpo", "ppo", "inference")
@@ -28,7 +29,10 @@ OPTIMIZERS = ("adamw", "adamw_8bit", "paged_adamw_8bit", "paged_adamw_32bit", "s
 LOSS_IMPLS = ("standard", "chunked", "fused")
 SHARDINGS = ("none", "fsdp", "deepspeed")
 OFFLOADS = ("none", "cpu", "nvme")
-QUANT_SCHEMES = ("nf4", "nf4_dq", "gptq", "int8")
+QUANT_SCHEMES = ("nf4", "nf4_dq", "gptq", "awq", "int8")
+FSDP_STRATEGIES = ("full_shard", "shard_grad_op", "no_shard", "hybrid_shard", "hybrid_shard_grad_op")
+CHECKPOINT_POLICIES = ("full", "selective", "op")
+PIPELINE_SCHEDULES = ("1f1b", "interleaved", "gpipe")
 LORA_TARGETS = ("q", "k", "v", "o", "gate", "up", "down", "lm_head")
 KV_PRECISIONS = ("fp32", "fp16", "bf16", "fp8", "int8")
 MIN_GPU_CANDIDATES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
@@ -61,23 +65,37 @@ class EstimateSpec:
     micro_batch: int = 1
     seq_len: int = 2048
     grad_checkpointing: bool = False
+    checkpoint_policy: str = (
+        "full"  # full | selective (Megatron: attention core) | op (PyTorch SAC op policy)
+    )
     flash_attention: bool = True
     training_precision: str = "pure_bf16"
     loss_impl: str = "standard"
     optimizer_in_backward: bool = False
     zero_stage: int = 0
     sharding: str = "none"
+    fsdp_strategy: str | None = None  # None -> full_shard (or the stage given by zero_stage)
     offload: str = "none"
     activation_offload: bool = False
     n_gpus: int = 1
     tensor_parallel: int = 1
     pipeline_parallel: int = 1
+    pipeline_schedule: str = "1f1b"
+    virtual_stages: int | None = None  # model chunks per GPU for the interleaved schedule (None -> 2)
+    context_parallel: int = 1
+    sequence_parallel: bool = True  # with TP: norms, dropout and layer inputs split along the sequence
     grad_accumulation: int = 1
     lora_rank: int = 16
     lora_targets: tuple[str, ...] = ("q", "k", "v", "o")
     peft: bool = False  # DPO/PPO with LoRA adapters instead of full weights
     kbit_upcast: bool = True  # peft.prepare_model_for_kbit_training casts embeddings/head/norms to fp32
     kv_cache_precision: str = "bf16"
+    prompt_len: int | None = None  # inference: prompt tokens per request (None: seq_len is the prompt)
+    gen_len: int | None = None  # inference: generated tokens per request
+    kv_block_size: int | None = None  # paged KV cache block (tokens); 16 with gpu_memory_utilization
+    gpu_memory_utilization: float | None = None  # serving engine's memory budget (vLLM), fraction of the GPU
+    max_batched_tokens: int = 8192  # tokens of the serving engine's profile pass / chunked-prefill budget
+    requests_per_s: float | None = None  # serving load to size GPUs for
     tokens: float | None = None
     gpu: str | None = None
     mfu: float | None = None
@@ -92,6 +110,8 @@ class EstimateSpec:
         """Bits of the frozen base weights: 4 for QLoRA unless given, 16 (none) otherwise."""
         if self.quant_bits is not None:
             return self.quant_bits
+        if self.quant_scheme is not None:  # a scheme names its width: int8 8-bit, the others 4-bit
+            return 8 if self.quant_scheme == "int8" else 4
         return 4 if self.method == "qlora" else 16
 
     @property
@@ -102,10 +122,20 @@ class EstimateSpec:
 
     @property
     def effective_zero_stage(self) -> int:
-        """ZeRO stage in force: FSDP without an explicit stage means FULL_SHARD (stage 3)."""
+        """ZeRO stage in force: FSDP without an explicit stage or strategy means FULL_SHARD (stage 3);
+        SHARD_GRAD_OP is stage 2, NO_SHARD stage 0, the hybrid strategies shard inside a node."""
+        if self.sharding == "fsdp" and self.fsdp_strategy is not None:
+            return {"no_shard": 0, "shard_grad_op": 2, "hybrid_shard_grad_op": 2}.get(self.fsdp_strategy, 3)
         if self.zero_stage == 0 and self.sharding == "fsdp":
             return 3
         return self.zero_stage
+
+    @property
+    def effective_virtual_stages(self) -> int:
+        """Model chunks per GPU: 1 except for the interleaved schedule (2 unless given)."""
+        if self.pipeline_schedule != "interleaved":
+            return 1
+        return self.virtual_stages if self.virtual_stages is not None else 2
 
 
 _CHOICES: dict[str, tuple[Any, ...]] = {
@@ -118,6 +148,9 @@ _CHOICES: dict[str, tuple[Any, ...]] = {
     "offload": OFFLOADS,
     "quant_scheme": QUANT_SCHEMES,
     "kv_cache_precision": KV_PRECISIONS,
+    "fsdp_strategy": FSDP_STRATEGIES,
+    "checkpoint_policy": CHECKPOINT_POLICIES,
+    "pipeline_schedule": PIPELINE_SCHEDULES,
     "network": tuple(NETWORKS),
 }
 _BOOLS = (
@@ -127,6 +160,7 @@ _BOOLS = (
     "activation_offload",
     "peft",
     "kbit_upcast",
+    "sequence_parallel",
 )
 _POS_INTS: tuple[str, ...] = (
     "micro_batch",
@@ -137,6 +171,12 @@ _POS_INTS: tuple[str, ...] = (
     "grad_accumulation",
     "lora_rank",
     "gpus_per_node",
+    "context_parallel",
+    "virtual_stages",
+    "prompt_len",
+    "gen_len",
+    "kv_block_size",
+    "max_batched_tokens",
 )
 _MODEL_FIELDS = {
     "name": str,
@@ -248,6 +288,23 @@ def parse_model(value: Any, key: str = "model") -> ModelArch | str:
     return ModelArch(**kw)
 
 
+_NULLABLE = (
+    "tokens",
+    "gpu",
+    "mfu",
+    "quant_bits",
+    "quant_scheme",
+    "fsdp_strategy",
+    "virtual_stages",
+    "prompt_len",
+    "gen_len",
+    "kv_block_size",
+    "gpu_memory_utilization",
+    "requests_per_s",
+)
+SERVING_FIELDS = ("prompt_len", "gen_len", "kv_block_size", "gpu_memory_utilization", "requests_per_s")
+
+
 def parse_spec(d: Mapping[str, Any]) -> EstimateSpec:
     """Validate a SPEC dict (the CLI's JSON) into an :class:`EstimateSpec`.
 
@@ -263,7 +320,7 @@ def parse_spec(d: Mapping[str, Any]) -> EstimateSpec:
         raise SpecError("model", "is required")
     kw: dict[str, Any] = {"model": parse_model(d["model"])}
     for key, value in d.items():
-        if key == "model" or value is None and key in ("tokens", "gpu", "mfu", "quant_bits", "quant_scheme"):
+        if key == "model" or value is None and key in _NULLABLE:
             continue
         if key in _CHOICES:
             if value not in _CHOICES[key]:
@@ -294,6 +351,10 @@ def parse_spec(d: Mapping[str, Any]) -> EstimateSpec:
             kw[key] = _number(key, value, 1.0)
         elif key == "mfu":
             kw[key] = _number(key, value, 0.01, 1.0)
+        elif key == "gpu_memory_utilization":
+            kw[key] = _number(key, value, 0.05, 1.0)
+        elif key == "requests_per_s":
+            kw[key] = _number(key, value, 1e-6, 1e9)
         elif key in ("fragmentation", "headroom"):
             kw[key] = _number(key, value, 0.0, 0.9)
         elif key == "cuda_context_gb":
@@ -312,6 +373,13 @@ def parse_spec(d: Mapping[str, Any]) -> EstimateSpec:
             f"is none but zero_stage is {kw['zero_stage']}: ZeRO stages shard with DeepSpeed; set sharding to "
             "deepspeed (or fsdp for stages 2-3), or zero_stage to 0",
         )
+    if kw.get("fsdp_strategy") is not None:
+        if "sharding" not in d:
+            kw["sharding"] = "fsdp"  # an FSDP sharding strategy names FSDP
+        elif kw["sharding"] != "fsdp":
+            raise SpecError("fsdp_strategy", f"is an FSDP setting but sharding is {kw['sharding']}")
+        if kw.get("zero_stage", 0) > 0:
+            raise SpecError("fsdp_strategy", "give either zero_stage or fsdp_strategy, not both")
     spec = EstimateSpec(**kw)
     _check_consistency(spec)
     return spec
@@ -336,9 +404,37 @@ def _check_consistency(spec: EstimateSpec) -> None:
             )
     if spec.method in ("full", "pretrain") and spec.effective_quant_bits < 16:
         raise SpecError("quant_bits", "full training cannot use quantised weights; use qlora")
-    mp = spec.tensor_parallel * spec.pipeline_parallel
+    mp = spec.tensor_parallel * spec.pipeline_parallel * spec.context_parallel
     if spec.n_gpus % mp:
-        raise SpecError("n_gpus", f"must be a multiple of tensor_parallel x pipeline_parallel ({mp})")
+        raise SpecError(
+            "n_gpus", f"must be a multiple of tensor_parallel x pipeline_parallel x context_parallel ({mp})"
+        )
+    if spec.context_parallel > spec.seq_len:
+        raise SpecError("context_parallel", f"cannot exceed seq_len ({spec.seq_len})")
+    if spec.virtual_stages is not None and spec.pipeline_schedule != "interleaved":
+        raise SpecError("virtual_stages", "applies to pipeline_schedule interleaved only")
+    if spec.pipeline_schedule == "interleaved" and spec.effective_virtual_stages < 2:
+        raise SpecError("virtual_stages", "the interleaved schedule needs 2 or more model chunks per GPU")
+    if spec.fsdp_strategy is not None and spec.sharding != "fsdp":
+        raise SpecError("fsdp_strategy", f"is an FSDP setting but sharding is {spec.sharding}")
+    if spec.method != "inference":
+        for name in SERVING_FIELDS:
+            if getattr(spec, name) is not None:
+                raise SpecError(name, "is an inference setting: use it with method inference")
+    if spec.requests_per_s is not None and spec.tokens is not None:
+        raise SpecError(
+            "tokens", "give either tokens (a batch job) or requests_per_s (a served load), not both"
+        )
+    if spec.requests_per_s is not None and spec.prompt_len is None:
+        raise SpecError("requests_per_s", "needs prompt_len and gen_len (the tokens of each request)")
+    if spec.gen_len is not None and spec.prompt_len is None:
+        raise SpecError("gen_len", "needs prompt_len (the prompt tokens of each request)")
+    if spec.prompt_len is not None and spec.prompt_len + (spec.gen_len or 0) > MAX_SEQ_LEN:
+        raise SpecError("prompt_len", f"prompt_len + gen_len must not exceed {MAX_SEQ_LEN:,} tokens")
+    if spec.method == "inference" and spec.context_parallel > 1:
+        raise SpecError(
+            "context_parallel", "is a training setting; inference splits across GPUs by tensor parallelism"
+        )
     if spec.sharding == "fsdp" and spec.zero_stage == 1:
         raise SpecError("zero_stage", "FSDP shards gradients too: use 2 (SHARD_GRAD_OP) or 3 (FULL_SHARD)")
     if spec.training_precision == "mixed" and spec.precision == "fp32":
@@ -347,6 +443,13 @@ def _check_consistency(spec: EstimateSpec) -> None:
         raise SpecError("tensor_parallel", "cannot exceed the number of attention heads")
     if isinstance(spec.model, ModelArch) and spec.pipeline_parallel > spec.model.layers:
         raise SpecError("pipeline_parallel", "cannot exceed the number of layers")
+    if (
+        isinstance(spec.model, ModelArch)
+        and spec.pipeline_parallel * spec.effective_virtual_stages > spec.model.layers
+    ):
+        raise SpecError(
+            "virtual_stages", "pipeline_parallel x virtual_stages cannot exceed the number of layers"
+        )
 
 
 @dataclass(frozen=True)
@@ -380,6 +483,7 @@ class EstimateResult:
     time_parts_hours: dict[str, float] = field(default_factory=dict)
     host_gb: dict[str, float] = field(default_factory=dict)  # per GPU, moved to host RAM/NVMe by offload
     offload: str | None = None  # where host_gb lives: "cpu" (host RAM) or "nvme"; None without offload
+    serving: dict[str, Any] | None = None  # inference on the time GPU: concurrency, latency, throughput
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's ``--json`` shape (floats rounded to 3 decimals)."""
@@ -407,6 +511,7 @@ class EstimateResult:
             "time_parts_hours": {k: round(v, 4) for k, v in self.time_parts_hours.items()},
             "host_gb": {k: round(v, 3) for k, v in self.host_gb.items()},
             "offload": self.offload,
+            "serving": self.serving,
             "warnings": list(self.warnings),
         }
 
@@ -549,7 +654,13 @@ def estimate(spec: EstimateSpec, model: ModelArch, gpus: Sequence[Gpu]) -> Estim
     (or on the only GPU given) when ``spec.tokens`` is set."""
     spec = replace(spec, model=model)
     _check_consistency(spec)
-    mem = memory_breakdown(model, spec)
+    served = spec  # what the GPU holds: a serving engine runs as many sequences as its KV pool allows
+    early_gpu = _time_gpu(spec, gpus)
+    if spec.method == "inference" and spec.gpu_memory_utilization is not None and early_gpu is not None:
+        # the engine preallocates its pool: no allocator fragmentation on top of it
+        concurrency = serving_estimate(model, spec, early_gpu).concurrency
+        served = replace(spec, micro_batch=concurrency, fragmentation=0.0)
+    mem = memory_breakdown(model, served)
     breakdown = {k: _scalar(mem[k]) for k in BREAKDOWN_KEYS if k in mem}
     breakdown = {k: v for k, v in breakdown.items() if v > 0 or k in ("weights", "activations")}
     device = _scalar(mem["device"])
@@ -557,16 +668,14 @@ def estimate(spec: EstimateSpec, model: ModelArch, gpus: Sequence[Gpu]) -> Estim
     for gpu in gpus:
         margin = gpu.memory_gb * (1.0 - spec.headroom) - device
         ok = margin >= 0
-        min_n = _min_gpus(model, spec, gpu)
+        min_n = _min_gpus(model, served, gpu)
         suggestion = None
         if not ok:
-            suggestion, alt_n = _suggest(model, spec, gpu, min_n)
+            suggestion, alt_n = _suggest(model, served, gpu, min_n)
             if min_n is None:
                 min_n = alt_n
             elif suggestion is None:
-                suggestion = (
-                    f"use {min_n} GPUs with the configured strategy -> {_fits_text(model, spec, gpu, min_n)}"
-                )
+                suggestion = f"use {min_n} GPUs with the configured strategy -> {_fits_text(model, served, gpu, min_n)}"
         fits.append(Fit(gpu.name, gpu.memory_gb, min_n, ok, gpu.memory_gb - device, suggestion))
     warnings = _warnings(spec, model)
     host = _host_gb(mem)
@@ -578,6 +687,19 @@ def estimate(spec: EstimateSpec, model: ModelArch, gpus: Sequence[Gpu]) -> Estim
         warnings.append(_no_fit_warning(spec, named_fit, device))
     gpu_hours = wall_hours = None
     parts: dict[str, float] = {}
+    serving = None
+    if spec.method == "inference" and time_gpu is not None:
+        sv = serving_estimate(model, spec, time_gpu)
+        serving = _serving_json(sv)
+        if sv.gpu_hours_per_month is not None:
+            gpu_hours, wall_hours = sv.gpu_hours_per_month, HOURS_PER_MONTH
+        if sv.max_concurrency is not None and sv.max_concurrency < spec.micro_batch:
+            warnings.append(
+                f"the KV-cache pool holds {sv.max_concurrency:.1f} full-length sequences on {time_gpu.name}: "
+                f"{sv.concurrency} run concurrently, not the {spec.micro_batch} configured"
+            )
+    if spec.requests_per_s is not None and time_gpu is None:
+        warnings.append("requests_per_s given but no GPU to serve them on: set gpu")
     if time_gpu is not None and spec.tokens is not None:
         trainable = (
             lora_params(model, spec.lora_rank, spec.lora_targets)
@@ -611,7 +733,30 @@ def estimate(spec: EstimateSpec, model: ModelArch, gpus: Sequence[Gpu]) -> Estim
         time_parts_hours=parts,
         host_gb=host,
         offload=spec.offload if host else None,
+        serving=serving,
     )
+
+
+def _serving_json(sv: ServingEstimate) -> dict[str, Any]:
+    """A serving estimate as plain, rounded numbers (the CLI's ``serving`` object)."""
+    out: dict[str, Any] = {
+        "gpus_per_replica": sv.gpus_per_replica,
+        "concurrency": sv.concurrency,
+        "ttft_s": round(sv.ttft_s, 4),
+        "tpot_ms": round(sv.tpot_s * 1e3, 3),
+        "requests_per_s_per_replica": round(sv.requests_per_s, 4),
+        "output_tokens_per_s_per_gpu": round(sv.output_tokens_per_s_per_gpu, 1),
+        "gpu_seconds_per_request": round(sv.gpu_seconds_per_request, 4),
+        "bound": sv.bound,
+    }
+    if sv.kv_pool_gb_per_gpu is not None and sv.max_concurrency is not None:
+        out["kv_pool_gb_per_gpu"] = round(sv.kv_pool_gb_per_gpu, 3)
+        out["max_concurrency"] = round(sv.max_concurrency, 2)
+    if sv.gpus_needed is not None and sv.gpu_hours_per_month is not None:
+        out["replicas_needed"] = sv.replicas_needed
+        out["gpus_needed"] = sv.gpus_needed
+        out["gpu_hours_per_month"] = round(sv.gpu_hours_per_month, 1)
+    return out
 
 
 def _host_gb(mem: Mapping[str, Any]) -> dict[str, float]:

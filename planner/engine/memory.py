@@ -54,11 +54,13 @@ FRAGMENTATION = 0.10
 # nf4_dq (double quantisation): 0.5 + 1/64 + 4/(64*256) bytes (QLoRA paper: 0.127 bits of constants).
 # gptq: 4 bits + fp16 scale and packed 4-bit zero per 128-weight group.
 # int8 (LLM.int8): 1 byte + fp32 scale per output row (negligible).
-QUANT_VALUE_BYTES: dict[str, float] = {"nf4": 0.5, "nf4_dq": 0.5, "gptq": 0.5, "int8": 1.0}
+# awq (AutoAWQ GEMM/GEMV, vLLM): 4 bits + an fp16 scale and a packed 4-bit zero point per 128-weight group.
+QUANT_VALUE_BYTES: dict[str, float] = {"nf4": 0.5, "nf4_dq": 0.5, "gptq": 0.5, "awq": 0.5, "int8": 1.0}
 QUANT_CONST_BYTES: dict[str, float] = {
     "nf4": 4.0 / 64.0,
     "nf4_dq": 1.0 / 64.0 + 4.0 / (64.0 * 256.0),
     "gptq": (2.0 + 0.5) / 128.0,
+    "awq": (2.0 + 0.5) / 128.0,
     "int8": 0.0,
 }
 
@@ -208,21 +210,37 @@ def step_temp_bytes_per_param(
 # --------------------------------------------------------------------------------------------------
 
 
-def layer_activation_bytes_per_token(model: ModelArch, act_b: float, tp: int = 1) -> float:
+def layer_activation_bytes_per_token(
+    model: ModelArch, act_b: float, tp: int = 1, sequence_parallel: bool = False
+) -> float:
     """Bytes stored for backward by one transformer block per token, flash attention (no s^2 term).
 
     Two RMSNorm/LayerNorm inputs and outputs (4h), Q/K/V (heads*d + 2*kv_heads*d), the attention
     output feeding O (heads*d), fp32 log-sum-exp per head, and the MLP intermediates: gated = gate,
     up, act(gate), product (4*I) ; plain = fc1 output and its activation (2*I), times experts per token.
-    Tensor parallelism divides everything but the norms by ``tp``.
+    Tensor parallelism divides everything but the norms by ``tp``; with sequence parallelism (Megatron-LM
+    ``--sequence-parallel``, torchtitan's ``SequenceParallel`` norms) the norms are split along the
+    sequence and divided by ``tp`` too.
     """
     h, qd, kvd = model.hidden, model.heads * model.head_dim, model.kv_heads * model.head_dim
-    norms = 4 * h * act_b
+    norms = 4 * h * act_b / (tp if sequence_parallel else 1)
     attn = (qd + 2 * kvd + qd) * act_b + 4.0 * model.heads
     mlp_mult = 4 if model.mlp == "gated" else 2
     mlp = mlp_mult * model.intermediate * act_b * model.experts_per_token
     router = 4.0 * model.experts if model.experts > 1 else 0.0
     return float(norms + (attn + mlp + router) / tp)
+
+
+def op_policy_saved_bytes_per_token(model: ModelArch, act_b: float, tp: int = 1) -> float:
+    """Bytes one block keeps per token under PyTorch's selective (op-level) checkpointing policy as
+    torchtitan configures it (``selective_ac_option = "op"``): the outputs of every second matmul, the
+    attention outputs with their fp32 log-sum-exp, and the block input; everything else is recomputed.
+    """
+    h, qd, kvd = model.hidden, model.heads * model.head_dim, model.kv_heads * model.head_dim
+    mlp_out = (2 * model.intermediate + h) if model.mlp == "gated" else (model.intermediate + h)
+    matmul_outputs = qd + 2 * kvd + h + mlp_out * model.experts_per_token
+    saved = (0.5 * matmul_outputs + qd + h) * act_b + 4.0 * model.heads
+    return float(saved / tp)
 
 
 def eager_score_bytes_per_token(
@@ -294,7 +312,7 @@ def _is_peft(spec: EstimateSpec) -> bool:
     return spec.method in ("lora", "qlora") or (spec.method in ("dpo", "ppo") and spec.peft)
 
 
-def _frozen_base_bytes(model: ModelArch, spec: EstimateSpec) -> tuple[float, float, float]:
+def frozen_base_bytes(model: ModelArch, spec: EstimateSpec) -> tuple[float, float, float]:
     """(frozen weights, quantisation constants, upcast extra) bytes for one copy of a frozen base model."""
     pb = _param_bytes(spec)
     p_total, p_lin = total_params(model), linear_params(model)
@@ -356,14 +374,28 @@ def _finish(terms: dict[str, Any], fwd_bwd: Any, step: Any, spec: EstimateSpec) 
 
 
 def _inference_terms(model: ModelArch, spec: EstimateSpec, s: Any, b: Any, n: Any) -> dict[str, Any]:
+    """Served inference: weights, the KV cache of ``b`` concurrent sequences of prompt + generated tokens
+    (whole blocks with a paged cache), one layer's prefill activations - the prompts of all ``b`` sequences
+    at once (Hugging Face ``generate``) or, for a serving engine (``gpu_memory_utilization``), its profile
+    pass of ``max_batched_tokens`` tokens - and fp32 logits of each sequence's last token."""
     tp = np.maximum(n, 1.0)  # inference across n GPUs = tensor parallel
-    weights, consts, _ = _frozen_base_bytes(model, spec)
+    weights, consts, _ = frozen_base_bytes(model, spec)
     act_b = _act_bytes(spec)
-    kv = kv_cache_bytes(model, b, s, DTYPE_BYTES[spec.kv_cache_precision], tp)
-    # Prefill: one layer's activations for the prompt (not stored) + last-token logits in fp32.
-    prefill = b * s * layer_activation_bytes_per_token(model, act_b) / tp
-    if not spec.flash_attention:
-        prefill = prefill + b * s * eager_score_bytes_per_token(model, s, act_b) / tp
+    prompt: Any = s
+    context: Any = s
+    if spec.prompt_len is not None:
+        prompt = np.asarray(float(spec.prompt_len)) + 0.0 * s
+        context = prompt + float(spec.gen_len or 0)
+    block = spec.kv_block_size or (16 if spec.gpu_memory_utilization is not None else None)
+    if block:
+        context = np.ceil(context / block) * block
+    kv = kv_cache_bytes(model, b, context, DTYPE_BYTES[spec.kv_cache_precision], tp)
+    if spec.gpu_memory_utilization is not None:
+        prefill = spec.max_batched_tokens * layer_activation_bytes_per_token(model, act_b) / tp + 0.0 * b
+    else:
+        prefill = b * prompt * layer_activation_bytes_per_token(model, act_b) / tp
+        if not spec.flash_attention:
+            prefill = prefill + b * prompt * eager_score_bytes_per_token(model, prompt, act_b) / tp
     logits = b * model.vocab * 4.0
     terms: dict[str, Any] = {
         "weights": weights / tp,
@@ -384,18 +416,23 @@ class _Layout:
     act_b: float  # bytes per activation element
     tp: int
     pp: int
-    mp: float  # tp * pp
-    dp: Any  # data-parallel degree (array over n_gpus)
+    cp: int  # context parallel: the sequence is split over cp GPUs
+    sp: bool  # sequence parallelism with TP (norms and layer inputs divided by tp)
+    mp: float  # tp * pp (the degrees that split the weights)
+    dp: Any  # data-parallel degree (array over n_gpus), context-parallel ranks included
+    shard_dp: Any  # ranks a sharded state is split over (dp, or the GPUs of a node for hybrid sharding)
     stage: int
     peft: bool
     mixed: bool
     sharded: bool
+    fsdp: bool
     fused_step: bool
     offload: bool
+    offload_params: bool  # FSDP CPUOffload(offload_params=True) / ZeRO-3 offload_param: every parameter
 
     def shard(self, x: Any, min_stage: int) -> Any:
-        """Divide by model parallelism, and by the DP degree when the ZeRO stage shards this state."""
-        return x / self.mp / (self.dp if self.stage >= min_stage else 1.0)
+        """Divide by model parallelism, and by the sharding degree when the ZeRO stage shards this state."""
+        return x / self.mp / (self.shard_dp if self.stage >= min_stage else 1.0)
 
 
 @dataclass
@@ -411,19 +448,31 @@ class _States:
 
 def _layout(spec: EstimateSpec, n: Any) -> _Layout:
     mp = float(spec.tensor_parallel * spec.pipeline_parallel)
+    dp = np.maximum(np.floor(n / mp), 1.0)
+    shard_dp = dp
+    if spec.fsdp_strategy in ("hybrid_shard", "hybrid_shard_grad_op"):
+        shard_dp = np.minimum(dp, max(spec.gpus_per_node // int(mp), 1))  # shard in a node, replicate across
+    fsdp = spec.sharding == "fsdp"
+    offload = spec.offload != "none"
+    stage = spec.effective_zero_stage
     return _Layout(
         pb=_param_bytes(spec),
         act_b=_act_bytes(spec),
         tp=spec.tensor_parallel,
         pp=spec.pipeline_parallel,
+        cp=spec.context_parallel,
+        sp=spec.sequence_parallel and spec.tensor_parallel > 1,
         mp=mp,
-        dp=np.maximum(np.floor(n / mp), 1.0),
-        stage=spec.effective_zero_stage,
+        dp=dp,
+        shard_dp=shard_dp,
+        stage=stage,
         peft=_is_peft(spec),
         mixed=spec.training_precision == "mixed",
         sharded=spec.sharding != "none" or spec.zero_stage > 0,
+        fsdp=fsdp,
         fused_step=spec.sharding == "deepspeed" or (spec.zero_stage > 0 and spec.sharding != "fsdp"),
-        offload=spec.offload != "none",
+        offload=offload,
+        offload_params=offload and (fsdp or stage >= 3),
     )
 
 
@@ -435,7 +484,7 @@ def _peft_states(model: ModelArch, spec: EstimateSpec, lay: _Layout, n: Any) -> 
     """Frozen base (bf16 or k-bit, possibly upcast) + LoRA adapters trained in the adapter dtype."""
     trainable = lora_params(model, spec.lora_rank, spec.lora_targets)
     ad_b = 4.0 if lay.mixed else lay.pb
-    frozen, consts, upcast = _frozen_base_bytes(model, spec)
+    frozen, consts, upcast = frozen_base_bytes(model, spec)
     weights = lay.shard(frozen + upcast, 3) + 0.0 * n
     quant = lay.shard(consts, 3) + 0.0 * n
     lora_w = lay.shard(trainable * ad_b, 3)
@@ -445,6 +494,12 @@ def _peft_states(model: ModelArch, spec: EstimateSpec, lay: _Layout, n: Any) -> 
     lora_o = lora_o_all * (0.0 if lay.offload else 1.0)
     paged = lora_o * (1.0 if _paged(spec) else 0.0)
     lora_o = lora_o - paged  # paged states: unified memory, outside the allocator (see _full_states)
+    host_w = 0.0 * n
+    if lay.offload_params:
+        # FSDP CPUOffload(offload_params=True) and ZeRO-3 offload_param move every parameter - the frozen
+        # (possibly k-bit) base as well as the adapters and their gradients - to host RAM between uses
+        host_w = weights + quant + lora_w + lora_g
+        weights, quant, lora_w, lora_g = weights * 0.0, quant * 0.0, lora_w * 0.0, lora_g * 0.0
     terms = {
         "weights": weights,
         "quant_constants": quant,
@@ -454,6 +509,7 @@ def _peft_states(model: ModelArch, spec: EstimateSpec, lay: _Layout, n: Any) -> 
         "paged_optimizer_states": paged + 0.0 * n,
         # moved off the GPU by offload (host RAM or NVMe): reported apart, never in the GPU figures
         "host_optimizer_states": lora_o_all * (1.0 if lay.offload else 0.0) + 0.0 * n,
+        "host_weights": host_w,
     }
     step_b = step_temp_bytes_per_param(spec.optimizer, spec.training_precision, ad_b, lay.fused_step)
     step_tmp = lay.shard(trainable * step_b, 1)
@@ -474,14 +530,16 @@ def _full_states(model: ModelArch, spec: EstimateSpec, lay: _Layout, n: Any) -> 
     o = lay.shard(p * o_b, 1) + 0.0 * n
     host = {"host_optimizer_states": 0.0 * n, "host_gradients": 0.0 * n, "host_weights": 0.0 * n}
     if lay.offload:  # ZeRO-Offload / ZeRO-Infinity: what leaves the GPU is reported as host memory
+        # FSDP's CPUOffload moves parameters and gradients whatever the strategy; DeepSpeed by stage
+        moves_g = lay.stage >= 2 or lay.fsdp
         host = {
             "host_optimizer_states": o,
-            "host_gradients": g * (1.0 if lay.stage >= 2 else 0.0),
-            "host_weights": w * (1.0 if lay.stage >= 3 else 0.0),
+            "host_gradients": g * (1.0 if moves_g else 0.0),
+            "host_weights": w * (1.0 if lay.offload_params else 0.0),
         }
         o = o * 0.0
-        w = w * (0.0 if lay.stage >= 3 else 1.0)
-        g = g * (0.0 if lay.stage >= 2 else 1.0)
+        w = w * (0.0 if lay.offload_params else 1.0)
+        g = g * (0.0 if moves_g else 1.0)
     terms = {
         "weights": w,
         "gradients": g,
@@ -510,43 +568,76 @@ def _full_states(model: ModelArch, spec: EstimateSpec, lay: _Layout, n: Any) -> 
 
 
 def _gathered_layers(model: ModelArch, spec: EstimateSpec, lay: _Layout) -> Any:
-    """ZeRO-3/FSDP: two layers gathered at a time (the computing one and the prefetched one)."""
-    if lay.stage < 3:
+    """ZeRO-3/FSDP: two layers gathered at a time (the computing one and the prefetched one); with
+    parameters offloaded, the same two layers are copied in from host RAM even on one GPU. FSDP with
+    pipeline stages keeps the whole stage gathered from its first forward to its last backward
+    (torchtitan sets ``reshard_after_forward=False`` under pipelining to avoid a gather per micro-batch)."""
+    if lay.stage < 3 and not lay.offload_params:
         return 0.0 * lay.dp
     layer_b = lay.pb
     if lay.peft and spec.effective_quant_bits < 16:
         scheme = spec.effective_quant_scheme
         layer_b = QUANT_VALUE_BYTES[scheme] + QUANT_CONST_BYTES[scheme]  # gathered in packed k-bit form
-    return 2.0 * layer_params(model) * layer_b / lay.mp * np.where(lay.dp > 1, 1.0, 0.0)
+    active = np.where(lay.shard_dp > 1, 1.0, 1.0 if lay.offload_params else 0.0)
+    if lay.fsdp and lay.pp > 1 and not lay.offload_params:
+        # the all-gathered copy, apart from the resident shard, and - as the pipeline schedule turns
+        # gradient sync off until the last micro-batch - the stage's unsharded gradients (trainable only)
+        stage_b = linear_params(model) * layer_b / lay.mp
+        grads = 0.0 if lay.peft else stage_b
+        return (stage_b + grads) * active
+    return 2.0 * layer_params(model) * layer_b / lay.mp * active
+
+
+def _in_flight(spec: EstimateSpec, lay: _Layout) -> float:
+    """Micro-batches whose activations the first pipeline stage holds at its peak, in units of one
+    micro-batch through the stage's layers: GPipe all m micro-batches; 1F1B min(pp, m); interleaved 1F1B
+    with v model chunks per GPU min(m, pp x (1 + (pp - 1) / (pp x v))) (Korthikanti et al. 2022, §4.2.3;
+    the warm-up cannot hold more than the m micro-batches of the step)."""
+    if lay.pp <= 1:
+        return 1.0
+    m = spec.grad_accumulation
+    if spec.pipeline_schedule == "gpipe":
+        return float(m)
+    warmup = float(lay.pp)
+    if spec.pipeline_schedule == "interleaved":
+        warmup *= 1.0 + (lay.pp - 1) / (lay.pp * spec.effective_virtual_stages)
+    return min(warmup, float(m))  # never more than the micro-batches of the step
 
 
 def _activation_bytes(
     model: ModelArch, spec: EstimateSpec, lay: _Layout, tokens: Any, s: Any
 ) -> tuple[Any, Any]:
-    """Activation bytes for ``tokens`` tokens as (stored, recomputed).
+    """Activation bytes for ``tokens`` tokens (per GPU, after context parallelism) as (stored, recomputed).
 
     stored: kept from the forward pass until backward reaches them - every layer's tensors without
-    checkpointing; with checkpointing one input per layer (offloaded inputs leave the GPU); plus the
-    embedding output and the final norm.
+    checkpointing; with full checkpointing one input per layer (offloaded inputs leave the GPU); with
+    selective checkpointing what the policy saves; plus the embedding output and the final norm.
     recomputed: with checkpointing, one layer's tensors rebuilt during backward (0 without checkpointing,
     where they are part of ``stored``). They exist only inside the backward pass of that layer, i.e. after
     the loss and its logits have been freed - see :func:`_training_terms`.
     """
-    per_layer: Any = layer_activation_bytes_per_token(model, lay.act_b, lay.tp)
+    seq_split = lay.tp if lay.sp else 1  # sequence parallelism splits norms and layer inputs over TP
+    flash_layer: Any = layer_activation_bytes_per_token(model, lay.act_b, lay.tp, lay.sp)
+    scores: Any = 0.0
     if not spec.flash_attention:
-        per_layer = per_layer + eager_score_bytes_per_token(model, s, lay.act_b, lay.tp)
+        scores = eager_score_bytes_per_token(model, s, lay.act_b, lay.tp)
+    kbit = 0.0
     if lay.peft and spec.effective_quant_bits < 16:
         # bitsandbytes' k-bit matmul is a custom autograd Function that saves its input although the weight
         # is frozen: the two norm outputs (2h) and, for a gated MLP, the down-projection input (I) are kept
         # on top of what a frozen bf16 nn.Linear keeps.
-        per_layer = per_layer + (
-            (2 * model.hidden + (model.intermediate if model.mlp == "gated" else 0)) * lay.act_b / lay.tp
-        )
-    in_flight = min(lay.pp, spec.grad_accumulation) if lay.pp > 1 else 1  # 1F1B micro-batches in flight
-    stored_layers = model.layers / lay.pp * in_flight
-    ends = tokens * 4.0 * model.hidden * lay.act_b  # embedding output + final norm in/out
+        kbit = (2 * model.hidden + (model.intermediate if model.mlp == "gated" else 0)) * lay.act_b / lay.tp
+    per_layer = flash_layer + scores + kbit
+    stored_layers = model.layers / lay.pp * _in_flight(spec, lay)
+    ends = tokens * 4.0 * model.hidden * lay.act_b / seq_split  # embedding output + final norm in/out
+    if spec.grad_checkpointing and spec.checkpoint_policy == "selective":
+        # Megatron-LM selective recomputation: only the attention core (scores, softmax) is recomputed
+        return tokens * (flash_layer + kbit) * stored_layers + ends, tokens * scores
+    if spec.grad_checkpointing and spec.checkpoint_policy == "op":
+        saved = op_policy_saved_bytes_per_token(model, lay.act_b, lay.tp)
+        return tokens * saved * stored_layers + ends, tokens * np.maximum(per_layer - saved, 0.0)
     if spec.grad_checkpointing:
-        inputs = tokens * model.hidden * lay.act_b * stored_layers
+        inputs = tokens * model.hidden * lay.act_b / seq_split * stored_layers
         stored = inputs * (0.0 if spec.activation_offload else 1.0) + ends
         return stored, tokens * per_layer
     if spec.activation_offload:
@@ -568,7 +659,8 @@ def _training_terms(model: ModelArch, spec: EstimateSpec, s: Any, b: Any, n: Any
         terms["quant_workspace"] = 2.0 * model.hidden * model.intermediate * lay.act_b / lay.tp + 0.0 * n
         static = static + terms["quant_workspace"]
 
-    tokens = b * s * (2.0 if spec.method == "dpo" else 1.0)  # DPO: chosen + rejected
+    # DPO: chosen + rejected; context parallelism gives each GPU 1/cp of every sequence
+    tokens = b * s * (2.0 if spec.method == "dpo" else 1.0) / lay.cp
     stored, recomputed = _activation_bytes(model, spec, lay, tokens, s)
     logits = logits_bytes(model, tokens, spec.loss_impl, lay.act_b, lay.tp)
     terms["activations"] = stored + recomputed
@@ -581,13 +673,15 @@ def _training_terms(model: ModelArch, spec: EstimateSpec, s: Any, b: Any, n: Any
     # max 679. With parameters sharded (ZeRO-3 / FSDP FULL_SHARD over >1 rank) the measured peaks carry one
     # recomputed layer on top of the logits (fms-acceleration 2-GPU FSDP rows, PEFT's ZeRO-3 rows), so the
     # sum is kept there; see docs/MEMORY_MODEL.md "Loss and recomputation".
-    sharded_params = (lay.dp > 1) & (lay.stage >= 3)
+    # FSDP's hooks do the same whatever its strategy (NO_SHARD included: fsdp_qlora's "DDP via FSDP" rows)
+    sharded_params = (lay.dp > 1) & ((lay.stage >= 3) | lay.fsdp)
     acts = stored + np.where(sharded_params, logits + recomputed, np.maximum(logits, recomputed))
     autocast = terms.get("autocast_cache", 0.0)
 
     # Peaks: the step runs after activations are freed, so peak = max(fwd/bwd, step), not a sum.
     grads_live = st.biggest_grad + 0.0 * n if spec.optimizer_in_backward else st.grads
-    step_live = 0.0 * n if spec.optimizer_in_backward else st.step_tmp + 0.0 * n
+    # with offload the optimizer step runs on the CPU: no step buffers on the GPU
+    step_live = 0.0 * n if (spec.optimizer_in_backward or lay.offload) else st.step_tmp + 0.0 * n
     if spec.optimizer_in_backward and not lay.peft:
         terms["gradients"] = grads_live  # only the tensor being stepped is alive
     if spec.grad_accumulation > 1 and not spec.optimizer_in_backward:

@@ -15,51 +15,12 @@ import numpy as np
 
 from planner.engine import CancelToken, Progress, check
 from planner.engine.cashflow import FloatArray, Params, make_context, option_flows, totals
-from planner.project import CloudOption, HybridOption, InputRange, OnPremOption, Option, Project
+from planner.input_paths import expand_path, option_prefixes
+from planner.project import CloudOption, InputRange, OnPremOption, Project
 
 CHUNK_SAMPLES = 1000
 """Samples per vectorised chunk: (chunk × months) float arrays stay in the CPU cache (measured 3× faster
 than 2,500-sample chunks here) and cancel is checked every few milliseconds."""
-
-PROJECT_PATHS = (
-    "electricity_per_kwh",
-    "pue",
-    "demand.scale",
-    "demand.gpu_hours_per_month",
-    "demand.growth_annual",
-)
-
-
-def _option_prefixes(opt: Option) -> list[tuple[str, Any]]:
-    base = f"options.{opt.name}."
-    if isinstance(opt, HybridOption):
-        return [(base, opt), (base + "onprem.", opt.onprem), (base + "burst.", opt.burst)]
-    return [(base, opt)]
-
-
-def expand_path(project: Project, path: str) -> list[str]:
-    """Canonical paths a range applies to: "fte_cost_annual" and "options.*.KEY" expand to every option
-    (and hybrid part) that has KEY. Raises KeyError for an unknown path."""
-    if path in PROJECT_PATHS:
-        return [path]
-    if path in ("fte_cost_annual", "staff_fte", "residual_fraction", "maintenance_rate_annual"):
-        path = "options.*." + path
-    if not path.startswith("options."):
-        raise KeyError(path)
-    rest = path[len("options.") :]
-    if rest.startswith("*."):
-        key = rest[2:]
-        out = [
-            pre + key for opt in project.options for pre, obj in _option_prefixes(opt) if hasattr(obj, key)
-        ]
-        if not out:
-            raise KeyError(path)
-        return out
-    for opt in project.options:
-        for pre, obj in _option_prefixes(opt):
-            if path.startswith(pre) and "." not in path[len(pre) :] and hasattr(obj, path[len(pre) :]):
-                return [path]
-    raise KeyError(path)
 
 
 def input_value(project: Project, path: str) -> float:
@@ -71,7 +32,7 @@ def input_value(project: Project, path: str) -> float:
     if path.startswith("demand."):
         return float(getattr(project.demand, path[len("demand.") :]))
     for opt in project.options:
-        for pre, obj in _option_prefixes(opt):
+        for pre, obj in option_prefixes(opt):
             key = path[len(pre) :]
             if path.startswith(pre) and "." not in key and hasattr(obj, key):
                 v = getattr(obj, key)
@@ -93,7 +54,7 @@ def default_ranges(project: Project, fraction: float) -> list[InputRange]:
         v = project.electricity_per_kwh
         out.append(InputRange("electricity_per_kwh", v * (1 - fraction), v * (1 + fraction)))
     for opt in project.options:
-        for pre, obj in _option_prefixes(opt):
+        for pre, obj in option_prefixes(opt):
             keys: tuple[str, ...] = ()
             if isinstance(obj, CloudOption):
                 keys = ("rate_per_hour",)

@@ -1,27 +1,33 @@
-"""The recommendation: the decision rules of seed 001 ("Decision boundaries") and seed 002 applied to the
-computed numbers, each reason naming the figures behind it.
+"""The recommendation: which evaluated options are plans, which plan is cheapest, and why — as structured
+reasons (:mod:`planner.engine.reasons`), worded by :func:`planner.explain.explain`.
 
-Rules, in order (each narrows the eligible options; a rule that would leave nothing is reported, not applied):
-1. Compliance — data under HIPAA, FedRAMP, ITAR, classified handling or an air-gap mandate stays on
-   premises, in a certified private cloud (an option whose ``certifications`` cover the regimes) or
-   air-gapped (classified/air_gapped: air-gapped owned options only, if any). Workloads pinned on premises
-   (regulated or latency) rule out options that would put them in the cloud.
-2. Scale — a peak beyond ``scale_threshold_gpus`` accelerators (seed 001: "thousands of accelerators";
-   "few organizations can justify the CapEx for that scale on-premises") → rented capacity.
-3. No in-house MLOps team → managed services (seed 002 §8–9: cloud-native FTE row).
-4. Utilisation — an owned fleet whose average utilisation is below its break-even utilisation against the
-   cheapest rented option → rent (seeds cite 60–70 % (001) and 50–60 % (002)).
-5. Steady multi-year load at or above break-even → owned (stated as a reason when it holds).
-Then the cheapest eligible option by horizon cash total is recommended.
+An option is a *plan* only if it is complete (every price it needs is given), serves all the demand in every
+month, and is compliant. Those are constraints, never dropped:
+
+- Compliance (source document "AI Model Training Services", decision boundary 1): regulated demand — the
+  demand flagged regulated (``demand.regulated_fraction``, ``workloads[].regulated``), or all the demand when
+  the project names ``compliance`` regimes and flags nothing — runs only on capacity certified for every
+  regime: owned hardware, or a cloud option whose ``certifications`` cover the regimes; classified and
+  air-gapped data only on air-gapped owned hardware. This includes a bridge option during a lead time and a
+  hybrid's burst. Latency-pinned workloads (``pinned_onprem``) run on owned hardware only.
+- No in-house MLOps team (``mlops_team`` false; decision boundary 4): managed services only.
+
+The scale rule (boundary 2) and the utilisation rule (boundary 3) are reasons and warnings with their
+figures, not filters. Plans are ranked by present value when the project sets a discount rate, else by cash
+total. When no option is a plan there is no recommendation: ``blocked_by`` says so and names the smallest
+changes that would make one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
+from planner.engine import reasons as R
+from planner.engine.reasons import OptionStatus, Reason
 from planner.project import (
     CloudOption,
     HybridOption,
@@ -30,27 +36,19 @@ from planner.project import (
     Option,
     Project,
 )
-from planner.staffing import fte_for
+from planner.staffing import DEPLOYMENT_MODELS, DeploymentModel, fte_for
 
 STRICT_REGIMES = frozenset({"classified", "air_gapped"})
-REGIME_LABEL = {
-    "hipaa": "HIPAA (45 CFR §164)",
-    "fedramp": "FedRAMP",
-    "itar": "ITAR",
-    "classified": "classified-data handling",
-    "air_gapped": "an air-gap mandate",
-}
 SEED_BREAK_EVEN_BAND = (0.50, 0.70)
-"""Break-even utilisation band the sources cite: 60–70 % (seed 001 §3), 50–60 % (seed 002 §10)."""
-
-
-def _money(x: float, cur: str) -> str:
-    sym = "$" if cur == "USD" else f"{cur} "
-    return f"{sym}{x:,.0f}"
+"""Break-even utilisation band the sources cite: 60–70 % (source 001, boundary 3), 50–60 % (source 002 §10)."""
+UNSERVED_TOLERANCE_GPU_HOURS = 0.01
+"""Shortfall (GPU-hours over the horizon) below which float noise is not counted as unserved demand."""
+MAX_EXTRA_SERVER_SEARCH = 4096
+"""Largest fleet the "one more server" search tries."""
 
 
 def architecture_label(opt: Option, project: Project) -> str:
-    """Architecture in the words of seed 001's table."""
+    """Architecture in the words of the source document's scenario table."""
     if isinstance(opt, HybridOption):
         return "Hybrid (on-premises base + cloud burst)"
     if isinstance(opt, OnPremOption):
@@ -59,7 +57,7 @@ def architecture_label(opt: Option, project: Project) -> str:
         return "On-premises"
     if isinstance(opt, ManagedK8sOption):
         return "Managed Kubernetes"
-    if opt.certifications & project.compliance:
+    if opt.certifications and project.compliance and opt.certifications >= project.compliance:
         return "Private cloud (certified)"
     if opt.pricing == "spot":
         return "Cloud (spot instances)"
@@ -77,228 +75,469 @@ def _is_managed_service(opt: Option) -> bool:
     )
 
 
-def _is_rented(opt: Option) -> bool:
-    return isinstance(opt, CloudOption)
+@dataclass(frozen=True)
+class Regulation:
+    """What the project's rules require of where demand runs."""
+
+    regimes: frozenset[str]
+    strict: bool
+    regulated_gpu_hours_per_month: float
+    all_regulated: bool
+    latency_gpu_hours_per_month: float
+
+    @property
+    def any_regulated(self) -> bool:
+        return self.all_regulated or self.regulated_gpu_hours_per_month > 0
+
+    @property
+    def owned_only_gpu_hours_per_month(self) -> float:
+        """Demand that runs on owned hardware only: latency-pinned, and regulated with no regime named."""
+        regulated = 0.0 if self.regimes else self.regulated_gpu_hours_per_month
+        return self.latency_gpu_hours_per_month + regulated
+
+
+def regulation(project: Project) -> Regulation:
+    """Regulated and latency-pinned demand of ``project`` (month-1 GPU-hours a month)."""
+    d = project.demand
+    flagged = d.gpu_hours_per_month * d.regulated_fraction + sum(
+        w.runs_per_month * (w.gpu_hours_per_run or 0.0) for w in project.workloads if w.regulated
+    )
+    latency = sum(
+        w.runs_per_month * (w.gpu_hours_per_run or 0.0)
+        for w in project.workloads
+        if w.pinned_onprem and not w.regulated
+    )
+    all_regulated = bool(project.compliance) and flagged <= 0
+    return Regulation(
+        regimes=project.compliance,
+        strict=bool(STRICT_REGIMES & project.compliance),
+        regulated_gpu_hours_per_month=flagged,
+        all_regulated=all_regulated,
+        latency_gpu_hours_per_month=latency,
+    )
+
+
+def _cloud_carries(cloud: CloudOption, name: str, reg: Regulation, months: int | None) -> list[Reason]:
+    """Why ``cloud`` may not carry the regulated / pinned demand it would carry (``months``: a bridge)."""
+    out: list[Reason] = []
+    extra: dict[str, R.Figure] = {} if months is None else {"months": months}
+    carrier = () if cloud.name == name else (cloud.name,)
+    if reg.any_regulated and reg.regimes:
+        missing = reg.regimes - cloud.certifications
+        if missing or reg.strict:
+            need = tuple(sorted(missing or (reg.regimes & STRICT_REGIMES)))
+            out.append(
+                Reason(
+                    R.REGULATED_UNCERTIFIED,
+                    {"regimes": need, **extra},
+                    (name, *carrier),
+                    R.SOURCE_ARCHITECTURES,
+                )
+            )
+    if reg.owned_only_gpu_hours_per_month > 0:
+        out.append(
+            Reason(
+                R.PINNED_IN_CLOUD,
+                {"pinned_gpu_hours_per_month": round(reg.owned_only_gpu_hours_per_month, 1), **extra},
+                (name, *carrier),
+            )
+        )
+    return out
+
+
+def _missing_prices(opt: Option, options: Sequence[Option]) -> list[str]:
+    """Keys whose prices the option needs and leaves out (dotted for a hybrid's parts and a bridge)."""
+    out: list[str] = []
+
+    def staff(o: Any, pre: str) -> None:
+        if (o.staff_fte > 0 or o.staff_from_table) and o.fte_cost_annual <= 0:
+            out.append(pre + "fte_cost_annual")
+
+    def cloud(o: CloudOption, pre: str) -> None:
+        if o.rate_per_hour <= 0:
+            out.append(pre + "rate_per_hour")
+        if o.pricing == "reserved" and o.on_demand_rate_per_hour is None:
+            out.append(pre + "on_demand_rate_per_hour")
+        staff(o, pre)
+
+    def owned(o: OnPremOption, pre: str) -> None:
+        if o.server_price <= 0:
+            out.append(pre + "server_price")
+        staff(o, pre)
+
+    if isinstance(opt, HybridOption):
+        owned(opt.onprem, "onprem.")
+        cloud(opt.burst, "burst.")
+        staff(opt, "")
+    elif isinstance(opt, OnPremOption):
+        owned(opt, "")
+        if opt.bridge_option is not None and opt.lead_time_months > 0:
+            bridge = next((o for o in options if o.name == opt.bridge_option), None)
+            if not isinstance(bridge, CloudOption):
+                out.append("bridge_option")
+            else:
+                if bridge.rate_per_hour <= 0:
+                    out.append(f"bridge {bridge.name}: rate_per_hour")
+                if bridge.pricing == "reserved" and bridge.on_demand_rate_per_hour is None:
+                    out.append(f"bridge {bridge.name}: on_demand_rate_per_hour")
+    else:
+        cloud(opt, "")
+    return out
+
+
+def _unserved(result: Any, demand: np.ndarray) -> Reason | None:
+    gap = np.asarray(demand, dtype=np.float64) - np.asarray(result.served_gpu_hours, dtype=np.float64)
+    total = float(np.sum(demand))
+    short = float(np.maximum(gap, 0.0).sum())
+    if short <= UNSERVED_TOLERANCE_GPU_HOURS + 1e-9 * total:
+        return None
+    months = np.nonzero(gap > UNSERVED_TOLERANCE_GPU_HOURS)[0] + 1
+    first = int(months[0]) if months.size else 1
+    last = int(months[-1]) if months.size else len(demand)
+    return Reason(
+        R.UNSERVED,
+        {
+            "unserved_gpu_hours": round(short, 1),
+            "demand_gpu_hours": round(total, 1),
+            "served_share": round(1.0 - short / total, 4) if total > 0 else 0.0,
+            "first_month": first,
+            "last_month": last,
+        },
+        (result.name,),
+    )
+
+
+def assess(project: Project, results: Sequence[Any], demand: np.ndarray) -> dict[str, OptionStatus]:
+    """Status of every evaluated option (``results`` in project order; ``demand`` GPU-hours per month)."""
+    reg = regulation(project)
+    out: dict[str, OptionStatus] = {}
+    for opt, res in zip(project.options, results, strict=True):
+        why: list[Reason] = []
+        needs = _missing_prices(opt, project.options)
+        if needs:
+            why.append(Reason(R.INCOMPLETE, {"needs": tuple(needs)}, (opt.name,)))
+        short = _unserved(res, demand)
+        if short is not None:
+            why.append(short)
+        why.extend(_compliance(opt, res, project, reg))
+        if not project.mlops_team and not _is_managed_service(opt):
+            stack = project.mlops_stack or ("fine_tuning",)
+            model: DeploymentModel = (
+                "onprem" if isinstance(opt, OnPremOption | HybridOption) else "managed_k8s"
+            )
+            fte = fte_for(model, stack, project.fte_point, project.staffing_table)
+            why.append(Reason(R.NEEDS_MLOPS_TEAM, {"fte": round(fte, 2)}, (opt.name,), R.SOURCE_ON_PREMISES))
+        out[opt.name] = OptionStatus(opt.name, tuple(why))
+    return out
+
+
+def _compliance(opt: Option, res: Any, project: Project, reg: Regulation) -> list[Reason]:
+    why: list[Reason] = []
+    if isinstance(opt, CloudOption):
+        return _cloud_carries(opt, opt.name, reg, None)
+    owned = opt.onprem if isinstance(opt, HybridOption) else opt
+    if reg.strict and not owned.air_gapped:
+        why.append(
+            Reason(
+                R.NOT_AIR_GAPPED,
+                {"regimes": tuple(sorted(reg.regimes & STRICT_REGIMES))},
+                (opt.name,),
+                R.SOURCE_ARCHITECTURES,
+            )
+        )
+    if isinstance(opt, OnPremOption):
+        lead = min(opt.lead_time_months, project.horizon_months)
+        if lead > 0 and opt.bridge_option is not None:
+            bridge = next((o for o in project.options if o.name == opt.bridge_option), None)
+            if isinstance(bridge, CloudOption):
+                why.extend(_cloud_carries(bridge, opt.name, reg, lead))
+    else:
+        burst = float(np.sum(res.details.get("burst_gpu_hours", 0.0)))
+        if burst > UNSERVED_TOLERANCE_GPU_HOURS and reg.all_regulated:
+            why.extend(
+                _cloud_carries(opt.burst, opt.name, replace(reg, latency_gpu_hours_per_month=0.0), None)
+            )
+    return why
+
+
+def metric_name(project: Project) -> str:
+    return "present_value" if project.discount_rate_annual > 0 else "cash_total"
+
+
+def metric(project: Project, result: Any) -> float:
+    """The ranking figure: present value when a discount rate is set, else the cash total."""
+    return float(result.present_value if project.discount_rate_annual > 0 else result.total)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What :func:`recommend` decides: the recommendation (None when no option is a plan), the status of
+    each option, and, when blocked, why and the smallest changes that would make a plan."""
+
+    recommendation: Any
+    statuses: Mapping[str, OptionStatus]
+    blocked_by: tuple[Reason, ...]
 
 
 def recommend(
     project: Project,
     results: Sequence[Any],
-    break_even_util: dict[tuple[str, str], float | None],
+    break_even_util: Mapping[tuple[str, str], float | None],
     peak_gpus: float,
-    avg_demand: float,
-    demand_total: float | None = None,
-) -> Any:
-    """Apply the rules to evaluated ``results`` (OptionResult list, same order as project.options)."""
+    demand: np.ndarray,
+) -> Decision:
+    """Assess ``results`` (OptionResult list, same order as project.options) and pick the cheapest plan."""
     from planner.engine.tco import Recommendation
 
-    cur = project.currency
-    by_name = {r.name: r for r in results}
+    statuses = assess(project, results, demand)
     opts = {o.name: o for o in project.options}
-    eligible = [o.name for o in project.options]
-    reasons: list[str] = []
+    plans = [r for r in results if statuses[r.name].plan]
+    reg = regulation(project)
+    if not plans:
+        return Decision(None, statuses, blocked(project, results, statuses, demand, reg))
+
+    explained: list[Reason] = []
+    cautions: list[Reason] = []
     fired: list[str] = []
+    avg = float(np.mean(demand)) if np.size(demand) else 0.0
     key: dict[str, float | int | str | None] = {
         "peak_gpus": round(peak_gpus, 1),
-        "avg_demand_gpu_hours_per_month": round(avg_demand, 1),
+        "avg_demand_gpu_hours_per_month": round(avg, 1),
         "horizon_months": project.horizon_months,
     }
-
-    def narrow(keep: list[str], rule: str, why: str) -> None:
-        nonlocal eligible
-        kept = [n for n in eligible if n in keep]
-        if not kept:
-            reasons.append(
-                f"{why} — but no option of this project qualifies, so the rule could not be applied."
-            )
-            return
-        if len(kept) < len(eligible) or rule in ("compliance", "scale"):
-            fired.append(rule)
-            reasons.append(why)
-        eligible = kept
-
-    # 0. an option must serve the demand
-    if demand_total is not None and demand_total > 0:
-        short = [r for r in results if float(r.served_gpu_hours.sum()) < 0.99 * demand_total]
-        if short:
-            serving = [n for n in eligible if n not in {r.name for r in short}]
-            why = "; ".join(
-                f"{r.name} serves only {float(r.served_gpu_hours.sum()) / demand_total:.0%} of the "
-                f"{demand_total:,.0f} GPU-hours demanded"
-                for r in short
-            )
-            narrow(serving, "capacity", why + " — excluded (too small, or hardware not live in time).")
-
-    # 1. compliance and pinned workloads
-    regimes = sorted(project.compliance)
-    pinned = (
-        any(w.regulated or w.pinned_onprem for w in project.workloads)
-        or project.demand.regulated_fraction > 0
-    )
-    if regimes:
-        labels = ", ".join(REGIME_LABEL[r] for r in regimes)
-        strict = bool(STRICT_REGIMES & project.compliance)
-        keep: list[str] = []
-        for o in project.options:
-            if isinstance(o, OnPremOption):
-                if (
-                    not strict
-                    or o.air_gapped
-                    or not any(isinstance(x, OnPremOption) and x.air_gapped for x in project.options)
-                ):
-                    keep.append(o.name)
-            elif isinstance(o, HybridOption):
-                if not strict and (pinned or project.compliance <= o.burst.certifications):
-                    keep.append(o.name)
-            elif project.compliance <= o.certifications and not strict:
-                keep.append(o.name)
-        where = "air-gapped on-premises" if strict else "on-premises, a certified private cloud or air-gapped"
-        narrow(
-            keep,
-            "compliance",
-            f"Training data is subject to {labels}: seed 001 decision rule 1 requires {where}; "
-            f"eligible: {', '.join(keep) or 'none'}.",
-        )
-    if pinned:
-        pinned_h = (
-            sum(
-                w.runs_per_month * (w.gpu_hours_per_run or 0.0)
-                for w in project.workloads
-                if w.regulated or w.pinned_onprem
-            )
-            + project.demand.gpu_hours_per_month * project.demand.regulated_fraction
-        )
-        key["pinned_gpu_hours_per_month"] = round(pinned_h, 1)
-        keep = [
-            o.name
-            for o in project.options
-            if isinstance(o, OnPremOption | HybridOption)
-            or (o.certifications and o.certifications >= project.compliance and project.compliance)
+    if reg.regimes:
+        fired.append("compliance")
+        compliant = [
+            n
+            for n, s in statuses.items()
+            if not {R.REGULATED_UNCERTIFIED, R.NOT_AIR_GAPPED, R.PINNED_IN_CLOUD} & set(s.codes)
         ]
-        narrow(
-            keep,
-            "pinned",
-            f"{pinned_h:,.0f} GPU-hours a month must stay on premises (regulated or latency-bound workloads), "
-            "which rules out cloud-only options.",
+        explained.append(
+            Reason(
+                R.COMPLIANCE,
+                {"regimes": tuple(sorted(reg.regimes)), "strict": int(reg.strict)},
+                tuple(compliant),
+                R.SOURCE_ARCHITECTURES,
+            )
         )
-
-    # 2. scale
-    threshold = project.scale_threshold_gpus
-    if peak_gpus >= threshold:
-        keep = [n for n in eligible if _is_rented(opts[n])]
-        narrow(
-            keep,
-            "scale",
-            f"Peak demand needs about {peak_gpus:,.0f} GPUs at once (≥ {threshold:,}, 'thousands of accelerators'): "
-            "seed 001 rule 2 — few organisations can justify that capex on premises; rent the cluster.",
-        )
-
-    # 3. no MLOps team
+    if reg.owned_only_gpu_hours_per_month > 0:
+        fired.append("pinned")
+        pinned = round(reg.owned_only_gpu_hours_per_month, 1)
+        key["pinned_gpu_hours_per_month"] = pinned
+        explained.append(Reason(R.PINNED, {"pinned_gpu_hours_per_month": pinned}))
+    plans.sort(key=lambda r: metric(project, r))
+    best = plans[0]
+    chosen = opts[best.name]
+    owned_best = isinstance(chosen, OnPremOption | HybridOption)
+    if peak_gpus >= project.scale_threshold_gpus:
+        fired.append("scale")
+        figs: dict[str, R.Figure] = {
+            "peak_gpus": round(peak_gpus, 1),
+            "threshold": project.scale_threshold_gpus,
+        }
+        if owned_best and (not isinstance(chosen, HybridOption) or best.details.get("servers")):
+            cautions.append(Reason(R.SCALE_OWNED, figs, (best.name,), R.SOURCE_ARCHITECTURES))
+        else:
+            explained.append(Reason(R.SCALE, figs, (best.name,), R.SOURCE_ARCHITECTURES))
     if not project.mlops_team:
-        keep = [n for n in eligible if _is_managed_service(opts[n])]
+        fired.append("no_mlops_team")
         stack = project.mlops_stack or ("fine_tuning",)
-        on_fte = fte_for("onprem", stack, project.fte_point, project.staffing_table)
-        k8s_fte = fte_for("managed_k8s", stack, project.fte_point, project.staffing_table)
-        cn_fte = fte_for("cloud_native", stack, project.fte_point, project.staffing_table)
-        key.update(fte_onprem=on_fte, fte_managed_k8s=k8s_fte, fte_cloud_native=cn_fte)
-        narrow(
-            keep,
-            "no_mlops_team",
-            f"No in-house MLOps team: running {', '.join(stack)} needs about {on_fte:.2f} FTE on premises "
-            f"(incl. 0.25 on-call per component), {k8s_fte:.2f} on managed Kubernetes and {cn_fte:.2f} "
-            "with managed services (seed 002 §9) — use a managed service.",
+        fte = {
+            f"fte_{m}": fte_for(m, stack, project.fte_point, project.staffing_table)
+            for m in DEPLOYMENT_MODELS
+        }
+        key.update(fte)
+        explained.append(
+            Reason(R.NO_MLOPS_TEAM, {**fte, "stack": tuple(stack)}, (best.name,), R.SOURCE_ON_PREMISES)
         )
 
-    # 4./5. utilisation against break-even
-    rented = [r for r in results if _is_rented(opts[r.name])]
-    cheapest_rented = min(rented, key=lambda r: r.total) if rented else None
-    low_util: list[str] = []
-    low_text: list[str] = []
-    steady: list[str] = []
-    for name in list(eligible):
-        o = opts[name]
-        r = by_name[name]
+    # utilisation of owned plans against the cheapest rented plan (a hybrid: against its own burst)
+    rented = [r for r in plans if isinstance(opts[r.name], CloudOption)]
+    cheapest_rented = rented[0] if rented else None
+    for r in plans:
+        o = opts[r.name]
         if not isinstance(o, OnPremOption | HybridOption) or r.utilization is None:
             continue
         if isinstance(o, HybridOption) and not r.details.get("servers"):
-            continue  # the optimal split owns nothing: the hybrid is all cloud
-        live = r.utilization[r.utilization > 0] if np.any(r.utilization > 0) else r.utilization
+            continue  # the split owns nothing: the hybrid is all cloud
+        owned = o.onprem if isinstance(o, HybridOption) else o
+        lead = min(owned.lead_time_months, project.horizon_months)
+        live = np.asarray(r.utilization)[lead:]
         avg_u = float(np.mean(live)) if live.size else 0.0
         partner = (
             o.burst.name
             if isinstance(o, HybridOption)
             else (cheapest_rented.name if cheapest_rented else None)
         )
-        be = break_even_util.get((name, partner)) if partner else None
-        key[f"utilization[{name}]"] = round(avg_u, 4)
-        key[f"break_even_utilization[{name}]"] = None if be is None else round(be, 4)
+        key[f"utilization[{r.name}]"] = round(avg_u, 4)
         if partner is None:
             continue
+        be = break_even_util.get((r.name, partner))
+        key[f"break_even_utilization[{r.name}]"] = None if be is None else round(be, 4)
+        figs = {
+            "utilization": round(avg_u, 4),
+            "break_even": None if be is None else round(be, 4),
+            "band_low": SEED_BREAK_EVEN_BAND[0],
+            "band_high": SEED_BREAK_EVEN_BAND[1],
+            "live_months": int(live.size),
+        }
         if be is None or avg_u < be:
-            low_util.append(name)
-            be_txt = (
-                "never breaks even (dearer per GPU-hour even at 100 %)"
-                if be is None
-                else f"breaks even at {be:.0%}"
-            )
-            low_text.append(
-                f"{name}: average utilisation {avg_u:.0%} of its owned GPUs; against {partner} it {be_txt} "
-                f"(the sources cite {SEED_BREAK_EVEN_BAND[0]:.0%}–{SEED_BREAK_EVEN_BAND[1]:.0%})"
-            )
+            if "utilization" not in fired:
+                fired.append("utilization")
+            target = cautions if r.name == best.name else explained
+            target.append(Reason(R.LOW_UTILIZATION, figs, (r.name, partner), R.SOURCE_ARCHITECTURES))
         elif project.horizon_months >= 24 and abs(project.demand.growth_annual) <= 0.5:
-            steady.append(name)
-            reasons.append(
-                f"{name}: steady {project.horizon_months}-month load keeps its GPUs {avg_u:.0%} busy, above the "
-                f"{be:.0%} break-even against {partner} → owning pays (seed 001 rule 3: high-utilisation steady-state)."
-            )
-    if low_util:
-        keep = [n for n in eligible if n not in low_util]
-        if keep:
-            fired.append("utilization")
-            eligible = keep
-            reasons.extend(t + " → rent rather than own (seed 001 rule 3)." for t in low_text)
-        else:
-            reasons.extend(
-                t
-                + "; renting would be cheaper per GPU-hour, but the rules above leave no rented option eligible."
-                for t in low_text
-            )
-    if steady:
-        fired.append("steady_load")
+            if "steady_load" not in fired:
+                fired.append("steady_load")
+            explained.append(Reason(R.STEADY_LOAD, figs, (r.name, partner), R.SOURCE_ARCHITECTURES))
 
-    # final: cheapest eligible by cash total
-    best = min((by_name[n] for n in eligible), key=lambda r: r.total)
-    servers_ok = [
-        r for r in results if not (demand_total and float(r.served_gpu_hours.sum()) < 0.99 * demand_total)
-    ]
-    overall = min(servers_ok or list(results), key=lambda r: r.total)
-    others = sorted((by_name[n] for n in eligible if n != best.name), key=lambda r: r.total)
-    line = f"{best.name} is the cheapest eligible option: {_money(best.total, cur)} over {project.horizon_months} months"
-    if others:
-        nxt = others[0]
-        more = f" ({(nxt.total - best.total) / nxt.total:.0%} more)" if nxt.total > 0 else ""
-        line += f", against {_money(nxt.total, cur)} for {nxt.name}{more}"
-    if best.per_used_gpu_hour is not None:
-        line += f"; {best.per_used_gpu_hour:,.2f} {cur} per used GPU-hour"
-    reasons.append(line + ".")
-    chosen = opts[best.name]
+    mname = metric_name(project)
+    figs = {
+        "metric": mname,
+        "value": round(metric(project, best), 2),
+        "total": round(best.total, 2),
+        "present_value": round(best.present_value, 2),
+        "horizon_months": project.horizon_months,
+        "per_used_gpu_hour": None if best.per_used_gpu_hour is None else round(best.per_used_gpu_hour, 4),
+    }
+    names: tuple[str, ...] = (best.name,)
+    if len(plans) > 1:
+        nxt = plans[1]
+        figs["runner_up_value"] = round(metric(project, nxt), 2)
+        names = (best.name, nxt.name)
+    explained.append(Reason(R.CHEAPEST, figs, names))
     if isinstance(chosen, HybridOption):
         n = int(best.details.get("servers", 0))
         burst = float(np.sum(best.details.get("burst_gpu_hours", 0.0)))
-        reasons.append(
-            f"Its optimal split owns {n} server(s) ({n * chosen.onprem.gpus_per_server} GPUs) for the base load "
-            f"and bursts {burst / project.horizon_months:,.0f} GPU-hours a month on average to {chosen.burst.name}."
+        explained.append(
+            Reason(
+                R.HYBRID_SPLIT,
+                {
+                    "servers": n,
+                    "gpus": n * chosen.onprem.gpus_per_server,
+                    "burst_gpu_hours_per_month": round(burst / project.horizon_months, 1),
+                },
+                (best.name, chosen.burst.name),
+            )
         )
-    if overall.name != best.name:
-        reasons.append(
-            f"{overall.name} would be cheaper ({_money(overall.total, cur)}) but the rules above exclude it."
+    cheaper = sorted(
+        (r for r in results if not statuses[r.name].plan and metric(project, r) < metric(project, best)),
+        key=lambda r: metric(project, r),
+    )
+    for r in cheaper[:3]:
+        explained.append(
+            Reason(
+                R.EXCLUDED_CHEAPER,
+                {"metric": mname, "value": round(metric(project, r), 2), "why": statuses[r.name].codes},
+                (r.name,),
+            )
         )
+    overall = min(results, key=lambda r: metric(project, r))
     key.update(total=round(best.total, 2), cheapest_overall=overall.name)
-    return Recommendation(
+    if project.discount_rate_annual > 0:
+        key["present_value"] = round(best.present_value, 2)
+    rec = Recommendation(
         option=best.name,
-        kind=opts[best.name].kind,
-        label=architecture_label(opts[best.name], project),
-        reasons=reasons,
+        kind=chosen.kind,
+        label=architecture_label(chosen, project),
+        explained=tuple(explained),
         key_numbers=key,
         rules_fired=tuple(fired),
+        cautions=tuple(cautions),
+        currency=project.currency,
     )
+    return Decision(rec, statuses, ())
+
+
+# ------------------------------------------------------------------------------------------- blocked
+
+
+def blocked(
+    project: Project,
+    results: Sequence[Any],
+    statuses: Mapping[str, OptionStatus],
+    demand: np.ndarray,
+    reg: Regulation,
+) -> tuple[Reason, ...]:
+    """No option is a plan: the reason, then the smallest changes that would make one (one per near miss)."""
+    out: list[Reason] = [
+        Reason(
+            R.NO_COMPLIANT_PLAN,
+            {"regimes": tuple(sorted(reg.regimes)), "options": len(results)},
+            tuple(r.name for r in results),
+            R.SOURCE_ARCHITECTURES if reg.regimes else None,
+        )
+    ]
+    fixes: list[tuple[int, Reason]] = []
+    fix_cost: list[float] = []
+    for opt in project.options:
+        st = statuses[opt.name]
+        codes = set(st.codes)
+        if codes == {R.INCOMPLETE}:
+            fixes.append((0, Reason(R.FILL_PRICES, st.why[0].figures, (opt.name,))))
+        if codes == {R.NEEDS_MLOPS_TEAM}:
+            fixes.append((0, Reason(R.MANAGED_OR_TEAM, {}, (opt.name,), R.SOURCE_ON_PREMISES)))
+        if codes == {R.NOT_AIR_GAPPED}:
+            fixes.append(
+                (0, Reason(R.AIR_GAPPED_OPTION, st.why[0].figures, (opt.name,), R.SOURCE_ARCHITECTURES))
+            )
+        bridge_only = {c for c in codes if c != R.UNSERVED} <= {R.REGULATED_UNCERTIFIED, R.PINNED_IN_CLOUD}
+        if isinstance(opt, OnPremOption) and bridge_only and codes:
+            fix = _servers_fix(project, opt, demand, reg)
+            if fix is not None:
+                fixes.append(fix)
+                if fix[1].code == R.ADD_SERVERS:
+                    per = fix[1].figures.get("per_gpu_hour")
+                    if isinstance(per, int | float):
+                        fix_cost.append(float(per))
+    if reg.any_regulated and not reg.strict and reg.regimes:
+        figs: dict[str, R.Figure] = {"regimes": tuple(sorted(reg.regimes))}
+        if fix_cost:
+            figs["max_rate_per_gpu_hour"] = round(min(fix_cost), 4)
+        fixes.append((1, Reason(R.CERTIFIED_CLOUD, figs, (), R.SOURCE_ARCHITECTURES)))
+    if reg.strict and not any(isinstance(o, OnPremOption | HybridOption) for o in project.options):
+        fixes.append(
+            (1, Reason(R.AIR_GAPPED_OPTION, {"regimes": tuple(sorted(reg.regimes & STRICT_REGIMES))}))
+        )
+    fixes.sort(key=lambda f: f[0])
+    return tuple(out + [f for _, f in fixes])
+
+
+def _servers_fix(
+    project: Project, opt: OnPremOption, demand: np.ndarray, reg: Regulation
+) -> tuple[int, Reason] | None:
+    """Fewest servers (and a compliant bridge for the lead time, when one is needed) that serve all demand."""
+    from planner.engine.cashflow import Params, make_context, onprem_flows, totals
+
+    ctx = make_context(project, Params())
+    lead = min(opt.lead_time_months, project.horizon_months)
+    needs_bridge = lead > 0 and float(np.sum(demand[:lead])) > UNSERVED_TOLERANCE_GPU_HOURS
+    bridge = Reason(
+        R.CERTIFIED_BRIDGE,
+        {"months": lead, "regimes": tuple(sorted(reg.regimes))},
+        (opt.name,),
+        R.SOURCE_ARCHITECTURES,
+    )
+    top = min(MAX_EXTRA_SERVER_SEARCH, max(opt.servers * 8, opt.servers + 64))
+    cands = np.arange(opt.servers, top + 1, dtype=np.float64).reshape(-1, 1)
+    flows = onprem_flows(replace(opt, bridge_option=None), ctx, f"options.{opt.name}.", servers=cands)
+    gap = np.maximum(np.asarray(demand)[None, lead:] - np.asarray(flows.served)[:, lead:], 0.0).sum(axis=1)
+    ok = np.nonzero(gap <= UNSERVED_TOLERANCE_GPU_HOURS + 1e-9 * float(np.sum(demand)))[0]
+    if not ok.size:
+        return (1, bridge) if needs_bridge else None
+    i = int(ok[0])
+    n = int(cands[i, 0])
+    if n == opt.servers:
+        return (1, bridge) if needs_bridge else None
+    total = float(np.broadcast_to(totals(flows, np.ones(ctx.h)), (cands.shape[0],))[i])
+    served = float(np.sum(demand[lead:]))
+    figs: dict[str, R.Figure] = {
+        "servers": opt.servers,
+        "needed": n,
+        "extra": n - opt.servers,
+        "extra_capex": round((n - opt.servers) * opt.server_price * (1.0 + opt.network_fraction), 2),
+        "per_gpu_hour": round(total / served, 4) if served > 0 else None,
+    }
+    if needs_bridge:
+        figs["bridge_months"] = lead
+    return (1 if needs_bridge else 0, Reason(R.ADD_SERVERS, figs, (opt.name,)))

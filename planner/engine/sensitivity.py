@@ -24,7 +24,8 @@ from planner.engine.cashflow import (
     onprem_flows,
     totals,
 )
-from planner.engine.montecarlo import _option_prefixes, input_value, run_totals
+from planner.engine.montecarlo import input_value, run_totals
+from planner.input_paths import option_prefixes
 from planner.project import CloudOption, HybridOption, InputRange, OnPremOption, Project
 
 UTIL_GRID = np.linspace(0.0, 1.0, 401)[1:]
@@ -217,7 +218,7 @@ def tornado_inputs(project: Project) -> list[InputRange]:
     if project.pue > 1:
         candidates.append("pue")
     for opt in project.options:
-        for pre, obj in _option_prefixes(opt):
+        for pre, obj in option_prefixes(opt):
             for key in _TORNADO_KEYS.get(type(obj).__name__, ()):
                 if hasattr(obj, key) and getattr(obj, key) not in (None, 0, 0.0):
                     candidates.append(pre + key)

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from planner.engine import CancelToken, Progress, check
+from planner.engine.reasons import OptionStatus, Reason
 from planner.project import CloudOption, HybridOption, OnPremOption, Project
 
 FloatArray = npt.NDArray[np.float64]
@@ -105,16 +106,25 @@ class MonteCarloResult:
 
 @dataclass(frozen=True)
 class Recommendation:
-    """The option recommended, its ``kind`` (cloud | onprem | managed_k8s | hybrid, as the option's own kind),
-    the architecture in words (``label``, e.g. "Cloud (spot instances)"), the reasons (each naming its numbers)
-    and the key numbers behind them."""
+    """The plan recommended (``option``), its ``kind`` (cloud | onprem | managed_k8s | hybrid, as the option's
+    own kind), the architecture in words (``label``, e.g. "Cloud (spot instances)"), the structured reasons
+    (``explained``) and warnings (``cautions``, :mod:`planner.engine.reasons`) and the key numbers behind
+    them. ``reasons`` words ``explained`` then ``cautions`` (:func:`planner.explain.explain`)."""
 
     option: str
     kind: str
     label: str
-    reasons: list[str]
+    explained: tuple[Reason, ...]
     key_numbers: dict[str, float | int | str | None]
     rules_fired: tuple[str, ...] = ()
+    cautions: tuple[Reason, ...] = ()
+    currency: str = "USD"
+
+    @property
+    def reasons(self) -> list[str]:
+        from planner.explain import explain
+
+        return [explain(r, self.currency) for r in (*self.explained, *self.cautions)]
 
 
 @dataclass
@@ -126,11 +136,15 @@ class TcoResult:
     break_even: list[BreakEven]
     tornado: list[TornadoBar]
     monte_carlo: MonteCarloResult | None
-    recommendation: Recommendation
+    recommendation: Recommendation | None
     warnings: list[str]
     demand_gpu_hours: FloatArray
     currency: str = "USD"
     hours_per_month: float = 730.0
+    statuses: Mapping[str, OptionStatus] = field(default_factory=dict)
+    """Per option: whether it is a plan (complete, serving all demand, compliant) and why not."""
+    blocked_by: tuple[Reason, ...] = ()
+    """When ``recommendation`` is None: why, and the smallest changes that would make a plan."""
 
     def option(self, name: str) -> OptionResult:
         for o in self.options:
@@ -247,9 +261,7 @@ def evaluate(
             seed=seed,
         )
     peak = _peak_gpus(project, ctx.streams, demand)
-    rec = recommend(
-        project, results, be_util, peak, float(demand.mean()) if demand.size else 0.0, float(demand.sum())
-    )
+    decision = recommend(project, results, be_util, peak, demand)
     report(1.0)
     return TcoResult(
         months=months,
@@ -257,11 +269,13 @@ def evaluate(
         break_even=break_even,
         tornado=bars,
         monte_carlo=mc,
-        recommendation=rec,
+        recommendation=decision.recommendation,
         warnings=warnings,
         demand_gpu_hours=demand,
         currency=project.currency,
         hours_per_month=project.hours_per_month,
+        statuses=dict(decision.statuses),
+        blocked_by=decision.blocked_by,
     )
 
 
@@ -444,7 +458,29 @@ def _json_array(a: FloatArray | None) -> list[float] | None:
     return None if a is None else [round(float(x), 2) for x in a]
 
 
+def _reason_json(r: Reason, currency: str) -> dict[str, Any]:
+    from planner.explain import explain
+
+    return {**r.to_json(), "text": explain(r, currency)}
+
+
+def _recommendation_json(rec: Recommendation | None) -> dict[str, Any] | None:
+    if rec is None:
+        return None
+    return {
+        "option": rec.option,
+        "kind": rec.kind,
+        "label": rec.label,
+        "reasons": list(rec.reasons),
+        "explained": [_reason_json(r, rec.currency) for r in rec.explained],
+        "cautions": [_reason_json(r, rec.currency) for r in rec.cautions],
+        "key_numbers": rec.key_numbers,
+        "rules_fired": list(rec.rules_fired),
+    }
+
+
 def _result_to_json(result: TcoResult) -> dict[str, Any]:
+    cur = result.currency
     options = []
     for o in result.options:
         options.append(
@@ -485,13 +521,11 @@ def _result_to_json(result: TcoResult) -> dict[str, Any]:
             }
             for b in result.break_even
         ],
-        "recommendation": {
-            "option": result.recommendation.option,
-            "kind": result.recommendation.kind,
-            "label": result.recommendation.label,
-            "reasons": list(result.recommendation.reasons),
-            "key_numbers": result.recommendation.key_numbers,
-            "rules_fired": list(result.recommendation.rules_fired),
+        "recommendation": _recommendation_json(result.recommendation),
+        "recommendation_blocked_by": [_reason_json(r, cur) for r in result.blocked_by],
+        "option_status": {
+            name: {"plan": st.plan, "why": [_reason_json(r, cur) for r in st.why]}
+            for name, st in result.statuses.items()
         },
         "tornado": [
             {

@@ -144,11 +144,14 @@ def estimate_time(model: ModelArch, spec: EstimateSpec, gpu: Gpu, trainable: flo
     flops = per_tok * spec.tokens
     compute_wall = flops / (peak * mfu * n)
     # pipeline bubble (1F1B): (pp-1)/(m+pp-1) of the time idle
+    # (interleaved with v chunks per GPU: (pp-1)/v idle micro-batch slots)
     if spec.pipeline_parallel > 1:
         m = spec.grad_accumulation
-        compute_wall /= 1.0 - (spec.pipeline_parallel - 1) / (m + spec.pipeline_parallel - 1)
+        idle = (spec.pipeline_parallel - 1) / spec.effective_virtual_stages
+        compute_wall *= (m + idle) / m
     dp = max(n // (spec.tensor_parallel * spec.pipeline_parallel), 1)
-    tokens_per_step = spec.micro_batch * spec.seq_len * spec.grad_accumulation * dp
+    # context-parallel ranks share one sequence: distinct sequences per step = dp / cp
+    tokens_per_step = spec.micro_batch * spec.seq_len * spec.grad_accumulation * dp / spec.context_parallel
     steps = spec.tokens / tokens_per_step
     step_compute = compute_wall / steps
     comm = dp_comm_bytes_per_step(model, spec, trainable, dp) / (link_bandwidth_gbs(gpu, spec) * 1e9)
@@ -186,10 +189,14 @@ def _decode_seconds(model: ModelArch, spec: EstimateSpec, gpu: Gpu, peak: float,
 
 
 def _inference_time(model: ModelArch, spec: EstimateSpec, gpu: Gpu, peak: float) -> TimeEstimate:
+    """Time to generate ``spec.tokens`` tokens at the replica's serving throughput (prefill and decode with
+    the KV-cache reads, planner.engine.serving)."""
+    from planner.engine.serving import serving_estimate
+
     assert spec.tokens is not None
     n = spec.n_gpus
-    # tensor parallel over n GPUs divides the weight reads; ~85% scaling efficiency per doubling is not modelled
-    seconds = _decode_seconds(model, spec, gpu, peak, spec.tokens) / n
+    sv = serving_estimate(model, spec, gpu)
+    seconds = spec.tokens / (sv.output_tokens_per_s_per_gpu * n)
     return TimeEstimate(
         gpu_hours=seconds * n / 3600.0,
         wall_hours=seconds / 3600.0,

@@ -12,6 +12,7 @@ import pytest
 from db.session import dispose_engines
 from planner.catalog import STALE_AFTER_DAYS
 from tests.catalog.conftest import DATA, SHIPPED
+from tests.dates import TODAY
 from ui.cli import main
 
 
@@ -40,7 +41,7 @@ def test_list_json_and_where(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_stale_lists_rows_older_than_twelve_months(capsys: pytest.CaptureFixture[str]) -> None:
-    today = dt.date.today()
+    today = TODAY
     expected = set()
     for table, key in {
         "gpus": ("vendor", "name"),
@@ -52,10 +53,10 @@ def test_stale_lists_rows_older_than_twelve_months(capsys: pytest.CaptureFixture
         for row in csv.DictReader((SHIPPED / f"{table}.csv").open(encoding="utf-8")):
             if (today - dt.date.fromisoformat(row["as_of"])).days > STALE_AFTER_DAYS:
                 expected.add((table, " / ".join(row[k] for k in key)))
-    stale = _json(capsys, ["catalog", "stale", "--json"])
+    stale = _json(capsys, ["catalog", "stale", "--today", TODAY.isoformat(), "--json"])
     assert {(r["table"], r["key"]) for r in stale} == expected
     assert expected  # the shipped catalog does hold old figures (e.g. the 2022 ECB rates)
-    listed = _json(capsys, ["catalog", "list", "fx", "--json"])
+    listed = _json(capsys, ["catalog", "list", "fx", "--today", TODAY.isoformat(), "--json"])
     for r in listed:
         assert r["stale"] == ((today - dt.date.fromisoformat(r["as_of"])).days > STALE_AFTER_DAYS)
 
@@ -96,3 +97,26 @@ def test_bad_database_url_is_one_clear_error(capsys: pytest.CaptureFixture[str])
     code = main(["--db", "postgresql://nobody@127.0.0.1:1/none", "catalog", "list", "fx"])
     assert code == 3
     assert "cannot open the catalog database" in capsys.readouterr().err
+
+
+def test_update_shows_the_diff_then_applies_it_once(capsys: pytest.CaptureFixture[str]) -> None:
+    pack = str(DATA / "packs" / "skypilot" / "nebius" / "vms.csv")
+    assert main(["catalog", "update", pack, "--as-of", "2026-08-10"]) == 0
+    text = capsys.readouterr().out
+    assert "Nebius, snapshot of 2026-08-10, 21 priced GPU row(s)" in text
+    assert "left out 40 row(s): no accelerator (CPU-only instance)" in text
+    assert "21 added, 0 changed, 0 unchanged, 0 no longer listed" in text
+    assert "nothing written (diff only)" in text
+    nebius = _json(capsys, ["catalog", "list", "cloud", "--where", "provider=Nebius", "--json"])
+    assert nebius == []
+    applied = _json(capsys, ["catalog", "update", pack, "--as-of", "2026-08-10", "--apply", "--json"])
+    assert (applied["applied"], applied["written"], len(applied["added"])) == (True, 21, 21)
+    again = _json(capsys, ["catalog", "update", pack, "--as-of", "2026-08-10", "--apply", "--json"])
+    assert (again["written"], again["unchanged"]) == (0, 21)
+    assert len(_json(capsys, ["catalog", "list", "cloud", "--where", "provider=Nebius", "--json"])) == 21
+
+
+def test_update_refuses_a_non_pack_file_with_its_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["catalog", "update", str(SHIPPED / "cloud.csv"), "--as-of", "2026-08-10"]) == 4
+    err = capsys.readouterr().err
+    assert "not a price pack this app reads" in err and "nothing imported" in err

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from pathlib import Path
 
 import openpyxl
@@ -15,6 +14,7 @@ from db.io import TABLES, CatalogImportError, export_file, import_file, table_va
 from db.schema import SPECS, CellProblem
 from db.session import get_engine
 from tests.catalog.conftest import DATA
+from tests.dates import TODAY
 
 MALFORMED = DATA / "catalog_malformed_cloud.csv"
 # (row, column, words of the reason) expected for MALFORMED; row 2 ("80GB", "40%", "$1,020.50") is valid.
@@ -132,7 +132,7 @@ def test_header_problems_and_duplicates(engine: Engine, tmp_path: Path) -> None:
     ],
 )
 def test_unit_suffixes_that_are_unambiguous(column: str, raw: str, value: float) -> None:
-    assert SPECS["gpus"].column(column).parse(raw, dt.date.today()) == pytest.approx(value)
+    assert SPECS["gpus"].column(column).parse(raw, TODAY) == pytest.approx(value)
 
 
 @pytest.mark.parametrize(
@@ -141,4 +141,4 @@ def test_unit_suffixes_that_are_unambiguous(column: str, raw: str, value: float)
 )
 def test_units_and_numbers_that_are_rejected(column: str, raw: str) -> None:
     with pytest.raises(CellProblem):
-        SPECS["gpus"].column(column).parse(raw, dt.date.today())
+        SPECS["gpus"].column(column).parse(raw, TODAY)

@@ -18,6 +18,7 @@ from db.io import CatalogImportError, export_file, import_file, parse_rows, tabl
 from db.schema import FORM_FACTORS, SPECS, CellProblem
 from db.session import dispose_engines
 from tests.catalog.conftest import SHIPPED
+from tests.dates import TODAY
 from ui.cli import main
 
 GPU_HEADER = SPECS["gpus"].header
@@ -204,7 +205,7 @@ def test_header_of_another_table_is_one_error(engine: Engine, tmp_path: Path) ->
 
 def test_every_shipped_form_factor_is_valid_and_others_are_not() -> None:
     column = SPECS["gpus"].column("form_factor")
-    today = dt.date.today()
+    today = TODAY
     for r in _shipped_gpus():
         assert column.parse(r["form_factor"], today) == r["form_factor"]
     assert set(FORM_FACTORS) >= {"SXM", "PCIe", "OAM", "NVL", "consumer", "module"}
@@ -234,7 +235,7 @@ def test_every_shipped_form_factor_is_valid_and_others_are_not() -> None:
 )
 def test_zero_is_rejected_where_a_quantity_must_be_positive(table: str, column: str) -> None:
     with pytest.raises(CellProblem, match="must be greater than 0|is below 1"):
-        SPECS[table].column(column).parse("0", dt.date.today())
+        SPECS[table].column(column).parse("0", TODAY)
 
 
 def test_banana_and_zero_memory_rows_are_rejected_by_parse_rows() -> None:

@@ -15,6 +15,7 @@ from db.catalog import save_row
 from db.quotes import load_mapping_file
 from db.session import dispose_engines, get_engine
 from planner.project import OnPremOption, load_project
+from tests.dates import TODAY
 from tests.quotes.expected import EUR_USD, GBP_USD
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "quotes"
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def quotes_page(main_window: Any, qtbot: Any) -> Any:
+def quotes_page(pinned_today: object, main_window: Any, qtbot: Any) -> Any:
     engine = get_engine(main_window.db_url)
     save_row(engine, EUR_USD)
     save_row(engine, GBP_USD)
@@ -76,8 +77,8 @@ def test_quotes_page_end_to_end(
             DATA / "albion_gbp.csv",
             "Albion Compute Ltd",
             load_mapping_file(DATA / "albion_mapping.json"),
-            dt.date(2026, 11, 2),
-            dt.date(2026, 12, 2),
+            TODAY - dt.timedelta(days=31),
+            TODAY + dt.timedelta(days=30),  # valid on the day the test states (tests.dates.TODAY)
             None,
         )
     )

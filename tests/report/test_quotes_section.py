@@ -20,6 +20,7 @@ from pypdf import PdfReader
 from db.catalog import save_row
 from db.session import dispose_engines, get_engine
 from resources import resource
+from tests.dates import TODAY
 from tests.quotes.expected import EUR_USD, GBP_USD
 from tests.quotes.files import DATA, VENDOR_IMPORTS
 from ui.cli import main
@@ -126,7 +127,6 @@ def test_quotes_for_a_workload_project_use_its_resolved_demand(
 ) -> None:
     """The workload sample states no GPU-hours directly: the utilisation that sets each quote's cost per
     GPU-hour comes from the demand the estimate engine derives, under the sample's on-prem site terms."""
-    import datetime as dt
 
     from db.catalog import get_gpu, get_model
     from db.quotes import compare_stored
@@ -141,9 +141,9 @@ def test_quotes_for_a_workload_project_use_its_resolved_demand(
     demand = average_demand_gpu_hours(project)
     assert demand > 1000  # GPU-hours a month, from the four estimate specs
     site = site_terms_from_project(project)
-    figures = compare_stored(engine, quote_ids, site=site, today=dt.date.today())
+    figures = compare_stored(engine, quote_ids, site=site, today=TODAY)
     unresolved = compare_stored(
-        engine, quote_ids, site=site_terms_from_project(load_project(WORKLOAD_SAMPLE)), today=dt.date.today()
+        engine, quote_ids, site=site_terms_from_project(load_project(WORKLOAD_SAMPLE)), today=TODAY
     )
     assert [f.per_gpu_hour_usd for f in unresolved] != [f.per_gpu_hour_usd for f in figures]
     northwind = next(f for f in figures if f.quote.vendor == "Northwind Systems")

@@ -15,6 +15,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
+from planner import clock
 from planner.project import load_project
 from tests.report.conftest import EUR_PROJECT, SIGNER
 from ui.report.export import export_proposal
@@ -172,7 +173,7 @@ def _ca_issued_identity(tmp_path: Path) -> tuple[Path, Path]:
     from cryptography.hazmat.primitives.serialization import pkcs12
     from cryptography.x509.oid import NameOID
 
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()  # a certificate valid at the moment the test signs and verifies with it
     ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Client Root CA")])
     ca = (

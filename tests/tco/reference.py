@@ -226,7 +226,12 @@ def onprem(
     bridge_served = [0.0] * h
     if bridge is not None and lead > 0:
         shares = [[d if m < lead else 0.0 for m, d in enumerate(s.gpu_hours)] for s in ss]
-        usage = replace(bridge, pricing="on_demand") if bridge.pricing == "reserved" else bridge
+        # a reserved bridge is used without a commitment: billed at its on-demand rate
+        usage = (
+            replace(bridge, pricing="on_demand", rate_per_hour=bridge.on_demand_rate_per_hour or 0.0)
+            if bridge.pricing == "reserved"
+            else bridge
+        )
         bf = cloud(p, usage, ss, shares, "cloud", compute_only=True)
         bridge_cost, bridge_served = bf.cash, bf.served
     for m in range(h):

@@ -16,6 +16,8 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox
 
+from tests.conftest import qt_settings_in
+from tests.dates import TODAY
 from tests.ui import catalog_samples as s
 from ui.dialogs.row_editor import value_text
 from ui.models import TABLE_TITLES, TABLES
@@ -55,7 +57,7 @@ def sample_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(sample_db: str, main_window: Any, qtbot: Any) -> Any:
+def page(pinned_today: object, sample_db: str, main_window: Any, qtbot: Any) -> Any:
     catalog = main_window.pages["Catalog"]
     qtbot.waitUntil(catalog.is_ready, timeout=30_000)
     assert catalog.last_error() is None
@@ -299,13 +301,10 @@ def test_screenshots_of_dialogs(page: Any, qtbot: Any, artifacts_dir: Path, tmp_
     page.import_errors_dialog.close()
 
 
-def test_unreachable_database_is_reported_not_swallowed(qtbot: Any) -> None:
-    from PySide6.QtCore import QCoreApplication, QSettings
-
+def test_unreachable_database_is_reported_not_swallowed(qtbot: Any, tmp_path: Path) -> None:
     from ui.main_window import MainWindow
 
-    QCoreApplication.setOrganizationName("ComputePlannerTests")
-    QSettings().clear()
+    qt_settings_in(tmp_path / "qsettings")
     window = MainWindow(db_url="postgresql+psycopg://nobody@127.0.0.1:1/none")
     qtbot.addWidget(window)
     page = window.pages["Catalog"]
@@ -321,18 +320,17 @@ def test_unreachable_database_is_reported_not_swallowed(qtbot: Any) -> None:
 
 
 def test_duplicate_fx_rate_is_a_new_dated_rate(page: Any, qtbot: Any) -> None:
-    import datetime as dt
 
     page.show_table("fx")
     page.select_value(s.EUR_USD)
     dialog = page.duplicate_selected()
-    assert dialog.field_text("as_of") == dt.date.today().isoformat()
+    assert dialog.field_text("as_of") == TODAY.isoformat()
     dialog.set_field("rate", "1.1")
     dialog.accept()
     wait_ready(qtbot, page)
     assert page.last_error() is None
     added = [v for v in page.models["fx"].values() if v.origin == "user"]
-    assert [(v.base, v.quote, v.rate, v.as_of) for v in added] == [("EUR", "USD", 1.1, dt.date.today())]
+    assert [(v.base, v.quote, v.rate, v.as_of) for v in added] == [("EUR", "USD", 1.1, TODAY)]
     assert s.EUR_USD in page.models["fx"].values()
 
 

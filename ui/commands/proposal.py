@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ui.commands._common import CliError, add_json_flag, emit
+from ui.commands._common import CliError, add_json_flag, add_today_flag, emit, today_of
 from ui.report.files import ReportError
 from ui.report.identity import (
     PASSWORD_ENV,
@@ -104,6 +104,7 @@ def _register_export(subparsers: Any) -> None:
         help="vendor quotes from the catalog database (ids of `planner quotes list`) compared under the "
         "project's site terms in the proposal's quote section",
     )
+    add_today_flag(p, "date the proposal, judge price staleness and quote expiry")
     _password_flag(p)
     add_json_flag(p)
     p.set_defaults(func=_export)
@@ -215,7 +216,8 @@ def _export(args: argparse.Namespace) -> int:
     try:
         project = read_project(args.project)
         identity = load_identity(args.identity, read_password(args)) if args.identity else None
-        quotes = quote_rows(project, args.quotes) if args.quotes else None
+        today = today_of(args)
+        quotes = quote_rows(project, args.quotes, today=today) if args.quotes else None
         result = export_proposal(
             project,
             args.out,
@@ -225,6 +227,7 @@ def _export(args: argparse.Namespace) -> int:
             version=args.doc_version,
             samples=args.samples,
             quotes=quotes,
+            today=today,
         )
     except ReportError as exc:
         raise CliError(str(exc)) from None
@@ -232,7 +235,7 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def quote_rows(project: Any, ids: list[int], engine: Any = None, today: dt.date | None = None) -> list[Any]:
+def quote_rows(project: Any, ids: list[int], *, today: dt.date, engine: Any = None) -> list[Any]:
     """Rows of the proposal's quote section for stored quotes ``ids``: compared as `planner quotes compare
     IDS --project PROJECT.json` does, under the project's site terms, with the project's workloads first
     resolved through the catalog (so their GPU-hours count in the demand that sets the utilisation)."""
@@ -251,7 +254,7 @@ def quote_rows(project: Any, ids: list[int], engine: Any = None, today: dt.date 
         raise CliError(f"the project has errors: {exc}") from None
     try:
         site = site_terms_from_project(resolved, usd_to_currency=usd_to(eng, project.currency))
-        figures = compare_stored(eng, ids, site=site, today=today or dt.date.today())
+        figures = compare_stored(eng, ids, site=site, today=today)
     except LookupError as exc:  # KeyError (unknown quote id) is a LookupError too
         raise CliError(f"--quotes: {str(exc).strip(chr(39) + chr(34))}") from None
     except ValueError as exc:

@@ -12,10 +12,9 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from typing import Any
 
-from ui.commands._common import CliError, add_json_flag, emit
+from ui.commands._common import CliError, add_json_flag, add_today_flag, emit, parse_date, today_of
 
 
 def register(subparsers: Any) -> None:
@@ -26,9 +25,9 @@ def register(subparsers: Any) -> None:
     imp.add_argument("file", metavar="FILE", help="CSV or XLSX quote")
     imp.add_argument("--vendor", required=True, help="vendor name (its column mapping is remembered)")
     imp.add_argument(
-        "--date", type=_date, default=None, help="quote date YYYY-MM-DD (default: file or today)"
+        "--date", type=parse_date, default=None, help="quote date YYYY-MM-DD (default: file or today)"
     )
-    imp.add_argument("--valid-until", type=_date, default=None, help="end of validity YYYY-MM-DD")
+    imp.add_argument("--valid-until", type=parse_date, default=None, help="end of validity YYYY-MM-DD")
     imp.add_argument("--currency", default=None, help="ISO currency code of the amounts (e.g. EUR)")
     imp.add_argument("--mapping", default=None, metavar="MAPPING.json", help="column mapping for this layout")
     imp.add_argument(
@@ -36,11 +35,12 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="replace a quote already imported (same vendor and quote number, or the same lines)",
     )
+    add_today_flag(imp, "date a quote without one and judge expiry")
     add_json_flag(imp)
     imp.set_defaults(func=run_import)
 
     ls = sub.add_parser("list", help="list the stored quotes")
-    ls.add_argument("--today", type=_date, default=None, help=argparse.SUPPRESS)
+    add_today_flag(ls, "judge expiry")
     add_json_flag(ls)
     ls.set_defaults(func=run_list)
 
@@ -49,16 +49,9 @@ def register(subparsers: Any) -> None:
     cmp.add_argument("--project", default=None, metavar="PROJECT.json", help="site terms, horizon and demand")
     cmp.add_argument("--utilization", type=float, default=None, help="fixed utilisation 0..1 for every quote")
     cmp.add_argument("--xlsx", default=None, metavar="OUT.xlsx", help="also export the comparison to XLSX")
-    cmp.add_argument("--today", type=_date, default=None, help="judge expiry as of this date (default today)")
+    add_today_flag(cmp, "judge expiry")
     add_json_flag(cmp)
     cmp.set_defaults(func=run_compare)
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
 
 
 def _engine() -> Any:
@@ -81,6 +74,7 @@ def run_import(args: argparse.Namespace) -> int:
             valid_until=args.valid_until,
             currency=args.currency,
             replace_existing=args.replace,
+            today=today_of(args),
         )
     except QuoteImportError as exc:
         raise CliError(str(exc)) from None
@@ -89,7 +83,7 @@ def run_import(args: argparse.Namespace) -> int:
 
     servers, gpus = catalog_maps(_engine())
     q = result.quote
-    f = quote_figures(q, quote_hardware(q, servers, gpus), today=dt.date.today())
+    f = quote_figures(q, quote_hardware(q, servers, gpus), today=today_of(args))
     payload = {
         "id": result.quote_id,
         "vendor": q.vendor,
@@ -142,7 +136,7 @@ def run_list(args: argparse.Namespace) -> int:
     from db.quotes import list_quotes
     from planner.quotes import is_expired, quote_total
 
-    today = args.today or dt.date.today()
+    today = today_of(args)
     rows = [
         {
             "id": q.id,
@@ -215,7 +209,7 @@ def run_compare(args: argparse.Namespace) -> int:
 
             site = replace(DEFAULT_SITE, utilization=args.utilization)
     try:
-        figures = compare_stored(engine, args.ids, site=site, today=args.today or dt.date.today())
+        figures = compare_stored(engine, args.ids, site=site, today=today_of(args))
     except KeyError as exc:
         raise CliError(str(exc).strip("'\"")) from None
     except ValueError as exc:

@@ -92,8 +92,12 @@ def _human(project: Project, j: dict[str, Any]) -> str:
             f"{_money(o['total_amortised'], cur):>16} {_money(o['present_value'], cur):>16} {per:>12}"
         )
     rec = j["recommendation"]
-    lines += ["", f"Recommendation: {rec['option']} — {rec['label']}"]
-    lines += [f"  • {r}" for r in rec["reasons"]]
+    if rec is None:
+        lines += ["", "No recommendation:"]
+        lines += [f"  • {r['text']}" for r in j["recommendation_blocked_by"]]
+    else:
+        lines += ["", f"Recommendation: {rec['option']} — {rec['label']}"]
+        lines += [f"  • {r}" for r in rec["reasons"]]
     crossings = [b for b in j["break_even"] if b["month"] not in (None, 1)]
     if crossings:
         lines += ["", "Break-even (first month cumulative A ≤ B):"]

@@ -142,8 +142,11 @@ class ItemEditor(QWidget):
         if sig != self._form_sig:
             self._form_sig = sig
             if self.binder is not None:
-                self.binder.widget.setParent(None)
-                self.binder.widget.deleteLater()
+                old = self.binder.widget
+                old.hide()  # hidden first: unparented while visible, it would flash up as a window of its own
+                self.form_holder.removeWidget(old)
+                old.setParent(None)
+                old.deleteLater()
                 self.binder = None
             if sig is not None:
                 self.binder = FormBinder(self.document, self._specs(items[index]), (self.key, index))

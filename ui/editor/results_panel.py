@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.explain import explain
 from ui.charts import (
     PALETTES,
     BreakdownChart,
@@ -145,7 +146,7 @@ class ResultsPanel(QWidget):
             return ""
         tco = self.shown.tco
         names = [o.name for o in tco.options]
-        if tco.recommendation.option in names:
+        if tco.recommendation is not None and tco.recommendation.option in names:
             return tco.recommendation.option
         return min(tco.options, key=lambda o: o.total).name if tco.options else ""
 
@@ -166,7 +167,7 @@ class ResultsPanel(QWidget):
             tco.months.astype(float),
             {o.name: o.breakdown for o in tco.options},
             tco.currency,
-            selected=tco.recommendation.option,
+            selected=tco.recommendation.option if tco.recommendation is not None else None,
         )
 
     def _draw_memory(self) -> None:
@@ -260,6 +261,9 @@ def recommendation_html(results: ProjectResults) -> str:
     rec = tco.recommendation
     cur = tco.currency
     esc = html.escape
+    if rec is None:
+        blocked = "".join(f"<li>{esc(explain(r, cur))}</li>" for r in tco.blocked_by)
+        return f"<h3 style='margin:0'>No recommendation</h3><ul style='margin:2px 0'>{blocked}</ul>"
     rows = "".join(
         f"<tr><td>{esc(o.name)}</td><td align='right'>{esc(compact_money(o.total, cur))}</td>"
         f"<td align='right'>{'—' if o.per_used_gpu_hour is None else f'{o.per_used_gpu_hour:,.2f}'}</td></tr>"

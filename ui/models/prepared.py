@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from planner import clock
 from planner.catalog import is_stale
 from ui.models.columns import STALE_TABLES
 
@@ -35,7 +36,7 @@ def search_text(value: Any, stale: bool) -> str:
 def prepare_rows(table: str, values: Iterable[Any], today: dt.date | None = None) -> PreparedRows:
     """Stale flags (12-month rule, not for model architectures) and search strings of ``values``."""
     rows = list(values)
-    today = today or dt.date.today()
+    today = today or clock.today()
     check = table in STALE_TABLES
     stale = [bool(check and getattr(v, "as_of", None) and is_stale(v.as_of, today)) for v in rows]
     return PreparedRows(table, rows, stale, [search_text(v, s) for v, s in zip(rows, stale, strict=True)])

@@ -8,7 +8,6 @@ back to the GUI thread as plain domain values through a signals object.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import html
 import logging
 from collections.abc import Callable
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner import clock
 from planner.catalog import Gpu
 from ui.dialogs import ImportErrorsDialog, RowEditorDialog
 from ui.models import TABLE_TITLES, TABLES, CatalogTableModel
@@ -68,7 +68,7 @@ def load_catalog(url: str | None) -> Catalog:
     from db import catalog as db_catalog
 
     engine = _engine(url)
-    today = dt.date.today()
+    today = clock.today()
     listed: dict[str, list[Any]] = {
         "gpus": db_catalog.list_gpus(engine),
         "servers": db_catalog.list_servers(engine),
@@ -498,7 +498,7 @@ class CatalogPage(QWidget):
 
     def _copy_of(self, table: str, value: Any) -> Any:
         if table == "fx":
-            return dataclasses.replace(value, as_of=dt.date.today(), origin="user")
+            return dataclasses.replace(value, as_of=clock.today(), origin="user")
         key = _COPY_FIELD[table]
         taken = {getattr(v, key) for v in self.models[table].values()}
         base = f"{getattr(value, key)} (copy)"

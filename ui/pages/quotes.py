@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.quotes import FIELD_LABELS, FIELDS, ColumnMapping, ImportIssue, QuoteImportError
+from planner import clock
 from planner.project import OnPremOption, Project, load_project, save_project
 from planner.quotes import (
     CRITERIA,
@@ -394,7 +395,7 @@ class QuoteEditorDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Edit quote" if quote else "New quote")
         self.original = quote
-        q = quote or Quote(vendor="", currency="USD", quote_date=dt.date.today(), lines=())
+        q = quote or Quote(vendor="", currency="USD", quote_date=clock.today(), lines=())
         self.vendor_edit = QLineEdit(q.vendor)
         self.number_edit = QLineEdit(q.quote_number)
         self.currency_edit = QLineEdit(q.currency)
@@ -523,7 +524,7 @@ class QuoteEditorDialog(QDialog):
                 issues.append(ImportIssue(None, "Lead time (weeks)", str(exc)))
         if issues:
             raise QuoteImportError("quote", issues)
-        base = self.original or Quote(vendor="", currency="USD", quote_date=dt.date.today(), lines=())
+        base = self.original or Quote(vendor="", currency="USD", quote_date=clock.today(), lines=())
         currency = self.currency_edit.text().strip().upper()
         return dataclasses.replace(
             base,
@@ -596,7 +597,7 @@ class QuotesPage(QWidget):
         self.project: Project | None = None
         self.project_path: Path | None = None
         self.snapshot: QuotesSnapshot | None = None
-        self.today = dt.date.today()
+        self.today = clock.today()
         self.mapping_dialog: ColumnMappingDialog | None = None
         self.errors_dialog: QuoteErrorsDialog | None = None
         self.editor_dialog: QuoteEditorDialog | None = None

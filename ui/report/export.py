@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from planner import clock
 from planner.catalog import Gpu, ModelArch
 from planner.engine.tco import evaluate, resolve_workloads
 from planner.project import Project, ProjectError, load_project
@@ -118,6 +119,9 @@ def export_proposal(
         engine=engine,
         use_catalog=use_catalog,
     )
+    if inputs.result["recommendation"] is None:
+        blocked = " ".join(r["text"] for r in inputs.result.get("recommendation_blocked_by", []))
+        raise ReportError(f"no proposal: the project has no plan to recommend. {blocked}".strip())
     pdf = build_proposal(inputs)
     signer = ""
     if identity is not None:
@@ -132,7 +136,7 @@ def export_proposal(
         signed=identity is not None,
         signer=signer,
         size_bytes=len(pdf),
-        recommendation=str(inputs.result["recommendation"]["option"]),
+        recommendation=str((inputs.result.get("recommendation") or {}).get("option", "none")),
     )
 
 
@@ -151,7 +155,7 @@ def prepare_inputs(
     use_catalog: bool = True,
 ) -> ProposalInputs:
     """Run the engines and gather everything the document shows."""
-    day = today or dt.date.today()
+    day = today or clock.today()
     cat = open_catalog(engine) if use_catalog else None
     try:
         resolved = resolve_workloads(project, cat.get_model if cat else None, cat.get_gpu if cat else None)

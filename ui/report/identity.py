@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from db.paths import data_dir
+from planner import clock
 from ui.report.files import ReportError, write_atomic
 
 IDENTITY_DIR_NAME = "identities"
@@ -148,7 +149,7 @@ def _self_signed_certificate(
         attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation.strip()))
     attrs.append(x509.NameAttribute(NameOID.EMAIL_ADDRESS, email.strip()))
     subject = x509.Name(attrs)
-    start = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(minutes=5)
+    start = (now or clock.now()) - dt.timedelta(minutes=5)
     ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
     return (
         x509.CertificateBuilder()
@@ -219,7 +220,7 @@ def load_identity(path: str | os.PathLike[str], password: str, *, now: dt.dateti
         ) from None
     if key is None or cert is None:
         raise IdentityError(f"{p}: holds no private key and certificate to sign with")
-    _check_validity(p, cert, now or dt.datetime.now(dt.UTC))
+    _check_validity(p, cert, now or clock.now())
     return Identity(path=p, key=key, certificate=cert, chain=tuple(extra))
 
 

@@ -894,10 +894,12 @@ def _what_would_change(inputs: ProposalInputs, view: View, fmt: Fmt) -> list[str
     kb = _key_break_even(inputs, view)
     if kb is not None:
         a, b, month, util = kb
+        other = b if a == view.rec_name else a
+        ref = "" if other in view.eligible else f" ({other} is not eligible: this is for reference only)"
         if util is not None:
             out.append(
                 f"Utilisation: owning ({a}) costs the same per used GPU-hour as renting ({b}) at "
-                f"{pct(util)} average utilisation; below it renting is cheaper."
+                f"{pct(util)} average utilisation; below it renting is cheaper{ref}."
             )
         if month is not None:
             out.append(f"Break-even: the cumulative cost of {a} falls to or below {b} in month {month}.")
@@ -941,6 +943,8 @@ def options_section(inputs: ProposalInputs, view: View, st: Styles, fmt: Fmt, wi
         for o in view.ranked:
             why, ok = view.status.get(o["name"], ("", True))
             mark = "★ recommended" if o["name"] == view.rec_name else ("✓" if ok else "× not eligible")
+            if why.startswith(o["name"]):
+                why = why[len(o["name"]) :].lstrip(" :,")
             row: list[Cell] = [
                 o["name"] + (f" — {why}" if why and not ok else ""),
                 mark,

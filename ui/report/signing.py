@@ -27,6 +27,7 @@ from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from planner import clock
 from resources import resource
 from ui.report.files import ReportError
 from ui.report.fonts import STAMP_FONT
@@ -92,7 +93,7 @@ def sign_pdf(
     """Sign ``pdf`` (bytes of an unsigned PDF) with ``identity``: PAdES B-B, SHA-256, certificate embedded,
     a visible box on the last page showing name, organisation, date, reason and location."""
     _quiet_pyhanko()
-    signed_at = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    signed_at = (now or clock.now()).replace(microsecond=0)
     meta = PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         md_algorithm="sha256",
