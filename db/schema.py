@@ -137,9 +137,10 @@ USD = {"usd": 1.0}
 PER_HOUR = {"usd": 1.0, "/h": 1.0, "/hr": 1.0, "usd/h": 1.0, "/hour": 1.0, "usd/hr": 1.0}
 GB = {"gb": 1.0}
 FRACTION = {"%": 0.01}
-FORM_FACTORS = ("SXM", "PCIe", "OAM", "NVL", "consumer", "module", "superchip")
+FORM_FACTORS = ("SXM", "PCIe", "OAM", "NVL", "consumer", "module", "superchip", "TPU")
 """GPU packaging: SXM/OAM mezzanine boards, PCIe cards, NVL (NVLink-bridged PCIe pairs), consumer cards,
-modules (e.g. Jetson), superchips (GH200: CPU + GPU on one board)."""
+modules (e.g. Jetson), superchips (GH200: CPU + GPU on one board), TPU (a Cloud TPU chip, rented only
+as a TPU VM with a fixed number of chips per host)."""
 
 
 def _c(name: str, kind: str = "float", **kw: Any) -> Column:
@@ -185,9 +186,10 @@ GPUS = TableSpec(
         _c("memory_bandwidth_gbs", units={"gb/s": 1.0, "tb/s": 1000.0}, positive=True),
         _c("bf16_dense_tflops", units={"tflops": 1.0, "pflops": 1000.0}, positive=True),
         _c("fp8_dense_tflops", required=False, units={"tflops": 1.0, "pflops": 1000.0}, positive=True),
-        _c("tdp_w", units={"w": 1.0, "kw": 1000.0}, positive=True),
+        _c("tdp_w", required=False, units={"w": 1.0, "kw": 1000.0}, positive=True),
         _c("interconnect", "text"),
         _c("interconnect_gbs", units={"gb/s": 1.0, "tb/s": 1000.0}, positive=True),
+        _c("chips_per_host", "int", required=False, minimum=1),
         _c("price_low_usd", required=False, units=USD, positive=True),
         _c("price_high_usd", required=False, units=USD, positive=True),
         *_SRC,

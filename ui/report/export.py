@@ -6,9 +6,11 @@ Nothing is left at the output path unless the whole export (and the signature, w
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import importlib
+import json
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -32,7 +34,7 @@ from ui.report.proposal import (
     build_proposal,
     document_id,
 )
-from ui.report.signing import page_count, sign_pdf
+from ui.report.signing import page_count, sign_pdf, signature_level
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +136,7 @@ def export_proposal(
         signed=identity is not None,
         signer=signer,
         size_bytes=len(pdf),
-        recommendation=str(inputs.result["recommendation"]["option"]),
+        recommendation=str((inputs.result.get("recommendation") or {}).get("option", "none")),
     )
 
 
@@ -157,22 +159,30 @@ def prepare_inputs(
     cat = open_catalog(engine) if use_catalog else None
     try:
         resolved = resolve_workloads(project, cat.get_model if cat else None, cat.get_gpu if cat else None)
-        result = evaluate(resolved, samples=samples if resolved.monte_carlo else 0, seed=seed)
+        result = evaluate(resolved, samples=samples, seed=seed)
     except ProjectError as exc:
         raise ReportError(f"the project has errors: {exc}") from None
     fit, fit_note = hardware_fit(resolved, cat)
+    result_json = result.to_json()
     meta = ProposalMeta(
-        doc_id=document_id(project, day),
+        doc_id="",
         date=day,
         version=version,
         paper=paper,
         signed=identity is not None,
         signer=identity.name if identity is not None else "",
-        location=location or project.region,
+        signer_organisation=identity.organisation if identity is not None else "",
+        signer_email=identity.email if identity is not None else "",
+        certificate_sha256=identity.fingerprint_sha256 if identity is not None else "",
+        signature_level=signature_level(identity) if identity is not None else "",
+        location=location,
+    )
+    meta = dataclasses.replace(
+        meta, doc_id=document_id(project_bytes(project), canonical(result_json), canonical(meta_json(meta)))
     )
     return ProposalInputs(
         project=resolved,
-        result=result.to_json(),
+        result=result_json,
         meta=meta,
         workloads=workload_rows(resolved, cat),
         hardware_fit=fit,
@@ -181,6 +191,23 @@ def prepare_inputs(
         quotes=quotes,
         today=day,
     )
+
+
+def canonical(data: Any) -> bytes:
+    """JSON bytes that are the same for the same content (sorted keys, UTF-8, no spaces)."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def project_bytes(project: Project) -> bytes:
+    return canonical(project.to_dict())
+
+
+def meta_json(meta: ProposalMeta) -> dict[str, Any]:
+    """The document facts that the id covers (everything but the id itself)."""
+    out = {k: v for k, v in dataclasses.asdict(meta).items() if k != "doc_id"}
+    out["date"] = meta.date.isoformat()
+    out["valid_until"] = meta.price_validity.isoformat()
+    return out
 
 
 # --------------------------------------------------------------------------------------------- catalog + memory
@@ -319,7 +346,11 @@ def catalog_figures(project: Project, cat: CatalogView | None) -> list[SourcedFi
         figures.append(
             SourcedFigure(
                 label=f"{g.vendor} {g.name}",
-                value=f"{g.memory_gb:g} GB, {g.bf16_dense_tflops:g} TFLOPS BF16, {g.tdp_w:g} W; {price}",
+                value=(
+                    f"{g.memory_gb:g} GB, {g.bf16_dense_tflops:g} TFLOPS BF16, "
+                    + (f"{g.tdp_w:g} W" if g.tdp_w is not None else "power not published")
+                    + f"; {price}"
+                ),
                 source_url=g.source_url,
                 as_of=g.as_of.isoformat(),
             )
