@@ -87,3 +87,70 @@ def test_reseller_quote_through_the_dialog_and_a_flagged_quote_never_best(
     main_window.resize(1440, 900)
     qtbot.wait(200)
     assert main_window.grab().save(str(artifacts_dir / "quotes_page_flagged.png"))
+
+
+def test_an_ambiguous_date_is_asked_and_the_answer_imports(
+    quotes_page: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    from ui.pages.quotes import ImportRequest
+
+    page = quotes_page
+    path = tmp_path / "us_or_uk.csv"
+    path.write_text(
+        "Quote Number,AMB-2\nQuote Date,12/03/2026\nValid Until,2026-12-31\n\nDescription,Qty,Unit Price\n"
+        "PowerEdge XE9680 8x H100 SXM5,1,290000.00\nConnectX-7 NDR adapter,8,1850.00\n",
+        encoding="utf-8",
+    )
+    page.import_file(ImportRequest(path, "Somebody", None, None, None, None))
+    qtbot.waitUntil(lambda: getattr(page, "date_question", None) is not None, timeout=20_000)
+    box = page.date_question
+    assert "'12/03/2026', which reads two ways" in box.text()
+    assert page.date_question_buttons["dmy"].text() == "12 March 2026 (day first)"
+    assert page.date_question_buttons["mdy"].text() == "3 December 2026 (month first)"
+    assert len(page.figures) == 0  # nothing imported yet
+    page.date_question_buttons["mdy"].click()
+    qtbot.waitUntil(lambda: page.is_ready() and len(page.figures) == 1, timeout=20_000)
+    assert page.figures[0].quote.quote_date.isoformat() == "2026-12-03"
+
+
+def test_every_oem_layout_through_the_view_gives_the_hand_figures(
+    quotes_page: Any, qtbot: Any, main_window: Any, artifacts_dir: Path
+) -> None:
+    from tests.quotes.test_layouts import LAYOUTS
+    from ui.pages.quotes import ImportRequest
+
+    page = quotes_page
+    for n, layout in enumerate(LAYOUTS, start=1):
+        page.import_file(ImportRequest(DATA / layout[0], layout[1], None, None, None, None))
+        qtbot.waitUntil(lambda n=n: page.is_ready() and len(page.figures) == n, timeout=30_000)
+    by_vendor = {f.quote.vendor: f for f in page.figures}
+    for (
+        name,
+        vendor,
+        number,
+        date,
+        valid,
+        currency,
+        gpus,
+        net,
+        tax,
+        support,
+        lead,
+        customer,
+        platform,
+    ) in LAYOUTS:
+        f = by_vendor[vendor]
+        q = f.quote
+        assert (q.quote_number, q.quote_date.isoformat(), q.valid_until.isoformat()) == (
+            number,
+            date,
+            valid,
+        ), name
+        assert (q.currency, f.hardware.gpus, q.customer) == (currency, gpus, customer), name
+        assert f.total == pytest.approx(net, abs=0.005) and q.tax_total == pytest.approx(tax, abs=0.005), name
+        assert (included_support_years(q), q.lead_time_weeks) == (support, lead), name
+        assert [x.server_model for x in q.lines if x.kind == "gpu_server"] == [platform], name
+        assert not f.best_excluded_because, name
+    main_window.resize(1600, 900)
+    qtbot.wait(200)
+    assert main_window.grab().save(str(artifacts_dir / "quotes_page_oem_layouts.png"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import re
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -190,8 +191,11 @@ class ImportRequest:
     currency: str | None
     replace: bool = False
     """Replace a quote already imported (same vendor and number, or same lines) instead of refusing."""
+    date_order: str | None = None
+    """"dmy"/"mdy": how to read slashed dates the file leaves ambiguous (asked when the import needs it)."""
 
 
+_AMBIGUOUS = re.compile(r"'([^']+)' is ambiguous: (.+?) read day first, (.+?) read month first")
 DETECTED_BACKGROUND = QColor("#dbeafe")
 """Preview cells of the columns the import will read (detected or chosen)."""
 
@@ -977,7 +981,7 @@ class QuotesPage(QWidget):
         refs = ", ".join(f"{r.name} ({r.basis})" for r in self.snapshot.references)
         text = (
             "<b>Green</b> = best per criterion (lower is better) among valid, complete quotes with GPUs; "
-            "expired or incomplete quotes are never green. All-in USD per GPU-hour: the TCO "
+            "expired, incomplete or flagged quotes are never green. All-in USD per GPU-hour: the TCO "
             f"engine's on-premises model over {site.horizon_months} months of {site.hours_per_month:g} h at "
             f"{util}; maintenance only beyond the included support; a multi-node quote without NIC or switch "
             f"lines gets a network allowance of {NETWORK_ALLOWANCE_FRACTION:.1%} of server capex "
@@ -1001,7 +1005,7 @@ class QuotesPage(QWidget):
                 match += " (suggested)"
             values = (
                 KIND_LABELS[line.kind],
-                line.description,
+                f"↳ {line.description}" if line.parent is not None else line.description,
                 line.part_number,
                 f"{line.quantity:g}",
                 f"{line.unit_price:,.2f}",
@@ -1013,9 +1017,14 @@ class QuotesPage(QWidget):
                 item = QTableWidgetItem(text)
                 if col in (3, 4, 5, 6):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                tip = text
                 if col == 7 and match.endswith("(suggested)"):
                     item.setForeground(QBrush(QColor("#8a5300")))
-                item.setToolTip(text)
+                    if line.match_score is not None:
+                        tip = f"{text}: {line.match_score:.0%} confidence, confirm it or choose another platform"
+                if col == 1 and line.note:
+                    tip = f"{text}\n{line.note}"
+                item.setToolTip(tip)
                 self.lines.setItem(row, col, item)
         self._line_selected()
 
@@ -1067,6 +1076,7 @@ class QuotesPage(QWidget):
 
     def import_file(self, request: ImportRequest) -> None:
         url = self.db_url
+        self._pending_import: ImportRequest | None = request
 
         def work() -> Any:
             from db.quotes import import_quote
@@ -1079,10 +1089,13 @@ class QuotesPage(QWidget):
                 quote_date=request.quote_date,
                 valid_until=request.valid_until,
                 currency=request.currency,
+                date_order=request.date_order,
                 replace_existing=request.replace,
+                today=self.today,
             )
 
         def done(result: Any) -> None:
+            self._pending_import = None
             self._selected_id = result.quote_id
             taxes = "; ".join(
                 f"{t.description} {t.amount:,.2f} kept out of capex" for t in result.quote.taxes
@@ -1093,11 +1106,43 @@ class QuotesPage(QWidget):
         self._lane.submit(work, done, self._action_failed)
 
     def _action_failed(self, exc: Exception) -> None:
+        request = getattr(self, "_pending_import", None)
+        self._pending_import = None
+        if isinstance(exc, QuoteImportError) and request is not None and request.date_order is None:
+            ambiguous = next((m for i in exc.issues if (m := _AMBIGUOUS.search(i.reason))), None)
+            if ambiguous is not None:
+                self._ask_date_order(request, ambiguous)
+                return
         if isinstance(exc, QuoteImportError):
             self._show_errors(exc)
             self.operation_failed.emit(str(exc))
         else:
             self._failed(exc)
+
+    def _ask_date_order(self, request: ImportRequest, ambiguous: re.Match[str]) -> None:
+        """The file's slashed dates read two ways: ask which, then import again with that order."""
+        text, day_first, month_first = ambiguous.groups()
+        box = QMessageBox(self)
+        box.setWindowTitle("Which date?")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setText(
+            f"{request.path.name} writes the date {text!r}, which reads two ways. Which does the vendor mean?"
+        )
+        day = box.addButton(f"{day_first} (day first)", QMessageBox.ButtonRole.AcceptRole)
+        month = box.addButton(f"{month_first} (month first)", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        self.date_question = box
+        self.date_question_buttons = {"dmy": day, "mdy": month}
+
+        def answered(button: Any) -> None:
+            order = next((o for o, b in self.date_question_buttons.items() if b is button), None)
+            if order is not None:
+                self.import_file(dataclasses.replace(request, date_order=order))
+            else:
+                self.status.setText(f"{request.path.name}: not imported (the date was left unsettled)")
+
+        box.buttonClicked.connect(answered)
+        box.open()
 
     def _show_errors(self, exc: QuoteImportError) -> None:
         self.errors_dialog = QuoteErrorsDialog(exc.source, exc.issues, self)
