@@ -5,6 +5,7 @@ Amounts are stored in the quote's own currency. The FX rate used to convert them
 as of the quote date) is stored with the quote, so a comparison shows the very rate it used.
 A line's catalog match points at ``servers.id`` or ``gpus.id`` (nullable; a deleted catalog row leaves
 the line unmatched); ``match_confirmed`` is False while the match is only the importer's suggestion.
+Tax lines are stored as lines of kind "tax" after the quote's own lines and read back as ``Quote.taxes``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class QuoteRow(SQLModel, table=True):
     fx_as_of: dt.date | None = None
     fx_source_url: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     imported_at: dt.datetime
+    customer: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    flags: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    """Import flags, one per line (a flagged quote is never "best")."""
 
 
 class QuoteLineRow(SQLModel, table=True):
@@ -58,6 +62,10 @@ class QuoteLineRow(SQLModel, table=True):
         default=None, sa_column=Column(Integer, ForeignKey("gpus.id", ondelete="SET NULL"), nullable=True)
     )
     match_confirmed: bool = False
+    parent_position: int | None = None
+    """Position of the line this one is a bundle component of (it adds no servers or GPUs)."""
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    match_score: float | None = None
 
 
 class VendorMappingRow(SQLModel, table=True):

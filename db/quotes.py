@@ -22,8 +22,30 @@ from typing import Any, NoReturn
 from sqlalchemy import Engine, delete, select
 from sqlmodel import Session, col
 
+from db.quote_layout import (
+    Fact,
+    Layout,
+    Sheet,
+    detect_layout,
+    normalise,
+    parse_lead_time,
+    read_sheets,
+    title_facts,
+    validity_days,
+)
+from db.quote_match import gpu_models_in, match_gpu, match_server, reconcile_gpus
 from db.quote_tables import QuoteLineRow, QuoteRow, VendorMappingRow
 from db.tables import GpuRow, ServerPlatformRow
+from db.textnum import (
+    CURRENCY_SYMBOLS,
+    DateOrder,
+    DecimalMark,
+    TextNumberError,
+    detect_date_order,
+    detect_decimal,
+    parse_money,
+)
+from db.textnum import parse_date as parse_text_date
 from planner import clock
 from planner.analysis.quotes import SiteTerms
 from planner.catalog import FxRate, Gpu, ServerPlatform
@@ -35,15 +57,27 @@ from planner.quotes import (
     Quote,
     QuoteFigures,
     QuoteLine,
+    TaxLine,
     best_by_criterion,
     best_exclusions,
     guess_kind,
     included_support_years,
     parse_support_years,
-    suggest_match,
 )
 
-FIELDS = ("description", "part_number", "quantity", "unit_price", "kind", "support_years")
+FIELDS = (
+    "description",
+    "part_number",
+    "quantity",
+    "unit_price",
+    "kind",
+    "support_years",
+    "position",
+    "list_price",
+    "discount",
+    "net_price",
+    "extended",
+)
 REQUIRED_FIELDS = ("description", "quantity", "unit_price")
 FIELD_LABELS = {
     "description": "Description",
@@ -52,6 +86,11 @@ FIELD_LABELS = {
     "unit_price": "Unit price",
     "kind": "Kind",
     "support_years": "Support years",
+    "position": "Line number",
+    "list_price": "List price",
+    "discount": "Discount %",
+    "net_price": "Net price",
+    "extended": "Line total",
 }
 CELL_FIELDS = (
     "quote_number",
@@ -71,6 +110,7 @@ MAPPING_KEYS = (
     "cells",
     "currency",
     "decimal_comma",
+    "date_order",
 )
 """The keys a mapping JSON file may hold; any other key is rejected (a typo would otherwise be ignored)."""
 FX_STALE_DAYS = 31
@@ -78,14 +118,6 @@ FX_STALE_DAYS = 31
 HEADER_SEARCH_ROWS = 40
 """Without an explicit header row, the header is the first of these rows naming every required column."""
 
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "description": ("description", "productdescription", "itemdescription", "item", "bezeichnung", "product"),
-    "part_number": ("partnumber", "partno", "part", "sku", "itemcode", "productcode", "artikelnr", "mpn"),
-    "quantity": ("quantity", "qty", "units", "menge", "anzahl", "count"),
-    "unit_price": ("unitprice", "unitcost", "priceeach", "price", "einzelpreis", "listprice", "netprice"),
-    "kind": ("kind", "type", "linetype", "category", "typ", "art"),
-    "support_years": ("supportyears", "warrantyyears", "support", "warranty"),
-}
 _CURRENCY_SYMBOLS = {"£": "GBP", "€": "EUR", "$": "USD"}
 
 
@@ -136,7 +168,8 @@ class ColumnMapping:
     of the header (None: found automatically). ``sheet``: XLSX sheet name (None: the active one).
     ``kind_values``: the vendor's own kind words → line kinds. ``cells``: XLSX cells holding quote facts
     (quote_number, quote_date, valid_until, lead_time_weeks, currency, incoterms, payment_terms).
-    ``decimal_comma``: amounts written "1.234,56".
+    ``decimal_comma``: amounts written "1.234,56". ``date_order``: "dmy" or "mdy" for slashed dates the
+    vendor's files leave ambiguous.
     """
 
     columns: Mapping[str, str]
@@ -147,6 +180,7 @@ class ColumnMapping:
     currency: str | None = None
     decimal_comma: bool = False
     vendor: str = ""
+    date_order: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"vendor": self.vendor, "columns": dict(self.columns)}
@@ -162,6 +196,8 @@ class ColumnMapping:
             out["currency"] = self.currency
         if self.decimal_comma:
             out["decimal_comma"] = True
+        if self.date_order:
+            out["date_order"] = self.date_order
         return out
 
     @classmethod
@@ -211,6 +247,9 @@ class ColumnMapping:
             not isinstance(currency, str) or not re.fullmatch(r"[A-Za-z]{3}", currency)
         ):
             issues.append(ImportIssue(None, "currency", "must be a 3-letter currency code"))
+        date_order = data.get("date_order")
+        if date_order is not None and date_order not in ("dmy", "mdy"):
+            issues.append(ImportIssue(None, "date_order", 'must be "dmy" (day first) or "mdy" (month first)'))
         if issues:
             raise QuoteImportError(source, issues)
         return cls(
@@ -222,6 +261,7 @@ class ColumnMapping:
             currency=currency.upper() if currency else None,
             decimal_comma=bool(data.get("decimal_comma", False)),
             vendor=str(data.get("vendor", "")),
+            date_order=date_order,
         )
 
 
@@ -252,17 +292,12 @@ def _mapping_file_error(p: Path, reason: str) -> NoReturn:
 
 
 def suggest_mapping(headers: Sequence[object]) -> dict[str, str]:
-    """Guess which header holds which field from common names in English and German."""
-    out: dict[str, str] = {}
-    norm = [(normalise_header(h), str(h)) for h in headers if h not in (None, "")]
-    for fld, names in _SYNONYMS.items():
-        for name in names:
-            hit = next((h for n, h in norm if n == name and h not in out.values()), None)
-            hit = hit or next((h for n, h in norm if n.startswith(name) and h not in out.values()), None)
-            if hit:
-                out[fld] = hit
-                break
-    return out
+    """Guess which header holds which field from its name in English, German, French or Spanish
+    (:data:`db.quote_layout.COLUMN_SYNONYMS`)."""
+    from db.quote_layout import header_columns
+
+    columns, _votes = header_columns(list(headers))
+    return {f: str(headers[c]) for f, c in columns.items() if f in FIELDS}
 
 
 # ------------------------------------------------------------------------------------------ reading
@@ -425,12 +460,43 @@ def _as_kind(text: str) -> LineKind:
 @dataclass(frozen=True)
 class ParsedQuote:
     """A file read and validated: the quote (lines matched to the catalog as suggestions), the mapping
-    that read it, the rows skipped as headings or subtotals, and notes for the user."""
+    that read it (None when the layout was detected), the rows skipped as headings or notes, notes for
+    the user, and how the file was read (sheet, header row, columns, language, encoding, delimiter)."""
 
     quote: Quote
-    mapping: ColumnMapping
+    mapping: ColumnMapping | None
     skipped_rows: tuple[int, ...] = ()
     notes: tuple[str, ...] = ()
+    layout: ReadLayout | None = None
+
+
+@dataclass(frozen=True)
+class ReadLayout:
+    """How a file was read, for the user (import summary, mapping preview): sheet, 1-based header row,
+    field → header text, language of the header, decimal mark, encoding and delimiter of a CSV."""
+
+    sheet: str
+    header_row: int
+    headers: Mapping[str, str]
+    language: str
+    decimal: str
+    encoding: str = ""
+    delimiter: str = ""
+    date_order: str | None = None
+
+
+DATE_ORDERS = {"day-first": "dmy", "month-first": "mdy"}
+"""The CLI's and mapping's words for a slashed-date order."""
+
+
+@dataclass
+class _Table:
+    rows: list[list[Any]]
+    header_index: int
+    columns: dict[str, int]
+    header_text: dict[str, str]
+    formulas: Mapping[tuple[int, int], str]
+    kind_values: Mapping[str, str]
 
 
 def parse_quote_file(
@@ -441,51 +507,117 @@ def parse_quote_file(
     quote_date: dt.date | None = None,
     valid_until: dt.date | None = None,
     currency: str | None = None,
+    date_order: str | None = None,
     servers: Sequence[ServerPlatform] = (),
     gpus: Sequence[Gpu] = (),
     today: dt.date | None = None,
 ) -> ParsedQuote:
     """Read and validate a quote file; raise :class:`QuoteImportError` listing every problem.
 
-    Arguments win over the file's own facts (mapping ``cells``), which win over the mapping's currency.
-    The quote date defaults to ``today``. Lines of kind GPU server / GPU get a suggested catalog match.
+    Without ``mapping`` the layout is detected (header row in any sheet, EN/DE/FR/ES column names,
+    title-block facts by label). Arguments win over the file's own facts (mapping ``cells``, then labels),
+    which win over the mapping's currency. ``date_order`` ("dmy"/"mdy") settles slashed dates the file
+    leaves ambiguous. The quote date defaults to ``today``. GPU-server and GPU lines get a suggested
+    catalog match with its confidence; GPUs that do not reconcile and lines that do not add up to the
+    vendor's own Subtotal/Total flag the quote.
     """
     p = Path(path)
-    used = mapping or STANDARD_MAPPING
-    grid = read_grid(p, sheet=used.sheet, cells=used.cells.values())
-    header = _find_header(grid.rows, used)
-    if header is None:
-        expected = ", ".join(repr(used.columns[f]) for f in REQUIRED_FIELDS)
-        where = f"row {used.header_row}" if used.header_row else f"the first {HEADER_SEARCH_ROWS} rows"
-        raise QuoteImportError(
-            str(p), [ImportIssue(used.header_row, "", f"no header naming {expected} found in {where}")]
-        )
-    header_index, columns = header
-    header_text = {f: str(grid.rows[header_index][c]) for f, c in columns.items()}
+    _check_file(p)
     issues: list[ImportIssue] = []
-    facts = _cell_facts(grid.cells, used, issues)
-    lines, skipped, seen_currencies = _parse_lines(
-        grid.rows, header_index, columns, header_text, used, issues
-    )
+    how_read = None
+    if mapping is not None:
+        grid = read_grid(p, sheet=mapping.sheet, cells=mapping.cells.values())
+        header = _find_header(grid.rows, mapping)
+        if header is None:
+            expected = ", ".join(repr(mapping.columns[f]) for f in REQUIRED_FIELDS)
+            where = (
+                f"row {mapping.header_row}" if mapping.header_row else f"the first {HEADER_SEARCH_ROWS} rows"
+            )
+            raise QuoteImportError(
+                str(p), [ImportIssue(mapping.header_row, "", f"no header naming {expected} found in {where}")]
+            )
+        index, columns = header
+        sheets = [Sheet(mapping.sheet or p.stem, grid.rows)]
+        layout = Layout(0, sheets[0].name, index, columns, {}, "de" if mapping.decimal_comma else "en")
+        cell_facts = _cell_facts(grid.cells, mapping, issues)
+        kind_values: Mapping[str, str] = mapping.kind_values
+    else:
+        try:
+            sheets, how_read = read_sheets(p)
+        except (OSError, ValueError, KeyError) as exc:
+            raise QuoteImportError(str(p), [ImportIssue(None, "", f"not a readable file ({exc})")]) from None
+        found = detect_layout(sheets)
+        if found is None:
+            raise QuoteImportError(
+                str(p),
+                [
+                    ImportIssue(
+                        None,
+                        "",
+                        "no header naming 'Description', 'Quantity', 'Unit price' (or their names in German, "
+                        f"French or Spanish) found in the first {HEADER_SEARCH_ROWS_ANY} rows of any sheet: "
+                        "give a column mapping",
+                    )
+                ],
+            )
+        layout = found
+        cell_facts = {}
+        kind_values = {}
+    sheet = sheets[layout.sheet]
+    rows = sheet.rows
+    header_text = {f: str(rows[layout.header_row][c]).strip() for f, c in layout.columns.items()}
+    table = _Table(rows, layout.header_row, dict(layout.columns), header_text, sheet.formulas, kind_values)
+    language = layout.language
+    try:
+        decimal = (
+            ","
+            if mapping is not None and mapping.decimal_comma
+            else detect_decimal(
+                _amount_samples(table), default="," if language in ("de", "fr", "es") else "."
+            )
+        )
+    except TextNumberError as exc:
+        raise QuoteImportError(str(p), [ImportIssue(None, "", str(exc))]) from None
+    read = _read_table(table, decimal, issues)
+    label_facts = title_facts(sheets, layout, read.rows_used)
+    order = _date_order(date_order, mapping, label_facts, language, issues)
+    facts = _label_facts(label_facts, order, issues)
+    facts.update(cell_facts)
     qdate = quote_date or facts.get("quote_date") or today or clock.today()
     valid = valid_until or facts.get("valid_until")
-    code = (currency or facts.get("currency") or used.currency or _only(seen_currencies) or "").upper()
+    if valid is None and "valid_days" in facts:
+        valid = qdate + dt.timedelta(days=int(facts["valid_days"]))
+    header_codes = {c for h in header_text.values() if (c := _currency_in(h))}
+    code = (
+        currency
+        or facts.get("currency")
+        or (mapping.currency if mapping else None)
+        or _only(read.currencies)
+        or (header_codes.pop() if len(header_codes) == 1 else None)
+        or ""
+    ).upper()
     assumed_usd = not code
     code = code or "USD"
     if not re.fullmatch(r"[A-Z]{3}", code):
         issues.append(ImportIssue(None, "", f"not a currency code: {code!r}"))
-    for row, symbol_code in seen_currencies.items():
-        if code and symbol_code != code:
-            issues.append(
-                ImportIssue(row, header_text["unit_price"], f"amount in {symbol_code}, quote in {code}")
-            )
+    price_header = next((header_text[f] for f in _PRICE_ORDER if f in header_text), "Unit price")
+    for row, symbol_code in read.currencies.items():
+        if symbol_code != code:
+            issues.append(ImportIssue(row, price_header, f"amount in {symbol_code}, quote in {code}"))
     if valid is not None and valid < qdate:
         issues.append(ImportIssue(None, "", f"valid until {valid} is before the quote date {qdate}"))
-    if not lines and not issues:
+    if not read.lines and not issues:
         issues.append(ImportIssue(None, "", "no quote lines found under the header"))
     if issues:
         raise QuoteImportError(str(p), sorted(issues, key=lambda i: (i.row or 0, i.column)))
-    matched = tuple(_suggest(line, servers, gpus) for line in lines)
+    servers_by_model = {s.model: s for s in servers}
+    matched = _match_lines(read.lines, servers, gpus)
+    gpu_flag, gpu_notes = reconcile_gpus(matched, servers_by_model)
+    flags = [*read.flags, *([gpu_flag] if gpu_flag else [])]
+    notes = list(read.notes)
+    lead_note = facts.get("lead_time_note")
+    if lead_note:
+        notes.append(str(lead_note))
     quote = Quote(
         vendor=vendor,
         currency=code,
@@ -497,17 +629,503 @@ def parse_quote_file(
         lead_time_weeks=facts.get("lead_time_weeks"),
         source_file=p.name,
         lines=matched,
+        customer=str(facts.get("customer") or ""),
+        taxes=tuple(read.taxes),
+        flags=tuple(flags),
+        notes="\n".join(n for n in [str(lead_note or "")] if n),
     )
-    notes = [f"rows {', '.join(map(str, skipped))} skipped (no quantity and no price)"] if skipped else []
+    if read.skipped:
+        notes.insert(0, f"rows {', '.join(map(str, read.skipped))} skipped (no quantity and no price)")
     if assumed_usd:
         notes.append("no currency stated in the file, its mapping or the command: USD assumed")
-    unmatched = [
-        x.description
+    notes += [
+        f"no catalog match for {x.description!r}: map it by hand"
         for x in matched
-        if x.kind in ("gpu_server", "gpu") and not (x.server_model or x.gpu_name)
+        if x.parent is None and x.kind in ("gpu_server", "gpu") and not (x.server_model or x.gpu_name)
     ]
-    notes += [f"no catalog match for {d!r}: map it by hand" for d in unmatched]
-    return ParsedQuote(quote, replace(used, vendor=vendor), tuple(skipped), tuple(notes))
+    notes += gpu_notes
+    used = ReadLayout(
+        sheet=sheet.name,
+        header_row=layout.header_row + 1,
+        headers=header_text,
+        language=language,
+        decimal=decimal,
+        encoding=how_read.encoding if how_read else "",
+        delimiter=how_read.delimiter if how_read else "",
+        date_order=order,
+    )
+    remembered = replace(mapping, vendor=vendor) if mapping is not None else None
+    return ParsedQuote(quote, remembered, tuple(read.skipped), tuple(notes), used)
+
+
+HEADER_SEARCH_ROWS_ANY = 60
+_PRICE_ORDER = ("unit_price", "net_price", "list_price", "extended")
+
+
+def _check_file(p: Path) -> None:
+    if not p.exists():
+        raise QuoteImportError(str(p), [ImportIssue(None, "", "file not found")])
+    if p.suffix.lower() not in (".xlsx", ".xlsm", ".csv", ".txt", ".tsv"):
+        raise QuoteImportError(
+            str(p), [ImportIssue(None, "", f"unsupported file type {p.suffix.lower()!r} (CSV or XLSX)")]
+        )
+
+
+def _currency_in(text: str) -> str | None:
+    for symbol, code in CURRENCY_SYMBOLS.items():
+        if symbol in text:
+            return code
+    m = re.search(r"(?<![A-Za-z])(USD|EUR|GBP|CHF|JPY|CAD|AUD|SEK|NOK|DKK|PLN)(?![A-Za-z])", text)
+    return m.group(1) if m else None
+
+
+def _amount_samples(table: _Table) -> list[object]:
+    cols = [table.columns[f] for f in ("quantity", *_PRICE_ORDER) if f in table.columns]
+    out: list[object] = []
+    for row in table.rows[table.header_index + 1 :]:
+        out.extend(row[c] for c in cols if c < len(row))
+        if any(isinstance(v, str) and _SUMMARY_ANY.search(v) for v in row):
+            out.extend(v for v in row if isinstance(v, str))
+    return out
+
+
+def _date_order(
+    given: str | None,
+    mapping: ColumnMapping | None,
+    facts: Mapping[str, Fact],
+    language: str,
+    issues: list[ImportIssue],
+) -> DateOrder | None:
+    if given in ("dmy", "mdy"):
+        return given  # type: ignore[return-value]
+    if mapping is not None and mapping.date_order in ("dmy", "mdy"):
+        return mapping.date_order  # type: ignore[return-value]
+    try:
+        proven = detect_date_order(f.value for f in facts.values())
+    except TextNumberError as exc:
+        issues.append(ImportIssue(None, "", str(exc)))
+        return None
+    if proven is not None:
+        return proven
+    return "dmy" if language in ("de", "fr", "es") else None
+
+
+def _label_facts(
+    found: Mapping[str, Fact], order: DateOrder | None, issues: list[ImportIssue]
+) -> dict[str, Any]:
+    facts: dict[str, Any] = {}
+    for key, fact in found.items():
+        try:
+            if key == "quote_date":
+                facts[key] = parse_text_date(fact.value, order)
+            elif key == "valid_until":
+                days = validity_days(fact.value) if isinstance(fact.value, str) else None
+                if days is not None:
+                    facts["valid_days"] = days
+                else:
+                    facts[key] = parse_text_date(fact.value, order)
+            elif key == "lead_time":
+                weeks, note = parse_lead_time(fact.value)
+                facts["lead_time_weeks"] = weeks
+                if note:
+                    facts["lead_time_note"] = note
+            elif key == "currency":
+                code = _currency_in(str(fact.value)) or str(fact.value).strip().upper()
+                if re.fullmatch(r"[A-Z]{3}", code):
+                    facts[key] = code
+                elif normalise(code) in ("euro", "euros"):
+                    facts[key] = "EUR"
+                else:
+                    issues.append(ImportIssue(fact.row, fact.label, f"not a currency: {fact.value!r}"))
+            else:
+                value = fact.value
+                if isinstance(value, float) and value.is_integer():
+                    value = int(value)
+                facts[key] = str(value).strip()
+        except ValueError as exc:
+            issues.append(ImportIssue(fact.row, fact.label, str(exc)))
+    return facts
+
+
+# ------------------------------------------------------------------------------------------ line table
+
+_SUBTOTAL = re.compile(
+    r"^\s*(sub\s*-?\s*total|zwischensumme|summe\s*netto|nettosumme|nettobetrag|gesamt\s*netto|netto\s*gesamt"
+    r"|gesamtsumme\s*netto|summe|total\s*ht|total\s*hors\s*taxes|sous-?\s*total|montant\s*ht|base\s*imponible"
+    r"|total\s*net|net\s*total|total\s*\(?\s*excl|total\s*before\s*tax|total\s*neto|importe\s*neto)",
+    re.I,
+)
+_TOTAL = re.compile(
+    r"^\s*(grand\s*total|total|gesamtbetrag|gesamtsumme|summe\s*brutto|brutto|endbetrag|montant\s*ttc"
+    r"|importe\s*total)",
+    re.I,
+)
+_TAX = re.compile(r"\b(tax|taxes|vat|mwst|ust|umsatzsteuer|mehrwertsteuer|tva|iva|igv|gst)\b\.?", re.I)
+_FREIGHT = re.compile(
+    r"shipping|freight|fracht|versand|frais\s*de\s*port|\btransporte?\b|env[ií]o|delivery", re.I
+)
+_SUMMARY_ANY = re.compile(f"{_SUBTOTAL.pattern}|{_TOTAL.pattern}|{_TAX.pattern}", re.I)
+_INCLUDED = re.compile(
+    r"^\s*(included|incl\.?|inklusive|inkl\.?|inbegriffen|inclus|incluse?s?|incluido|incluida|no\s*charge"
+    r"|n/c|sin\s*cargo|offert)\s*$",
+    re.I,
+)
+_INCLUDED_IN = re.compile(
+    r"(?:included\s*in|incl\.?\s*in|inkl\.?\s*in|enthalten\s*in|inclus\s*dans|inclu(?:ido|ida)\s*en)\s*"
+    r"(?:line|item|pos\.?|position|ligne|l[ií]nea)?\s*#?\s*(\d+)",
+    re.I,
+)
+_SUB_POSITION = re.compile(r"^\s*(\d+)\.(\d+)\s*$")
+_TOP_POSITION = re.compile(r"^\s*(\d+)\.?\s*$")
+_RATE = re.compile(r"(\d+(?:[.,]\d+)?)\s*%")
+_TOLERANCE = 0.005
+"""Half a cent: a stated Subtotal/Total further than this from the lines' sum is a mismatch."""
+
+
+@dataclass
+class _Read:
+    lines: list[QuoteLine] = field(default_factory=list)
+    taxes: list[TaxLine] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    currencies: dict[int, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    rows_used: set[int] = field(default_factory=set)
+    positions: dict[str, int] = field(default_factory=dict)
+    last_top: int | None = None
+
+    @property
+    def capex(self) -> float:
+        return math.fsum(x.amount for x in self.lines)
+
+
+def _cell(table: _Table, row: list[Any], fld: str) -> Any:
+    c = table.columns.get(fld)
+    return row[c] if c is not None and c < len(row) else None
+
+
+def _money(value: object, decimal: DecimalMark) -> tuple[float, str | None]:
+    try:
+        amount = parse_money(value, decimal)
+    except TextNumberError as exc:
+        raise ValueError(str(exc).replace("not an amount", "not a number", 1)) from None
+    return float(amount.value), amount.currency
+
+
+def _read_table(table: _Table, decimal: DecimalMark, issues: list[ImportIssue]) -> _Read:
+    out = _Read()
+    for i in range(table.header_index + 1, len(table.rows)):
+        row = table.rows[i]
+        if all(_blank(v) for v in row):
+            continue
+        row_no = i + 1
+        qty_cell = _cell(table, row, "quantity")
+        label = _row_label(table, row)
+        summary = bool(label) and (_blank(qty_cell) or bool(_TAX.search(label)))
+        if summary and _summary_row(table, row, row_no, label, decimal, out, issues):
+            out.rows_used.add(i)
+            continue
+        prices = [_cell(table, row, f) for f in _PRICE_ORDER]
+        if _blank(qty_cell) and all(_blank(v) for v in prices):
+            out.skipped.append(row_no)
+            continue
+        before = len(issues)
+        line = _parse_line(table, row, row_no, decimal, out, issues)
+        if line is not None and len(issues) == before:
+            out.lines.append(line)
+            out.rows_used.add(i)
+    return out
+
+
+def _row_label(table: _Table, row: list[Any]) -> str:
+    description = _cell(table, row, "description")
+    if not _blank(description):
+        return str(description).strip()
+    return next((str(v).strip() for v in row if isinstance(v, str) and re.search(r"[^\W\d_]", v)), "")
+
+
+def _row_amount(table: _Table, row: list[Any], decimal: DecimalMark) -> tuple[float, str | None] | None:
+    for fld in ("extended", "net_price", "unit_price"):
+        value = _cell(table, row, fld)
+        if not _blank(value):
+            try:
+                return _money(value, decimal)
+            except ValueError:
+                pass
+    for value in reversed(row):
+        if _blank(value) or (isinstance(value, str) and not re.search(r"\d", value)):
+            continue
+        try:
+            return _money(value, decimal)
+        except ValueError:
+            continue
+    return None
+
+
+def _summary_row(
+    table: _Table,
+    row: list[Any],
+    row_no: int,
+    label: str,
+    decimal: DecimalMark,
+    out: _Read,
+    issues: list[ImportIssue],
+) -> bool:
+    """A Subtotal / Total / tax / freight row below the lines: checked, kept apart or added. True if it
+    was one (with an amount)."""
+    kind = (
+        "subtotal"
+        if _SUBTOTAL.search(label)
+        else "total"
+        if _TOTAL.search(label)
+        else "tax"
+        if _TAX.search(label)
+        else "freight"
+        if _FREIGHT.search(label) and _blank(_cell(table, row, "quantity"))
+        else None
+    )
+    if kind is None:
+        return False
+    found = _row_amount(table, row, decimal)
+    if found is None:
+        return False
+    amount, code = found
+    if code:
+        out.currencies[row_no] = code
+    if kind == "tax":
+        rate = _RATE.search(label)
+        out.taxes.append(TaxLine(label, amount, float(rate.group(1).replace(",", ".")) if rate else None))
+        return True
+    if kind == "freight":
+        out.lines.append(QuoteLine(label, 1.0, amount, "shipping", note="freight row below the lines"))
+        return True
+    computed = out.capex + (math.fsum(t.amount for t in out.taxes) if kind == "total" else 0.0)
+    what = "the lines" if kind == "subtotal" else "the lines and taxes"
+    if abs(computed - amount) > _TOLERANCE:
+        out.flags.append(
+            f"{label!r} (row {row_no}) says {amount:,.2f} but {what} above it add up to {computed:,.2f} "
+            f"(difference {amount - computed:+,.2f})"
+        )
+    else:
+        out.notes.append(f"{label!r} (row {row_no}) {amount:,.2f} matches {what} above it")
+    return True
+
+
+def _included(value: object) -> bool:
+    return isinstance(value, str) and bool(_INCLUDED.match(value))
+
+
+def _fraction(value: object, decimal: DecimalMark) -> float:
+    """A discount as a fraction: 0.28 (a spreadsheet percentage), "28%", 28 → 0.28."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value) if abs(value) <= 1 else float(value) / 100.0
+    text = str(value).replace("%", "").strip()
+    number = _money(text, decimal)[0]
+    return number / 100.0 if abs(number) > 1 or "%" in str(value) else number
+
+
+def _parse_line(
+    table: _Table,
+    row: list[Any],
+    row_no: int,
+    decimal: DecimalMark,
+    out: _Read,
+    issues: list[ImportIssue],
+) -> QuoteLine | None:
+    def bad(fld: str, reason: str) -> None:
+        issues.append(ImportIssue(row_no, table.header_text.get(fld, FIELD_LABELS.get(fld, fld)), reason))
+
+    description = (
+        "" if _blank(_cell(table, row, "description")) else str(_cell(table, row, "description")).strip()
+    )
+    part = "" if _blank(_cell(table, row, "part_number")) else str(_cell(table, row, "part_number")).strip()
+    position = "" if _blank(_cell(table, row, "position")) else str(_cell(table, row, "position")).strip()
+    if isinstance(_cell(table, row, "position"), float) and float(_cell(table, row, "position")).is_integer():
+        position = str(int(_cell(table, row, "position")))
+    if not description:
+        bad("description", "is empty")
+    parent = _parent_of(position, description, out)
+    notes: list[str] = []
+    quantity = None
+    qty_cell = _cell(table, row, "quantity")
+    try:
+        quantity = _money(qty_cell, decimal)[0]
+        if quantity <= 0:
+            bad("quantity", f"must be more than 0 (got {quantity:g})")
+            quantity = None
+    except ValueError as exc:
+        bad("quantity", "is empty" if _blank(qty_cell) else str(exc))
+    price = _unit_price(table, row, row_no, decimal, quantity, parent, out, notes, bad)
+    if price is not None and parent is None and _included_price(table, row) and not position:
+        parent = _configured_server(out)
+    kind: LineKind | None = None
+    if "kind" in table.header_text and not _blank(_cell(table, row, "kind")):
+        try:
+            kind = parse_kind(_cell(table, row, "kind"), table.kind_values)
+        except ValueError as exc:
+            bad("kind", str(exc))
+    elif description:
+        kind = "discount" if price is not None and price < 0 else guess_kind(description, part)
+    if parent is not None and kind in ("gpu_server", "gpu"):
+        kind = "gpu" if gpu_models_in(description) else "other"
+    support = None
+    if "support_years" in table.header_text and not _blank(_cell(table, row, "support_years")):
+        try:
+            support = _money(_cell(table, row, "support_years"), decimal)[0]
+            if support < 0:
+                bad("support_years", "cannot be negative")
+        except ValueError as exc:
+            bad("support_years", str(exc))
+    elif kind in ("support", "gpu_server"):
+        support = parse_support_years(description)
+    if price is not None and price < 0 and kind is not None and kind != "discount":
+        bad(_price_field(table), f"a negative price is only allowed on a discount line (got {price:g})")
+    if quantity is not None and kind in ("gpu_server", "gpu") and not float(quantity).is_integer():
+        bad("quantity", f"a count of servers or GPUs must be whole (got {quantity:g})")
+    if not description or quantity is None or price is None or kind is None:
+        return None
+    if parent is not None:
+        notes.append(f"component of line {parent}: describes it, adds no servers or GPUs")
+    line = QuoteLine(description, quantity, price, kind, part, support, parent=parent, note="; ".join(notes))
+    index = len(out.lines) + 1
+    if position:
+        out.positions.setdefault(position, index)
+    if parent is None:
+        out.last_top = index
+    return line
+
+
+def _configured_server(out: _Read) -> int | None:
+    """The server line an "Included" row without its own position describes: the last line that is not a
+    component, when it is a GPU server (configurator exports list a server's features under it)."""
+    if out.last_top is None:
+        return None
+    return out.last_top if out.lines[out.last_top - 1].kind == "gpu_server" else None
+
+
+def _price_field(table: _Table) -> str:
+    return next((f for f in _PRICE_ORDER if f in table.columns), "unit_price")
+
+
+def _included_price(table: _Table, row: list[Any]) -> bool:
+    return any(_included(_cell(table, row, f)) for f in _PRICE_ORDER)
+
+
+def _parent_of(position: str, description: str, out: _Read) -> int | None:
+    m = _SUB_POSITION.match(position)
+    if m and m.group(1) in out.positions:
+        return out.positions[m.group(1)]
+    m = _INCLUDED_IN.search(description)
+    if m:
+        ref = m.group(1)
+        if ref in out.positions:
+            return out.positions[ref]
+        tops = [n for n, x in enumerate(out.lines, start=1) if x.parent is None]
+        if 1 <= int(ref) <= len(tops):
+            return tops[int(ref) - 1]
+    return None
+
+
+def _unit_price(
+    table: _Table,
+    row: list[Any],
+    row_no: int,
+    decimal: DecimalMark,
+    quantity: float | None,
+    parent: int | None,
+    out: _Read,
+    notes: list[str],
+    bad: Any,
+) -> float | None:
+    """Unit price in the quote currency: "Included" → 0; the net price; list × (1 − discount); the unit
+    price (less a per-line discount); or the line total ÷ quantity. A line total that disagrees with
+    quantity × unit price wins (it is what the vendor sums), with a note."""
+    cells = {f: _cell(table, row, f) for f in (*_PRICE_ORDER, "discount")}
+    if _included_price(table, row):
+        notes.append("priced 'Included': counted as 0")
+        return 0.0
+    for fld in _PRICE_ORDER:
+        c = table.columns.get(fld)
+        if c is not None and cells[fld] is None and (row_no - 1, c) in table.formulas:
+            bad(
+                fld,
+                f"holds a formula with no computed value ({table.formulas[(row_no - 1, c)]}): open and save "
+                "the file in a spreadsheet program first",
+            )
+            return None
+    values: dict[str, tuple[float, str | None]] = {}
+    for fld in _PRICE_ORDER:
+        if not _blank(cells[fld]):
+            try:
+                values[fld] = _money(cells[fld], decimal)
+            except ValueError as exc:
+                bad(fld, str(exc))
+                return None
+    try:
+        discount = 0.0 if _blank(cells["discount"]) else _fraction(cells["discount"], decimal)
+    except ValueError as exc:
+        bad("discount", str(exc))
+        return None
+    for _v, code in values.values():
+        if code:
+            out.currencies[row_no] = code
+    unit: float | None = None
+    if "net_price" in values:
+        unit = values["net_price"][0]
+    elif "list_price" in values and "unit_price" not in values:
+        unit = values["list_price"][0] * (1.0 - discount)
+    elif "unit_price" in values:
+        unit = values["unit_price"][0] * (1.0 - discount)
+    total = values.get("extended")
+    if unit is None and total is not None and quantity:
+        unit = total[0] / quantity
+    if unit is None:
+        if parent is not None:
+            notes.append("no price given: counted as 0 (a component of its bundle)")
+            return 0.0
+        bad(_price_field(table), "is empty")
+        return None
+    if discount:
+        notes.append(f"{discount:.0%} discount on the line")
+    if total is not None and quantity and abs(quantity * unit - total[0]) > _TOLERANCE:
+        notes.append(
+            f"quantity × unit price = {quantity * unit:,.2f}, the line total {total[0]:,.2f} is used"
+        )
+        unit = total[0] / quantity
+    return unit
+
+
+def _match_lines(
+    lines: Sequence[QuoteLine], servers: Sequence[ServerPlatform], gpus: Sequence[Gpu]
+) -> tuple[QuoteLine, ...]:
+    """Each GPU-server line (with its components' text) and loose GPU line gets a catalog suggestion."""
+    out = []
+    for position, line in enumerate(lines, start=1):
+        if (
+            line.parent is not None
+            or line.kind not in ("gpu_server", "gpu")
+            or line.server_model
+            or line.gpu_name
+        ):
+            out.append(line)
+            continue
+        components = " ".join(x.description for x in lines if x.parent == position)
+        text = f"{line.description} {line.part_number} {components}"
+        if line.kind == "gpu_server":
+            match = match_server(text, servers)
+            out.append(
+                replace(line, server_model=match.key, match_confirmed=False, match_score=match.confidence)
+                if match
+                else line
+            )
+        else:
+            gmatch = match_gpu(text, gpus)
+            out.append(
+                replace(line, gpu_name=gmatch.key, match_confirmed=False, match_score=gmatch.confidence)
+                if gmatch
+                else line
+            )
+    return tuple(out)
 
 
 def _only(found: Mapping[int, str]) -> str | None:
@@ -534,104 +1152,6 @@ def _cell_facts(
         except ValueError as exc:
             issues.append(ImportIssue(row, ref, f"{key}: {exc}"))
     return facts
-
-
-def _parse_lines(
-    rows: list[list[Any]],
-    header_index: int,
-    columns: Mapping[str, int],
-    header_text: Mapping[str, str],
-    mapping: ColumnMapping,
-    issues: list[ImportIssue],
-) -> tuple[list[QuoteLine], list[int], dict[int, str]]:
-    lines: list[QuoteLine] = []
-    skipped: list[int] = []
-    currencies: dict[int, str] = {}
-    for i in range(header_index + 1, len(rows)):
-        row_no = i + 1
-        cells = rows[i]
-
-        def cell(fld: str, cells: list[Any] = cells) -> Any:
-            c = columns.get(fld)
-            return cells[c] if c is not None and c < len(cells) else None
-
-        if all(_blank(v) for v in cells):
-            continue
-        if _blank(cell("quantity")) and _blank(cell("unit_price")):
-            skipped.append(row_no)  # a heading, a note or a subtotal row
-            continue
-        before = len(issues)
-        line = _parse_line(row_no, cell, header_text, mapping, issues, currencies)
-        if line is not None and len(issues) == before:
-            lines.append(line)
-    return lines, skipped, currencies
-
-
-def _parse_line(
-    row_no: int,
-    cell: Any,
-    header_text: Mapping[str, str],
-    mapping: ColumnMapping,
-    issues: list[ImportIssue],
-    currencies: dict[int, str],
-) -> QuoteLine | None:
-    def bad(fld: str, reason: str) -> None:
-        issues.append(ImportIssue(row_no, header_text.get(fld, FIELD_LABELS[fld]), reason))
-
-    description = "" if _blank(cell("description")) else str(cell("description")).strip()
-    part = "" if _blank(cell("part_number")) else str(cell("part_number")).strip()
-    if not description:
-        bad("description", "is empty")
-    quantity = price = None
-    try:
-        quantity = parse_amount(cell("quantity"), decimal_comma=mapping.decimal_comma)[0]
-        if quantity <= 0:
-            bad("quantity", f"must be more than 0 (got {quantity:g})")
-            quantity = None
-    except ValueError as exc:
-        bad("quantity", "is empty" if _blank(cell("quantity")) else str(exc))
-    try:
-        price, code = parse_amount(cell("unit_price"), decimal_comma=mapping.decimal_comma)
-        if code:
-            currencies[row_no] = code
-    except ValueError as exc:
-        bad("unit_price", "is empty" if _blank(cell("unit_price")) else str(exc))
-    kind: LineKind | None = None
-    if "kind" in header_text and not _blank(cell("kind")):
-        try:
-            kind = parse_kind(cell("kind"), mapping.kind_values)
-        except ValueError as exc:
-            bad("kind", str(exc))
-    elif description:
-        kind = "discount" if price is not None and price < 0 else guess_kind(description, part)
-    support = None
-    if "support_years" in header_text and not _blank(cell("support_years")):
-        try:
-            support = parse_amount(cell("support_years"))[0]
-            if support < 0:
-                bad("support_years", "cannot be negative")
-        except ValueError as exc:
-            bad("support_years", str(exc))
-    elif kind in ("support", "gpu_server"):
-        support = parse_support_years(description)
-    if price is not None and price < 0 and kind is not None and kind != "discount":
-        bad("unit_price", f"a negative price is only allowed on a discount line (got {price:g})")
-    if quantity is not None and kind in ("gpu_server", "gpu") and not float(quantity).is_integer():
-        bad("quantity", f"a count of servers or GPUs must be whole (got {quantity:g})")
-    if not description or quantity is None or price is None or kind is None:
-        return None
-    return QuoteLine(description, quantity, price, kind, part, support)
-
-
-def _suggest(line: QuoteLine, servers: Sequence[ServerPlatform], gpus: Sequence[Gpu]) -> QuoteLine:
-    if line.kind not in ("gpu_server", "gpu") or line.server_model or line.gpu_name:
-        return line
-    match = suggest_match(line.description, servers, gpus, kind=line.kind)
-    if match is None:
-        return line
-    if match.kind == "server":
-        return replace(line, server_model=match.key, match_confirmed=False)
-    return replace(line, gpu_name=match.key, match_confirmed=False)
 
 
 # ------------------------------------------------------------------------------------------ catalog
@@ -677,10 +1197,14 @@ def fx_to_usd(engine: Engine, currency: str, on: dt.date) -> FxRate | None:
 
 @dataclass(frozen=True)
 class ImportResult:
+    """What an import wrote: the quote's id and value, the mapping that read it (None: detected layout,
+    see ``layout``), and notes for the user."""
+
     quote_id: int
     quote: Quote
-    mapping: ColumnMapping
+    mapping: ColumnMapping | None
     notes: tuple[str, ...]
+    layout: ReadLayout | None = None
 
 
 def import_quote(
@@ -692,13 +1216,16 @@ def import_quote(
     quote_date: dt.date | None = None,
     valid_until: dt.date | None = None,
     currency: str | None = None,
+    date_order: str | None = None,
     today: dt.date | None = None,
     replace_existing: bool = False,
 ) -> ImportResult:
     """Import a quote file in one transaction; nothing is written when anything is wrong.
 
-    Without ``mapping`` the vendor's remembered mapping is tried, then the standard header names. A
-    mapping that reads the file is remembered for the vendor. The FX rate of the quote date is stored.
+    Without ``mapping`` the vendor's remembered mapping is tried, then the layout is detected (header row,
+    column names in four languages, title-block facts by label). A mapping given or remembered that reads
+    the file is remembered for the vendor; a detected layout is detected again next time. ``date_order``
+    ("dmy"/"mdy") settles slashed dates the file leaves ambiguous. The FX rate of the quote date is stored.
     A quote already stored (see :func:`find_duplicates`) is refused, unless ``replace_existing``: then it
     is replaced in the same transaction, keeping its id (further copies are deleted).
     """
@@ -710,6 +1237,7 @@ def import_quote(
         quote_date=quote_date,
         valid_until=valid_until,
         currency=currency,
+        date_order=date_order,
         servers=list(servers.values()),
         gpus=list(gpus.values()),
         today=today,
@@ -754,8 +1282,9 @@ def import_quote(
                 notes.append("deleted further copies: " + ", ".join(str(r.id) for r in duplicates[1:]))
         else:
             quote_id = _insert_quote(session, quote, server_ids, gpu_ids_)
-        _upsert_mapping(session, vendor.strip(), parsed.mapping)
-    return ImportResult(quote_id, replace(quote, id=quote_id), parsed.mapping, tuple(notes))
+        if parsed.mapping is not None:
+            _upsert_mapping(session, vendor.strip(), parsed.mapping)
+    return ImportResult(quote_id, replace(quote, id=quote_id), parsed.mapping, tuple(notes), parsed.layout)
 
 
 def _line_signature(lines: Iterable[Any]) -> tuple[tuple[Any, ...], ...]:
@@ -791,7 +1320,7 @@ def find_duplicates(session: Session, quote: Quote) -> list[QuoteRow]:
             .where(col(QuoteLineRow.quote_id) == row.id)
             .order_by(col(QuoteLineRow.position))
         ).scalars()
-        if _line_signature(stored) == signature:
+        if _line_signature(x for x in stored if x.kind != TAX_KIND) == signature:
             out.append(row)
     return out
 
@@ -812,6 +1341,8 @@ def _replace_quote(
     row.lead_time_weeks = quote.lead_time_weeks
     row.notes = quote.notes
     row.source_file = quote.source_file
+    row.customer = quote.customer
+    row.flags = "\n".join(quote.flags)
     row.imported_at = clock.now()
     _set_fx(row, quote.fx)
     ids = [r.id for r in duplicates]
@@ -819,7 +1350,7 @@ def _replace_quote(
     for other in duplicates[1:]:
         session.delete(other)
     session.flush()
-    _insert_lines(session, row.id, quote.lines, server_ids, gpu_ids_)
+    _insert_lines(session, row.id, quote, server_ids, gpu_ids_)
     return row.id
 
 
@@ -861,12 +1392,14 @@ def _insert_quote(
         notes=quote.notes,
         source_file=quote.source_file,
         imported_at=clock.now(),
+        customer=quote.customer,
+        flags="\n".join(quote.flags),
     )
     _set_fx(row, quote.fx)
     session.add(row)
     session.flush()
     assert row.id is not None
-    _insert_lines(session, row.id, quote.lines, server_ids, gpu_ids_)
+    _insert_lines(session, row.id, quote, server_ids, gpu_ids_)
     return row.id
 
 
@@ -878,14 +1411,30 @@ def _set_fx(row: QuoteRow, fx: FxRate | None) -> None:
     row.fx_source_url = fx.source_url if fx else ""
 
 
+TAX_KIND = "tax"
+"""Kind of the stored lines that are a quote's taxes (after its own lines; read back as ``Quote.taxes``)."""
+
+
 def _insert_lines(
     session: Session,
     quote_id: int,
-    lines: Sequence[QuoteLine],
+    quote: Quote,
     server_ids: Mapping[str, int],
     gpu_ids_: Mapping[str, int],
 ) -> None:
-    for position, line in enumerate(lines, start=1):
+    for position, tax in enumerate(quote.taxes, start=len(quote.lines) + 1):
+        session.add(
+            QuoteLineRow(
+                quote_id=quote_id,
+                position=position,
+                description=tax.description,
+                quantity=1.0,
+                unit_price=tax.amount,
+                kind=TAX_KIND,
+                support_years=tax.rate,
+            )
+        )
+    for position, line in enumerate(quote.lines, start=1):
         session.add(
             QuoteLineRow(
                 quote_id=quote_id,
@@ -899,6 +1448,9 @@ def _insert_lines(
                 server_id=server_ids.get(line.server_model or ""),
                 gpu_id=gpu_ids_.get(line.gpu_name or ""),
                 match_confirmed=line.match_confirmed,
+                parent_position=line.parent,
+                note=line.note,
+                match_score=line.match_score,
             )
         )
 
@@ -968,9 +1520,11 @@ def save_quote(engine: Engine, quote: Quote) -> int:
         row.lead_time_weeks = quote.lead_time_weeks
         row.notes = quote.notes
         row.source_file = quote.source_file
+        row.customer = quote.customer
+        row.flags = "\n".join(quote.flags)
         _set_fx(row, quote.fx)
         session.execute(delete(QuoteLineRow).where(col(QuoteLineRow.quote_id) == quote.id))
-        _insert_lines(session, quote.id, quote.lines, server_ids, gpu_ids_)
+        _insert_lines(session, quote.id, quote, server_ids, gpu_ids_)
         return quote.id
 
 
@@ -1031,6 +1585,13 @@ def _to_quote(
         notes=row.notes,
         source_file=row.source_file,
         fx=fx,
+        customer=row.customer,
+        flags=tuple(f for f in row.flags.split("\n") if f),
+        taxes=tuple(
+            TaxLine(x.description, x.unit_price, x.support_years)
+            for x in sorted(lines, key=lambda x: x.position)
+            if x.kind == TAX_KIND
+        ),
         lines=tuple(
             QuoteLine(
                 description=x.description,
@@ -1042,8 +1603,12 @@ def _to_quote(
                 server_model=models.get(x.server_id) if x.server_id is not None else None,
                 gpu_name=names.get(x.gpu_id) if x.gpu_id is not None else None,
                 match_confirmed=x.match_confirmed,
+                parent=x.parent_position,
+                note=x.note,
+                match_score=x.match_score,
             )
             for x in sorted(lines, key=lambda x: x.position)
+            if x.kind != TAX_KIND
         ),
     )
 

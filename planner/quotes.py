@@ -63,6 +63,10 @@ class QuoteLine:
     ``server_model`` / ``gpu_name`` name the catalog platform or GPU (natural keys) the line is matched to,
     if any; ``match_confirmed`` is False while that match is only the importer's suggestion.
     ``support_years`` is the support or warranty term the line includes (years), if stated.
+    ``parent`` is the position (from 1) of the line this one is a component of (a bundle's "included in 1"
+    or 1.1 line): a component describes its parent and never adds servers or GPUs. ``note`` says how the
+    importer read the line ("Included": priced 0, ...). ``match_score`` is the catalog match's confidence
+    (0..1) while it is a suggestion.
     """
 
     description: str
@@ -74,6 +78,9 @@ class QuoteLine:
     server_model: str | None = None
     gpu_name: str | None = None
     match_confirmed: bool = True
+    parent: int | None = None
+    note: str = ""
+    match_score: float | None = None
 
     @property
     def amount(self) -> float:
@@ -83,8 +90,23 @@ class QuoteLine:
 
 
 @dataclass(frozen=True)
+class TaxLine:
+    """A tax line of a quote (sales tax, VAT, MwSt, TVA, IVA), in the quote's currency: kept out of capex.
+    ``rate`` is the percentage the line states (19.0 for "19 % MwSt."), if any."""
+
+    description: str
+    amount: float
+    rate: float | None = None
+
+
+@dataclass(frozen=True)
 class Quote:
-    """A vendor's quote. ``fx`` converts 1 unit of ``currency`` to USD (None when currency is USD)."""
+    """A vendor's quote. ``fx`` converts 1 unit of ``currency`` to USD (None when currency is USD).
+
+    ``taxes`` are shown apart and never enter the total or capex. ``flags`` are problems found on import
+    (lines not adding up to the vendor's own Subtotal, GPUs that do not reconcile): a flagged quote is
+    never "best". ``customer`` is whom the quote is addressed to, as the title block says.
+    """
 
     vendor: str
     currency: str
@@ -99,6 +121,14 @@ class Quote:
     source_file: str = ""
     id: int | None = None
     fx: FxRate | None = None
+    customer: str = ""
+    taxes: tuple[TaxLine, ...] = ()
+    flags: tuple[str, ...] = ()
+
+    @property
+    def tax_total(self) -> float:
+        """Sum of the tax lines (quote currency); not part of :func:`quote_total`."""
+        return math.fsum(t.amount for t in self.taxes)
 
     @property
     def label(self) -> str:
@@ -161,7 +191,8 @@ def quote_hardware(
     """Count servers, GPUs, GPU memory (GB), dense BF16 PFLOPS and IT power (kW) of a quote.
 
     ``servers`` maps platform model → platform, ``gpus`` GPU name → GPU. Unmapped or unknown lines
-    add nothing and are named in ``notes``.
+    add nothing and are named in ``notes``; bundle components (``parent`` set) describe their parent
+    and add nothing either.
     """
     n_servers = 0
     n_gpus = 0
@@ -171,6 +202,8 @@ def quote_hardware(
     names: list[str] = []
     notes: list[str] = []
     for line in quote.lines:
+        if line.parent is not None:
+            continue
         if line.kind == "gpu_server":
             platform = servers.get(line.server_model or "")
             gpu = gpus.get(platform.gpu_name) if platform else None
@@ -185,7 +218,7 @@ def quote_hardware(
             if platform.max_power_kw > 0:
                 power_kw += count * platform.max_power_kw
             else:
-                power_kw += count * platform.gpu_count * gpu.tdp_w / 1000.0
+                power_kw += count * platform.gpu_count * (gpu.tdp_w or 0.0) / 1000.0
                 notes.append(f"{platform.model} has no rated draw: GPU TDP only (a lower bound)")
             names.append(gpu.name)
         elif line.kind == "gpu":
@@ -197,7 +230,9 @@ def quote_hardware(
             n_gpus += count
             memory += count * gpu.memory_gb
             pflops += count * gpu.bf16_dense_tflops / 1000.0
-            power_kw += count * gpu.tdp_w / 1000.0
+            if gpu.tdp_w is None:
+                notes.append(f"{gpu.name} has no published power figure: its draw is not counted")
+            power_kw += count * (gpu.tdp_w or 0.0) / 1000.0
             names.append(gpu.name)
     return QuoteHardware(
         servers=n_servers,
@@ -244,9 +279,22 @@ def capex_split_usd(quote: Quote) -> CapexSplit:
     return CapexSplit(hardware * keep * rate, network * keep * rate, other * keep * rate)
 
 
+_EXTENSION = re.compile(
+    r"\bext(?:ended|ension)?\b|erweiterung|verl[äa]ngerung|extensi[oó]n|prolongation", re.I
+)
+
+
+def is_support_extension(line: QuoteLine) -> bool:
+    """True for a support line that extends another ("Extended 2 Years", "Garantieerweiterung")."""
+    return line.kind == "support" and bool(_EXTENSION.search(line.description))
+
+
 def included_support_years(quote: Quote) -> float:
-    """Longest support or warranty term stated on any line (years); 0 when none is stated."""
-    return max((x.support_years or 0.0 for x in quote.lines), default=0.0)
+    """Support or warranty years the quote includes: the longest initial term stated on any line plus the
+    longest extension ("Initial 3 Years" + "Extended 2 Years" = 5); 0 when none is stated."""
+    initial = max((x.support_years or 0.0 for x in quote.lines if not is_support_extension(x)), default=0.0)
+    extension = max((x.support_years or 0.0 for x in quote.lines if is_support_extension(x)), default=0.0)
+    return initial + extension
 
 
 def completeness_warnings(quote: Quote, hardware: QuoteHardware) -> tuple[str, ...]:
@@ -350,6 +398,7 @@ class QuoteFigures:
             reasons.append("no GPUs")
         if self.missing:
             reasons.append("incomplete: " + "; ".join(self.missing))
+        reasons.extend(self.quote.flags)
         return tuple(reasons)
 
 
@@ -370,7 +419,7 @@ def quote_figures(
     total_usd = total * rate
     expired = is_expired(quote, today)
     missing = completeness_warnings(quote, hardware)
-    warnings = list(missing) + list(hardware.notes)
+    warnings = list(quote.flags) + list(missing) + list(hardware.notes)
     if expired and quote.valid_until is not None:
         warnings.insert(0, f"expired: valid until {quote.valid_until.isoformat()}")
     return QuoteFigures(
@@ -403,8 +452,8 @@ CRITERIA: tuple[tuple[str, str], ...] = (
 def best_by_criterion(figures: Sequence[QuoteFigures]) -> dict[str, int]:
     """Index of the best (lowest) figure per criterion among the quotes that may be "best".
 
-    A quote competes only when it is valid (not expired), has GPUs mapped to the catalog and no
-    completeness warning (:attr:`QuoteFigures.best_excluded_because`): an incomplete quote is cheap
+    A quote competes only when it is valid (not expired), has GPUs mapped to the catalog, no import flag
+    (lines not adding up to its own Subtotal, GPUs not reconciling) and no completeness warning (:attr:`QuoteFigures.best_excluded_because`): an incomplete quote is cheap
     because it leaves things out. When no quote competes, no criterion has a best. A criterion no
     competing quote has is left out.
     """
@@ -424,14 +473,49 @@ def best_exclusions(figures: Sequence[QuoteFigures]) -> dict[int, tuple[str, ...
 
 # --- Suggestions for import: line kind, support years, catalog match -------------------------------
 
+_SUPPORT = re.compile(
+    r"support|soporte|warrant|garantie|garant[ií]a|care\s*pack|tech\s*care|maintenance|wartung|\bsvc\b",
+    re.I,
+)
+_SERVER_MODEL = re.compile(
+    r"\b(poweredge|thinksystem|proliant|cray\s*xd\d+|superserver|dgx|hgx\s+\w+\s+\d+-gpu\s+server"
+    r"|xe\d{4}|sr\d{3}a?|sys-\d+\w*|as\s*-\d+\w*)\b|\b(server|serveur|servidor)\b",
+    re.I,
+)
+_NOT_A_SERVER = re.compile(r"discount|rabatt|remise|descuento|rail|schiene|install", re.I)
+_A_PART = re.compile(
+    r"adapt|switch|cable|c[âa]ble|kabel|optic|transceiver|dimm|memory|drive|\bssd\b|processor|power supply"
+    r"|\bpsu\b|board|connectx|\bnic\b",
+    re.I,
+)
+_SERVER_WORD = re.compile(r"\b(server|serveur|servidor|system)\b", re.I)
 _KIND_RULES: tuple[tuple[LineKind, re.Pattern[str]], ...] = (
-    ("discount", re.compile(r"discount|rabatt|nachlass|credit", re.I)),
-    ("support", re.compile(r"support|warrant|garantie|care\s*pack|maintenance|wartung", re.I)),
-    ("installation", re.compile(r"install|integration|deployment|rack\s*and\s*stack|einbau", re.I)),
-    ("shipping", re.compile(r"freight|shipping|delivery|carriage|fracht|versand|lieferung", re.I)),
+    ("discount", re.compile(r"discount|rabatt|nachlass|credit|remise|descuento", re.I)),
+    ("support", _SUPPORT),
+    (
+        "installation",
+        re.compile(
+            r"install|instala|integration|deployment|rack\s*and\s*stack|einbau|inbetriebnahme|mise en service",
+            re.I,
+        ),
+    ),
+    (
+        "shipping",
+        re.compile(
+            r"freight|shipping|delivery|carriage|fracht|versand|lieferung|frais de port|\btransporte?\b"
+            r"|env[ií]o|\bportes\b",
+            re.I,
+        ),
+    ),
     ("switch", re.compile(r"switch|quantum-?2|spectrum", re.I)),
-    ("nic", re.compile(r"connectx|\bnic\b|adapter|bluefield|netzwerkkarte|network card|hca", re.I)),
-    ("optics_cables", re.compile(r"transceiver|optic|cable|kabel|\bdac\b|\baoc\b|osfp|qsfp", re.I)),
+    (
+        "nic",
+        re.compile(r"connectx|\bnic\b|adapt|bluefield|netzwerkkarte|network card|hca|carte r[ée]seau", re.I),
+    ),
+    (
+        "optics_cables",
+        re.compile(r"transceiver|optic|cable|c[âa]ble|kabel|\bdac\b|\baoc\b|osfp|qsfp", re.I),
+    ),
     ("storage", re.compile(r"storage|\bnas\b|\bsan\b|ddn|weka|vast|netapp|file\s*system", re.I)),
     (
         "gpu_server",
@@ -446,16 +530,26 @@ _KIND_RULES: tuple[tuple[LineKind, re.Pattern[str]], ...] = (
 
 
 def guess_kind(description: str, part_number: str = "") -> LineKind:
-    """Most likely line kind from the description's words (a suggestion the user confirms)."""
+    """Most likely line kind from the description's words (a suggestion the user confirms).
+
+    A line that names a server model before any support word is a GPU server even when it mentions its
+    warranty ("ThinkSystem SR680a V3, 3yr Warranty"); "ProSupport for PowerEdge" stays support.
+    """
     text = f"{description} {part_number}"
+    server = _SERVER_MODEL.search(description)
+    support = _SUPPORT.search(description)
+    server_first = server is not None and (support is None or server.start() < support.start())
+    a_part = bool(_A_PART.search(description)) and not _SERVER_WORD.search(description)
+    if server_first and not a_part and not _NOT_A_SERVER.search(description):
+        return "gpu_server"
     for kind, pattern in _KIND_RULES:
         if pattern.search(text):
             return kind
     return "other"
 
 
-_YEARS = re.compile(r"(\d+(?:[.,]\d+)?)\s*-?\s*(?:years?|yrs?|y\b|jahre?)", re.I)
-_MONTHS = re.compile(r"(\d+)\s*-?\s*(?:months?|mo\b|monate?)", re.I)
+_YEARS = re.compile(r"(\d+(?:[.,]\d+)?)\s*-?\s*(?:years?|yrs?|y\b|jahre?|ans?\b|ann[ée]es?|a[ñn]os?)", re.I)
+_MONTHS = re.compile(r"(\d+)\s*-?\s*(?:months?|mo\b|monate?|mois|meses)", re.I)
 
 
 def parse_support_years(description: str) -> float | None:

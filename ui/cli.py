@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "ui.commands.tco",
     "ui.commands.catalog",
     "ui.commands.quotes",
+    "ui.commands.fx",
     "ui.commands.proposal",
 )
 

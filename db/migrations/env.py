@@ -10,6 +10,7 @@ from alembic import context
 from sqlalchemy import Connection, engine_from_config, pool
 from sqlmodel import SQLModel
 
+import db.fx_tables  # noqa: F401  (the imported ECB rates)
 import db.tables  # noqa: F401  (registers the catalog tables on SQLModel.metadata)
 
 with contextlib.suppress(ModuleNotFoundError):

@@ -235,7 +235,9 @@ def analyse(
     resolved = resolve_workloads(project, catalog)
     check(cancel)
     try:
-        tco = evaluate(resolved.project, samples=samples, seed=seed, cancel=cancel, progress=progress)
+        tco = evaluate(
+            resolved.project, samples=samples, seed=seed, plan=True, cancel=cancel, progress=progress
+        )
     except (ValueError, ArithmeticError) as exc:
         if isinstance(exc, ProjectError):
             raise
@@ -424,10 +426,11 @@ def _catalog_figures(project: Project, catalog: CatalogSource, today: dt.date) -
             if g.price_low_usd is not None and g.price_high_usd is not None
             else "no price"
         )
+        power = f"{g.tdp_w:g} W" if g.tdp_w is not None else "power not published"
         out.append(
             SourcedFigure(
                 label=f"{g.vendor} {g.name}",
-                value=f"{g.memory_gb:g} GB, {g.bf16_dense_tflops:g} TFLOPS BF16, {g.tdp_w:g} W; {price}",
+                value=f"{g.memory_gb:g} GB, {g.bf16_dense_tflops:g} TFLOPS BF16, {power}; {price}",
                 source_url=g.source_url,
                 as_of=g.as_of,
                 stale=is_stale(g.as_of, today),

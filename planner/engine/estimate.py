@@ -19,6 +19,7 @@ import numpy as np
 
 from planner.catalog import Gpu, ModelArch, ServerPlatform
 from planner.engine.memory import GB, lora_params, memory_breakdown, total_params
+from planner.engine.serving import HOURS_PER_MONTH, ServingEstimate, serving_estimate
 from planner.engine.training_time import NETWORKS, NOT_VIABLE_NETWORKS, estimate_time
 
 METHODS = ("pretrain", "full", "lora", "qlora", "dpo", "ppo", "inference")
@@ -89,6 +90,12 @@ class EstimateSpec:
     peft: bool = False  # DPO/PPO with LoRA adapters instead of full weights
     kbit_upcast: bool = True  # peft.prepare_model_for_kbit_training casts embeddings/head/norms to fp32
     kv_cache_precision: str = "bf16"
+    prompt_len: int | None = None  # inference: prompt tokens per request (None: seq_len is the prompt)
+    gen_len: int | None = None  # inference: generated tokens per request
+    kv_block_size: int | None = None  # paged KV cache block (tokens); 16 with gpu_memory_utilization
+    gpu_memory_utilization: float | None = None  # serving engine's memory budget (vLLM), fraction of the GPU
+    max_batched_tokens: int = 8192  # tokens of the serving engine's profile pass / chunked-prefill budget
+    requests_per_s: float | None = None  # serving load to size GPUs for
     tokens: float | None = None
     gpu: str | None = None
     mfu: float | None = None
@@ -166,6 +173,10 @@ _POS_INTS: tuple[str, ...] = (
     "gpus_per_node",
     "context_parallel",
     "virtual_stages",
+    "prompt_len",
+    "gen_len",
+    "kv_block_size",
+    "max_batched_tokens",
 )
 _MODEL_FIELDS = {
     "name": str,
@@ -277,7 +288,21 @@ def parse_model(value: Any, key: str = "model") -> ModelArch | str:
     return ModelArch(**kw)
 
 
-_NULLABLE = ("tokens", "gpu", "mfu", "quant_bits", "quant_scheme", "fsdp_strategy", "virtual_stages")
+_NULLABLE = (
+    "tokens",
+    "gpu",
+    "mfu",
+    "quant_bits",
+    "quant_scheme",
+    "fsdp_strategy",
+    "virtual_stages",
+    "prompt_len",
+    "gen_len",
+    "kv_block_size",
+    "gpu_memory_utilization",
+    "requests_per_s",
+)
+SERVING_FIELDS = ("prompt_len", "gen_len", "kv_block_size", "gpu_memory_utilization", "requests_per_s")
 
 
 def parse_spec(d: Mapping[str, Any]) -> EstimateSpec:
@@ -326,6 +351,10 @@ def parse_spec(d: Mapping[str, Any]) -> EstimateSpec:
             kw[key] = _number(key, value, 1.0)
         elif key == "mfu":
             kw[key] = _number(key, value, 0.01, 1.0)
+        elif key == "gpu_memory_utilization":
+            kw[key] = _number(key, value, 0.05, 1.0)
+        elif key == "requests_per_s":
+            kw[key] = _number(key, value, 1e-6, 1e9)
         elif key in ("fragmentation", "headroom"):
             kw[key] = _number(key, value, 0.0, 0.9)
         elif key == "cuda_context_gb":
@@ -388,6 +417,20 @@ def _check_consistency(spec: EstimateSpec) -> None:
         raise SpecError("virtual_stages", "the interleaved schedule needs 2 or more model chunks per GPU")
     if spec.fsdp_strategy is not None and spec.sharding != "fsdp":
         raise SpecError("fsdp_strategy", f"is an FSDP setting but sharding is {spec.sharding}")
+    if spec.method != "inference":
+        for name in SERVING_FIELDS:
+            if getattr(spec, name) is not None:
+                raise SpecError(name, "is an inference setting: use it with method inference")
+    if spec.requests_per_s is not None and spec.tokens is not None:
+        raise SpecError(
+            "tokens", "give either tokens (a batch job) or requests_per_s (a served load), not both"
+        )
+    if spec.requests_per_s is not None and spec.prompt_len is None:
+        raise SpecError("requests_per_s", "needs prompt_len and gen_len (the tokens of each request)")
+    if spec.gen_len is not None and spec.prompt_len is None:
+        raise SpecError("gen_len", "needs prompt_len (the prompt tokens of each request)")
+    if spec.prompt_len is not None and spec.prompt_len + (spec.gen_len or 0) > MAX_SEQ_LEN:
+        raise SpecError("prompt_len", f"prompt_len + gen_len must not exceed {MAX_SEQ_LEN:,} tokens")
     if spec.method == "inference" and spec.context_parallel > 1:
         raise SpecError(
             "context_parallel", "is a training setting; inference splits across GPUs by tensor parallelism"
@@ -440,6 +483,7 @@ class EstimateResult:
     time_parts_hours: dict[str, float] = field(default_factory=dict)
     host_gb: dict[str, float] = field(default_factory=dict)  # per GPU, moved to host RAM/NVMe by offload
     offload: str | None = None  # where host_gb lives: "cpu" (host RAM) or "nvme"; None without offload
+    serving: dict[str, Any] | None = None  # inference on the time GPU: concurrency, latency, throughput
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's ``--json`` shape (floats rounded to 3 decimals)."""
@@ -467,6 +511,7 @@ class EstimateResult:
             "time_parts_hours": {k: round(v, 4) for k, v in self.time_parts_hours.items()},
             "host_gb": {k: round(v, 3) for k, v in self.host_gb.items()},
             "offload": self.offload,
+            "serving": self.serving,
             "warnings": list(self.warnings),
         }
 
@@ -609,7 +654,13 @@ def estimate(spec: EstimateSpec, model: ModelArch, gpus: Sequence[Gpu]) -> Estim
     (or on the only GPU given) when ``spec.tokens`` is set."""
     spec = replace(spec, model=model)
     _check_consistency(spec)
-    mem = memory_breakdown(model, spec)
+    served = spec  # what the GPU holds: a serving engine runs as many sequences as its KV pool allows
+    early_gpu = _time_gpu(spec, gpus)
+    if spec.method == "inference" and spec.gpu_memory_utilization is not None and early_gpu is not None:
+        # the engine preallocates its pool: no allocator fragmentation on top of it
+        concurrency = serving_estimate(model, spec, early_gpu).concurrency
+        served = replace(spec, micro_batch=concurrency, fragmentation=0.0)
+    mem = memory_breakdown(model, served)
     breakdown = {k: _scalar(mem[k]) for k in BREAKDOWN_KEYS if k in mem}
     breakdown = {k: v for k, v in breakdown.items() if v > 0 or k in ("weights", "activations")}
     device = _scalar(mem["device"])
@@ -617,16 +668,14 @@ def estimate(spec: EstimateSpec, model: ModelArch, gpus: Sequence[Gpu]) -> Estim
     for gpu in gpus:
         margin = gpu.memory_gb * (1.0 - spec.headroom) - device
         ok = margin >= 0
-        min_n = _min_gpus(model, spec, gpu)
+        min_n = _min_gpus(model, served, gpu)
         suggestion = None
         if not ok:
-            suggestion, alt_n = _suggest(model, spec, gpu, min_n)
+            suggestion, alt_n = _suggest(model, served, gpu, min_n)
             if min_n is None:
                 min_n = alt_n
             elif suggestion is None:
-                suggestion = (
-                    f"use {min_n} GPUs with the configured strategy -> {_fits_text(model, spec, gpu, min_n)}"
-                )
+                suggestion = f"use {min_n} GPUs with the configured strategy -> {_fits_text(model, served, gpu, min_n)}"
         fits.append(Fit(gpu.name, gpu.memory_gb, min_n, ok, gpu.memory_gb - device, suggestion))
     warnings = _warnings(spec, model)
     host = _host_gb(mem)
@@ -638,6 +687,19 @@ def estimate(spec: EstimateSpec, model: ModelArch, gpus: Sequence[Gpu]) -> Estim
         warnings.append(_no_fit_warning(spec, named_fit, device))
     gpu_hours = wall_hours = None
     parts: dict[str, float] = {}
+    serving = None
+    if spec.method == "inference" and time_gpu is not None:
+        sv = serving_estimate(model, spec, time_gpu)
+        serving = _serving_json(sv)
+        if sv.gpu_hours_per_month is not None:
+            gpu_hours, wall_hours = sv.gpu_hours_per_month, HOURS_PER_MONTH
+        if sv.max_concurrency is not None and sv.max_concurrency < spec.micro_batch:
+            warnings.append(
+                f"the KV-cache pool holds {sv.max_concurrency:.1f} full-length sequences on {time_gpu.name}: "
+                f"{sv.concurrency} run concurrently, not the {spec.micro_batch} configured"
+            )
+    if spec.requests_per_s is not None and time_gpu is None:
+        warnings.append("requests_per_s given but no GPU to serve them on: set gpu")
     if time_gpu is not None and spec.tokens is not None:
         trainable = (
             lora_params(model, spec.lora_rank, spec.lora_targets)
@@ -671,7 +733,30 @@ def estimate(spec: EstimateSpec, model: ModelArch, gpus: Sequence[Gpu]) -> Estim
         time_parts_hours=parts,
         host_gb=host,
         offload=spec.offload if host else None,
+        serving=serving,
     )
+
+
+def _serving_json(sv: ServingEstimate) -> dict[str, Any]:
+    """A serving estimate as plain, rounded numbers (the CLI's ``serving`` object)."""
+    out: dict[str, Any] = {
+        "gpus_per_replica": sv.gpus_per_replica,
+        "concurrency": sv.concurrency,
+        "ttft_s": round(sv.ttft_s, 4),
+        "tpot_ms": round(sv.tpot_s * 1e3, 3),
+        "requests_per_s_per_replica": round(sv.requests_per_s, 4),
+        "output_tokens_per_s_per_gpu": round(sv.output_tokens_per_s_per_gpu, 1),
+        "gpu_seconds_per_request": round(sv.gpu_seconds_per_request, 4),
+        "bound": sv.bound,
+    }
+    if sv.kv_pool_gb_per_gpu is not None and sv.max_concurrency is not None:
+        out["kv_pool_gb_per_gpu"] = round(sv.kv_pool_gb_per_gpu, 3)
+        out["max_concurrency"] = round(sv.max_concurrency, 2)
+    if sv.gpus_needed is not None and sv.gpu_hours_per_month is not None:
+        out["replicas_needed"] = sv.replicas_needed
+        out["gpus_needed"] = sv.gpus_needed
+        out["gpu_hours_per_month"] = round(sv.gpu_hours_per_month, 1)
+    return out
 
 
 def _host_gb(mem: Mapping[str, Any]) -> dict[str, float]:

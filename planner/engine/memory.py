@@ -312,7 +312,7 @@ def _is_peft(spec: EstimateSpec) -> bool:
     return spec.method in ("lora", "qlora") or (spec.method in ("dpo", "ppo") and spec.peft)
 
 
-def _frozen_base_bytes(model: ModelArch, spec: EstimateSpec) -> tuple[float, float, float]:
+def frozen_base_bytes(model: ModelArch, spec: EstimateSpec) -> tuple[float, float, float]:
     """(frozen weights, quantisation constants, upcast extra) bytes for one copy of a frozen base model."""
     pb = _param_bytes(spec)
     p_total, p_lin = total_params(model), linear_params(model)
@@ -374,14 +374,28 @@ def _finish(terms: dict[str, Any], fwd_bwd: Any, step: Any, spec: EstimateSpec) 
 
 
 def _inference_terms(model: ModelArch, spec: EstimateSpec, s: Any, b: Any, n: Any) -> dict[str, Any]:
+    """Served inference: weights, the KV cache of ``b`` concurrent sequences of prompt + generated tokens
+    (whole blocks with a paged cache), one layer's prefill activations - the prompts of all ``b`` sequences
+    at once (Hugging Face ``generate``) or, for a serving engine (``gpu_memory_utilization``), its profile
+    pass of ``max_batched_tokens`` tokens - and fp32 logits of each sequence's last token."""
     tp = np.maximum(n, 1.0)  # inference across n GPUs = tensor parallel
-    weights, consts, _ = _frozen_base_bytes(model, spec)
+    weights, consts, _ = frozen_base_bytes(model, spec)
     act_b = _act_bytes(spec)
-    kv = kv_cache_bytes(model, b, s, DTYPE_BYTES[spec.kv_cache_precision], tp)
-    # Prefill: one layer's activations for the prompt (not stored) + last-token logits in fp32.
-    prefill = b * s * layer_activation_bytes_per_token(model, act_b) / tp
-    if not spec.flash_attention:
-        prefill = prefill + b * s * eager_score_bytes_per_token(model, s, act_b) / tp
+    prompt: Any = s
+    context: Any = s
+    if spec.prompt_len is not None:
+        prompt = np.asarray(float(spec.prompt_len)) + 0.0 * s
+        context = prompt + float(spec.gen_len or 0)
+    block = spec.kv_block_size or (16 if spec.gpu_memory_utilization is not None else None)
+    if block:
+        context = np.ceil(context / block) * block
+    kv = kv_cache_bytes(model, b, context, DTYPE_BYTES[spec.kv_cache_precision], tp)
+    if spec.gpu_memory_utilization is not None:
+        prefill = spec.max_batched_tokens * layer_activation_bytes_per_token(model, act_b) / tp + 0.0 * b
+    else:
+        prefill = b * prompt * layer_activation_bytes_per_token(model, act_b) / tp
+        if not spec.flash_attention:
+            prefill = prefill + b * prompt * eager_score_bytes_per_token(model, prompt, act_b) / tp
     logits = b * model.vocab * 4.0
     terms: dict[str, Any] = {
         "weights": weights / tp,
@@ -470,7 +484,7 @@ def _peft_states(model: ModelArch, spec: EstimateSpec, lay: _Layout, n: Any) -> 
     """Frozen base (bf16 or k-bit, possibly upcast) + LoRA adapters trained in the adapter dtype."""
     trainable = lora_params(model, spec.lora_rank, spec.lora_targets)
     ad_b = 4.0 if lay.mixed else lay.pb
-    frozen, consts, upcast = _frozen_base_bytes(model, spec)
+    frozen, consts, upcast = frozen_base_bytes(model, spec)
     weights = lay.shard(frozen + upcast, 3) + 0.0 * n
     quant = lay.shard(consts, 3) + 0.0 * n
     lora_w = lay.shard(trainable * ad_b, 3)

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from planner.engine import CancelToken, Progress, check
+from planner.engine.plan import Plan
 from planner.engine.reasons import OptionStatus, Reason
 from planner.project import CloudOption, HybridOption, OnPremOption, Project
 
@@ -119,6 +120,8 @@ class Recommendation:
     rules_fired: tuple[str, ...] = ()
     cautions: tuple[Reason, ...] = ()
     currency: str = "USD"
+    plan: dict[str, float] = field(default_factory=dict)
+    """Share of the optimal plan's GPU-hours per option (planner.engine.plan), when it was computed."""
 
     @property
     def reasons(self) -> list[str]:
@@ -145,6 +148,8 @@ class TcoResult:
     """Per option: whether it is a plan (complete, serving all demand, compliant) and why not."""
     blocked_by: tuple[Reason, ...] = ()
     """When ``recommendation`` is None: why, and the smallest changes that would make a plan."""
+    plan: Plan | None = None
+    """The optimiser's plan over the project's candidates (``evaluate(..., plan=True)``)."""
 
     def option(self, name: str) -> OptionResult:
         for o in self.options:
@@ -165,9 +170,11 @@ def evaluate(
     seed: int = 0,
     cancel: CancelToken | None = None,
     progress: Progress | None = None,
+    plan: bool = False,
 ) -> TcoResult:
     """Evaluate every option of ``project`` (workloads must be resolved: :func:`planner.analysis.analyse` resolves them).
 
+    ``plan`` also solves the plan optimiser (:func:`planner.engine.plan.plan`) over the options as candidates.
     ``samples`` > 0 runs a Monte Carlo over ``project.monte_carlo`` ranges (or default ±tornado_fraction
     ranges when none are given) with generator ``seed``. ``cancel``/``progress`` follow planner.engine's
     protocol (progress: 0..1 over the whole evaluation; Monte Carlo is most of it).
@@ -262,6 +269,15 @@ def evaluate(
         )
     peak = _peak_gpus(project, ctx.streams, demand)
     decision = recommend(project, results, be_util, peak, demand)
+    best_plan: Plan | None = None
+    rec = decision.recommendation
+    if plan:
+        from planner.engine.plan import plan as solve_plan
+
+        check(cancel)
+        best_plan = solve_plan(project)
+        if rec is not None and best_plan.feasible:
+            rec = replace(rec, plan=best_plan.shares())
     report(1.0)
     return TcoResult(
         months=months,
@@ -269,13 +285,14 @@ def evaluate(
         break_even=break_even,
         tornado=bars,
         monte_carlo=mc,
-        recommendation=decision.recommendation,
+        recommendation=rec,
         warnings=warnings,
         demand_gpu_hours=demand,
         currency=project.currency,
         hours_per_month=project.hours_per_month,
         statuses=dict(decision.statuses),
         blocked_by=decision.blocked_by,
+        plan=best_plan,
     )
 
 
@@ -404,6 +421,39 @@ def _recommendation_json(rec: Recommendation | None) -> dict[str, Any] | None:
         "cautions": [_reason_json(r, rec.currency) for r in rec.cautions],
         "key_numbers": rec.key_numbers,
         "rules_fired": list(rec.rules_fired),
+        "plan": {k: round(v, 4) for k, v in rec.plan.items()},
+    }
+
+
+def _plan_json(pl: Plan) -> dict[str, Any]:
+    """Per option and month: servers owned and bought, reserved instances by term, GPU-hours by pricing, cost."""
+    h = len(next(iter(pl.cost.values()))) if pl.cost else 0
+    by: dict[str, dict[str, Any]] = {}
+
+    def entry(option: str) -> dict[str, Any]:
+        return by.setdefault(option, {"gpu_hours": {}, "cost": _json_array(pl.cost.get(option, np.zeros(h)))})
+
+    for name, arr in pl.servers.items():
+        e = entry(pl.source_option[name])
+        e["servers_owned"] = [int(x) for x in arr]
+        e["servers_bought"] = [int(x) for x in pl.bought[name]]
+    for name, arr in pl.reserved.items():
+        e = entry(pl.source_option[name])
+        e.setdefault("reserved_instances", []).append(
+            {"term_months": pl.terms[name], "active": [int(x) for x in arr]}
+        )
+    for name, arr in pl.gpu_hours.items():
+        e = entry(pl.source_option[name])
+        kind = pl.source_kind.get(name, "owned")
+        prev = e["gpu_hours"].get(kind)
+        e["gpu_hours"][kind] = _json_array(arr if prev is None else np.asarray(prev) + arr)
+    return {
+        "status": pl.status,
+        "metric": pl.metric,
+        "objective": None if not pl.feasible else round(pl.objective, 2),
+        "total": None if not pl.feasible else round(pl.total, 2),
+        "liability_after_horizon": round(pl.liability, 2),
+        "options": by,
     }
 
 
@@ -451,6 +501,7 @@ def _result_to_json(result: TcoResult) -> dict[str, Any]:
         ],
         "recommendation": _recommendation_json(result.recommendation),
         "recommendation_blocked_by": [_reason_json(r, cur) for r in result.blocked_by],
+        "plan": None if result.plan is None else _plan_json(result.plan),
         "option_status": {
             name: {"plan": st.plan, "why": [_reason_json(r, cur) for r in st.why]}
             for name, st in result.statuses.items()

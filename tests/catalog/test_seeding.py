@@ -139,14 +139,19 @@ def test_where_filters(engine: Engine) -> None:
 
 
 def test_fx_latest_on_or_before_inverse_and_cross(engine: Engine) -> None:
-    now = catalog.fx_rate(engine, "EUR", "USD")
-    assert (now.rate, now.as_of) == (1.1476, dt.date(2026, 3, 13))
+    # ECB reference rates: 2026-10-30 EUR/USD 1.1172, EUR/GBP 0.8338 (tests/data/fx/eurofxref-2026-10-30.csv);
+    # 2026-03-13 EUR/USD 1.1476; 2022-07-08 EUR/USD 1.0163 (resources/catalog/SOURCES.md).
+    today = dt.date(2026, 12, 3)
+    now = catalog.fx_rate(engine, "EUR", "USD", today)
+    assert (now.rate, now.as_of) == (1.1172, dt.date(2026, 10, 30))
+    march = catalog.fx_rate(engine, "EUR", "USD", dt.date(2026, 10, 29))
+    assert (march.rate, march.as_of) == (1.1476, dt.date(2026, 3, 13))
     then = catalog.fx_rate(engine, "EUR", "USD", dt.date(2023, 1, 1))
     assert (then.rate, then.as_of) == (1.0163, dt.date(2022, 7, 8))
-    inverse = catalog.fx_rate(engine, "USD", "EUR")
-    assert inverse.rate == pytest.approx(1 / 1.1476)
-    cross = catalog.fx_rate(engine, "GBP", "USD")
-    assert cross.rate == pytest.approx(1.1476 / 0.86503)
+    inverse = catalog.fx_rate(engine, "USD", "EUR", today)
+    assert inverse.rate == pytest.approx(1 / 1.1172)
+    cross = catalog.fx_rate(engine, "GBP", "USD", today)
+    assert cross.rate == pytest.approx(1.1172 / 0.8338)
     assert catalog.fx_rate(engine, "usd", "USD").rate == 1.0
     with pytest.raises(LookupError, match="on or before 2020-01-01"):
         catalog.fx_rate(engine, "EUR", "USD", dt.date(2020, 1, 1))

@@ -50,7 +50,7 @@ def aws_p5(name="AWS p5.48xlarge on-demand", **kw):
         pricing="on_demand",
         billing_increment_s=1,
         min_billing_s=0,
-        source_url="https://github.com/skypilot-org/skypilot-catalog (catalogs/v7/aws/vms.csv @001367d)",
+        source_url="https://github.com/skypilot-org/skypilot-catalog/blob/001367d/catalogs/v7/aws/vms.csv",
         as_of="pre-2025-06 list price (stored SkyPilot snapshot)",
     )
     d.update(kw)
@@ -61,15 +61,15 @@ samples = {}
 
 # 1 ------------------------------------------------------------------ LLM pre-training at scale
 samples["llm_pretraining_at_scale"] = dict(
-    name="LLM pre-training at scale (seed 001 scenario 1)",
+    name="LLM pre-training at scale",
     currency="USD",
     horizon_months=12,
     client="Foundation-model lab (sample)",
     region="us-east",
     notes=(
-        "Seed 001 table: 'LLM pre-training at scale -> Cloud GPU cluster; primary driver: scale unavailable on-premises'. "
+        "The six-scenario table of “AI Model Training Services: Cloud vs. On-Premises vs. Hybrid”: 'LLM pre-training at scale -> Cloud GPU cluster; primary driver: scale unavailable on-premises'. "
         "One 3-month pre-training run on 2,048 H100 (256 nodes), then nothing for the rest of the year. "
-        "Decision rule 2: thousands of accelerators -> cloud."
+        "Its decision boundary on scale: thousands of accelerators -> cloud."
     ),
     electricity_per_kwh=0.0981,
     pue=1.58,
@@ -98,7 +98,7 @@ samples["llm_pretraining_at_scale"] = dict(
             storage_tb=500,
             storage_per_tb_month=20.0,
             monthly_fixed=0,
-            notes="Storage $0.02/GB-month = $20/TB-month (GCS Standard us-central1, Cyclenerd pricing.yml 2026-07-30) as a proxy.",
+            notes="Storage $0.02/GB-month = $20/TB-month (GCS Standard us-central1, Cyclenerd Google Cloud pricing list 2026-07-30) as a proxy.",
         ),
         dict(
             kind="cloud",
@@ -132,14 +132,14 @@ samples["llm_pretraining_at_scale"] = dict(
 
 # 2 ------------------------------------------------------------------ Healthcare PHI
 samples["healthcare_phi"] = dict(
-    name="Healthcare model training on PHI (seed 001 scenario 2)",
+    name="Healthcare model training on patient data (PHI)",
     currency="USD",
     horizon_months=36,
     client="Hospital network (sample)",
     region="us-east",
     notes=(
-        "Seed 001 table: 'Healthcare model training on PHI -> On-premises or private cloud; driver: HIPAA data residency'. "
-        "Decision rule 1: data under HIPAA (45 CFR §164) -> on-premises or certified private cloud. The public-cloud option has "
+        "The six-scenario table of “AI Model Training Services: Cloud vs. On-Premises vs. Hybrid”: 'Healthcare model training on PHI -> On-premises or private cloud; driver: HIPAA data residency'. "
+        "Its decision boundary on compliance: data under HIPAA (45 CFR §164) -> on-premises or certified private cloud. The public-cloud option has "
         "no HIPAA certification recorded in this project, so it is not eligible even though it is priced."
     ),
     electricity_per_kwh=0.1199,
@@ -170,12 +170,12 @@ samples["healthcare_phi"] = dict(
 
 # 3 ------------------------------------------------------------------ Fraud detection
 samples["fraud_detection_hybrid"] = dict(
-    name="Financial fraud-detection retraining (seed 001 scenario 3)",
+    name="Financial fraud-detection retraining",
     currency="USD",
     horizon_months=36,
     client="Payments company (sample)",
     notes=(
-        "Seed 001 table: 'Financial fraud detection retraining -> Hybrid; driver: low-latency inference on-premises, burst training "
+        "The six-scenario table of “AI Model Training Services: Cloud vs. On-Premises vs. Hybrid”: 'Financial fraud detection retraining -> Hybrid; driver: low-latency inference on-premises, burst training "
         "in cloud'. Real-time scoring is pinned on-premises (latency); weekly retraining bursts to 32 GPUs."
     ),
     electricity_per_kwh=0.0981,
@@ -224,12 +224,12 @@ samples["fraud_detection_hybrid"] = dict(
 
 # 4 ------------------------------------------------------------------ Research on spot
 samples["research_spot"] = dict(
-    name="Research institution experiments (seed 001 scenario 4)",
+    name="Research institution experiments",
     currency="USD",
     horizon_months=24,
     client="University lab (sample)",
     notes=(
-        "Seed 001 table: 'Research institution experiments -> Cloud (spot instances); driver: cost minimization via "
+        "The six-scenario table of “AI Model Training Services: Cloud vs. On-Premises vs. Hybrid”: 'Research institution experiments -> Cloud (spot instances); driver: cost minimization via "
         "preemptible compute'. Bursty deadline-driven experiments averaging ~3,000 GPU-hours a month. Spot price: midpoint "
         "of the stored p5.48xlarge us-east-1 spot range $20.99-30.33/h (SkyPilot catalog), with that range in the Monte "
         "Carlo; 10% restart/checkpoint overhead is an assumption to edit."
@@ -260,12 +260,12 @@ samples["research_spot"] = dict(
 
 # 5 ------------------------------------------------------------------ Defence air-gapped
 samples["defence_air_gapped"] = dict(
-    name="Defence / intelligence workloads (seed 001 scenario 5)",
+    name="Defence and intelligence workloads (air-gapped)",
     currency="USD",
     horizon_months=60,
     client="Defence agency (sample)",
     notes=(
-        "Seed 001 table: 'Defense/intelligence workloads -> On-premises (air-gapped); driver: classified data handling "
+        "The six-scenario table of “AI Model Training Services: Cloud vs. On-Premises vs. Hybrid”: 'Defense/intelligence workloads -> On-premises (air-gapped); driver: classified data handling "
         "mandates'. Cloud options are priced for comparison only; none is certified for classified data in this project."
     ),
     electricity_per_kwh=0.0892,
@@ -301,14 +301,14 @@ samples["defence_air_gapped"] = dict(
 
 # 6 ------------------------------------------------------------------ Fine-tuning SaaS
 samples["saas_fine_tuning"] = dict(
-    name="Fine-tuning services for a SaaS product (seed 001 scenario 6)",
+    name="Fine-tuning services for a SaaS product",
     currency="USD",
     horizon_months=24,
     client="SaaS ISV (sample)",
     notes=(
-        "Seed 001 table: 'Fine-tuning services for SaaS products -> Cloud; driver: rapid iteration cycles, managed APIs'. "
-        "4 fine-tuning runs a month (seed 002 §9 assumption: 3-5 runs) of 8 GPUs x 10 h. No in-house MLOps team: decision "
-        "rule 'no MLOps team -> managed services'. Staffing per deployment model from seed 002 §9."
+        "The six-scenario table of “AI Model Training Services: Cloud vs. On-Premises vs. Hybrid”: 'Fine-tuning services for SaaS products -> Cloud; driver: rapid iteration cycles, managed APIs'. "
+        "4 fine-tuning runs a month (“Model Training, Fine-Tuning & Experiment Tracking: On-Premises” (research note, 2026-02-19), section 9, assumes 3-5 runs) of 8 GPUs x 10 h. No in-house MLOps team: decision "
+        "rule 'no MLOps team -> managed services'. Staffing per deployment model from “Model Training, Fine-Tuning & Experiment Tracking: On-Premises” (research note, 2026-02-19), section 9."
     ),
     electricity_per_kwh=0.0981,
     pue=1.58,
@@ -330,8 +330,8 @@ samples["saas_fine_tuning"] = dict(
             staff_from_table=True,
             fte_cost_annual=190000,
             source_url="https://cloud.google.com/vertex-ai/pricing",
-            as_of="2026 (seed 002 §7.2)",
-            notes="$2.93 per A100 GPU-hour and 30-second increments as quoted in seed 002 §7.2.",
+            as_of="2026-02-19",
+            notes="$2.93 per A100 GPU-hour and 30-second increments as quoted in “Model Training, Fine-Tuning & Experiment Tracking: On-Premises” (research note, 2026-02-19), section 7.2.",
         ),
         dict(
             kind="managed_k8s",
@@ -346,7 +346,7 @@ samples["saas_fine_tuning"] = dict(
             staff_from_table=True,
             fte_cost_annual=190000,
             monthly_fixed=73.0,
-            source_url="https://github.com/Cyclenerd/google-cloud-pricing-cost-calculator (pricing.yml @fd66b26)",
+            source_url="https://github.com/Cyclenerd/google-cloud-pricing-cost-calculator/blob/fd66b26/pricing.yml",
             as_of="2026-07-30",
             notes="GKE cluster management fee $0.10/h x 730 h = $73/month (GKE pricing); 1-minute minimum then per-second.",
         ),
@@ -356,11 +356,11 @@ samples["saas_fine_tuning"] = dict(
 
 # case study (seed 000) -----------------------------------------------------------------------
 samples["case_study_midsize_research"] = dict(
-    name="Seed 000 case study: mid-sized AI research project",
+    name="Mid-sized AI research project: cloud or local GPUs",
     currency="USD",
     horizon_months=36,
     notes=(
-        "Seed 000 ('Case Study: Cost Comparison for a Mid-Sized AI Research Project'): cloud on-demand ~ $20,000 a year; local "
+        "The case study of “Cloud vs. local AI deployment costs” (article, undated) ('Case Study: Cost Comparison for a Mid-Sized AI Research Project'): cloud on-demand ~ $20,000 a year; local "
         "$50,000 up front + $5,000 a year maintenance; 3 years. The article states 'approximately $35,000 for cloud' over three "
         "years: that does not follow from its own $20,000/yr - 3 x $20,000 = $60,000 (its local total $50,000 + 3 x $5,000 = "
         "$65,000 is right). The article gives only the annual cloud figure; we split it as 8,000 GPU-hours a year at "
@@ -489,10 +489,10 @@ for n in (8, 16):
     )
 opts = [{k: v for k, v in o.items() if v is not None} for o in opts]
 samples["largest"] = dict(
-    name="Largest sample: 20 options, several workloads, 84 months (UI benchmark)",
+    name="AI platform review: 20 options over seven years",
     currency="USD",
     horizon_months=84,
-    notes="Synthetic stress project for UI and engine benchmarks: option figures reuse the catalog facts of the other samples.",
+    notes="A platform team compares twenty ways to run its training and serving over seven years; option figures reuse the catalog facts of the other samples.",
     electricity_per_kwh=0.0981,
     pue=1.58,
     mlops_stack=["fine_tuning", "experiment_tracking", "data_labeling", "model_registry", "hpo"],

@@ -8,6 +8,7 @@ import pytest
 
 from planner.catalog import Gpu
 from planner.engine.estimate import EstimateSpec, estimate
+from planner.engine.serving import DECODE_BW_EFFICIENCY
 from planner.engine.training_time import default_mfu, estimate_time, forward_flops_per_token
 from tests.engine.conftest import LLAMA2_7B, LLAMA31_8B, MIXTRAL
 
@@ -55,15 +56,16 @@ def test_full_training_is_6n_tokens_over_peak_times_mfu() -> None:
     assert t.comm_hours == 0.0
 
 
-def test_lora_is_4n_and_qlora_slower_by_mfu() -> None:
+def test_lora_is_4n_and_the_method_does_not_change_mfu() -> None:
     full = EstimateSpec(LLAMA31_8B, method="full", tokens=1e8, mfu=0.4)
     lora = EstimateSpec(LLAMA31_8B, method="lora", tokens=1e8, mfu=0.4)
     tf = estimate_time(LLAMA31_8B, full, H100, 8.03e9)
     tl = estimate_time(LLAMA31_8B, lora, H100, 1e7)
     assert tf is not None and tl is not None
     assert tl.flops / tf.flops == pytest.approx(2 / 3)
-    assert default_mfu(H100, "qlora") < default_mfu(H100, "lora") < default_mfu(H100, "full")
-    assert default_mfu(A100, "full") == 0.45
+    # measured: fsdp_qlora's QLoRA and LoRA runs reach the same utilisation (tests/data/time_measurements.json)
+    assert default_mfu(H100, "qlora") == default_mfu(H100, "lora") == default_mfu(H100, "full")
+    assert default_mfu(A100, "full") == 0.59  # median of the torchtitan A100 tuning rows
 
 
 def test_moe_uses_active_parameters() -> None:
@@ -87,9 +89,12 @@ def test_ppo_has_generation_phase_and_no_time_without_tokens() -> None:
     assert estimate(EstimateSpec(LLAMA2_7B, method="full"), LLAMA2_7B, [H100]).gpu_hours is None
 
 
-def test_inference_time_is_memory_bound_decode() -> None:
+def test_inference_time_is_memory_bound_decode_with_kv_reads() -> None:
     spec = EstimateSpec(LLAMA2_7B, method="inference", micro_batch=1, tokens=3600.0)
     t = estimate_time(LLAMA2_7B, spec, H100, 0)
     assert t is not None
-    per_token = 6.738e9 * 2 / (3350e9 * 0.6)
-    assert t.wall_hours == pytest.approx(3600 * per_token / 3600)
+    # each decode step reads the bf16 weights and the KV cache of the sequence growing to 2,048 tokens
+    # (mean context 1,024; 2 x 32 layers x 32 KV heads x 128 x 2 bytes = 524,288 bytes per token) at the
+    # decode bandwidth efficiency calibrated on TensorRT-LLM's throughputs; compute at batch 1 adds under 1%
+    per_token = (6.738e9 * 2 + 524_288 * 1024) / (3350e9 * DECODE_BW_EFFICIENCY)
+    assert t.wall_hours == pytest.approx(3600 * per_token / 3600, rel=0.01)

@@ -62,8 +62,9 @@ def flat(text: str) -> str:
 
 def quotes_section(pdf: Path) -> str:
     pages = [p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages]
+    pages = [pg for pg in pages if "Contents" not in pg]  # the table of contents names every section
     text = flat(" ".join(pages))
-    start = text.find("7. Vendor quotes")
+    start = text.find(". Vendor quotes")
     assert start >= 0, "no vendor quote section"
     end = text.find("Methodology", start)
     return text[start : end if end > 0 else None]

@@ -109,7 +109,7 @@ def test_visible_signature_box_on_the_last_page(signed_pdf: bytes) -> None:
 def _one_byte_changed_in_signed_range(data: bytes) -> bytes:
     sig = PdfFileReader(io.BytesIO(data)).embedded_signatures[-1]
     start, length = sig.byte_range[0], sig.byte_range[1]
-    at = data.index(b"(Compute Planner proposal CP-")  # the document's /Subject, in the signed revision
+    at = data.index(b"(Compute Planner ")  # the document's /Creator, in the signed revision
     assert start <= at < start + length
     return data[: at + 4] + b"X" + data[at + 5 :]
 

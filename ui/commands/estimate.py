@@ -155,5 +155,29 @@ def _human(r: EstimateResult) -> str:
         lines.append(
             f"  time on {r.time_gpu}: {r.gpu_hours:,.1f} GPU-hours, {r.wall_hours:,.1f} h wall-clock"
         )
+    if r.serving is not None:
+        lines.append(_serving_line(r))
     lines += [f"  warning: {w}" for w in r.warnings]
     return "\n".join(lines)
+
+
+def _serving_line(r: EstimateResult) -> str:
+    """Serving throughput on the time GPU, in words."""
+    sv = r.serving or {}
+    text = (
+        f"  serving on {sv['gpus_per_replica']} x {r.time_gpu}: {sv['concurrency']} sequences at once, "
+        f"first token after {sv['ttft_s'] * 1e3:,.0f} ms, then {sv['tpot_ms']:,.1f} ms per token; "
+        f"{sv['requests_per_s_per_replica']:,.2f} requests/s per replica, "
+        f"{sv['output_tokens_per_s_per_gpu']:,.0f} generated tokens/s per GPU ({sv['bound']} bound)"
+    )
+    if "kv_pool_gb_per_gpu" in sv:
+        text += (
+            f"; KV-cache pool {sv['kv_pool_gb_per_gpu']:,.1f} GB per GPU holds "
+            f"{sv['max_concurrency']:,.1f} full-length sequences"
+        )
+    if "gpus_needed" in sv:
+        text += (
+            f"; the load needs {sv['gpus_needed']} GPU(s) ({sv['replicas_needed']} replica(s)), "
+            f"{sv['gpu_hours_per_month']:,.0f} GPU-hours a month"
+        )
+    return text

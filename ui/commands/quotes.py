@@ -1,8 +1,9 @@
 """`planner quotes import|list|compare`: vendor quotes, headless (no Qt).
 
-- ``import FILE --vendor NAME [--date D] [--valid-until D] [--currency C] [--mapping MAPPING.json]``:
-  without a mapping the vendor's remembered one is tried, then the standard header names
-  (Description, Part number, Quantity, Unit price; optional Kind, Support years; any case or spacing).
+- ``import FILE --vendor NAME [--date D] [--valid-until D] [--currency C] [--date-order ORDER]
+  [--mapping MAPPING.json]``: without a mapping the vendor's remembered one is tried, then the layout is
+  detected (header row in any sheet, column names in English, German, French or Spanish, title-block facts
+  by label, the file's number and date conventions; docs/QUOTES.md).
 - ``list [--json]``.
 - ``compare [IDS...] [--project PROJECT.json] [--utilization U] [--xlsx OUT.xlsx] [--json]``: totals, USD
   per GPU / GB / dense BF16 PFLOPS, all-in USD per GPU-hour from the TCO engine's on-prem model under the
@@ -30,6 +31,12 @@ def register(subparsers: Any) -> None:
     )
     imp.add_argument("--valid-until", type=parse_date, default=None, help="end of validity YYYY-MM-DD")
     imp.add_argument("--currency", default=None, help="ISO currency code of the amounts (e.g. EUR)")
+    imp.add_argument(
+        "--date-order",
+        choices=sorted(DATE_ORDER_WORDS),
+        default=None,
+        help="how to read slashed dates the file leaves ambiguous (12/03/2026): day-first or month-first",
+    )
     imp.add_argument("--mapping", default=None, metavar="MAPPING.json", help="column mapping for this layout")
     imp.add_argument(
         "--replace",
@@ -55,6 +62,9 @@ def register(subparsers: Any) -> None:
     cmp.set_defaults(func=run_compare)
 
 
+DATE_ORDER_WORDS = {"day-first": "dmy", "month-first": "mdy"}
+
+
 def _engine() -> Any:
     from db.session import get_engine
 
@@ -74,13 +84,14 @@ def run_import(args: argparse.Namespace) -> int:
             quote_date=args.date,
             valid_until=args.valid_until,
             currency=args.currency,
+            date_order=DATE_ORDER_WORDS.get(args.date_order or ""),
             replace_existing=args.replace,
             today=today_of(args),
         )
     except QuoteImportError as exc:
         raise CliError(str(exc)) from None
     from db.quotes import catalog_maps
-    from planner.quotes import quote_figures, quote_hardware
+    from planner.quotes import included_support_years, quote_figures, quote_hardware
 
     servers, gpus = catalog_maps(_engine())
     q = result.quote
@@ -89,9 +100,21 @@ def run_import(args: argparse.Namespace) -> int:
         "id": result.quote_id,
         "vendor": q.vendor,
         "quote_number": q.quote_number,
+        "quote_date": q.quote_date.isoformat(),
+        "valid_until": q.valid_until.isoformat() if q.valid_until else None,
+        "customer": q.customer,
         "currency": q.currency,
         "lines": len(q.lines),
         "total": round(f.total, 2),
+        "net_total_before_tax": round(f.total, 2),
+        "tax": round(q.tax_total, 2),
+        "taxes": [
+            {"description": t.description, "amount": round(t.amount, 2), "rate": t.rate} for t in q.taxes
+        ],
+        "support_years": included_support_years(q),
+        "lead_time_weeks": q.lead_time_weeks,
+        "flags": list(q.flags),
+        "best_eligible": not f.best_excluded_because,
         "total_usd": round(f.total_usd, 2),
         "fx": {"usd_per_unit": f.usd_per_unit, "as_of": q.fx.as_of.isoformat(), "source": q.fx.source_url}
         if q.fx
@@ -105,10 +128,11 @@ def run_import(args: argparse.Namespace) -> int:
                 "line": n,
                 "description": x.description,
                 "match": x.server_model or x.gpu_name,
+                "confidence": x.match_score,
                 "confirmed": x.match_confirmed,
             }
             for n, x in enumerate(q.lines, start=1)
-            if x.kind in ("gpu_server", "gpu")
+            if x.kind in ("gpu_server", "gpu") and x.parent is None
         ],
     }
     emit(args, payload, _human_import)
@@ -119,17 +143,27 @@ def _human_import(p: dict[str, Any]) -> str:
     fx = ""
     if p["fx"]:
         fx = f" = {p['total_usd']:,.2f} USD at {p['fx']['usd_per_unit']:g} USD/{p['currency']} ({p['fx']['as_of']})"
+    valid = f", valid until {p['valid_until']}" if p["valid_until"] else ", no validity stated"
+    lead = f"{p['lead_time_weeks']:g} weeks" if p["lead_time_weeks"] is not None else "not stated"
     out = [
         f"Imported quote {p['id']}: {p['vendor']} {p['quote_number']}".rstrip(),
-        f"  {p['lines']} lines, total {p['total']:,.2f} {p['currency']}{fx}, {p['gpus']} GPUs",
+        f"  dated {p['quote_date']}{valid}" + (f", for {p['customer']}" if p["customer"] else ""),
+        f"  {p['lines']} lines, net total before tax {p['total']:,.2f} {p['currency']}{fx}, {p['gpus']} GPUs",
+        f"  tax (kept out of capex) {p['tax']:,.2f} {p['currency']}"
+        + "".join(f"; {t['description']} {t['amount']:,.2f}" for t in p["taxes"]),
+        f"  support {p['support_years']:g} years, lead time {lead}",
     ]
     for m in p["matches"]:
         state = "confirmed" if m["confirmed"] else "suggested, confirm in the Quotes view"
+        if m["confidence"] is not None and not m["confirmed"]:
+            state = f"suggested with {m['confidence']:.0%} confidence, confirm in the Quotes view"
         out.append(
             f"  line {m['line']}: {m['description'][:50]!r} → {m['match'] or 'no catalog match'} ({state})"
         )
     out += [f"  note: {n}" for n in p["notes"]]
     out += [f"  WARNING: {w}" for w in p["warnings"]]
+    if not p["best_eligible"] and p["flags"]:
+        out.append("  This quote is flagged: it will not be shown as best until the vendor corrects it.")
     return "\n".join(out)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db.textnum import AmbiguousNumberError, TextNumberError, format_user_number, parse_user_number
 from ui.editor.document import Path, ProjectDocument
 
 ERROR_STYLE = "border: 2px solid #d93025; background: #fdecea;"
@@ -149,9 +150,12 @@ class BoundField:
         if not text:
             return True, None  # the format's default
         try:
-            number = float(text.replace(",", "").replace("_", ""))
-        except ValueError:
-            return False, "must be a number" if kind in ("float", "optfloat") else "must be a whole number"
+            number = float(parse_user_number(text, input_locale()))
+        except AmbiguousNumberError as exc:
+            return False, str(exc)
+        except TextNumberError:
+            noun = "a number" if kind in ("float", "optfloat") else "a whole number"
+            return False, f"must be {noun} (got {text!r})"
         if kind in ("int", "optint") and number.is_integer():
             return True, int(number)
         return True, number
@@ -159,7 +163,7 @@ class BoundField:
     def commit(self) -> None:
         ok, value = self.read()
         if not ok:
-            self.local_error = f"{value} (got {self.text()!r})"
+            self.local_error = str(value)
             self._paint()
             return
         self.local_error = None
@@ -195,11 +199,19 @@ class BoundField:
         self.error_label.setVisible(bool(message))
 
 
+def input_locale() -> str:
+    """The locale numbers are typed and shown in: Qt's default locale (the system's unless the app set
+    one from the user's preference with ``QLocale.setDefault``), e.g. "de_DE"."""
+    return QLocale().name()
+
+
 def _format(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, float):
-        return f"{value:.10g}"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float | int):
+        return format_user_number(value, input_locale())
     return str(value)
 
 

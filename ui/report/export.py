@@ -7,8 +7,10 @@ Nothing is left at the output path unless the whole export (and the signature, w
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
+import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,7 +34,7 @@ from ui.report.proposal import (
     build_proposal,
     document_id,
 )
-from ui.report.signing import page_count, sign_pdf
+from ui.report.signing import page_count, sign_pdf, signature_level
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,9 @@ def write_proposal(
     out_path = Path(out)
     check_output_path(out_path)
     inputs = proposal_inputs(analysis, identity=identity, paper=paper, version=version, location=location)
+    if inputs.result["recommendation"] is None:
+        blocked = " ".join(r["text"] for r in inputs.result.get("recommendation_blocked_by", []))
+        raise ReportError(f"no proposal: the project has no plan to recommend. {blocked}".strip())
     pdf = build_proposal(inputs)
     signer = ""
     if identity is not None:
@@ -187,18 +192,29 @@ def proposal_inputs(
     location: str = "",
 ) -> ProposalInputs:
     """What the document shows, every figure taken from ``analysis`` (the view formats, it never recomputes)."""
+    result_json = analysis.tco.to_json()
     meta = ProposalMeta(
-        doc_id=document_id(analysis.project, analysis.today),
+        doc_id="",
         date=analysis.today,
         version=version,
         paper=paper,
         signed=identity is not None,
         signer=identity.name if identity is not None else "",
-        location=location or analysis.project.region,
+        signer_organisation=identity.organisation if identity is not None else "",
+        signer_email=identity.email if identity is not None else "",
+        certificate_sha256=identity.fingerprint_sha256 if identity is not None else "",
+        signature_level=signature_level(identity) if identity is not None else "",
+        location=location,
+    )
+    meta = dataclasses.replace(
+        meta,
+        doc_id=document_id(
+            project_bytes(analysis.project), canonical(result_json), canonical(meta_json(meta))
+        ),
     )
     return ProposalInputs(
         project=analysis.effective,
-        result=analysis.tco.to_json(),
+        result=result_json,
         meta=meta,
         workloads=[
             WorkloadRow(
@@ -266,3 +282,20 @@ def quote_section_rows(comparison: QuoteComparison) -> list[QuoteRow]:
             )
         )
     return rows
+
+
+def canonical(data: Any) -> bytes:
+    """JSON bytes that are the same for the same content (sorted keys, UTF-8, no spaces)."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def project_bytes(project: Project) -> bytes:
+    return canonical(project.to_dict())
+
+
+def meta_json(meta: ProposalMeta) -> dict[str, Any]:
+    """The document facts that the id covers (everything but the id itself)."""
+    out = {k: v for k, v in dataclasses.asdict(meta).items() if k != "doc_id"}
+    out["date"] = meta.date.isoformat()
+    out["valid_until"] = meta.price_validity.isoformat()
+    return out

@@ -1,10 +1,13 @@
 """The proposal document (reportlab platypus), built from a Project and the engine's result.
 
 The result is read through ``TcoResult.to_json()`` (the CLI's ``--json`` shape), so the document depends on
-one documented shape only. Sections: cover, executive summary (recommendation, reasons, three key numbers),
-workloads, hardware fit, TCO table and charts, assumptions with sources and as-of dates (stale flagged),
-staffing, optional vendor quotes, methodology appendix, approval page (the signature box goes there).
-Every page carries the document id and "page X of Y". Text uses the embedded DejaVu Sans.
+one documented shape only. Sections: cover, contents, executive summary, options compared (with
+eligibility), year-by-year cash flow, cost detail and charts, sensitivity and Monte Carlo, workloads and
+hardware fit, vendor quotes, assumptions with sources, staffing, next steps, disclaimers, methodology,
+client acceptance and the consultant's signature page. Every page carries the document id and "page X of Y";
+headings are PDF bookmarks. Text is client language only (:mod:`ui.report.words`), in the embedded Planner
+Sans (:mod:`ui.report.fonts`); amounts never wrap (columns sized from their content, compact units when a
+table would not fit).
 """
 
 from __future__ import annotations
@@ -12,19 +15,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import json
+import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeAlias
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -39,23 +41,39 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.tableofcontents import TableOfContents
 
-from planner import __version__, clock
+from planner import __version__
 from planner.analysis import Analysis
 from planner.catalog import is_stale
 from planner.project import CloudOption, HybridOption, OnPremOption, Option, Project
-from planner.staffing import SEED_FTE_TABLE, SEED_SOURCE, deployment_model_for, fte_for
+from planner.staffing import SEED_FTE_TABLE, deployment_model_for, fte_for
 from ui import present
 from ui.report import charts
-from ui.report.fonts import BOLD, REGULAR, register_fonts
+from ui.report.fonts import BOLD, REGULAR, check_drawable, register_fonts
 from ui.report.signing import SIGNATURE_BOX
+from ui.report.words import (
+    ARCHITECTURES_TITLE,
+    ON_PREMISES_TITLE,
+    STAFFING_SOURCE,
+    client_words,
+    input_label,
+    source_link,
+    term_label,
+)
 
 PAPER = {"a4": A4, "letter": LETTER}
 MARGIN = 18 * mm
+INK = colors.HexColor("#1A1A1A")
 ACCENT = colors.HexColor("#0B3C5D")
-LIGHT = colors.HexColor("#EEF2F6")
-STALE_RED = colors.HexColor("#B00020")
+LIGHT = colors.HexColor("#E8ECF0")
+ZEBRA = colors.HexColor("#F5F6F7")
+RULE = colors.HexColor("#8A8A8A")
 LOCALE = "en"
+PRICE_VALIDITY_DAYS = 30
+MIN_TEXT_SHARE = 0.22
+"""The wrapping (text) column of a table keeps at least this share of the width; below it the table's
+amounts switch to compact units ("$144.6M")."""
 
 
 # --------------------------------------------------------------------------------------------- inputs
@@ -63,7 +81,8 @@ LOCALE = "en"
 
 @dataclass(frozen=True)
 class ProposalMeta:
-    """Document facts: id (on every page), version, date, paper, and whether a signature will be added."""
+    """Document facts: id (on every page), version, date, price validity, paper, language, and the signer
+    (when the document will be signed: name, organisation, certificate fingerprint, signature level)."""
 
     doc_id: str
     date: dt.date
@@ -71,7 +90,17 @@ class ProposalMeta:
     paper: str = "a4"
     signed: bool = False
     signer: str = ""
+    signer_organisation: str = ""
+    signer_email: str = ""
+    certificate_sha256: str = ""
+    signature_level: str = ""
     location: str = ""
+    valid_until: dt.date | None = None
+    language: str = "en"
+
+    @property
+    def price_validity(self) -> dt.date:
+        return self.valid_until or self.date + dt.timedelta(days=PRICE_VALIDITY_DAYS)
 
 
 @dataclass(frozen=True)
@@ -113,7 +142,7 @@ class SourcedFigure:
 
 @dataclass(frozen=True)
 class QuoteRow:
-    """A vendor quote line for the optional quote comparison section (filled by the quotes feature)."""
+    """A vendor quote line for the quote comparison section (filled by the quotes feature)."""
 
     vendor: str
     description: str
@@ -122,6 +151,8 @@ class QuoteRow:
     per_gpu: float | None = None
     as_of: str = ""
     source: str = ""
+    valid_until: str = ""
+    fx_date: str = ""
 
 
 @dataclass
@@ -134,15 +165,26 @@ class ProposalInputs:
     hardware_note: str = ""
     catalog_figures: Sequence[SourcedFigure] = ()
     quotes: Sequence[QuoteRow] | None = None
-    today: dt.date = field(default_factory=clock.today)
+    today: dt.date | None = None
+    """The day stale prices are judged against; the document's date when not given."""
     analysis: Analysis | None = None
     """The analysis every figure above was taken from (ui.report.export.proposal_inputs)."""
 
+    @property
+    def as_of_day(self) -> dt.date:
+        return self.today or self.meta.date
 
-def document_id(project: Project, when: dt.date) -> str:
-    """Stable id for a proposal: the date plus a hash of the project's content (same inputs → same id)."""
-    blob = json.dumps(project.to_dict(), sort_keys=True, ensure_ascii=False).encode("utf-8")
-    return f"CP-{when:%Y%m%d}-{hashlib.sha256(blob).hexdigest()[:8].upper()}"
+
+def document_id(*parts: bytes) -> str:
+    """The document's id: the first 64 bits of the SHA-256 of everything that makes the document (project,
+    analysis, paper, date, signer...), as ``CP-XXXX-XXXX-XXXX-XXXX``. Two documents that differ in any of
+    these differ in id; the same inputs give the same id."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(len(part).to_bytes(8, "big"))
+        h.update(part)
+    hexa = h.hexdigest()[:16].upper()
+    return "CP-" + "-".join(hexa[i : i + 4] for i in range(0, 16, 4))
 
 
 # --------------------------------------------------------------------------------------------- formatting
@@ -160,7 +202,7 @@ class Fmt:
     def rate(self, v: float | None) -> str:
         return present.rate(v, self.currency, locale=LOCALE)
 
-    def compact(self, v: float) -> str:
+    def compact(self, v: float | None) -> str:
         return present.money_compact(v, self.currency, locale=LOCALE)
 
 
@@ -174,7 +216,7 @@ def num(v: float | None, digits: int = 0) -> str:
 
 def value(v: float | None) -> str:
     """An input value of any size, short: 174,000 / 2.88 / 0.215."""
-    if v is None:
+    if v is None or not math.isfinite(v):
         return "—"
     if abs(v) >= 1000:
         return f"{v:,.0f}"
@@ -188,11 +230,15 @@ def value(v: float | None) -> str:
 
 class Styles:
     def __init__(self) -> None:
-        base = ParagraphStyle("body", fontName=REGULAR, bulletFontName=REGULAR, fontSize=9.5, leading=13)
+        self.sections = 0
+        base = ParagraphStyle(
+            "body", fontName=REGULAR, bulletFontName=REGULAR, fontSize=9.5, leading=13, textColor=INK
+        )
         self.body = base
         self.small = ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5)
-        self.cell = ParagraphStyle("cell", parent=base, fontSize=8, leading=10)
+        self.cell = ParagraphStyle("cell", parent=base, fontSize=8, leading=10, splitLongWords=0)
         self.cell_bold = ParagraphStyle("cellb", parent=self.cell, fontName=BOLD)
+        self.head_cell = ParagraphStyle("headc", parent=self.cell_bold, alignment=TA_RIGHT)
         self.h1 = ParagraphStyle(
             "h1", parent=base, fontName=BOLD, fontSize=16, leading=20, textColor=ACCENT, spaceAfter=8
         )
@@ -205,17 +251,22 @@ class Styles:
             textColor=ACCENT,
             spaceBefore=10,
             spaceAfter=5,
+            keepWithNext=1,
         )
         self.title = ParagraphStyle(
             "title", parent=base, fontName=BOLD, fontSize=26, leading=32, textColor=ACCENT, spaceAfter=14
         )
         self.subtitle = ParagraphStyle("subtitle", parent=base, fontSize=13, leading=18)
         self.big = ParagraphStyle(
-            "big", parent=base, fontName=BOLD, fontSize=15, leading=19, textColor=ACCENT, alignment=TA_CENTER
+            "big", parent=base, fontName=BOLD, fontSize=14, leading=18, textColor=ACCENT, alignment=TA_CENTER
         )
         self.card_label = ParagraphStyle("cardl", parent=self.small, alignment=TA_CENTER)
         self.bullet = ParagraphStyle("bullet", parent=base, leftIndent=12, bulletIndent=2, spaceAfter=3)
         self.formula = ParagraphStyle("formula", parent=base, leftIndent=12, fontSize=9, spaceAfter=4)
+        self.toc = [
+            ParagraphStyle("toc0", parent=base, fontSize=10, leading=15, leftIndent=0),
+            ParagraphStyle("toc1", parent=base, fontSize=8.5, leading=12, leftIndent=14, textColor=RULE),
+        ]
 
 
 def p(text: str, style: ParagraphStyle) -> Paragraph:
@@ -223,79 +274,175 @@ def p(text: str, style: ParagraphStyle) -> Paragraph:
 
 
 def t(text: object) -> str:
-    """Escape user text for reportlab's mini-markup."""
-    return escape(str(text))
+    """Client words, escaped for reportlab's mini-markup."""
+    return escape(client_words(str(text)))
+
+
+class Heading(Paragraph):  # type: ignore[misc]
+    """A section heading: an entry of the table of contents and a PDF bookmark."""
+
+    def __init__(self, text: str, style: ParagraphStyle, level: int) -> None:
+        super().__init__(text, style)
+        self.toc_level = level
+
+
+def h1(text: str, st: Styles, *, numbered: bool = True) -> Heading:
+    """A numbered section heading (numbers follow the order the sections appear in)."""
+    if numbered:
+        st.sections += 1
+        text = f"{st.sections}. {text}"
+    return Heading(t(text), st.h1, 0)
+
+
+def h2(text: str, st: Styles, *, toc: bool = True) -> Paragraph:
+    return Heading(t(text), st.h2, 1) if toc else p(t(text), st.h2)
+
+
+def bullets(items: Sequence[str], st: Styles, mark: str = "•") -> list[Flowable]:
+    out: list[Flowable] = []
+    for item in items:
+        para = p(item, st.bullet)
+        para.bulletText = mark
+        out.append(para)
+    return out
+
+
+def _width(text: str, bold: bool = False, size: float = 8) -> float:
+    return float(pdfmetrics.stringWidth(text, BOLD if bold else REGULAR, size))
+
+
+def _word_width(text: str, bold: bool = False) -> float:
+    return max((_width(w, bold) for w in str(text).split()), default=0.0)
+
+
+Cell: TypeAlias = str | Flowable
 
 
 def table(
-    rows: Sequence[Sequence[Any]],
-    widths: Sequence[float],
+    rows: Sequence[Sequence[Cell]],
+    width: float,
     st: Styles,
     *,
+    text_cols: Sequence[int] = (0,),
     highlight: int | None = None,
-    align_right_from: int = 1,
-) -> Table:
-    """A table with a header row, zebra stripes, wrapped text cells; row ``highlight`` (data index) in bold."""
+    bold_rows: Sequence[int] = (),
+    fixed: Mapping[int, float] | None = None,
+) -> Table | None:
+    """A table with a header row and zebra stripes. Columns in ``text_cols`` wrap (Paragraphs); the others
+    are single-line strings sized to their widest cell, right-aligned, so an amount never breaks. ``fixed``
+    gives some columns a share of ``width``. Returns None when the text columns would get less than
+    :data:`MIN_TEXT_SHARE` of the width (the caller then uses compact amounts)."""
+    ncol = len(rows[0])
+    pad = 8.0
+    widths: list[float | None] = [None] * ncol
+    for c in range(ncol):
+        if fixed and c in fixed:
+            share = widths[c] = fixed[c] * width
+            if c not in text_cols:
+                body = max(
+                    (_width(str(r[c])) for r in rows[1:] if not isinstance(r[c], Flowable)), default=0.0
+                )
+                if body + pad > share + 0.5:
+                    return None
+        elif c not in text_cols:
+            body = max((_width(str(r[c])) for r in rows[1:] if not isinstance(r[c], Flowable)), default=0.0)
+            head = rows[0][c]
+            widths[c] = max(body, 0.0 if isinstance(head, Flowable) else _word_width(head, True)) + pad
+    free = width - sum(w for w in widths if w is not None)
+    flexible = [c for c in range(ncol) if widths[c] is None]
+    if flexible:
+        needs = {
+            c: max(_word_width(r[c], r is rows[0]) for r in rows if not isinstance(r[c], Flowable)) + pad
+            for c in flexible
+        }
+        if free < max(MIN_TEXT_SHARE * width, sum(needs.values())):
+            return None
+        total_need = sum(max(needs[c], 1.0) for c in flexible)
+        for c in flexible:
+            widths[c] = free * max(needs[c], 1.0) / total_need
+    elif free < -0.5:
+        return None
     data: list[list[Any]] = []
     for r, row in enumerate(rows):
-        style = st.cell_bold if r == 0 or (highlight is not None and r == highlight + 1) else st.cell
-        data.append([c if isinstance(c, Flowable) else Paragraph(t(c), style) for c in row])
-    tbl = Table(data, colWidths=list(widths), repeatRows=1, hAlign="LEFT")
+        bold = r == 0 or (highlight is not None and r == highlight + 1) or (r - 1) in bold_rows
+        line: list[Any] = []
+        for c, cell in enumerate(row):
+            if isinstance(cell, Flowable):
+                line.append(cell)
+            elif c in text_cols:
+                line.append(Paragraph(t(cell), st.cell_bold if bold else st.cell))
+            elif r == 0:
+                line.append(Paragraph(t(cell), st.head_cell))
+            else:
+                line.append(str(cell))
+        data.append(line)
+    tbl = Table(data, colWidths=[float(w or 0) for w in widths], repeatRows=1, hAlign="LEFT")
     cmds: list[tuple[Any, ...]] = [
         ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+        ("FONTSIZE", (0, 0), (-1, -1), 8),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
         ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
         ("LINEBELOW", (0, 0), (-1, 0), 0.6, ACCENT),
-        ("LINEBELOW", (0, -1), (-1, -1), 0.4, colors.HexColor("#999999")),
+        ("LINEBELOW", (0, -1), (-1, -1), 0.4, RULE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
     ]
+    for c in range(ncol):
+        if c not in text_cols:
+            cmds.append(("ALIGN", (c, 1), (c, -1), "RIGHT"))
     for r in range(2, len(data), 2):
-        cmds.append(("BACKGROUND", (0, r), (-1, r), colors.HexColor("#F8F9FA")))
+        cmds.append(("BACKGROUND", (0, r), (-1, r), ZEBRA))
+    for r in [highlight + 1] if highlight is not None else []:
+        cmds.append(("FONTNAME", (0, r), (-1, r), BOLD))
+    for r in bold_rows:
+        cmds.append(("FONTNAME", (0, r + 1), (-1, r + 1), BOLD))
     tbl.setStyle(TableStyle(cmds))
     return tbl
+
+
+def money_table(
+    build: Callable[[Callable[[float | None], str]], Sequence[Sequence[Cell]]],
+    fmt: Fmt,
+    width: float,
+    st: Styles,
+    **kwargs: Any,
+) -> list[Flowable]:
+    """A table of amounts in whole currency units, or in compact units ("$1.2M") when whole units would
+    not leave the text columns room; then a note says so."""
+    tbl = table(build(fmt.money), width, st, **kwargs)
+    if tbl is not None:
+        return [tbl]
+    tbl = table(build(fmt.compact), width, st, **kwargs)
+    if tbl is None:
+        raise ValueError("a table does not fit the page even in compact units")
+    return [tbl, p("Amounts in this table are rounded (K = thousand, M = million, B = billion).", st.small)]
 
 
 # --------------------------------------------------------------------------------------------- page frame
 
 
-class _NumberedCanvas(Canvas):  # type: ignore[misc]
-    """Defers each page until the end so the footer can say "page X of Y"."""
+class _Doc(BaseDocTemplate):  # type: ignore[misc]
+    """Headings become table-of-contents entries and PDF bookmarks; the footer knows the page count of
+    the previous pass (the document is built until contents and page count settle)."""
 
-    def __init__(self, *args: Any, header: tuple[str, str], footer: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, pages_total: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._saved: list[dict[str, Any]] = []
-        self._header = header
-        self._footer = footer
+        self.pages_total = pages_total
+        self._seq = 0
 
-    def showPage(self) -> None:  # noqa: N802 (reportlab API)
-        self._saved.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._saved)
-        for state in self._saved:
-            self.__dict__.update(state)
-            self._decorate(total)
-            super().showPage()
-        super().save()
-
-    def _decorate(self, total: int) -> None:
-        w, h = self._pagesize
-        self.saveState()
-        self.setFont(REGULAR, 7.5)
-        self.setFillColor(colors.HexColor("#555555"))
-        self.setStrokeColor(colors.HexColor("#BBBBBB"))
-        self.setLineWidth(0.4)
-        if self._pageNumber > 1:
-            room = w - 2 * MARGIN - self.stringWidth(self._header[1], REGULAR, 7.5) - 12
-            self.drawString(MARGIN, h - 12 * mm, _fit(self._header[0], room, 7.5))
-            self.drawRightString(w - MARGIN, h - 12 * mm, self._header[1])
-            self.line(MARGIN, h - 13.5 * mm, w - MARGIN, h - 13.5 * mm)
-        self.line(MARGIN, 13.5 * mm, w - MARGIN, 13.5 * mm)
-        self.drawString(MARGIN, 10 * mm, self._footer)
-        self.drawRightString(w - MARGIN, 10 * mm, f"Page {self._pageNumber} of {total}")
-        self.restoreState()
+    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (reportlab API)
+        level = getattr(flowable, "toc_level", None)
+        if level is None:
+            return
+        text = flowable.getPlainText()
+        self._seq += 1
+        key = f"h{self._seq}"
+        self.canv.bookmarkPage(key)
+        self.canv.addOutlineEntry(text, key, level=level, closed=False)
+        self.notify("TOCEntry", (level, text, self.page, key))
 
 
 def _fit(text: str, room: float, size: float) -> str:
@@ -307,19 +454,43 @@ def _fit(text: str, room: float, size: float) -> str:
     return text + "…"
 
 
-def _approval_page_decor(meta: ProposalMeta) -> Callable[[Canvas, Any], None]:
-    def draw(canvas: Canvas, _doc: Any) -> None:
+def _page_decor(header: tuple[str, str], footer: str) -> Callable[[Any, Any], None]:
+    def draw(canvas: Any, doc: Any) -> None:
+        w, h = doc.pagesize
+        canvas.saveState()
+        canvas.setFont(REGULAR, 7.5)
+        canvas.setFillColor(colors.HexColor("#4D4D4D"))
+        canvas.setStrokeColor(colors.HexColor("#B3B3B3"))
+        canvas.setLineWidth(0.4)
+        if doc.page > 1:
+            room = w - 2 * MARGIN - canvas.stringWidth(header[1], REGULAR, 7.5) - 12
+            canvas.drawString(MARGIN, h - 12 * mm, _fit(header[0], room, 7.5))
+            canvas.drawRightString(w - MARGIN, h - 12 * mm, header[1])
+            canvas.line(MARGIN, h - 13.5 * mm, w - MARGIN, h - 13.5 * mm)
+        canvas.line(MARGIN, 13.5 * mm, w - MARGIN, 13.5 * mm)
+        room = w - 2 * MARGIN - 70
+        canvas.drawString(MARGIN, 10 * mm, _fit(footer, room, 7.5))
+        total = max(doc.pages_total, doc.page)
+        canvas.drawRightString(w - MARGIN, 10 * mm, f"Page {doc.page} of {total}")
+        canvas.restoreState()
+
+    return draw
+
+
+def _signature_page_decor(meta: ProposalMeta, base: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
+    def draw(canvas: Any, doc: Any) -> None:
+        base(canvas, doc)
         x1, y1, x2, y2 = SIGNATURE_BOX
         canvas.saveState()
         canvas.setFont(BOLD, 9)
         canvas.setFillColor(ACCENT)
-        canvas.drawString(x1, y2 + 8, "Digital signature")
+        canvas.drawString(x1, y2 + 8, "Consultant's digital signature")
         if not meta.signed:
             canvas.setDash(3, 3)
-            canvas.setStrokeColor(colors.HexColor("#999999"))
+            canvas.setStrokeColor(RULE)
             canvas.rect(x1, y1, x2 - x1, y2 - y1)
             canvas.setFont(REGULAR, 9)
-            canvas.setFillColor(colors.HexColor("#777777"))
+            canvas.setFillColor(colors.HexColor("#666666"))
             canvas.drawCentredString((x1 + x2) / 2, (y1 + y2) / 2, "Unsigned copy: no digital signature")
         canvas.restoreState()
 
@@ -329,194 +500,326 @@ def _approval_page_decor(meta: ProposalMeta) -> Callable[[Canvas, Any], None]:
 # --------------------------------------------------------------------------------------------- builder
 
 
+def check_names(inputs: ProposalInputs) -> None:
+    """Every name the document prints must be drawable: an export error names the characters otherwise."""
+    pr, meta = inputs.project, inputs.meta
+    for what, text in (
+        ("The client name", pr.client),
+        ("The project name", pr.name),
+        ("The consultant", pr.consultant),
+        ("The organisation", pr.organisation),
+        ("The signer's name", meta.signer),
+        ("The signer's organisation", meta.signer_organisation),
+        ("The signing location", meta.location),
+    ):
+        if text:
+            check_drawable(what, text)
+    for opt in pr.options:
+        check_drawable("The option name", opt.name)
+    for w in pr.workloads:
+        check_drawable("The workload name", w.name)
+
+
 def build_proposal(inputs: ProposalInputs) -> bytes:
     """Render the proposal PDF and return its bytes (unsigned; see signing.sign_pdf)."""
     register_fonts()
+    check_names(inputs)
+    total, entries = 0, None
+    out = b""
+    for _ in range(4):  # until the contents and the page count settle (usually 2 passes)
+        out, pages, new_entries = _render(inputs, total, entries)
+        if pages == total and new_entries == entries:
+            break
+        total, entries = pages, new_entries
+    return out
+
+
+def _render(inputs: ProposalInputs, total: int, entries: list[Any] | None) -> tuple[bytes, int, list[Any]]:
     st = Styles()
     meta = inputs.meta
     pagesize = PAPER[meta.paper]
     buf = io.BytesIO()
     project = inputs.project
-    doc = BaseDocTemplate(
+    doc = _Doc(
         buf,
+        pages_total=total,
         pagesize=pagesize,
         leftMargin=MARGIN,
         rightMargin=MARGIN,
         topMargin=20 * mm,
         bottomMargin=20 * mm,
         title=f"Proposal: {project.name}",
-        author=", ".join(x for x in (project.consultant, project.organisation) if x) or "Compute Planner",
-        subject=f"Compute Planner proposal {meta.doc_id}",
-        keywords=[meta.doc_id, "Compute Planner"],
+        author=meta.signer or project.consultant or project.organisation,
+        subject=f"Compute proposal for {project.client or project.name}, document {meta.doc_id}",
+        keywords=["compute proposal", "total cost of ownership", meta.doc_id],
         creator=f"Compute Planner {__version__}",
+        lang=meta.language,
         initialFontName=REGULAR,
         initialFontSize=9,
     )
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
-    approval_frame = Frame(
+    sign_frame = Frame(
         doc.leftMargin,
         SIGNATURE_BOX[3] + 30,
         doc.width,
         pagesize[1] - doc.topMargin - SIGNATURE_BOX[3] - 30,
-        id="approval",
+        id="signature",
     )
+    header = (project.name, f"Document {meta.doc_id} · version {meta.version}")
+    footer = f"{project.client or project.name} · confidential · {meta.date.isoformat()}"
+    decor = _page_decor(header, footer)
     doc.addPageTemplates(
         [
-            PageTemplate(id="body", frames=[frame]),
-            PageTemplate(id="approval", frames=[approval_frame], onPage=_approval_page_decor(meta)),
+            PageTemplate(id="body", frames=[frame], onPage=decor),
+            PageTemplate(id="signature", frames=[sign_frame], onPage=_signature_page_decor(meta, decor)),
         ]
     )
-    width = doc.width
-    story = _story(inputs, st, width)
-    header = (f"Compute Planner — {project.name}", f"Document {meta.doc_id} · version {meta.version}")
-    footer = f"{project.client or project.name} · confidential · {meta.date.isoformat()}"
-    doc.build(story, canvasmaker=lambda *a, **k: _NumberedCanvas(*a, header=header, footer=footer, **k))
-    return buf.getvalue()
+    toc = TableOfContents(
+        levelStyles=st.toc,
+        dotsMinLevel=0,
+        tableStyle=TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        ),
+    )
+    toc._lastEntries = list(entries or [])
+    doc._indexingFlowables = [toc]  # the TOC hears the headings' TOCEntry notifications
+    story = _story(inputs, st, doc.width, toc)
+    doc.build(story)
+    return buf.getvalue(), doc.page, list(toc._entries)
 
 
-def _story(inputs: ProposalInputs, st: Styles, width: float) -> list[Flowable]:
+def _story(inputs: ProposalInputs, st: Styles, width: float, toc: TableOfContents) -> list[Flowable]:
     fmt = Fmt(inputs.project.currency)
+    view = View(inputs)
     story: list[Flowable] = []
-    story += cover(inputs, st, fmt)
-    story += executive_summary(inputs, st, fmt, width)
+    story += cover(inputs, view, st)
+    story += [p("Contents", st.h1), toc, PageBreak()]
+    story += executive_summary(inputs, view, st, fmt, width)
+    story += options_section(inputs, view, st, fmt, width)
+    story += cash_flow_section(inputs, view, st, fmt, width)
+    story += cost_detail_section(inputs, view, st, fmt, width)
+    story += risk_section(inputs, view, st, fmt, width)
     story += workloads_section(inputs, st, width)
     story += hardware_fit_section(inputs, st, width)
-    story += tco_section(inputs, st, fmt, width)
+    if inputs.quotes is not None:
+        story += quotes_section(inputs, view, st, fmt, width)
     story += assumptions_section(inputs, st, fmt, width)
     story += staffing_section(inputs, st, fmt, width)
-    if inputs.quotes is not None:
-        story += quotes_section(inputs.quotes, st, fmt, width)
+    story += next_steps_section(inputs, view, st, fmt)
+    story += disclaimers_section(inputs, st)
     story += methodology_appendix(inputs, st)
-    story += approval_page(inputs, st)
+    story += signature_page(inputs, view, st, fmt, width)
     return story
+
+
+# --------------------------------------------------------------------------------------------- the analysis, read once
+
+
+class View:
+    """What the sections read from the result, computed once: the recommended option, which options are
+    eligible and why not, the next-best eligible alternative, yearly cash flows, the risk range."""
+
+    def __init__(self, inputs: ProposalInputs) -> None:
+        res, pr = inputs.result, inputs.project
+        self.res = res
+        self.options: list[Mapping[str, Any]] = list(res["options"])
+        self.by_name = {o["name"]: o for o in self.options}
+        rec = res.get("recommendation") or None
+        self.rec: Mapping[str, Any] | None = rec
+        self.rec_name: str | None = rec["option"] if rec else None
+        self.status = self._eligibility(res)
+        self.eligible = [o["name"] for o in self.options if self.status.get(o["name"], ("", True))[1]]
+        ranked = sorted(self.options, key=lambda o: o["total"])
+        self.ranked = ranked
+        self.alternative = next(
+            (o for o in ranked if o["name"] in self.eligible and o["name"] != self.rec_name), None
+        )
+        self.best = self.by_name.get(self.rec_name) if self.rec_name else None
+        self.mc = res.get("monte_carlo")
+        self.months = list(res["months"])
+        self.horizon = pr.horizon_months
+        self.currency = pr.currency
+        self.reasons = [client_words(r) for r in (rec.get("reasons", []) if rec else [])]
+        self.blocked = [
+            client_words(b.get("text", "")) for b in res.get("recommendation_blocked_by", []) or []
+        ]
+
+    def _eligibility(self, res: Mapping[str, Any]) -> dict[str, tuple[str, bool]]:
+        """name → (why not, eligible). From the result's ``option_status`` when the engine gives it; else
+        every option counts as eligible and only the recommendation is marked."""
+        out: dict[str, tuple[str, bool]] = {}
+        status = res.get("option_status") or {}
+        for o in res["options"]:
+            s = status.get(o["name"])
+            if s is None:
+                out[o["name"]] = ("", True)
+            else:
+                why = "; ".join(client_words(w.get("text", "")) for w in s.get("why", []))
+                out[o["name"]] = (why, bool(s.get("plan", True)))
+        return out
+
+    def yearly(self, option: Mapping[str, Any]) -> list[float]:
+        monthly = option.get("monthly") or []
+        return [float(sum(monthly[i : i + 12])) for i in range(0, len(monthly), 12)]
+
+    def years(self) -> int:
+        return max(1, math.ceil(len(self.months) / 12))
 
 
 # --------------------------------------------------------------------------------------------- sections
 
 
-def cover(inputs: ProposalInputs, st: Styles, fmt: Fmt) -> list[Flowable]:
-    pr, meta, rec = inputs.project, inputs.meta, inputs.result["recommendation"]
+def _rec_words(view: View) -> str:
+    if view.rec is None:
+        return "No option of this project is a compliant plan that serves all demand."
+    return f"{view.rec['option']} ({view.rec.get('label', view.rec['kind'])})"
+
+
+def cover(inputs: ProposalInputs, view: View, st: Styles) -> list[Flowable]:
+    pr, meta = inputs.project, inputs.meta
+    consultant = meta.signer or pr.consultant
+    organisation = meta.signer_organisation or pr.organisation
     rows = [
-        ("Client", pr.client or "—"),
+        ("Client", pr.client or "not stated"),
         ("Project", pr.name),
-        ("Consultant", pr.consultant or "—"),
-        ("Organisation", pr.organisation or "—"),
+        ("Consultant", consultant or "not stated (unsigned copy)"),
+        ("Organisation", organisation or "not stated"),
         ("Date", meta.date.isoformat()),
-        ("Version", meta.version),
+        ("Prices valid until", meta.price_validity.isoformat()),
         ("Document id", meta.doc_id),
+        ("Version", meta.version),
         ("Currency", pr.currency),
         ("Horizon", f"{pr.horizon_months} months"),
     ]
     data = [[p(t(k), st.cell_bold), p(t(v), st.body)] for k, v in rows]
-    info = Table(data, colWidths=[40 * mm, 110 * mm], hAlign="LEFT")
+    info = Table(data, colWidths=[42 * mm, 118 * mm], hAlign="LEFT")
     info.setStyle(
         TableStyle(
             [
                 ("FONTNAME", (0, 0), (-1, -1), REGULAR),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ("LINEBELOW", (0, 0), (-1, -2), 0.3, LIGHT),
             ]
         )
     )
     signed = (
-        f"This proposal is digitally signed by {t(meta.signer)} (PAdES, SHA-256); see the last page."
+        f"Digitally signed by {t(meta.signer)} ({t(meta.signature_level or 'PAdES')}, SHA-256); the last page "
+        "says how to check the signature."
         if meta.signed
         else "This copy is not digitally signed."
     )
     return [
-        Spacer(1, 30 * mm),
+        Spacer(1, 24 * mm),
         p("Compute proposal", st.subtitle),
         p(t(pr.name), st.title),
         p(f"Prepared for {t(pr.client or 'the client')}", st.subtitle),
-        Spacer(1, 12 * mm),
+        Spacer(1, 10 * mm),
         info,
-        Spacer(1, 12 * mm),
-        p(f"<b>Recommendation:</b> {t(rec['option'])} ({t(rec.get('label', rec['kind']))})", st.body),
+        Spacer(1, 10 * mm),
+        p(f"<b>Recommendation:</b> {t(_rec_words(view))}", st.body),
         Spacer(1, 4 * mm),
         p(signed, st.small),
-        p(f"Generated by Compute Planner {t(__version__)}.", st.small),
+        p(f"Prepared with Compute Planner {t(__version__)}.", st.small),
         PageBreak(),
     ]
+
+
+def key_break_even(inputs: ProposalInputs) -> tuple[str, str, int | None, float | None] | None:
+    """(owned, rented, month, utilisation) for the break-even the summary quotes: the recommended option
+    against the best eligible option of the other side (owned vs rented), else None."""
+    view = View(inputs)
+    return _key_break_even(inputs, view)
 
 
 def _owned(opt: Option) -> bool:
     return isinstance(opt, OnPremOption | HybridOption)
 
 
-def key_break_even(inputs: ProposalInputs) -> tuple[str, str, int | None, float | None] | None:
-    """(owned, rented, month, utilisation) for the break-even the summary quotes: the recommended option
-    against the best of the other side when possible, else the first owned option against the cheapest
-    rented one. None when the project has no owned or no rented option."""
-    pr, res = inputs.project, inputs.result
-    totals = {o["name"]: o["total"] for o in res["options"]}
-    owned = [o.name for o in pr.options if _owned(o)]
-    rented = [o.name for o in pr.options if not _owned(o)]
-    if not owned or not rented:
+def _key_break_even(inputs: ProposalInputs, view: View) -> tuple[str, str, int | None, float | None] | None:
+    pr = inputs.project
+    if view.rec_name is None:
         return None
-    rec = res["recommendation"]["option"]
-    if rec in owned:
-        a, b = rec, min(rented, key=lambda n: totals.get(n, float("inf")))
-    elif rec in rented:
-        a, b = min(owned, key=lambda n: totals.get(n, float("inf"))), rec
-    else:
-        a = min(owned, key=lambda n: totals.get(n, float("inf")))
-        b = min(rented, key=lambda n: totals.get(n, float("inf")))
-    for be in res["break_even"]:
+    rec_opt = pr.option(view.rec_name)
+    other_side = [
+        o["name"]
+        for o in view.ranked
+        if o["name"] != view.rec_name and _owned(pr.option(o["name"])) != _owned(rec_opt)
+    ]
+    eligible_other = [n for n in other_side if n in view.eligible] or other_side
+    if not eligible_other:
+        return None
+    partner = eligible_other[0]
+    a, b = (view.rec_name, partner) if _owned(rec_opt) else (partner, view.rec_name)
+    for be in view.res["break_even"]:
         if be["a"] == a and be["b"] == b:
             return a, b, be["month"], be["utilization"]
     return a, b, None, None
 
 
-def executive_summary(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: float) -> list[Flowable]:
-    pr, res = inputs.project, inputs.result
-    rec = res["recommendation"]
-    best = next(o for o in res["options"] if o["name"] == rec["option"])
-    out: list[Flowable] = [p("1. Executive summary", st.h1)]
+def executive_summary(
+    inputs: ProposalInputs, view: View, st: Styles, fmt: Fmt, width: float
+) -> list[Flowable]:
+    pr = inputs.project
+    out: list[Flowable] = [h1("Executive summary", st)]
+    if view.rec is None or view.best is None:
+        out.append(p(t(_rec_words(view)), st.body))
+        out += bullets([t(b) for b in view.blocked], st)
+        out.append(PageBreak())
+        return out
+    best = view.best
     out.append(
         p(
-            f"We recommend <b>{t(rec['option'])}</b> — {t(rec.get('label', rec['kind']))} — for {t(pr.client or pr.name)} over a "
-            f"{pr.horizon_months}-month horizon.",
+            f"We recommend <b>{t(view.rec['option'])}</b> — {t(view.rec.get('label', view.rec['kind']))} — "
+            f"for {t(pr.client or pr.name)} over {pr.horizon_months} months: "
+            f"<b>{fmt.money(best['total'])}</b> in total"
+            + (f", {fmt.money(best['present_value'])} in present value" if pr.discount_rate_annual else "")
+            + ".",
             st.body,
         )
     )
-    out.append(p("Why", st.h2))
-    out += [
-        p(
-            t(r),
-            st.bullet,
+    out.append(h2("Why", st, toc=False))
+    out += bullets([t(r) for r in view.reasons[:4]], st)
+    cards = [(fmt.money(best["total"]), f"horizon total of the recommendation ({pr.horizon_months} months)")]
+    alt = view.alternative
+    if alt is not None:
+        diff = alt["total"] - best["total"]
+        share = diff / best["total"] if best["total"] else None
+        rel = f" ({pct(share)} more)" if share is not None and diff >= 0 else ""
+        cards.append(
+            (
+                fmt.money(alt["total"]),
+                f"next-best eligible option: {alt['name']}, {fmt.money(abs(diff))} "
+                + ("more" if diff >= 0 else "less")
+                + rel,
+            )
         )
-        for r in rec["reasons"]
-    ]
-    for b in out[-len(rec["reasons"]) :]:
-        b.bulletText = "•"
-    out.append(p("Three key numbers", st.h2))
-    kb = key_break_even(inputs)
-    if kb is None:
-        month_txt, month_sub = "n/a", "no owned-versus-rented pair in this project"
-        util_txt, util_sub = "n/a", "no owned option to compare"
-    else:
-        a, b, month, util = kb
-        month_txt = f"month {month}" if month is not None else f"not within {pr.horizon_months} months"
-        month_sub = f"cumulative cost of {a} falls to or below {b}"
-        util_txt = pct(util) if util is not None else "above 100 %"
-        util_sub = f"average use of {a}'s GPUs at which its cost per used GPU-hour equals {b}'s"
-    cards = [
-        (fmt.money(best["total"]), f"horizon total of the recommended option ({pr.horizon_months} months)"),
-        (month_txt, "break-even month: " + month_sub),
-        (util_txt, "break-even utilisation: " + util_sub),
-    ]
-    card_w = width / 3
+    if view.mc:
+        name = view.rec_name or ""
+        cards.append(
+            (
+                f"{fmt.compact(view.mc['p10'][name])} – {fmt.compact(view.mc['p90'][name])}",
+                f"risk range of the recommendation: 80 % of {view.mc['samples']:,} simulated outcomes "
+                "fall in it (P10–P90)",
+            )
+        )
+    card_w = width / len(cards)
     card_tbl = Table(
         [[p(t(v), st.big) for v, _ in cards], [p(t(s), st.card_label) for _, s in cards]],
-        colWidths=[card_w] * 3,
+        colWidths=[card_w] * len(cards),
     )
     card_tbl.setStyle(
         TableStyle(
-            [
+            [("BOX", (i, 0), (i, -1), 0.6, ACCENT) for i in range(len(cards))]
+            + [
                 ("FONTNAME", (0, 0), (-1, -1), REGULAR),
-                ("BOX", (0, 0), (0, -1), 0.6, ACCENT),
-                ("BOX", (1, 0), (1, -1), 0.6, ACCENT),
-                ("BOX", (2, 0), (2, -1), 0.6, ACCENT),
                 ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("TOPPADDING", (0, 0), (-1, -1), 6),
@@ -524,41 +827,463 @@ def executive_summary(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: float
             ]
         )
     )
-    out.append(card_tbl)
-    out.append(p("Horizon total per option", st.h2))
-    mc = res.get("monte_carlo")
-    header = ["Option", "Kind", "Horizon total", "Present value", "Per used GPU-hour"]
-    if mc:
-        header.append("P10 – P90")
-    rows: list[list[Any]] = [header]
-    names = []
-    for o in sorted(res["options"], key=lambda o: o["total"]):
-        names.append(o["name"])
-        row = [
-            o["name"],
-            o["kind"],
-            fmt.money(o["total"]),
-            fmt.money(o["present_value"]),
-            fmt.rate(o["per_used_gpu_hour"]),
-        ]
-        if mc:
-            row.append(f"{fmt.compact(mc['p10'][o['name']])} – {fmt.compact(mc['p90'][o['name']])}")
-        rows.append(row)
-    widths = [0.30, 0.12, 0.16, 0.16, 0.12, 0.14] if mc else [0.34, 0.14, 0.18, 0.18, 0.16]
-    out.append(table(rows, [w * width for w in widths], st, highlight=names.index(rec["option"])))
-    out.append(p("The recommended option is in bold.", st.small))
-    if res.get("warnings"):
-        out.append(p("Warnings from the model", st.h2))
-        for w in res["warnings"]:
-            para = p(t(w), st.bullet)
-            para.bulletText = "!"
-            out.append(para)
+    out += [h2("Key numbers", st, toc=False), card_tbl]
+    notes = _summary_notes(inputs, view, fmt)
+    if notes:
+        out.append(h2("Read with the numbers", st, toc=False))
+        out += bullets([t(n) for n in notes], st)
+    change = _what_would_change(inputs, view, fmt)
+    if change:
+        out.append(h2("What would change the answer", st, toc=False))
+        out += bullets([t(c) for c in change], st)
     out.append(PageBreak())
     return out
 
 
+def _summary_notes(inputs: ProposalInputs, view: View, fmt: Fmt) -> list[str]:
+    """Facts a reader of page 2 would otherwise find contradictory: a cheaper option that is not eligible,
+    a low probability of being cheapest, a total below the median outcome, stale prices behind it."""
+    notes: list[str] = []
+    best = view.best
+    assert best is not None and view.rec_name is not None
+    cheaper = [o for o in view.ranked if o["total"] < best["total"]]
+    for o in cheaper:
+        why = view.status.get(o["name"], ("", True))[0]
+        if o["name"] not in view.eligible:
+            notes.append(
+                f"{o['name']} costs less ({fmt.money(o['total'])}) but is not eligible"
+                + (f": {why}" if why else "")
+                + "."
+            )
+        else:
+            notes.append(
+                f"{o['name']} costs less ({fmt.money(o['total'])}); the decision rules of "
+                f"{ARCHITECTURES_TITLE} set it aside (see the reasons above)."
+            )
+    if view.mc:
+        prob = view.mc["prob_cheapest"].get(view.rec_name)
+        p50 = view.mc["p50"].get(view.rec_name)
+        if prob is not None and prob < 0.5:
+            notes.append(
+                f"In {pct(prob)} of the simulated outcomes the recommendation is the cheapest of all options "
+                "priced; the others that win more often are either not eligible or set aside by the rules."
+            )
+        if p50 is not None and best["total"] < p50:
+            notes.append(
+                f"The headline total ({fmt.money(best['total'])}) is below the median simulated outcome "
+                f"({fmt.money(p50)}): the input ranges lean towards higher costs."
+            )
+    opt = inputs.project.option(view.rec_name)
+    _as_of, stale = _as_of_status(_option_as_of(opt), inputs.as_of_day)
+    if stale:
+        notes.append(
+            "Prices behind the recommendation are STALE (older than 12 months or undated): confirm them "
+            "with the vendor before relying on the totals (see Assumptions and sources)."
+        )
+    return notes
+
+
+def _what_would_change(inputs: ProposalInputs, view: View, fmt: Fmt) -> list[str]:
+    out: list[str] = []
+    kb = _key_break_even(inputs, view)
+    if kb is not None:
+        a, b, month, util = kb
+        other = b if a == view.rec_name else a
+        ref = "" if other in view.eligible else f" ({other} is not eligible: this is for reference only)"
+        if util is not None:
+            out.append(
+                f"Utilisation: owning ({a}) costs the same per used GPU-hour as renting ({b}) at "
+                f"{pct(util)} average utilisation; below it renting is cheaper{ref}."
+            )
+        if month is not None:
+            out.append(f"Break-even: the cumulative cost of {a} falls to or below {b} in month {month}.")
+    bars = [b for b in view.res.get("tornado", []) if b["option"] == view.rec_name]
+    alt = view.alternative
+    if bars and alt is not None and view.best is not None:
+        gap = alt["total"] - view.best["total"]
+        top = max(bars, key=lambda b: abs(b["high_total"] - b["low_total"]))
+        swing = max(top["high_total"], top["low_total"]) - view.best["total"]
+        label = input_label(top["input"], view.rec_name or "")
+        if gap > 0 and swing >= gap:
+            out.append(
+                f"The input that moves the total most is {label}: at its unfavourable value the "
+                f"recommendation costs {fmt.money(swing)} more, enough to lose its "
+                f"{fmt.money(gap)} lead over {alt['name']}."
+            )
+        else:
+            out.append(
+                f"The input that moves the total most is {label} ({fmt.money(abs(swing))} at its unfavourable "
+                f"value); even then the recommendation keeps a lead over {alt['name']}."
+            )
+    return out
+
+
+def options_section(inputs: ProposalInputs, view: View, st: Styles, fmt: Fmt, width: float) -> list[Flowable]:
+    mc = view.mc
+    out: list[Flowable] = [h1("Options compared", st)]
+    out.append(
+        p(
+            "Every option priced for this project, cheapest first. ✓ eligible: it serves all demand and "
+            "meets the project's rules; × not eligible, with the reason. ★ marks the recommendation.",
+            st.body,
+        )
+    )
+
+    def build(money: Callable[[float | None], str]) -> list[list[Cell]]:
+        header: list[Cell] = ["Option", "Eligible", "Horizon total", "Present value", "Per used GPU-hour"]
+        if mc:
+            header.append("P10 – P90")
+        rows: list[list[Cell]] = [header]
+        for o in view.ranked:
+            why, ok = view.status.get(o["name"], ("", True))
+            mark = "★ recommended" if o["name"] == view.rec_name else ("✓" if ok else "× not eligible")
+            if why.startswith(o["name"]):
+                why = why[len(o["name"]) :].lstrip(" :,")
+            row: list[Cell] = [
+                o["name"] + (f" — {why}" if why and not ok else ""),
+                mark,
+                money(o["total"]),
+                money(o["present_value"]),
+                fmt.rate(o["per_used_gpu_hour"]),
+            ]
+            if mc:
+                row.append(f"{fmt.compact(mc['p10'][o['name']])} – {fmt.compact(mc['p90'][o['name']])}")
+            rows.append(row)
+        return rows
+
+    names = [o["name"] for o in view.ranked]
+    highlight = names.index(view.rec_name) if view.rec_name in names else None
+    out += money_table(build, fmt, width, st, highlight=highlight)
+    if view.res.get("warnings"):
+        out.append(h2("Notes from the model", st, toc=False))
+        out += bullets([t(w[:1].upper() + w[1:]) for w in view.res["warnings"]], st, "!")
+    return out
+
+
+def cash_flow_section(
+    inputs: ProposalInputs, view: View, st: Styles, fmt: Fmt, width: float
+) -> list[Flowable]:
+    years = view.years()
+    out: list[Flowable] = [CondPageBreak(90 * mm), h1("Year-by-year cash flow", st)]
+    out.append(
+        p(
+            f"Cash spent each year of the {view.horizon}-month horizon in {t(view.currency)} (capital in the "
+            "month it is paid, resale value returned in the last month); the recommendation in bold.",
+            st.body,
+        )
+    )
+
+    def build(money: Callable[[float | None], str]) -> list[list[Cell]]:
+        rows: list[list[Cell]] = [["Option", *[f"Year {y + 1}" for y in range(years)], "Total"]]
+        for o in view.ranked:
+            rows.append([o["name"], *[money(v) for v in view.yearly(o)], money(o["total"])])
+        return rows
+
+    names = [o["name"] for o in view.ranked]
+    highlight = names.index(view.rec_name) if view.rec_name in names else None
+    out += money_table(build, fmt, width, st, highlight=highlight)
+    if view.best is not None:
+        out.append(h2("Cumulative cost of the recommendation", st, toc=False))
+        cum = 0.0
+
+        def build_rec(money: Callable[[float | None], str]) -> list[list[Cell]]:
+            nonlocal cum
+            cum = 0.0
+            assert view.best is not None
+            rows: list[list[Cell]] = [["Year", "Cash that year", "Cumulative"]]
+            for y, v in enumerate(view.yearly(view.best), start=1):
+                cum += v
+                rows.append([f"Year {y}", money(v), money(cum)])
+            return rows
+
+        out += money_table(build_rec, fmt, width * 0.6, st)
+    return out
+
+
+def cost_detail_section(
+    inputs: ProposalInputs, view: View, st: Styles, fmt: Fmt, width: float
+) -> list[Flowable]:
+    res, pr = inputs.result, inputs.project
+    out: list[Flowable] = [CondPageBreak(100 * mm), h1("Cost detail", st)]
+    out.append(
+        p(
+            f"Cash view over {pr.horizon_months} months in {t(pr.currency)}; present value at "
+            f"{pct(pr.discount_rate_annual, 1)} a year; the amortised view replaces capital spend with "
+            "straight-line depreciation. Idle cost: money spent on owned or committed capacity left unused.",
+            st.body,
+        )
+    )
+
+    def build(money: Callable[[float | None], str]) -> list[list[Cell]]:
+        rows: list[list[Cell]] = [
+            ["Option", "Cash total", "Amortised total", "Idle cost", "GPU-hours served"]
+        ]
+        for o in view.ranked:
+            rows.append(
+                [
+                    o["name"],
+                    money(o["total"]),
+                    money(o["total_amortised"]),
+                    money(o["idle_cost"]),
+                    num(o["served_gpu_hours"]),
+                ]
+            )
+        return rows
+
+    out += money_table(build, fmt, width, st)
+    out.append(h2("Cost by term over the horizon", st))
+    out += _breakdown_tables(view.ranked, st, fmt, width)
+    marks = chart_break_evens(inputs)
+    caption = "; ".join(f"month {m}: {t(a)} falls to or below {t(b)}" for a, b, m in marks)
+    out.append(
+        KeepTogether(
+            [
+                h2("Cumulative cost and break-even", st),
+                _cumulative_drawing(inputs, fmt, width),
+                p(
+                    "Break-even (circles): "
+                    + (caption or "none within the horizon for the recommended option."),
+                    st.small,
+                ),
+            ]
+        )
+    )
+    parts = [(o["name"], _merge_parts(o["breakdown_totals"])) for o in view.ranked]
+    out.append(
+        KeepTogether(
+            [
+                h2("Breakdown by cost term", st),
+                charts.breakdown_chart(parts, fmt.compact, width=width),
+                p(
+                    "Horizon total per cost term; a hybrid's owned base and cloud burst are added up per term "
+                    "(the tables above list them apart).",
+                    st.small,
+                ),
+            ]
+        )
+    )
+    del res
+    return out
+
+
+_GROUPS = {
+    "compute": "Cloud compute",
+    "compute_commitment": "Cloud compute",
+    "compute_overflow": "Cloud compute",
+    "bridge_cloud": "Cloud compute",
+    "support": "Cloud compute",
+    "storage": "Storage and egress",
+    "egress": "Storage and egress",
+    "staff": "Staff",
+    "capex": "Hardware (net of resale)",
+    "residual": "Hardware (net of resale)",
+    "financing": "Hardware (net of resale)",
+    "power": "Power and colocation",
+    "colocation": "Power and colocation",
+    "maintenance": "Maintenance and running costs",
+    "server_opex": "Maintenance and running costs",
+    "licences": "Fees and licences",
+    "fixed": "Fees and licences",
+}
+
+
+def _merge_parts(parts: Mapping[str, float]) -> dict[str, float]:
+    """Cost terms folded into at most seven groups (one shade each in the chart)."""
+    merged: dict[str, float] = {}
+    for key, v in parts.items():
+        base = key.removeprefix("owned_").removeprefix("burst_")
+        group = _GROUPS.get(base, "Other")
+        merged[group] = merged.get(group, 0.0) + float(v)
+    return merged
+
+
+def _breakdown_tables(
+    options: Sequence[Mapping[str, Any]], st: Styles, fmt: Fmt, width: float
+) -> list[Flowable]:
+    """Cost terms × options, four options a table: option names wrap in the header, amounts on one line."""
+    out: list[Flowable] = []
+    per_table = 4
+    for start in range(0, len(options), per_table):
+        chunk = options[start : start + per_table]
+        terms: list[str] = []
+        for o in chunk:
+            terms += [k for k, v in o["breakdown_totals"].items() if k not in terms and abs(v) >= 0.5]
+        out += _terms_table(chunk, terms, fmt, width, st)
+        out.append(Spacer(1, 4 * mm))
+    return out
+
+
+def _terms_table(
+    chunk: Sequence[Mapping[str, Any]], terms: Sequence[str], fmt: Fmt, width: float, st: Styles
+) -> list[Flowable]:
+    n = len(chunk)
+    for money in (fmt.money, fmt.compact):
+        rows: list[list[Cell]] = [["Term", *[p(t(o["name"]), st.head_cell) for o in chunk]]]
+        for term in terms:
+            rows.append([term_label(term)] + [money(o["breakdown_totals"].get(term, 0.0)) for o in chunk])
+        rows.append(["Total"] + [money(o["total"]) for o in chunk])
+        widest = max(_width(str(r[c])) for r in rows[1:] for c in range(1, n + 1)) + 8
+        col = max(widest, 0.7 * width / n if n > 1 else widest)
+        if width - n * col < MIN_TEXT_SHARE * width:
+            continue
+        fixed = {0: 1 - n * col / width, **{c: col / width for c in range(1, n + 1)}}
+        tbl = table(rows, width, st, bold_rows=[len(rows) - 2], fixed=fixed)
+        if tbl is None:
+            continue
+        if money == fmt.money:
+            return [tbl]
+        return [
+            tbl,
+            p("Amounts in this table are rounded (K = thousand, M = million, B = billion).", st.small),
+        ]
+    raise ValueError("a cost table does not fit the page even in compact units")
+
+
+def _cumulative_drawing(inputs: ProposalInputs, fmt: Fmt, width: float) -> Flowable:
+    res = inputs.result
+    months = list(res["months"])
+    ranked = sorted(res["options"], key=lambda o: o["total"])
+    series = [(o["name"], list(o["cumulative"])) for o in ranked]
+    cum = {o["name"]: o["cumulative"] for o in res["options"]}
+    markers = [(f"m{m}", m, float(cum[a][m - 1])) for a, _b, m in chart_break_evens(inputs)]
+    height = 240 + 10 * (len(series) // 3)
+    return charts.cumulative_chart(months, series, markers, fmt.compact, width=width, height=height)
+
+
+def chart_break_evens(inputs: ProposalInputs, limit: int = 4) -> list[tuple[str, str, int]]:
+    """Break-evens worth marking: the recommended option against the others (first month A ≤ B, after
+    month 1), at most ``limit``, earliest first."""
+    rec = (inputs.result.get("recommendation") or {}).get("option")
+    found: dict[frozenset[str], tuple[str, str, int]] = {}
+    for be in inputs.result["break_even"]:
+        m = be["month"]
+        if m is None or m <= 1 or rec not in (be["a"], be["b"]) or be["a"] == be["b"]:
+            continue
+        found.setdefault(frozenset((be["a"], be["b"])), (be["a"], be["b"], m))
+    return sorted(found.values(), key=lambda x: x[2])[:limit]
+
+
+def risk_section(inputs: ProposalInputs, view: View, st: Styles, fmt: Fmt, width: float) -> list[Flowable]:
+    out: list[Flowable] = [CondPageBreak(120 * mm), h1("Sensitivity and uncertainty", st)]
+    out += _tornado(inputs, view, st, fmt, width)
+    out += _monte_carlo(inputs, view, st, fmt, width)
+    return out
+
+
+def _tornado(inputs: ProposalInputs, view: View, st: Styles, fmt: Fmt, width: float) -> list[Flowable]:
+    rec = view.rec_name
+    bars = [b for b in view.res.get("tornado", []) if b["option"] == rec]
+    if not bars:
+        return [p("No sensitivity was computed for this project.", st.body)]
+    bars.sort(key=lambda b: abs(b["high_total"] - b["low_total"]), reverse=True)
+    bars = bars[:10]
+    labels = [(input_label(b["input"], rec or ""), b["low_total"], b["high_total"]) for b in bars]
+    base = bars[0]["base_total"]
+
+    def build(money: Callable[[float | None], str]) -> list[list[Cell]]:
+        rows: list[list[Cell]] = [
+            ["Input", "Low value", "High value", "Total at low", "Total at high", "Swing"]
+        ]
+        for b in bars:
+            rows.append(
+                [
+                    input_label(b["input"], rec or ""),
+                    value(b["low_value"]),
+                    value(b["high_value"]),
+                    money(b["low_total"]),
+                    money(b["high_total"]),
+                    money(abs(b["high_total"] - b["low_total"])),
+                ]
+            )
+        return rows
+
+    return [
+        h2(f"Sensitivity of the recommendation: {rec}", st),
+        p(
+            f"Each input moved by ±{inputs.project.tornado_fraction:.0%} (or to its stated range) with all "
+            f"else fixed; base total {fmt.money(base)}.",
+            st.small,
+        ),
+        charts.tornado_chart(labels, base, fmt.compact, width=width),
+        Spacer(1, 3 * mm),
+        *money_table(build, fmt, width, st),
+    ]
+
+
+def _mc_ranges(inputs: ProposalInputs) -> tuple[list[Any], bool]:
+    pr = inputs.project
+    if pr.monte_carlo:
+        return list(pr.monte_carlo), False
+    from planner.engine import montecarlo
+
+    return list(montecarlo.default_ranges(pr, pr.tornado_fraction)), True
+
+
+def _monte_carlo(inputs: ProposalInputs, view: View, st: Styles, fmt: Fmt, width: float) -> list[Flowable]:
+    mc = view.mc
+    if not mc:
+        return [
+            h2("Uncertainty (Monte Carlo)", st),
+            p("No Monte Carlo simulation was run for this document.", st.body),
+        ]
+    names = [o["name"] for o in view.ranked]
+    rows_chart = [(n, mc["p10"][n], mc["p50"][n], mc["p90"][n]) for n in names]
+
+    def build(money: Callable[[float | None], str]) -> list[list[Cell]]:
+        rows: list[list[Cell]] = [["Option", "P10", "P50", "P90", "Cheapest in"]]
+        for n in names:
+            rows.append(
+                [
+                    n,
+                    money(mc["p10"][n]),
+                    money(mc["p50"][n]),
+                    money(mc["p90"][n]),
+                    pct(mc["prob_cheapest"][n]),
+                ]
+            )
+        return rows
+
+    ranges, default = _mc_ranges(inputs)
+
+    def build_ranges(_money: Callable[[float | None], str]) -> list[list[Cell]]:
+        rows: list[list[Cell]] = [["Input drawn", "Low", "Most likely", "High", "Distribution"]]
+        for r in ranges:
+            rows.append(
+                [
+                    input_label(r.path),
+                    value(r.low),
+                    "current" if r.mode is None else value(r.mode),
+                    value(r.high),
+                    r.dist,
+                ]
+            )
+        return rows
+
+    origin = (
+        f"The project gives no ranges, so these default ranges were used: ±{inputs.project.tornado_fraction:.0%} "
+        "triangular around each current value."
+        if default
+        else "Ranges as stated in the project."
+    )
+    return [
+        CondPageBreak(90 * mm),
+        h2("Uncertainty (Monte Carlo)", st),
+        p(
+            f"{mc['samples']:,} simulated outcomes (random seed {mc['seed']}). P10/P90: 10 % of outcomes fall "
+            "below/above. “Cheapest in”: share of outcomes in which the option is the cheapest of all priced.",
+            st.small,
+        ),
+        charts.monte_carlo_chart(rows_chart, fmt.compact, mc["samples"], width=width),
+        Spacer(1, 3 * mm),
+        *money_table(build, fmt, width, st),
+        h2("Ranges used", st, toc=False),
+        p(t(origin), st.small),
+        *money_table(build_ranges, fmt, width, st),
+    ]
+
+
 def workloads_section(inputs: ProposalInputs, st: Styles, width: float) -> list[Flowable]:
-    out: list[Flowable] = [p("2. Workloads", st.h1)]
+    out: list[Flowable] = [CondPageBreak(80 * mm), h1("Workloads", st)]
     rows = inputs.workloads
     if not rows:
         out.append(
@@ -570,17 +1295,17 @@ def workloads_section(inputs: ProposalInputs, st: Styles, width: float) -> list[
             )
         )
         return out
-    data: list[list[Any]] = [
+    data: list[list[Cell]] = [
         [
             "Workload",
             "Method",
             "Model",
             "GPU",
             "GPUs",
-            "Memory / GPU",
-            "GPU-h / run",
-            "Runs / month",
-            "GPU-h / month",
+            "Memory per GPU",
+            "GPU-h per run",
+            "Runs a month",
+            "GPU-h a month",
         ]
     ]
     for w in rows:
@@ -588,7 +1313,7 @@ def workloads_section(inputs: ProposalInputs, st: Styles, width: float) -> list[
         data.append(
             [
                 w.name,
-                w.method or "—",
+                _method_words(w.method),
                 w.model or "—",
                 w.gpu or "—",
                 str(w.gpus or "—"),
@@ -598,27 +1323,46 @@ def workloads_section(inputs: ProposalInputs, st: Styles, width: float) -> list[
                 num(per_month),
             ]
         )
-    fr = [0.18, 0.12, 0.12, 0.09, 0.07, 0.1, 0.1, 0.09, 0.13]
-    out.append(table(data, [f * width for f in fr], st))
+    tbl = table(data, width, st, text_cols=(0, 1, 2, 3))
+    if tbl is not None:
+        out.append(tbl)
     out.append(Spacer(1, 2 * mm))
     out.append(
         p(
             "Memory per GPU comes from the memory estimate (weights, gradients, optimiser state, activations) "
-            "where the workload carries an estimate spec; a dash means the GPU-hours were entered directly.",
+            "where the workload carries an estimate; a dash means the GPU-hours were entered directly.",
             st.small,
         )
     )
     return out
 
 
+_METHODS = {
+    "lora": "LoRA",
+    "qlora": "QLoRA",
+    "full": "full fine-tune",
+    "dpo": "DPO",
+    "rlhf": "RLHF",
+    "pretrain": "pre-training",
+    "inference": "inference",
+    "sft": "supervised fine-tune",
+}
+
+
+def _method_words(method: str) -> str:
+    if not method:
+        return "—"
+    return _METHODS.get(method.lower(), method.replace("_", " "))
+
+
 def hardware_fit_section(inputs: ProposalInputs, st: Styles, width: float) -> list[Flowable]:
-    out: list[Flowable] = [CondPageBreak(60 * mm), p("3. Hardware fit", st.h1)]
+    out: list[Flowable] = [CondPageBreak(60 * mm), h2("Hardware fit", st)]
     if not inputs.hardware_fit:
         out.append(
             p(
                 t(
                     inputs.hardware_note
-                    or "No workload carries a memory estimate spec, so no GPU fit was computed."
+                    or "No workload carries a memory estimate, so no GPU fit was computed."
                 ),
                 st.body,
             )
@@ -638,10 +1382,10 @@ def hardware_fit_section(inputs: ProposalInputs, st: Styles, width: float) -> li
     per_table = 4
     for start in range(0, len(workloads), per_table):
         chunk = workloads[start : start + per_table]
-        head = ["GPU (memory)"] + [f"{w} — {num(peak[w], 1)} GB/GPU" for w in chunk]
-        rows: list[list[Any]] = [head]
+        head: list[Cell] = ["GPU (memory)"] + [f"{w} — {num(peak[w], 1)} GB per GPU" for w in chunk]
+        rows: list[list[Cell]] = [head]
         for gpu, mem in gpus:
-            line: list[Any] = [f"{gpu} ({mem:g} GB)"]
+            line: list[Cell] = [f"{gpu} ({mem:g} GB)"]
             for w in chunk:
                 r = cell.get((w, gpu))
                 if r is None or r.gpus_needed is None:
@@ -649,219 +1393,73 @@ def hardware_fit_section(inputs: ProposalInputs, st: Styles, width: float) -> li
                 else:
                     line.append(f"{r.gpus_needed}" + (" ✓" if r.fits else ""))
             rows.append(line)
-        first = 0.3 * width
-        out.append(table(rows, [first] + [(width - first) / len(chunk)] * len(chunk), st))
+        share = 0.7 / len(chunk)
+        tbl = table(rows, width, st, fixed={c: share for c in range(1, len(chunk) + 1)})
+        if tbl is not None:
+            out.append(tbl)
         out.append(Spacer(1, 3 * mm))
     return out
 
 
-def tco_section(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: float) -> list[Flowable]:
-    res, pr = inputs.result, inputs.project
-    out: list[Flowable] = [PageBreak(), p("4. Total cost of ownership", st.h1)]
-    out.append(
-        p(
-            f"Cash view over {pr.horizon_months} months in {t(pr.currency)}; present value at "
-            f"{pct(pr.discount_rate_annual, 1)} a year; amortised view replaces capital spend with straight-line "
-            "depreciation. Idle cost: money spent on owned or committed capacity left unused.",
-            st.body,
-        )
-    )
-    rows: list[list[Any]] = [
-        [
-            "Option",
-            "Cash total",
-            "Amortised total",
-            "Present value",
-            "Per used GPU-h",
-            "Idle cost",
-            "GPU-h served",
+def quotes_section(inputs: ProposalInputs, view: View, st: Styles, fmt: Fmt, width: float) -> list[Flowable]:
+    """Vendor quote comparison, with validity and FX dates and how the best quote compares with the
+    recommendation."""
+    quotes = inputs.quotes or []
+    out: list[Flowable] = [CondPageBreak(60 * mm), h1("Vendor quotes", st)]
+    if not quotes:
+        out.append(p("No vendor quotes were attached to this proposal.", st.body))
+        return out
+
+    def build(money: Callable[[float | None], str]) -> list[list[Cell]]:
+        rows: list[list[Cell]] = [
+            ["Vendor", "What is quoted", "Total", "Per GPU", "Quoted", "Valid until", "FX date"]
         ]
-    ]
-    for o in res["options"]:
-        rows.append(
-            [
-                o["name"],
-                fmt.money(o["total"]),
-                fmt.money(o["total_amortised"]),
-                fmt.money(o["present_value"]),
-                fmt.rate(o["per_used_gpu_hour"]),
-                fmt.money(o["idle_cost"]),
-                num(o["served_gpu_hours"]),
-            ]
-        )
-    fr = [0.25, 0.13, 0.13, 0.13, 0.11, 0.12, 0.13]
-    out.append(table(rows, [f * width for f in fr], st))
-    out.append(p("Cost by term over the horizon", st.h2))
-    out += _breakdown_tables(res["options"], st, fmt, width)
-    marks = chart_break_evens(inputs)
-    caption = "; ".join(f"m{m}: {t(a)} falls to or below {t(b)}" for a, b, m in marks)
-    out.append(
-        KeepTogether(
-            [
-                p("Cumulative cost", st.h2),
-                _cumulative_drawing(inputs, fmt, width),
-                p(
-                    "Break-even (circles): "
-                    + (caption or "none within the horizon for the recommended option."),
-                    st.small,
-                ),
-            ]
-        )
-    )
-    parts = [(o["name"], _merge_parts(o["breakdown_totals"])) for o in res["options"]]
-    out.append(
-        KeepTogether(
-            [
-                p("Breakdown by term", st.h2),
-                charts.breakdown_chart(parts, fmt.compact, width=width),
-                p(
-                    "Horizon total per cost term; a hybrid's owned and burst parts are added up per term "
-                    "(the tables above list them apart).",
-                    st.small,
-                ),
-            ]
-        )
-    )
-    out += _tornado(inputs, st, fmt, width)
-    out += _monte_carlo(inputs, st, fmt, width)
-    return out
-
-
-def _merge_parts(parts: Mapping[str, float]) -> dict[str, float]:
-    merged: dict[str, float] = {}
-    for key, v in parts.items():
-        base = key.removeprefix("owned_").removeprefix("burst_")
-        merged[base] = merged.get(base, 0.0) + float(v)
-    return merged
-
-
-def _breakdown_tables(
-    options: Sequence[Mapping[str, Any]], st: Styles, fmt: Fmt, width: float
-) -> list[Flowable]:
-    out: list[Flowable] = []
-    per_table = 4
-    for start in range(0, len(options), per_table):
-        chunk = options[start : start + per_table]
-        terms: list[str] = []
-        for o in chunk:
-            terms += [k for k, v in o["breakdown_totals"].items() if k not in terms and abs(v) >= 0.5]
-        rows: list[list[Any]] = [["Term", *[o["name"] for o in chunk]]]
-        for term in terms:
+        for q in quotes:
+            f = Fmt(q.currency)
+            m = f.money if money == fmt.money else f.compact
             rows.append(
-                [term.replace("_", " ")] + [fmt.money(o["breakdown_totals"].get(term, 0.0)) for o in chunk]
+                [
+                    q.vendor,
+                    q.description,
+                    m(q.total),
+                    m(q.per_gpu),
+                    q.as_of or "—",
+                    q.valid_until or "not stated",
+                    q.fx_date or ("none needed" if q.currency == view.currency else "—"),
+                ]
             )
-        rows.append(["Total"] + [fmt.money(o["total"]) for o in chunk])
-        first = 0.24 * width
+        return rows
+
+    out += money_table(build, fmt, width, st, text_cols=(0, 1))
+    best = min(quotes, key=lambda q: q.total)
+    rec_opt = inputs.project.option(view.rec_name) if view.rec_name else None
+    if rec_opt is not None and isinstance(rec_opt, OnPremOption | HybridOption):
+        owned = rec_opt.onprem if isinstance(rec_opt, HybridOption) else rec_opt
+        assumed = owned.servers * owned.server_price
         out.append(
-            table(rows, [first] + [(width - first) / len(chunk)] * len(chunk), st, highlight=len(rows) - 2)
+            p(
+                f"Lowest quote: {t(best.vendor)} at {Fmt(best.currency).money(best.total)}; the recommendation "
+                f"assumes {owned.servers} × {fmt.money(owned.server_price)} = {fmt.money(assumed)} of servers "
+                f"({t(rec_opt.name)}).",
+                st.body,
+            )
         )
-        out.append(Spacer(1, 4 * mm))
+    else:
+        out.append(
+            p(
+                f"Lowest quote: {t(best.vendor)} at {Fmt(best.currency).money(best.total)}. The recommendation "
+                "rents its capacity, so the quotes price the owned alternative only.",
+                st.body,
+            )
+        )
     return out
-
-
-def _cumulative_drawing(inputs: ProposalInputs, fmt: Fmt, width: float) -> Flowable:
-    res = inputs.result
-    months = list(res["months"])
-    series = [(o["name"], list(o["cumulative"])) for o in res["options"]]
-    cum = {o["name"]: o["cumulative"] for o in res["options"]}
-    markers = [(f"m{m}", m, float(cum[a][m - 1])) for a, _b, m in chart_break_evens(inputs)]
-    height = 230 + 10 * (len(series) // 5)
-    return charts.cumulative_chart(months, series, markers, fmt.compact, width=width, height=height)
-
-
-def chart_break_evens(inputs: ProposalInputs, limit: int = 4) -> list[tuple[str, str, int]]:
-    """Break-evens worth marking: the recommended option against the others (first month A ≤ B, after
-    month 1), at most ``limit``, earliest first."""
-    rec = inputs.result["recommendation"]["option"]
-    found: dict[frozenset[str], tuple[str, str, int]] = {}
-    for be in inputs.result["break_even"]:
-        m = be["month"]
-        if m is None or m <= 1 or rec not in (be["a"], be["b"]):
-            continue
-        found.setdefault(frozenset((be["a"], be["b"])), (be["a"], be["b"], m))
-    return sorted(found.values(), key=lambda x: x[2])[:limit]
-
-
-def _tornado(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: float) -> list[Flowable]:
-    res = inputs.result
-    rec = res["recommendation"]["option"]
-    bars = [b for b in res.get("tornado", []) if b["option"] == rec]
-    if not bars:
-        return []
-    bars.sort(key=lambda b: abs(b["high_total"] - b["low_total"]), reverse=True)
-    bars = bars[:10]
-    labels = [(_input_label(b["input"], rec), b["low_total"], b["high_total"]) for b in bars]
-    base = bars[0]["base_total"]
-    rows: list[list[Any]] = [["Input", "Low value", "High value", "Total at low", "Total at high", "Swing"]]
-    for b in bars:
-        rows.append(
-            [
-                _input_label(b["input"], rec),
-                value(b["low_value"]),
-                value(b["high_value"]),
-                fmt.money(b["low_total"]),
-                fmt.money(b["high_total"]),
-                fmt.money(abs(b["high_total"] - b["low_total"])),
-            ]
-        )
-    fr = [0.3, 0.12, 0.12, 0.16, 0.16, 0.14]
-    return [
-        CondPageBreak(60 * mm),
-        p(f"Sensitivity (tornado) — {t(rec)}", st.h2),
-        p(
-            f"Each input moved by ±{inputs.project.tornado_fraction:.0%} (or to its stated range) with all "
-            f"else fixed; base total {fmt.money(base)}.",
-            st.small,
-        ),
-        charts.tornado_chart(labels, base, fmt.compact, width=width),
-        Spacer(1, 3 * mm),
-        table(rows, [f * width for f in fr], st),
-    ]
-
-
-def _input_label(path: str, option: str) -> str:
-    prefix = f"options.{option}."
-    if path.startswith(prefix):
-        return path[len(prefix) :].replace("_", " ")
-    return path.replace("options.*.", "all options: ").replace("_", " ")
-
-
-def _monte_carlo(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: float) -> list[Flowable]:
-    mc = inputs.result.get("monte_carlo")
-    if not mc:
-        return [
-            p("Uncertainty (Monte Carlo)", st.h2),
-            p("No Monte Carlo was run: the project gives no input ranges.", st.body),
-        ]
-    names = [o["name"] for o in inputs.result["options"]]
-    rows_chart = [(n, mc["p10"][n], mc["p50"][n], mc["p90"][n]) for n in names]
-    rows: list[list[Any]] = [["Option", "P10", "P50", "P90", "Probability cheapest"]]
-    for n in names:
-        rows.append(
-            [
-                n,
-                fmt.money(mc["p10"][n]),
-                fmt.money(mc["p50"][n]),
-                fmt.money(mc["p90"][n]),
-                pct(mc["prob_cheapest"][n]),
-            ]
-        )
-    fr = [0.34, 0.16, 0.16, 0.16, 0.18]
-    return [
-        CondPageBreak(80 * mm),
-        p("Uncertainty (Monte Carlo)", st.h2),
-        p(
-            f"{mc['samples']:,} samples (seed {mc['seed']}) drawing: {t(', '.join(mc['inputs']))}. "
-            "P10/P90: 10 % of outcomes fall below/above.",
-            st.small,
-        ),
-        charts.monte_carlo_chart(rows_chart, fmt.compact, mc["samples"], width=width),
-        Spacer(1, 3 * mm),
-        table(rows, [f * width for f in fr], st),
-    ]
 
 
 # --------------------------------------------------------------------------------------------- assumptions
+
+
+def _option_as_of(opt: Option) -> str:
+    return opt.as_of
 
 
 def _as_of_status(as_of: str, today: dt.date) -> tuple[str, bool]:
@@ -875,21 +1473,32 @@ def _as_of_status(as_of: str, today: dt.date) -> tuple[str, bool]:
     return as_of, is_stale(day, today)
 
 
+_KIND_WORDS = {
+    "cloud": "cloud",
+    "onprem": "on-premises",
+    "managed_k8s": "managed Kubernetes",
+    "hybrid": "hybrid",
+}
+
+
 def option_figures(opt: Option, pr: Project, fmt: Fmt) -> list[tuple[str, str]]:
     """The figures an option's cost rests on, formatted, in the order a reader checks them."""
     if isinstance(opt, HybridOption):
         return (
-            [("optimise split", "yes" if opt.optimise_split else "no")]
-            + [(f"owned: {k}", v) for k, v in option_figures(opt.onprem, pr, fmt)]
-            + [(f"burst: {k}", v) for k, v in option_figures(opt.burst, pr, fmt)]
+            [("split between owned base and cloud burst", "optimised" if opt.optimise_split else "as stated")]
+            + [(f"owned base: {k}", v) for k, v in option_figures(opt.onprem, pr, fmt)]
+            + [(f"cloud burst: {k}", v) for k, v in option_figures(opt.burst, pr, fmt)]
         )
     if isinstance(opt, CloudOption):
         rows = [
             (
-                "provider / SKU / region",
+                "provider / machine type / region",
                 " / ".join(x for x in (opt.provider, opt.sku, opt.region) if x) or "—",
             ),
-            (f"rate per {opt.rate_unit}-hour ({opt.pricing.replace('_', ' ')})", fmt.rate(opt.rate_per_hour)),
+            (
+                f"price per {opt.rate_unit}-hour ({opt.pricing.replace('_', ' ')})",
+                fmt.rate(opt.rate_per_hour),
+            ),
             ("GPUs per instance", str(opt.gpus_per_instance)),
         ]
         if opt.discount:
@@ -903,7 +1512,7 @@ def option_figures(opt: Option, pr: Project, fmt: Fmt) -> list[tuple[str, str]]:
                     "sized to peak" if opt.committed_instances is None else str(opt.committed_instances),
                 )
             )
-            rows.append(("on-demand rate above commitment", fmt.rate(opt.on_demand_rate_per_hour)))
+            rows.append(("on-demand price above the commitment", fmt.rate(opt.on_demand_rate_per_hour)))
         if opt.pricing == "spot":
             rows.append(("spot overhead (restarts)", pct(opt.spot_overhead, 1)))
         rows.append(
@@ -926,7 +1535,7 @@ def option_figures(opt: Option, pr: Project, fmt: Fmt) -> list[tuple[str, str]]:
     rows = [
         (
             "servers × price",
-            f"{opt.servers} × {fmt.money(opt.server_price)}" + (f" ({t(opt.vendor)})" if opt.vendor else ""),
+            f"{opt.servers} × {fmt.money(opt.server_price)}" + (f" ({opt.vendor})" if opt.vendor else ""),
         ),
         ("GPUs", f"{opt.gpus} ({opt.gpus_per_server} per server)"),
         ("capital (servers, network, storage, other)", fmt.money(opt.capex)),
@@ -942,12 +1551,13 @@ def option_figures(opt: Option, pr: Project, fmt: Fmt) -> list[tuple[str, str]]:
         ("colocation", f"{fmt.rate(opt.colo_per_kw_month)}/kW-month"),
         ("maintenance", pct(opt.maintenance_rate_annual, 1) + " of capital a year"),
         (
-            "lead time / depreciation / residual",
+            "lead time / depreciation / resale value",
             f"{opt.lead_time_months} months / {opt.depreciation_months} months / {pct(opt.residual_fraction)}",
         ),
     ]
     if opt.finance_rate_annual is not None:
-        rows.append(("financing", f"{pct(opt.finance_rate_annual, 1)} over {opt.finance_months} months"))
+        over = f" over {opt.finance_months} months" if opt.finance_months else ""
+        rows.append(("financing", f"{pct(opt.finance_rate_annual, 1)} a year{over}"))
     if opt.bridge_option:
         rows.append(("bridge until live", opt.bridge_option))
     if opt.quote_ref:
@@ -955,13 +1565,16 @@ def option_figures(opt: Option, pr: Project, fmt: Fmt) -> list[tuple[str, str]]:
     return rows
 
 
+STALE = "<font color='#A00018'><b>STALE</b></font>"
+
+
 def assumptions_section(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: float) -> list[Flowable]:
     pr = inputs.project
-    out: list[Flowable] = [PageBreak(), p("5. Assumptions and sources", st.h1)]
+    out: list[Flowable] = [CondPageBreak(120 * mm), h1("Assumptions and sources", st)]
     out.append(
         p(
             "Every price below carries the source it was taken from and its as-of date. A figure older than "
-            "12 months, or undated, is flagged <font color='#B00020'><b>STALE</b></font>: check it before relying on it.",
+            f"12 months, or undated, is flagged {STALE}: check it before relying on it.",
             st.body,
         )
     )
@@ -970,119 +1583,192 @@ def assumptions_section(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: flo
     for title, group in (("Cloud and managed options", cloud), ("On-premises and hybrid options", owned)):
         if not group:
             continue
-        out.append(p(title, st.h2))
+        out.append(h2(title, st))
         for opt in group:
-            as_of, stale = _as_of_status(opt.as_of, inputs.today)
-            flag = "<font color='#B00020'><b>STALE</b></font>" if stale else "current"
-            src = t(opt.source_url) if opt.source_url else "<font color='#B00020'>no source given</font>"
+            as_of, stale = _as_of_status(opt.as_of, inputs.as_of_day)
+            flag = STALE if stale else "current"
             head = p(
-                f"<b>{t(opt.name)}</b> ({t(opt.kind)}) — source: {src}; as of {t(as_of)} — {flag}", st.cell
+                f"<b>{t(opt.name)}</b> ({_KIND_WORDS.get(opt.kind, t(opt.kind))}) — as of {t(as_of)} — {flag}",
+                st.cell,
             )
-            rows = [["Figure", "Value"]] + [[k, v] for k, v in option_figures(opt, pr, fmt)]
-            out.append(
-                KeepTogether([head, Spacer(1, 1.5 * mm), table(rows, [0.45 * width, 0.55 * width], st)])
-            )
+            rows: list[list[Cell]] = [["Figure", "Value"]] + [[k, v] for k, v in option_figures(opt, pr, fmt)]
+            tbl = table(rows, width, st, text_cols=(0, 1), fixed={0: 0.45, 1: 0.55})
+            block: list[Flowable] = [head, _source_para(opt.source_url, st), Spacer(1, 1.5 * mm)]
+            if tbl is not None:
+                block.append(tbl)
+            out.append(KeepTogether(block))
             if opt.notes:
                 out.append(p(t(opt.notes), st.small))
             out.append(Spacer(1, 3 * mm))
-    out.append(p("Project-wide inputs", st.h2))
-    rows2 = [
+    out.append(h2("Project-wide inputs", st))
+    rows2: list[list[Cell]] = [
         ["Input", "Value"],
         ["electricity price (default for owned options)", f"{fmt.rate(pr.electricity_per_kwh)}/kWh"],
         ["PUE (default)", f"{pr.pue:g}"],
         ["discount rate", pct(pr.discount_rate_annual, 1) + " a year"],
         ["hours per month", f"{pr.hours_per_month:g}"],
         ["demand growth / peak factor", f"{pct(pr.demand.growth_annual)} a year / {pr.demand.peak_factor:g}"],
-        ["compliance regimes", ", ".join(sorted(pr.compliance)) or "none"],
+        [
+            "compliance regimes",
+            ", ".join(sorted(x.upper() if len(x) <= 7 else x for x in pr.compliance)) or "none",
+        ],
     ]
-    out.append(table(rows2, [0.45 * width, 0.55 * width], st))
+    tbl2 = table(rows2, width, st, text_cols=(0, 1), fixed={0: 0.45, 1: 0.55})
+    if tbl2 is not None:
+        out.append(tbl2)
     out.append(p("These inputs were stated by the consultant for this project.", st.small))
+    if pr.notes:
+        out.append(p(t(pr.notes), st.small))
     if inputs.catalog_figures:
-        out.append(p("Catalog figures", st.h2))
-        rows3: list[list[Any]] = [["Figure", "Value", "Source", "As of", "Status"]]
+        out.append(h2("Catalog figures", st))
+        rows3: list[list[Cell]] = [["Figure", "Value", "As of", "Status"]]
+        links: list[str] = []
         for f in inputs.catalog_figures:
-            as_of, stale = _as_of_status(f.as_of, inputs.today)
-            status = p("<font color='#B00020'><b>STALE</b></font>" if stale else "current", st.cell)
-            rows3.append([f.label, f.value, f.source_url or "no source", as_of, status])
-        fr = [0.25, 0.15, 0.38, 0.11, 0.11]
-        out.append(table(rows3, [x * width for x in fr], st))
+            as_of, stale = _as_of_status(f.as_of, inputs.as_of_day)
+            status = p(STALE if stale else "current", st.cell)
+            ref = ""
+            if f.source_url:
+                links.append(f.source_url)
+                ref = f" [{len(links)}]"
+            rows3.append([f.label + ref, f.value, as_of, status])
+        tbl3 = table(rows3, width, st, text_cols=(0, 1))
+        if tbl3 is not None:
+            out.append(tbl3)
+        for i, url in enumerate(links, start=1):
+            out.append(_source_para(url, st, prefix=f"[{i}] "))
     return out
+
+
+def _source_para(source: str, st: Styles, prefix: str = "source: ") -> Paragraph:
+    """A source URL on a line of its own (it never wraps mid-URL), as a link."""
+    if not source:
+        return p(prefix + "no source given", st.small)
+    link = source_link(source)
+    url, _, rest = link.partition(" ")
+    if url.startswith(("http://", "https://")):
+        shown = f'<link href="{escape(url)}">{escape(url)}</link>' + (f" {t(rest)}" if rest else "")
+    else:
+        shown = t(link)
+    return p(prefix + shown, st.small)
 
 
 def staffing_section(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: float) -> list[Flowable]:
     pr = inputs.project
-    out: list[Flowable] = [CondPageBreak(70 * mm), p("6. Staffing", st.h1)]
+    out: list[Flowable] = [CondPageBreak(70 * mm), h1("Staffing", st)]
     stack = ", ".join(c.replace("_", " ") for c in pr.mlops_stack) or "none"
     out.append(
         p(
-            f"MLOps capabilities the organisation runs: {t(stack)}; FTE point used: {t(pr.fte_point)} of each range. "
-            f"Staff cost = FTE × loaded annual cost ÷ 12 a month.",
+            f"MLOps capabilities the organisation runs: {t(stack)}; FTE point used: {t(pr.fte_point)} of each "
+            "range. Staff cost = FTE × loaded annual cost ÷ 12 a month.",
             st.body,
         )
     )
-    rows: list[list[Any]] = [
-        ["Option", "Staffing row", "FTE", "Loaded cost / FTE-year", "Staff cost over horizon"]
-    ]
-    staff_totals = {o["name"]: o["breakdown_totals"].get("staff", 0.0) for o in inputs.result["options"]}
-    for opt in pr.options:
-        kind = opt.kind
-        managed = isinstance(opt, CloudOption) and opt.managed
-        model = deployment_model_for(kind, managed)
-        fte = opt.staff_fte
-        how = f"{opt.staff_fte:g} stated"
-        if opt.staff_from_table:
-            table_fte = fte_for(model, pr.mlops_stack, pr.fte_point, pr.staffing_table)
-            fte += table_fte
-            how = f"{fte:g} ({opt.staff_fte:g} stated + {table_fte:g} from the table)"
-        rows.append(
-            [
-                opt.name,
-                model.replace("_", " ") if opt.staff_from_table else "—",
-                how,
-                fmt.money(opt.fte_cost_annual),
-                fmt.money(staff_totals.get(opt.name)),
-            ]
-        )
-    fr = [0.26, 0.14, 0.26, 0.16, 0.18]
-    out.append(table(rows, [f * width for f in fr], st))
+    staff_totals = {
+        o["name"]: sum(v for k, v in o["breakdown_totals"].items() if k.endswith("staff"))
+        for o in inputs.result["options"]
+    }
+
+    def build(money: Callable[[float | None], str]) -> list[list[Cell]]:
+        rows: list[list[Cell]] = [
+            ["Option", "Staffing row", "FTE", "Loaded cost per FTE-year", "Staff cost over horizon"]
+        ]
+        for opt in pr.options:
+            managed = isinstance(opt, CloudOption) and opt.managed
+            model = deployment_model_for(opt.kind, managed)
+            fte = opt.staff_fte
+            how = f"{opt.staff_fte:g} stated"
+            if opt.staff_from_table:
+                table_fte = fte_for(model, pr.mlops_stack, pr.fte_point, pr.staffing_table)
+                fte += table_fte
+                how = f"{fte:g} ({opt.staff_fte:g} stated + {table_fte:g} from the table)"
+            rows.append(
+                [
+                    opt.name,
+                    _MODEL_WORDS.get(model, model) if opt.staff_from_table else "—",
+                    how,
+                    money(opt.fte_cost_annual),
+                    money(staff_totals.get(opt.name)),
+                ]
+            )
+        return rows
+
+    out += money_table(build, fmt, width, st, text_cols=(0, 1, 2))
     if pr.mlops_stack:
-        out.append(p("FTE ranges per capability (low – high)", st.h2))
-        head = ["Capability", "On-premises", "Managed Kubernetes", "Cloud-native"]
-        trows: list[list[Any]] = [head]
+        out.append(h2("FTE ranges per capability (low – high)", st, toc=False))
+        head: list[Cell] = ["Capability", "On-premises", "Managed Kubernetes", "Cloud-native"]
+        trows: list[list[Cell]] = [head]
         tbl_src = pr.staffing_table or {}
         for comp in pr.mlops_stack:
-            cells = []
+            cells: list[Cell] = []
             for model in ("onprem", "managed_k8s", "cloud_native"):
                 low, high = tbl_src.get(model, {}).get(comp) or SEED_FTE_TABLE[model][comp]
                 cells.append(f"{low:g} – {high:g}")
             trows.append([comp.replace("_", " "), *cells])
-        out.append(table(trows, [0.31 * width] + [0.23 * width] * 3, st))
-        src = "project's own staffing table, else " if pr.staffing_table else ""
+        tbl = table(trows, width, st)
+        if tbl is not None:
+            out.append(tbl)
+        src = "the project's own staffing table, else " if pr.staffing_table else ""
         out.append(
             p(
-                f"Source: {src}{t(SEED_SOURCE)}; on-premises adds 0.25 FTE on-call per component. The source "
-                "marks these ranges as unverified estimates.",
+                f"Source: {src}{t(STAFFING_SOURCE)}; on-premises adds 0.25 FTE on-call per component.",
                 st.small,
             )
         )
     return out
 
 
-def quotes_section(quotes: Sequence[QuoteRow], st: Styles, fmt: Fmt, width: float) -> list[Flowable]:
-    """Vendor quote comparison (the hook the quotes feature fills)."""
-    out: list[Flowable] = [CondPageBreak(60 * mm), p("7. Vendor quotes", st.h1)]
-    if not quotes:
-        out.append(p("No vendor quotes were attached to this proposal.", st.body))
-        return out
-    rows: list[list[Any]] = [["Vendor", "Description", "Total", "Per GPU", "As of", "Source"]]
-    for q in quotes:
-        f = Fmt(q.currency)
-        rows.append(
-            [q.vendor, q.description, f.money(q.total), f.money(q.per_gpu), q.as_of or "—", q.source or "—"]
-        )
-    fr = [0.15, 0.3, 0.13, 0.12, 0.1, 0.2]
-    out.append(table(rows, [x * width for x in fr], st))
+_MODEL_WORDS = {"onprem": "on-premises", "managed_k8s": "managed Kubernetes", "cloud_native": "cloud-native"}
+
+
+def next_steps_section(inputs: ProposalInputs, view: View, st: Styles, fmt: Fmt) -> list[Flowable]:
+    meta, pr = inputs.meta, inputs.project
+    out: list[Flowable] = [CondPageBreak(70 * mm), h1("Next steps", st)]
+    steps = [
+        f"Review this proposal and confirm the demand figures (GPU-hours a month, growth) by "
+        f"{meta.price_validity.isoformat()}, the date until which its prices are quoted.",
+    ]
+    if view.rec_name:
+        opt = pr.option(view.rec_name)
+        if _owned(opt):
+            steps.append(
+                "Request binding vendor quotes for the servers, networking and colocation the recommendation "
+                "assumes (see Assumptions and sources), with their validity dates."
+            )
+            owned = opt.onprem if isinstance(opt, HybridOption) else opt
+            if isinstance(owned, OnPremOption) and owned.lead_time_months:
+                steps.append(
+                    f"Order hardware early: the lead time assumed is {owned.lead_time_months} months before the "
+                    "fleet is live."
+                )
+        else:
+            steps.append(
+                "Confirm the cloud prices, commitments and discounts with the provider before committing "
+                "(reserved or savings-plan terms bind for their whole term)."
+            )
+    stale = [o.name for o in pr.options if _as_of_status(o.as_of, inputs.as_of_day)[1]]
+    if stale:
+        steps.append(f"Refresh the stale prices ({t(', '.join(stale))}) and ask for a re-issued proposal.")
+    steps.append(
+        "Sign the client acceptance block to proceed, or return the proposal with the changes wanted."
+    )
+    out += bullets([t(s) if not s.startswith("Refresh") else s for s in steps], st, "→")
     return out
+
+
+def disclaimers_section(inputs: ProposalInputs, st: Styles) -> list[Flowable]:
+    meta = inputs.meta
+    items = [
+        "Costs are estimates computed from the prices, demand and assumptions stated in this document; actual "
+        "invoices depend on the vendors' terms, usage and exchange rates at the time.",
+        f"Prices are valid until {meta.price_validity.isoformat()}; after that date, confirm them before use.",
+        "Figures flagged STALE are older than 12 months or undated.",
+        "The Monte Carlo ranges describe uncertainty in the inputs listed; they do not cover every risk "
+        "(supply shortages, outages, regulatory change).",
+        f"Decision rules follow {ARCHITECTURES_TITLE}; staffing estimates follow {ON_PREMISES_TITLE}, which "
+        "marks them as unverified.",
+        "This proposal is not an offer to sell hardware or cloud services; it is advice on which to choose.",
+    ]
+    return [CondPageBreak(60 * mm), h1("Disclaimers", st), *bullets([t(i) for i in items], st)]
 
 
 METHODOLOGY = [
@@ -1098,7 +1784,7 @@ METHODOLOGY = [
         "Demand",
         [
             "D<sub>m</sub> = D<sub>1</sub> × (1 + g)<super>(m−1)/12</super> × profile<sub>m</sub>, g = annual "
-            "growth; workloads add runs/month × GPU-hours/run, each with its own growth.",
+            "growth; workloads add runs a month × GPU-hours a run, each with its own growth.",
             "Within a month the load is uniform on [D(2 − p), D·p], p = peak factor; owned capacity serves "
             "E[min(load, capacity)], the rest goes to the bridge or burst option.",
         ],
@@ -1106,23 +1792,23 @@ METHODOLOGY = [
     (
         "Cloud and managed Kubernetes",
         [
-            "Effective rate = rate × (1 + managed premium) × (1 − discount); per-GPU or per-instance as stated.",
+            "Effective price = price × (1 + managed premium) × (1 − discount); per GPU or per instance as stated.",
             "Billed hours = demand × (1 + spot overhead), each job rounded up to the billing increment with the "
             "minimum charge, whole instances per job.",
-            "Reserved: committed instances × 730 h × rate every month, used or not; usage above at the on-demand "
-            "rate. Storage TB × price/TB-month; egress TB × price/TB (tiered); support = rate × spend.",
+            "Reserved: committed instances × 730 h × price every month, used or not; usage above at the on-demand "
+            "price. Storage TB × price per TB-month; egress TB × price per TB (tiered); support = rate × spend.",
         ],
     ),
     (
         "On-premises",
         [
-            "Capital = servers × price + network (itemised, or fraction × server capital) + storage + other; "
-            "paid in month 1 or financed as an annuity; residual value = residual fraction × capital back in the "
+            "Capital = servers × price + network (itemised, or a share of server capital) + storage + other; "
+            "paid in month 1 or financed as an annuity; resale value = resale share × capital back in the "
             "last month.",
-            "Power kW = servers × kW/server × load factor × (idle share + (1 − idle share) × utilisation); "
-            "energy = kW × PUE × hours × price/kWh; colocation = price/kW-month × provisioned kW.",
-            "Maintenance = rate × capital a year; amortised view: capital × (1 − residual) ÷ depreciation months "
-            "a month in place of the capital outlay.",
+            "Power kW = servers × kW per server × load factor × (idle share + (1 − idle share) × utilisation); "
+            "energy = kW × PUE × hours × price per kWh; colocation = price per kW-month × provisioned kW.",
+            "Maintenance = rate × capital a year; amortised view: capital × (1 − resale share) ÷ depreciation "
+            "months a month in place of the capital outlay.",
         ],
     ),
     (
@@ -1139,7 +1825,7 @@ METHODOLOGY = [
             "Break-even month: first month m with cumulative cost of A ≤ cumulative cost of B.",
             "Break-even utilisation: the flat utilisation u at which the owned option's cost per used GPU-hour "
             "equals the rented option's.",
-            "Tornado: each uncertain input set to its low and high value, all else fixed; bars sorted by swing.",
+            "Sensitivity: each uncertain input set to its low and high value, all else fixed; bars sorted by swing.",
             "Monte Carlo: inputs drawn from triangular or uniform ranges; P10/P50/P90 of each option's horizon "
             "total and the share of draws in which each option is cheapest.",
         ],
@@ -1151,20 +1837,11 @@ METHODOLOGY = [
             "+ 0.25 on-call FTE per on-premises component; cost = FTE × loaded cost ÷ 12 a month.",
         ],
     ),
-    (
-        "Signature",
-        [
-            "PAdES baseline B-B, SHA-256, signer certificate embedded. No timestamp authority is reachable "
-            "offline, so the signing time is the signer's own claim. Verify with "
-            "<i>planner verify FILE.pdf --trust CERT.pem</i>: intact only when the signature covers the entire "
-            "file.",
-        ],
-    ),
 ]
 
 
 def methodology_appendix(inputs: ProposalInputs, st: Styles) -> list[Flowable]:
-    out: list[Flowable] = [PageBreak(), p("Appendix A. Methodology and formulas", st.h1)]
+    out: list[Flowable] = [PageBreak(), h1("Appendix. Methodology and formulas", st, numbered=False)]
     for title, lines in METHODOLOGY:
         block: list[Flowable] = [p(title, st.h2)]
         for line in lines:
@@ -1175,25 +1852,93 @@ def methodology_appendix(inputs: ProposalInputs, st: Styles) -> list[Flowable]:
     return out
 
 
-def approval_page(inputs: ProposalInputs, st: Styles) -> list[Flowable]:
-    pr, meta, rec = inputs.project, inputs.meta, inputs.result["recommendation"]
-    who = ", ".join(x for x in (meta.signer or pr.consultant, pr.organisation) if x) or "the consultant"
-    return [
-        NextPageTemplate("approval"),
+def acceptance_block(
+    inputs: ProposalInputs, view: View, st: Styles, fmt: Fmt, width: float
+) -> list[Flowable]:
+    """The client's acceptance: the recommendation, its total, the document and its price validity, and
+    lines for name, title, signature and date."""
+    pr, meta = inputs.project, inputs.meta
+    total = fmt.money(view.best["total"]) if view.best else "—"
+    text = p(
+        f"{t(pr.client or 'The client')} accepts the recommendation of this proposal — "
+        f"<b>{t(_rec_words(view))}</b>, {total} over {pr.horizon_months} months — as the basis for "
+        f"procurement, on the assumptions stated, document {t(meta.doc_id)} version {t(meta.version)}, "
+        f"prices valid until {meta.price_validity.isoformat()}.",
+        st.body,
+    )
+    grid = Table(
+        [
+            [p("Name", st.cell_bold), "", p("Title", st.cell_bold), ""],
+            [p("Signature", st.cell_bold), "", p("Date", st.cell_bold), ""],
+        ],
+        colWidths=[0.14 * width, 0.36 * width, 0.14 * width, 0.36 * width],
+        rowHeights=[12 * mm, 12 * mm],
+    )
+    grid.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                ("LINEBELOW", (1, 0), (1, -1), 0.6, INK),
+                ("LINEBELOW", (3, 0), (3, -1), 0.6, INK),
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+            ]
+        )
+    )
+    return [h2("Client acceptance", st), KeepTogether([text, Spacer(1, 2 * mm), grid])]
+
+
+def signature_page(inputs: ProposalInputs, view: View, st: Styles, fmt: Fmt, width: float) -> list[Flowable]:
+    """The last page: the client's acceptance, then the consultant's signature (the box at the bottom)
+    with its certificate fingerprint and how to check it with common readers."""
+    pr, meta = inputs.project, inputs.meta
+    who = ", ".join(
+        x for x in (meta.signer or pr.consultant, meta.signer_organisation or pr.organisation) if x
+    )
+    out: list[Flowable] = [
+        NextPageTemplate("signature"),
         PageBreak(),
-        p("Approval", st.h1),
+        h1("Acceptance and signatures", st),
+        *acceptance_block(inputs, view, st, fmt, width),
+        h2("Consultant's signature", st),
         p(
-            f"By signing, {t(who)} approves the recommendation of this proposal: <b>{t(rec['option'])}</b> "
-            f"({t(rec.get('label', rec['kind']))}) for {t(pr.client or pr.name)}, document {t(meta.doc_id)}, version {t(meta.version)}.",
+            f"{t(who or 'The consultant')} prepared this proposal and recommends {t(_rec_words(view))} for "
+            f"{t(pr.client or pr.name)}; document {t(meta.doc_id)}, version {t(meta.version)}.",
             st.body,
         ),
-        Spacer(1, 4 * mm),
-        p(
-            "The signature covers the whole file as signed. Any later change — even one byte — makes "
-            "<i>planner verify</i> report the document as modified. The signing time shown is the signer's own "
-            "claim (no timestamp authority offline).",
-            st.body,
-        ),
-        Spacer(1, 4 * mm),
-        p(f"Location: {t(meta.location or pr.region or 'not stated')}", st.body),
+        Spacer(1, 2 * mm),
     ]
+    if meta.signed:
+        rows = [
+            ("Signature", f"{meta.signature_level or 'PAdES'}, SHA-256, covering the whole file"),
+            ("Signer", meta.signer + (f" <{meta.signer_email}>" if meta.signer_email else "")),
+            ("Certificate SHA-256 fingerprint", _fingerprint(meta.certificate_sha256)),
+            ("Location", meta.location or "not stated"),
+        ]
+        data = [[p(t(k), st.cell_bold), p(t(v), st.cell)] for k, v in rows]
+        info = Table(data, colWidths=[0.3 * width, 0.7 * width], hAlign="LEFT")
+        info.setStyle(
+            TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), REGULAR)])
+        )
+        out += [info, h2("How to check the signature", st, toc=False)]
+        out += bullets(
+            [
+                "Adobe Acrobat or Acrobat Reader: open the Signature panel; the signature must read “valid” and "
+                "“the document has not been modified since this signature was applied”. Compare the "
+                "certificate's SHA-256 fingerprint (Certificate details) with the one printed above.",
+                "poppler (Linux, macOS): <i>pdfsig FILE.pdf</i> must report “Signature is Valid.” and "
+                "“Total document signed”; <i>pdfsig -nocert</i> checks integrity alone when the issuer is not "
+                "in your trust store.",
+                "Compute Planner: <i>planner verify FILE.pdf --trust ISSUER.pem</i>.",
+                "Any change after signing — even one byte — makes these tools report the document as modified. "
+                "The signing time is the signer's own clock (no timestamp authority).",
+            ],
+            st,
+        )
+    else:
+        out.append(p("This copy carries no digital signature: it is a draft for review.", st.body))
+    return out
+
+
+def _fingerprint(hexa: str) -> str:
+    h = hexa.upper()
+    return " ".join(h[i : i + 4] for i in range(0, len(h), 4)) if h else "—"

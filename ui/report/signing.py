@@ -30,11 +30,11 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from planner import clock
 from resources import resource
 from ui.report.files import ReportError
+from ui.report.fonts import STAMP_FONT
 from ui.report.identity import Identity
 
 SIGNATURE_FIELD = "ProposalApproval"
 REASON = "Recommendation approved"
-STAMP_FONT = ("fonts", "NimbusSans-Regular.otf")
 STAMP_FONT_SIZE = 9
 SIGNATURE_BYTES_RESERVED = 16_384
 """Room for the CMS container (RSA-3072 signature + certificate chain, about 3 KB here); reserving it up front
@@ -135,7 +135,7 @@ def sign_pdf(
 
 
 def _stamp_style(font_path: str) -> TextStampStyle:
-    # NOTES: keep the two font sizes equal, and use a 1000-units-per-em OpenType font (Nimbus Sans).
+    # NOTES: keep the two font sizes equal, and use a 1000-units-per-em font (Planner Sans, from Noto).
     return TextStampStyle(
         stamp_text=STAMP_TEXT,
         timestamp_format="%Y-%m-%d %H:%M:%S %Z",
@@ -152,6 +152,11 @@ def _stamp_style(font_path: str) -> TextStampStyle:
         border_width=1,
         background=None,
     )
+
+
+def signature_level(identity: Identity) -> str:
+    """The PAdES level ``sign_pdf`` reaches with ``identity``."""
+    return "PAdES baseline B-B"
 
 
 def page_count(pdf: bytes) -> int:

@@ -1,0 +1,1 @@
+"""Compliance regimes as sourced data (regimes.toml; format in docs/COMPLIANCE.md)."""
