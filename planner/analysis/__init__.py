@@ -302,22 +302,23 @@ def _staffed(
 
 
 def _effective_option(opt: Option, project: Project, tco: TcoResult) -> tuple[Option, list[ResolvedInput]]:
+    """The option with the terms the engine derives written in (staffing as planner.engine.cashflow
+    staffs each part: a cloud option by its kind, owned capacity and hybrids as on-premises)."""
     path = f"options.{opt.name}."
     notes: list[ResolvedInput] = []
     if isinstance(opt, HybridOption):
+        own, n0 = _staffed(opt, project, "hybrid", False, path)
         owned, n1 = _effective_onprem(opt.onprem, project, path + "onprem.")
-        burst, n2 = _staffed(
-            opt.burst, project, opt.burst.kind, opt.burst.managed_premium > 0, path + "burst."
-        )
+        burst, n2 = _staffed(opt.burst, project, "cloud", opt.burst.managed, path + "burst.")
         chosen = tco.option(opt.name).details.get("servers")
         if isinstance(chosen, int | float) and int(chosen) != owned.servers:
             notes.append(ResolvedInput(path + "onprem.servers", int(chosen), "engine", "the cheapest split"))
             owned = replace(owned, servers=int(chosen))
-        return replace(opt, onprem=owned, burst=burst), [*notes, *n1, *n2]
+        return replace(own, onprem=owned, burst=burst), [*n0, *notes, *n1, *n2]
     if isinstance(opt, OnPremOption):
         return _effective_onprem(opt, project, path)
     if isinstance(opt, CloudOption):
-        return _staffed(opt, project, opt.kind, opt.managed_premium > 0, path)
+        return _staffed(opt, project, opt.kind, opt.managed, path)
     return opt, notes
 
 

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from planner import clock
-from planner.analysis import Analysis
+from planner.analysis import MONTE_CARLO_SAMPLES, Analysis
 from planner.project import ProjectError, parse_project
 from resources import resource
 from ui.autosave import AutosaveStore
@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 AUTOSAVE_DELAY_MS = 2000
 REDRAW_MS = 40
 RECENT_MAX = 8
-DEFAULT_SAMPLES = 2000
+DEFAULT_SAMPLES = MONTE_CARLO_SAMPLES  # the same Monte Carlo as the CLI and the proposal (planner.analysis)
 
 
 def _price(value: float | None) -> str:

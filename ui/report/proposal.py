@@ -47,7 +47,7 @@ from planner import __version__
 from planner.analysis import Analysis
 from planner.catalog import is_stale
 from planner.project import CloudOption, HybridOption, OnPremOption, Option, Project
-from planner.staffing import SEED_FTE_TABLE, deployment_model_for, fte_for
+from planner.staffing import SEED_FTE_TABLE, deployment_model_for
 from ui import present
 from ui.report import charts
 from ui.report.fonts import BOLD, REGULAR, check_drawable, register_fonts
@@ -1672,21 +1672,27 @@ def staffing_section(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: float)
         rows: list[list[Cell]] = [
             ["Option", "Staffing row", "FTE", "Loaded cost per FTE-year", "Staff cost over horizon"]
         ]
+        tabled = [
+            i.path
+            for i in (inputs.analysis.inputs if inputs.analysis else ())
+            if i.source == "staffing table"
+        ]
+        from_table = {o.name for o in pr.options if any(x.startswith(f"options.{o.name}.") for x in tabled)}
         for opt in pr.options:
             managed = isinstance(opt, CloudOption) and opt.managed
             model = deployment_model_for(opt.kind, managed)
-            fte = opt.staff_fte
-            how = f"{opt.staff_fte:g} stated"
-            if opt.staff_from_table:
-                table_fte = fte_for(model, pr.mlops_stack, pr.fte_point, pr.staffing_table)
-                fte += table_fte
-                how = f"{fte:g} ({opt.staff_fte:g} stated + {table_fte:g} from the table)"
+            # the effective project (planner.analysis): staff of every part, table FTEs already written in
+            parts = [opt, opt.onprem, opt.burst] if isinstance(opt, HybridOption) else [opt]
+            staffed = [x for x in parts if x.staff_fte > 0]
+            fte = sum(x.staff_fte for x in parts)
+            costs = {x.fte_cost_annual for x in staffed} or {opt.fte_cost_annual}
+            how = f"{fte:g} " + ("(staffing table)" if opt.name in from_table else "stated")
             rows.append(
                 [
                     opt.name,
-                    _MODEL_WORDS.get(model, model) if opt.staff_from_table else "—",
+                    _MODEL_WORDS.get(model, model) if opt.name in from_table else "—",
                     how,
-                    money(opt.fte_cost_annual),
+                    money(costs.pop()) if len(costs) == 1 else "varies by part",
                     money(staff_totals.get(opt.name)),
                 ]
             )
