@@ -203,6 +203,8 @@ FACT_LABELS: dict[str, tuple[str, ...]] = {
         "estimateddelivery",
         "shiptime",
         "lieferzeit",
+        "lieferzeitwochen",
+        "leadtimeweeks",
         "liefertermin",
         "lieferfrist",
         "delaidelivraison",

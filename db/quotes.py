@@ -441,6 +441,18 @@ def parse_kind(value: object, kind_values: Mapping[str, str]) -> LineKind:
         "optics": "optics_cables",
         "cables": "optics_cables",
         "warranty": "support",
+        "netzwerk": "nic",
+        "kabel": "optics_cables",
+        "fracht": "shipping",
+        "versand": "shipping",
+        "garantie": "support",
+        "rabatt": "discount",
+        "speicher": "storage",
+        "sonstiges": "other",
+        "serveur": "gpu_server",
+        "servidor": "gpu_server",
+        "remise": "discount",
+        "descuento": "discount",
     }
     if norm in aliases:
         return _as_kind(aliases[norm])
@@ -1045,15 +1057,13 @@ def _unit_price(
     if _included_price(table, row):
         notes.append("priced 'Included': counted as 0")
         return 0.0
-    for fld in _PRICE_ORDER:
-        c = table.columns.get(fld)
-        if c is not None and cells[fld] is None and (row_no - 1, c) in table.formulas:
-            bad(
-                fld,
-                f"holds a formula with no computed value ({table.formulas[(row_no - 1, c)]}): open and save "
-                "the file in a spreadsheet program first",
-            )
-            return None
+    uncomputed = {
+        fld: table.formulas[(row_no - 1, c)]
+        for fld in _PRICE_ORDER
+        if (c := table.columns.get(fld)) is not None
+        and cells[fld] is None
+        and (row_no - 1, c) in table.formulas
+    }
     values: dict[str, tuple[float, str | None]] = {}
     for fld in _PRICE_ORDER:
         if not _blank(cells[fld]):
@@ -1080,6 +1090,13 @@ def _unit_price(
     total = values.get("extended")
     if unit is None and total is not None and quantity:
         unit = total[0] / quantity
+    if unit is None and uncomputed:
+        fld, formula = next(iter(uncomputed.items()))
+        bad(
+            fld,
+            f"holds a formula with no computed value ({formula}): open and save the file in a spreadsheet program first",
+        )
+        return None
     if unit is None:
         if parent is not None:
             notes.append("no price given: counted as 0 (a component of its bundle)")

@@ -103,18 +103,19 @@ def test_header_found_on_a_later_sheet_under_a_title(tmp_path: Path) -> None:
     assert layout.columns == {"description": 0, "quantity": 1, "unit_price": 2, "extended": 3}
 
 
-def test_a_formula_without_its_computed_value_is_one_clear_problem(tmp_path: Path) -> None:
+def test_a_formula_without_its_computed_value_is_one_clear_problem_when_needed(tmp_path: Path) -> None:
     wb = Workbook()
     ws = wb.active
     ws.append(["Description", "Qty", "Unit List Price", "Discount %", "Unit Net Price"])
     ws.append(["HGX H100 8-GPU server", 2, 300000, 0.1, "=C2*(1-D2)"])  # never opened in a spreadsheet
+    ws.append(["ConnectX-7 adapter", 16, None, None, "=1850"])
     path = tmp_path / "generated.xlsx"
     wb.save(path)
     with pytest.raises(QuoteImportError) as err:
         parse_quote_file(path, vendor="X", today=DAY)
-    (issue,) = err.value.issues
-    assert (issue.row, issue.column) == (2, "Unit Net Price")
-    assert issue.reason.startswith("holds a formula with no computed value (=C2*(1-D2))")
+    (issue,) = err.value.issues  # row 2 is list × (1 − discount) = 270,000; row 3 has nothing else
+    assert (issue.row, issue.column) == (3, "Unit Net Price")
+    assert issue.reason.startswith("holds a formula with no computed value (=1850)")
 
 
 def test_a_line_total_that_disagrees_with_quantity_times_price_wins_with_a_note(tmp_path: Path) -> None:
