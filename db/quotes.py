@@ -22,6 +22,7 @@ from typing import Any, NoReturn
 from sqlalchemy import Engine, delete, select
 from sqlmodel import Session, col
 
+from db.quote_layout import HEADER_SEARCH_ROWS as LAYOUT_SEARCH_ROWS
 from db.quote_layout import (
     Fact,
     Layout,
@@ -568,7 +569,7 @@ def parse_quote_file(
                         None,
                         "",
                         "no header naming 'Description', 'Quantity', 'Unit price' (or their names in German, "
-                        f"French or Spanish) found in the first {HEADER_SEARCH_ROWS_ANY} rows of any sheet: "
+                        f"French or Spanish) found in the first {LAYOUT_SEARCH_ROWS} rows of any sheet: "
                         "give a column mapping",
                     )
                 ],
@@ -671,7 +672,6 @@ def parse_quote_file(
     return ParsedQuote(quote, remembered, tuple(read.skipped), tuple(notes), used)
 
 
-HEADER_SEARCH_ROWS_ANY = 60
 _PRICE_ORDER = ("unit_price", "net_price", "list_price", "extended")
 
 
