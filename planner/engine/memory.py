@@ -353,7 +353,10 @@ def memory_breakdown(
     else:
         terms = _training_terms(model, spec, s, b, n)
     shape = np.broadcast(s, b, n).shape
-    out = {k: np.broadcast_to(np.asarray(v, dtype=np.float64) / GB, shape) for k, v in terms.items()}
+    out: dict[str, FloatArray] = {}
+    for k, v in terms.items():
+        a = np.asarray(v, dtype=np.float64) / GB
+        out[k] = a if a.shape == shape else np.broadcast_to(a, shape)  # broadcasting only what needs it
     return out
 
 
