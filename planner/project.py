@@ -125,6 +125,10 @@ class _OptionBase:
     source_url: str = ""
     as_of: str = ""
     notes: str = ""
+    currency: str = ""
+    """ISO 4217 code of the option's prices (rates, server price, capital, egress, storage, fixed fees) when
+    they are not in the project's currency — a catalog row's USD, a vendor's EUR. Empty: the project's.
+    Staff and site terms (FTE cost, electricity, colocation) are always in the project's currency."""
 
 
 @dataclass(frozen=True)
@@ -551,7 +555,15 @@ def _base_kwargs(r: _Reader) -> dict[str, Any]:
         source_url=r.str_("source_url", ""),
         as_of=r.str_("as_of", ""),
         notes=r.str_("notes", ""),
+        currency=_option_currency(r),
     )
+
+
+def _option_currency(r: _Reader) -> str:
+    code = r.str_("currency", "")
+    if code and not (_CURRENCY_RE.fullmatch(code) and code in CURRENCY_CODES):
+        raise r._err("currency", f"must be an ISO 4217 code of a currency in use, e.g. USD (got {code!r})")
+    return code
 
 
 def _parse_cloud(d: Mapping[str, Any], name: str, cls: type[CloudOption], prefix: str = "") -> CloudOption:

@@ -66,7 +66,35 @@ UTIL_GRID = np.linspace(0.05, 1.0, 20)
 MAX_UTIL_OWNED = 4
 MAX_UTIL_RENTED = 4
 
-InputSource = Literal["typed", "estimate", "staffing table", "engine", "default"]
+InputSource = Literal["typed", "estimate", "staffing table", "engine", "default", "converted"]
+
+PRICE_FIELDS: dict[type, tuple[str, ...]] = {
+    CloudOption: (
+        "rate_per_hour", "on_demand_rate_per_hour", "egress_per_tb", "storage_per_tb_month", "monthly_fixed",
+    ),
+    OnPremOption: (
+        "server_price", "network_capex", "storage_capex", "other_capex", "opex_annual_per_server",
+        "licences_annual", "monthly_fixed",
+    ),
+}  # fmt: skip
+"""The money fields an option's ``currency`` applies to (its prices); staff and site terms are the project's."""
+FX_GAP_WARN_DAYS = 30
+"""A rate this many days older than the price it converts is named in the warnings."""
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """One currency conversion the analysis made: ``option``'s prices at 1 ``base`` = ``rate`` ``quote``,
+    published ``as_of`` by ``source``, for prices dated ``price_date`` (``gap_days`` apart)."""
+
+    option: str
+    base: str
+    quote: str
+    rate: float
+    as_of: dt.date
+    source: str
+    price_date: dt.date
+    gap_days: int
 
 
 @dataclass(frozen=True)
@@ -149,6 +177,7 @@ class Analysis:
     inputs: tuple[ResolvedInput, ...]
     quotes: QuoteComparison | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    conversions: tuple[Conversion, ...] = ()
 
     @property
     def currency(self) -> str:
@@ -186,6 +215,18 @@ class Analysis:
             "inputs": [
                 {"path": i.path, "value": i.value, "source": i.source, "note": i.note} for i in self.inputs
             ],
+            "conversions": [
+                {
+                    "option": c.option,
+                    "pair": f"{c.base}/{c.quote}",
+                    "rate": c.rate,
+                    "as_of": c.as_of.isoformat(),
+                    "source": c.source,
+                    "price_date": c.price_date.isoformat(),
+                    "gap_days": c.gap_days,
+                }
+                for c in self.conversions
+            ],  # fmt: skip
             "catalog_figures": [
                 {
                     "label": f.label,
@@ -232,7 +273,8 @@ def analyse(
     """
     if samples < 0:
         raise ProjectError("the number of Monte Carlo samples must be 0 or more", key="samples")
-    resolved = resolve_workloads(project, catalog)
+    priced, conversions, conversion_inputs = _convert_prices(project, catalog, today)
+    resolved = resolve_workloads(priced, catalog)
     check(cancel)
     try:
         tco = evaluate(
@@ -244,7 +286,7 @@ def analyse(
         raise ProjectError(f"cannot be evaluated: {exc}", key="options") from None
     check(cancel)
     effective, option_inputs = _effective(resolved.project, tco)
-    inputs = (*_workload_inputs(resolved.workloads), *option_inputs)
+    inputs = (*conversion_inputs, *_workload_inputs(resolved.workloads), *option_inputs)
     util, marks = _utilisation(resolved.project, tco, cancel)
     fit = resolved.fit
     note = ""
@@ -268,11 +310,113 @@ def analyse(
         hardware_note=note,
         utilisation=util,
         break_even_marks=marks,
-        catalog_figures=_catalog_figures(resolved.project, catalog, today),
+        catalog_figures=(
+            *_catalog_figures(resolved.project, catalog, today),
+            *_rate_figures(conversions, today),
+        ),
         inputs=inputs,
         quotes=comparison,
-        warnings=tuple(tco.warnings),
+        warnings=(*tco.warnings, *_gap_warnings(conversions)),
+        conversions=conversions,
     )
+
+
+# ------------------------------------------------------------------------------------------------- money
+
+
+def _price_date(opt: Option, today: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(opt.as_of) if opt.as_of else today
+    except ValueError:
+        return today
+
+
+def _convert_one(
+    opt: Any, path: str, currency: str, catalog: CatalogSource, today: dt.date, name: str
+) -> tuple[Any, list[Conversion], list[ResolvedInput]]:
+    if not opt.currency or opt.currency == currency:
+        return replace(opt, currency=""), [], []
+    when = _price_date(opt, today)
+    try:
+        fx = catalog.fx_rate(opt.currency, currency, when)
+    except LookupError as exc:
+        raise ProjectError(
+            f"its prices are in {opt.currency} and the catalog has no {opt.currency}/{currency} rate on or before "
+            f"{when.isoformat()} ({str(exc).strip(chr(39) + chr(34))}): import exchange rates or state the prices in "
+            f"{currency}",
+            key=path + "currency",
+            option=name,
+        ) from None
+    changes: dict[str, float] = {}
+    notes: list[ResolvedInput] = []
+    for key in PRICE_FIELDS.get(type(opt), ()):
+        value = getattr(opt, key)
+        if value:
+            changes[key] = float(value) * fx.rate
+            notes.append(
+                ResolvedInput(path + key, round(changes[key], 6), "converted",
+                              f"{value:g} {opt.currency} at {fx.rate:.6g} {currency}/{opt.currency} of {fx.as_of}")
+            )  # fmt: skip
+    if isinstance(opt, CloudOption) and opt.egress_tiers:
+        changes["egress_tiers"] = tuple((upto, price * fx.rate) for upto, price in opt.egress_tiers)  # type: ignore[assignment]
+    conversion = Conversion(name, opt.currency, currency, fx.rate, fx.as_of, fx.source_url or "catalog FX table",
+                            when, (when - fx.as_of).days)  # fmt: skip
+    return replace(opt, currency="", **changes), [conversion], notes
+
+
+def _convert_prices(
+    project: Project, catalog: CatalogSource, today: dt.date
+) -> tuple[Project, tuple[Conversion, ...], list[ResolvedInput]]:
+    """Every option's prices in the project's currency, each conversion at the rate as of the price's date."""
+    options: list[Option] = []
+    conversions: list[Conversion] = []
+    notes: list[ResolvedInput] = []
+    cur = project.currency
+    for opt in project.options:
+        path = f"options.{opt.name}."
+        if isinstance(opt, HybridOption):
+            owned, c1, n1 = _convert_one(opt.onprem, path + "onprem.", cur, catalog, today, opt.name)
+            burst, c2, n2 = _convert_one(opt.burst, path + "burst.", cur, catalog, today, opt.name)
+            options.append(replace(opt, onprem=owned, burst=burst, currency=""))
+            conversions += c1 + c2
+            notes += n1 + n2
+        else:
+            new, c, n = _convert_one(opt, path, cur, catalog, today, opt.name)
+            options.append(new)
+            conversions += c
+            notes += n
+    return replace(project, options=tuple(options)), tuple(conversions), notes
+
+
+def _rate_figures(conversions: Sequence[Conversion], today: dt.date) -> tuple[SourcedFigure, ...]:
+    """Each exchange rate used, once, as a sourced figure of the proposal."""
+    seen: dict[tuple[str, str, float, dt.date], list[str]] = {}
+    by_key: dict[tuple[str, str, float, dt.date], Conversion] = {}
+    for c in conversions:
+        key = (c.base, c.quote, c.rate, c.as_of)
+        seen.setdefault(key, []).append(c.option)
+        by_key[key] = c
+    return tuple(
+        SourcedFigure(
+            label=f"Exchange rate {c.base} to {c.quote}",
+            value=f"1 {c.base} = {c.rate:.4f} {c.quote}; converts the prices of "
+            + ", ".join(dict.fromkeys(names)),
+            source_url=c.source,
+            as_of=c.as_of,
+            stale=is_stale(c.as_of, today),
+        )
+        for key, names in seen.items()
+        for c in [by_key[key]]
+    )
+
+
+def _gap_warnings(conversions: Sequence[Conversion]) -> list[str]:
+    return [
+        f"{c.option}: the {c.base}/{c.quote} rate of {c.as_of.isoformat()} converts prices dated "
+        f"{c.price_date.isoformat()}, {c.gap_days} days later"
+        for c in conversions
+        if c.gap_days > FX_GAP_WARN_DAYS
+    ]
 
 
 # ----------------------------------------------------------------------------------------- effective terms

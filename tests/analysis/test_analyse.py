@@ -22,7 +22,7 @@ from planner.analysis import MONTE_CARLO_SAMPLES, MONTE_CARLO_SEED, MemoryCatalo
 from planner.catalog import Gpu, ModelArch
 from planner.engine.estimate import estimate, parse_spec
 from planner.engine.tco import evaluate
-from planner.project import Project, ProjectError, parse_project
+from planner.project import HybridOption, Project, ProjectError, parse_project
 from tests.dates import TODAY
 
 SAMPLES = sorted(
@@ -33,7 +33,7 @@ SAMPLES = sorted(
 def _rows(table: str, known_gpus: tuple[str, ...] = ()) -> list[Any]:
     spec = SPECS[table]
     path = files("resources.catalog").joinpath(f"{table}.csv")
-    with path.open(encoding="utf-8", newline="") as fh:
+    with path.open("r", encoding="utf-8") as fh:
         reader = csv.reader(fh)
         header = next(reader)
         values, errors = parse_rows(
@@ -121,12 +121,12 @@ def test_one_monte_carlo_policy_for_every_view() -> None:
 def test_staffing_table_and_hybrid_split_are_written_into_the_effective_project() -> None:
     """The trap of the assumptions page: a hybrid owning the engine's chosen servers, staff from the table."""
     a = analyse(sample("fraud_detection_hybrid"), shipped_catalog(), today=TODAY, samples=0)
-    hybrid = next(o for o in a.effective.options if o.kind == "hybrid")
+    hybrid = next(o for o in a.effective.options if isinstance(o, HybridOption))
     chosen = a.tco.option(hybrid.name).details["servers"]
-    assert hybrid.onprem.servers == int(chosen)  # type: ignore[attr-defined]
+    assert hybrid.onprem.servers == int(chosen)
     staff = a.tco.option(hybrid.name).breakdown.get("staff")
     if staff is not None and staff.sum() > 0:
-        fte = hybrid.onprem.staff_fte + hybrid.burst.staff_fte  # type: ignore[attr-defined]
+        fte = hybrid.onprem.staff_fte + hybrid.burst.staff_fte
         assert fte > 0  # a charged staff cost is never shown as 0 FTE
     sources = {i.path: i.source for i in a.inputs}
     assert all(s in ("typed", "estimate", "staffing table", "engine", "default") for s in sources.values())
