@@ -9,7 +9,7 @@ Formats read (recognised from the file's own header, never from its name):
 
 A pack row becomes a cloud row keyed (provider, instance, region, service kind), so a later pack
 updates it instead of adding a duplicate; the on-demand and spot prices are its two pricings. RAM is
-stored in GB (the files list GiB). Rows without an accelerator, without a price, or with a GPU the
+stored in GB (the files list GiB, gpuhunt's "memory" included). Rows without an accelerator, without a price, or with a GPU the
 catalog does not know are left out and counted, not errors; a cell that cannot be read refuses the
 whole file, naming its row and the reason, and nothing is written.
 
@@ -484,7 +484,8 @@ def _read_gpuhunt(reader: _Reader, rows: list[tuple[int, dict[str, str]]]) -> No
         cpu = reader.number(line, "cpu", row.get("cpu"), required=False)
         ram = reader.number(line, "memory", row.get("memory"), required=False)
         region = (row.get("location") or "").strip() or "unspecified"
-        acc = _Acc(line, instance, region, gpu, int(count), _int(cpu), ram / GIB_TO_GB if ram else None)
+        # gpuhunt copies the provider's memory figure, which is GiB (AWS "2048 GiB"), though it says GB
+        acc = _Acc(line, instance, region, gpu, int(count), _int(cpu), ram)
         if spot_text == "true":
             reader.add(acc, None, price)
         else:
@@ -585,6 +586,7 @@ class PackDiff:
     unchanged: int
     user_owned: tuple[tuple[str, ...], ...]  # listed by a pack but owned by the user: left alone
     no_longer_listed: tuple[tuple[str, ...], ...]  # rows of the packs' providers a pack omits
+    newer_kept: tuple[tuple[str, ...], ...] = ()  # the catalog's price is more recent than the pack's
 
     @property
     def writes(self) -> int:
@@ -595,6 +597,8 @@ class PackDiff:
             f"{len(self.added)} added, {len(self.changed)} changed, {self.unchanged} unchanged, "
             f"{len(self.no_longer_listed)} no longer listed"
         )
+        if self.newer_kept:
+            text += f", {len(self.newer_kept)} kept (the catalog's price is newer)"
         if self.user_owned:
             text += f", {len(self.user_owned)} kept as you entered them"
         return text
@@ -630,6 +634,7 @@ def _plan(session: Session, packs: Sequence[Pack]) -> PackDiff:
     changed: list[ChangedRow] = []
     unchanged = 0
     user_owned: list[tuple[str, ...]] = []
+    newer: list[tuple[str, ...]] = []
     listed: set[tuple[str, ...]] = set()
     seen: dict[tuple[str, ...], str] = {}
     for pack in packs:
@@ -645,6 +650,9 @@ def _plan(session: Session, packs: Sequence[Pack]) -> PackDiff:
                 continue
             if old["origin"] == "user":
                 user_owned.append(key)
+                continue
+            if old["as_of"] > values["as_of"]:
+                newer.append(key)
                 continue
             merged = _merged(old, values)
             prices = tuple(
@@ -672,7 +680,9 @@ def _plan(session: Session, packs: Sequence[Pack]) -> PackDiff:
             and k not in listed
         )
     )
-    return PackDiff(tuple(packs), tuple(added), tuple(changed), unchanged, tuple(user_owned), gone)
+    return PackDiff(
+        tuple(packs), tuple(added), tuple(changed), unchanged, tuple(user_owned), gone, tuple(newer)
+    )
 
 
 def _newest_first(packs: Sequence[Pack]) -> list[Pack]:
@@ -680,7 +690,8 @@ def _newest_first(packs: Sequence[Pack]) -> list[Pack]:
 
 
 def diff_packs(engine: Engine, packs: Sequence[Pack]) -> PackDiff:
-    """What applying ``packs`` would change (read-only)."""
+    """What applying ``packs`` would change (read-only). A row whose as-of date is later than the pack's
+    keeps its price (an old snapshot never overwrites a newer figure)."""
     with Session(engine) as session:
         return _plan(session, _newest_first(packs))
 

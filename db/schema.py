@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import SQLModel
 
 from db.tables import CloudSkuRow, FxRateRow, GpuRow, ModelArchRow, ServerPlatformRow
+from db.textnum import TextNumberError, decimal_evidence, parse_money
 from planner.catalog import CloudSku, FxRate, Gpu, ModelArch, ServerPlatform
 
 
@@ -114,6 +115,7 @@ class Column:
 
     def _parse_text_number(self, text: str) -> float:
         cleaned = re.sub(r"^(US\$|\$)", "", text.replace("\u00a0", " ").strip())
+        comma_decimal(text)
         match = _NUMBER.match(cleaned)
         if not match:
             raise CellProblem(f"not a number: {text!r}")
@@ -129,6 +131,19 @@ class Column:
         raise CellProblem(f"unknown unit {match.group(2).strip()!r} (expected {expected})")
 
 
+def comma_decimal(text: str) -> None:
+    """Refuse, in one sentence, a number written with a decimal comma (``12,5``, ``1.234,56``): catalog
+    files are read with a decimal point, and the comma must never be dropped (12,5 read as 125)."""
+    if decimal_evidence(text) != ",":
+        return
+    try:
+        value = f"{parse_money(text, ',').value:f}"
+    except TextNumberError:
+        value = ""
+    hint = f": write {value}" if value else ""
+    raise CellProblem(f"{text.strip()!r} has a decimal comma; catalog files take a decimal point{hint}")
+
+
 def _fmt(value: float) -> str:
     return f"{value:g}"
 
@@ -137,9 +152,10 @@ USD = {"usd": 1.0}
 PER_HOUR = {"usd": 1.0, "/h": 1.0, "/hr": 1.0, "usd/h": 1.0, "/hour": 1.0, "usd/hr": 1.0}
 GB = {"gb": 1.0}
 FRACTION = {"%": 0.01}
-FORM_FACTORS = ("SXM", "PCIe", "OAM", "NVL", "consumer", "module", "superchip")
+FORM_FACTORS = ("SXM", "PCIe", "OAM", "NVL", "consumer", "module", "superchip", "TPU")
 """GPU packaging: SXM/OAM mezzanine boards, PCIe cards, NVL (NVLink-bridged PCIe pairs), consumer cards,
-modules (e.g. Jetson), superchips (GH200: CPU + GPU on one board)."""
+modules (e.g. Jetson), superchips (GH200: CPU + GPU on one board), TPU (a Cloud TPU chip, rented only
+as a TPU VM with a fixed number of chips per host)."""
 
 
 def _c(name: str, kind: str = "float", **kw: Any) -> Column:
@@ -185,9 +201,10 @@ GPUS = TableSpec(
         _c("memory_bandwidth_gbs", units={"gb/s": 1.0, "tb/s": 1000.0}, positive=True),
         _c("bf16_dense_tflops", units={"tflops": 1.0, "pflops": 1000.0}, positive=True),
         _c("fp8_dense_tflops", required=False, units={"tflops": 1.0, "pflops": 1000.0}, positive=True),
-        _c("tdp_w", units={"w": 1.0, "kw": 1000.0}, positive=True),
+        _c("tdp_w", required=False, units={"w": 1.0, "kw": 1000.0}, positive=True),
         _c("interconnect", "text"),
         _c("interconnect_gbs", units={"gb/s": 1.0, "tb/s": 1000.0}, positive=True),
+        _c("chips_per_host", "int", required=False, minimum=1),
         _c("price_low_usd", required=False, units=USD, positive=True),
         _c("price_high_usd", required=False, units=USD, positive=True),
         *_SRC,

@@ -7,6 +7,7 @@ added; a row whose origin is user or imported is never overwritten or deleted.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,8 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from db.io import CatalogImportError, ImportReport, gpu_names, parse_rows, upsert_rows
+from db import history
+from db.io import CatalogImportError, CellError, ImportReport, gpu_names, parse_rows, upsert_rows
 from db.schema import SPECS
 from db.tables import CatalogMetaRow
 from planner import clock
@@ -25,6 +27,8 @@ from resources import resource
 
 FINGERPRINT_KEY = "shipped_catalog_sha256"
 CATALOG_FILES = {name: f"{name}.csv" for name in SPECS}
+HISTORY_FILE = "price_history.csv"
+"""Earlier prices of shipped rows (value, as-of, source): seeded into the price history with the rows."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,10 @@ def fingerprint(source: Traversable | Path | None = None) -> str:
     for name in SPECS:
         digest.update(name.encode())
         digest.update(_read(src, name))
+    history_file = src / HISTORY_FILE
+    if history_file.is_file():
+        digest.update(HISTORY_FILE.encode())
+        digest.update(history_file.read_bytes())
     return digest.hexdigest()
 
 
@@ -79,6 +87,21 @@ def _catalog_lock(session: Session) -> Iterator[None]:
     yield
 
 
+def _seed_history(session: Session, src: Traversable | Path, today: dt.date) -> None:
+    history_file = src / HISTORY_FILE
+    if not history_file.is_file():
+        return
+    header, rows = _rows(history_file.read_bytes())
+    points, problems = history.parse_history_file(header, rows, today=today)
+    if problems:
+        raise CatalogImportError(
+            [CellError(line, "-", reason) for line, reason in problems],
+            f"shipped catalog {HISTORY_FILE}",
+        )
+    for table, table_points in points.items():
+        history.record_points(session, table, table_points)
+
+
 def sync_shipped(
     engine: Engine, source: Traversable | Path | None = None, *, force: bool = False
 ) -> SyncReport:
@@ -99,6 +122,7 @@ def sync_shipped(
                 raise CatalogImportError(errors, f"shipped catalog {CATALOG_FILES[name]}")
             reports.append(upsert_rows(session, spec, values, "shipped"))
             session.flush()
+        _seed_history(session, src, clock.today())
         if meta is None:
             session.add(CatalogMetaRow(key=FINGERPRINT_KEY, value=stamp))
         else:

@@ -26,9 +26,10 @@ class GpuRow(SQLModel, table=True):
     memory_bandwidth_gbs: float
     bf16_dense_tflops: float
     fp8_dense_tflops: float | None = None
-    tdp_w: float
+    tdp_w: float | None = None  # None: the vendor publishes no power figure (Cloud TPUs)
     interconnect: str = Field(max_length=128)
     interconnect_gbs: float
+    chips_per_host: int | None = None  # accelerators per host machine where fixed (Cloud TPU VMs)
     price_low_usd: float | None = None
     price_high_usd: float | None = None
     source_url: str = Field(sa_column=Column(Text, nullable=False))

@@ -29,12 +29,12 @@ class Gpu:
 
     vendor: str
     name: str
-    form_factor: str  # SXM / PCIe / OAM / NVL / consumer
+    form_factor: str  # SXM / PCIe / OAM / NVL / consumer / TPU
     memory_gb: float
     memory_bandwidth_gbs: float
     bf16_dense_tflops: float
     fp8_dense_tflops: float | None
-    tdp_w: float
+    tdp_w: float | None  # None where the vendor publishes no power figure (Cloud TPU chips)
     interconnect: str  # NVLink / Infinity Fabric / PCIe
     interconnect_gbs: float
     price_low_usd: float | None
@@ -42,6 +42,7 @@ class Gpu:
     source_url: str
     as_of: dt.date
     origin: Origin = "shipped"
+    chips_per_host: int | None = None  # accelerators per host VM where the offering fixes it (TPU: 4 or 8)
 
     @property
     def sparse_bf16_tflops(self) -> float:

@@ -154,6 +154,9 @@ class CloudOption(_OptionBase):
     managed_premium: float = 0.0
     committed_instances: int | None = None
     on_demand_rate_per_hour: float | None = None
+    term_months: int | None = None
+    """Reserved: the commitment's term (e.g. 12 or 36) for the plan optimiser (planner.engine.plan); a
+    commitment runs its whole term even past the horizon. None: committed for the horizon."""
     storage_tb: float = 0.0
     storage_per_tb_month: float = 0.0
     egress_tb_per_month: float = 0.0
@@ -609,6 +612,7 @@ def _parse_cloud(d: Mapping[str, Any], name: str, cls: type[CloudOption], prefix
         spot_overhead=r.num("spot_overhead", 0.0, lo=0.0, hi=10.0),
         managed_premium=r.num("managed_premium", 0.0, lo=0.0, hi=10.0),
         committed_instances=committed,
+        term_months=r.opt_int("term_months", lo=1, hi=120),
         on_demand_rate_per_hour=od_rate,
         storage_tb=r.num("storage_tb", 0.0, lo=0.0),
         storage_per_tb_month=r.num("storage_per_tb_month", 0.0, lo=0.0, money=True),

@@ -221,7 +221,7 @@ def quote_hardware(
             if platform.max_power_kw > 0:
                 power_kw += count * platform.max_power_kw
             else:
-                power_kw += count * platform.gpu_count * gpu.tdp_w / 1000.0
+                power_kw += count * platform.gpu_count * (gpu.tdp_w or 0.0) / 1000.0
                 notes.append(f"{platform.model} has no rated draw: GPU TDP only (a lower bound)")
             names.append(gpu.name)
         elif line.kind == "gpu":
@@ -233,7 +233,9 @@ def quote_hardware(
             n_gpus += count
             memory += count * gpu.memory_gb
             pflops += count * gpu.bf16_dense_tflops / 1000.0
-            power_kw += count * gpu.tdp_w / 1000.0
+            if gpu.tdp_w is None:
+                notes.append(f"{gpu.name} has no published power figure: its draw is not counted")
+            power_kw += count * (gpu.tdp_w or 0.0) / 1000.0
             names.append(gpu.name)
     return QuoteHardware(
         servers=n_servers,

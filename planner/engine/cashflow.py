@@ -247,6 +247,23 @@ def billing_factor(opt: CloudOption, stream: Stream, p: Params, prefix: str) -> 
     return float(factor) if np.ndim(factor) == 0 else factor
 
 
+def peak_instances(opt: CloudOption, ctx: Context, bases: list[FloatArray], scales: list[Num]) -> FloatArray:
+    """Instances needed at once in the busiest month, (S|1, 1): Σ over streams of the GPUs each runs at once —
+    a stream of jobs of g GPUs (g = its job size, else one instance) runs ⌈D / (g × hours)⌉ jobs at once, a
+    fluid stream D / hours × peak factor GPUs — over GPUs per instance, rounded up."""
+    gpus: Num = 0.0
+    for st, base, sc in zip(ctx.streams, bases, scales, strict=True):
+        d = np.atleast_2d(base * sc)
+        if st.job_gpu_hours is None:
+            gpus = gpus + d / ctx.hpm * ctx.peak_factor
+        else:
+            g = float(st.gpus_per_job or opt.gpus_per_instance)
+            gpus = gpus + np.ceil(d / (g * ctx.hpm) - ROUND_EPS) * g
+    peak = np.max(np.atleast_2d(np.asarray(gpus, dtype=np.float64)), axis=1, keepdims=True)
+    out: FloatArray = np.maximum(np.ceil(peak / opt.gpus_per_instance - ROUND_EPS), 0.0)
+    return out
+
+
 def egress_cost(opt: CloudOption, tb: Num) -> Num:
     """Monthly egress cost for ``tb`` TB: tiered (cumulative within the month) when tiers are given."""
     if not opt.egress_tiers:
@@ -307,9 +324,8 @@ def cloud_flows(
     if opt.pricing == "reserved":
         unit_per_instance = opt.gpus_per_instance if opt.rate_unit == "gpu" else 1
         committed = (fixed or {}).get("committed_instances", opt.committed_instances)
-        if committed is None:  # sized to the peak month of each row's demand
-            peak_units = units_arr.max(axis=1, keepdims=True)
-            committed = np.maximum(np.ceil(peak_units / (ctx.hpm * unit_per_instance) - ROUND_EPS), 0.0)
+        if committed is None:  # sized to the most instances each row's demand needs at once
+            committed = peak_instances(opt, ctx, bases, scales)
             if committed.size == 1:
                 committed = int(committed.reshape(-1)[0])
         capacity_units = committed * ctx.hpm * unit_per_instance

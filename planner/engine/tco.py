@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from planner.engine import CancelToken, Progress, check
+from planner.engine.plan import Plan
 from planner.engine.reasons import OptionStatus, Reason
 from planner.project import CloudOption, HybridOption, OnPremOption, Project
 
@@ -98,6 +99,14 @@ class MonteCarloResult:
     prob_cheapest: dict[str, float]
     inputs: list[str]
     seed: int
+    prob_eligible: dict[str, float] = field(default_factory=dict)
+    """Share of samples in which each option is a plan serving all that sample's demand."""
+    plan: dict[str, float] | None = None
+    """The optimised plan's P10/P50/P90, probability cheapest and share of samples served (when computed)."""
+    plan_totals: FloatArray | None = None
+    regret: dict[str, float] | None = None
+    """Of the recommendation: total minus the cheapest eligible (mean, P90, max) and the share of samples in
+    which it is not eligible."""
 
     @property
     def samples(self) -> int:
@@ -119,6 +128,8 @@ class Recommendation:
     rules_fired: tuple[str, ...] = ()
     cautions: tuple[Reason, ...] = ()
     currency: str = "USD"
+    plan: dict[str, float] = field(default_factory=dict)
+    """Share of the optimal plan's GPU-hours per option (planner.engine.plan), when it was computed."""
 
     @property
     def reasons(self) -> list[str]:
@@ -145,6 +156,8 @@ class TcoResult:
     """Per option: whether it is a plan (complete, serving all demand, compliant) and why not."""
     blocked_by: tuple[Reason, ...] = ()
     """When ``recommendation`` is None: why, and the smallest changes that would make a plan."""
+    plan: Plan | None = None
+    """The optimiser's plan over the project's candidates (``evaluate(..., plan=True)``)."""
 
     def option(self, name: str) -> OptionResult:
         for o in self.options:
@@ -165,9 +178,11 @@ def evaluate(
     seed: int = 0,
     cancel: CancelToken | None = None,
     progress: Progress | None = None,
+    plan: bool = False,
 ) -> TcoResult:
     """Evaluate every option of ``project`` (workloads must be resolved, see :func:`resolve_workloads`).
 
+    ``plan`` also solves the plan optimiser (:func:`planner.engine.plan.plan`) over the options as candidates.
     ``samples`` > 0 runs a Monte Carlo over ``project.monte_carlo`` ranges (or default ±tornado_fraction
     ranges when none are given) with generator ``seed``. ``cancel``/``progress`` follow planner.engine's
     protocol (progress: 0..1 over the whole evaluation; Monte Carlo is most of it).
@@ -236,20 +251,44 @@ def evaluate(
     bars = sensitivity.tornado(project, base_totals, fixed, cancel)
     report(0.2)
 
+    peak = _peak_gpus(project, ctx.streams, demand)
+    decision = recommend(project, results, be_util, peak, demand)
+    best_plan: Plan | None = None
+    rec = decision.recommendation
+    if plan:
+        from planner.engine.plan import plan as solve_plan
+
+        check(cancel)
+        best_plan = solve_plan(project)
+        if rec is not None and best_plan.feasible:
+            rec = replace(rec, plan=best_plan.shares())
     mc: MonteCarloResult | None = None
     if samples > 0:
         ranges = list(project.monte_carlo) or montecarlo.default_ranges(project, project.tornado_fraction)
         if not project.monte_carlo:
             warnings.append(
-                f"no Monte Carlo ranges in the project: used ±{project.tornado_fraction:.0%} triangular ranges on "
-                "demand, prices, power price, FTE cost and residual value"
+                f"no Monte Carlo ranges in the project: used the default ±{project.tornado_fraction:.0%} "
+                "triangular ranges on demand, the power price, server prices, residual value and staff cost "
+                "(each drawn once for all options) and on each cloud rate"
             )
         draws, labels = montecarlo.sample_inputs(project, ranges, samples, seed)
-        tot = montecarlo.run_totals(
+        tot, serves = montecarlo.run_totals_served(
             project, draws, samples, fixed, cancel=cancel, progress=lambda x: report(0.2 + 0.8 * x)
         )
         names = [o.name for o in project.options]
-        summary = montecarlo.summarise(names, tot)
+        is_plan = np.array([decision.statuses[n].plan for n in names], dtype=bool)
+        eligible = serves & is_plan[None, :]
+        plan_stats: dict[str, float] | None = None
+        plan_tot: FloatArray | None = None
+        all_tot, all_ok = tot, eligible
+        if best_plan is not None and best_plan.feasible:
+            plan_tot, plan_ok = montecarlo.plan_totals(project, best_plan, draws, samples)
+            all_tot = np.hstack([tot, plan_tot[:, None]])
+            all_ok = np.hstack([eligible, plan_ok[:, None]])
+        plan_key = "\x00plan"  # never an option's name
+        summary = montecarlo.summarise_plans([*names, plan_key][: all_tot.shape[1]], all_tot, all_ok)
+        if plan_tot is not None:
+            plan_stats = {k: summary[k].pop(plan_key) for k in summary}
         mc = MonteCarloResult(
             names=names,
             totals=tot,
@@ -259,9 +298,11 @@ def evaluate(
             prob_cheapest=summary["prob_cheapest"],
             inputs=labels,
             seed=seed,
+            prob_eligible=summary["prob_eligible"],
+            plan=plan_stats,
+            plan_totals=plan_tot,
+            regret=None if rec is None else montecarlo.regret(all_tot, all_ok, names.index(rec.option)),
         )
-    peak = _peak_gpus(project, ctx.streams, demand)
-    decision = recommend(project, results, be_util, peak, demand)
     report(1.0)
     return TcoResult(
         months=months,
@@ -269,13 +310,14 @@ def evaluate(
         break_even=break_even,
         tornado=bars,
         monte_carlo=mc,
-        recommendation=decision.recommendation,
+        recommendation=rec,
         warnings=warnings,
         demand_gpu_hours=demand,
         currency=project.currency,
         hours_per_month=project.hours_per_month,
         statuses=dict(decision.statuses),
         blocked_by=decision.blocked_by,
+        plan=best_plan,
     )
 
 
@@ -476,6 +518,39 @@ def _recommendation_json(rec: Recommendation | None) -> dict[str, Any] | None:
         "cautions": [_reason_json(r, rec.currency) for r in rec.cautions],
         "key_numbers": rec.key_numbers,
         "rules_fired": list(rec.rules_fired),
+        "plan": {k: round(v, 4) for k, v in rec.plan.items()},
+    }
+
+
+def _plan_json(pl: Plan) -> dict[str, Any]:
+    """Per option and month: servers owned and bought, reserved instances by term, GPU-hours by pricing, cost."""
+    h = len(next(iter(pl.cost.values()))) if pl.cost else 0
+    by: dict[str, dict[str, Any]] = {}
+
+    def entry(option: str) -> dict[str, Any]:
+        return by.setdefault(option, {"gpu_hours": {}, "cost": _json_array(pl.cost.get(option, np.zeros(h)))})
+
+    for name, arr in pl.servers.items():
+        e = entry(pl.source_option[name])
+        e["servers_owned"] = [int(x) for x in arr]
+        e["servers_bought"] = [int(x) for x in pl.bought[name]]
+    for name, arr in pl.reserved.items():
+        e = entry(pl.source_option[name])
+        e.setdefault("reserved_instances", []).append(
+            {"term_months": pl.terms[name], "active": [int(x) for x in arr]}
+        )
+    for name, arr in pl.gpu_hours.items():
+        e = entry(pl.source_option[name])
+        kind = pl.source_kind.get(name, "owned")
+        prev = e["gpu_hours"].get(kind)
+        e["gpu_hours"][kind] = _json_array(arr if prev is None else np.asarray(prev) + arr)
+    return {
+        "status": pl.status,
+        "metric": pl.metric,
+        "objective": None if not pl.feasible else round(pl.objective, 2),
+        "total": None if not pl.feasible else round(pl.total, 2),
+        "liability_after_horizon": round(pl.liability, 2),
+        "options": by,
     }
 
 
@@ -523,6 +598,7 @@ def _result_to_json(result: TcoResult) -> dict[str, Any]:
         ],
         "recommendation": _recommendation_json(result.recommendation),
         "recommendation_blocked_by": [_reason_json(r, cur) for r in result.blocked_by],
+        "plan": None if result.plan is None else _plan_json(result.plan),
         "option_status": {
             name: {"plan": st.plan, "why": [_reason_json(r, cur) for r in st.why]}
             for name, st in result.statuses.items()
@@ -551,5 +627,8 @@ def _result_to_json(result: TcoResult) -> dict[str, Any]:
             "p50": {k: round(v, 2) for k, v in mc.p50.items()},
             "p90": {k: round(v, 2) for k, v in mc.p90.items()},
             "prob_cheapest": {k: round(v, 4) for k, v in mc.prob_cheapest.items()},
+            "prob_eligible": {k: round(v, 4) for k, v in mc.prob_eligible.items()},
+            "plan": None if mc.plan is None else {k: round(v, 4) for k, v in mc.plan.items()},
+            "regret": None if mc.regret is None else {k: round(v, 4) for k, v in mc.regret.items()},
         }
     return out

@@ -105,15 +105,16 @@ def test_update_shows_the_diff_then_applies_it_once(capsys: pytest.CaptureFixtur
     text = capsys.readouterr().out
     assert "Nebius, snapshot of 2026-08-10, 21 priced GPU row(s)" in text
     assert "left out 40 row(s): no accelerator (CPU-only instance)" in text
-    assert "21 added, 0 changed, 0 unchanged, 0 no longer listed" in text
+    assert "18 added, 1 changed, 0 unchanged, 3 no longer listed, 2 kept (newer in the catalog)" in text
+    assert "changed  Nebius / gpu-h100-sxm_8gpu-128vcpu-1600gb / eu-north1 / gpu_cloud: spot - -> $10" in text
     assert "nothing written (diff only)" in text
-    nebius = _json(capsys, ["catalog", "list", "cloud", "--where", "provider=Nebius", "--json"])
-    assert nebius == []
+    shipped = _json(capsys, ["catalog", "list", "cloud", "--where", "provider=Nebius", "--json"])
     applied = _json(capsys, ["catalog", "update", pack, "--as-of", "2026-08-10", "--apply", "--json"])
-    assert (applied["applied"], applied["written"], len(applied["added"])) == (True, 21, 21)
+    assert (applied["applied"], applied["written"], len(applied["added"])) == (True, 19, 18)
     again = _json(capsys, ["catalog", "update", pack, "--as-of", "2026-08-10", "--apply", "--json"])
-    assert (again["written"], again["unchanged"]) == (0, 21)
-    assert len(_json(capsys, ["catalog", "list", "cloud", "--where", "provider=Nebius", "--json"])) == 21
+    assert (again["written"], again["unchanged"]) == (0, 19)
+    nebius = _json(capsys, ["catalog", "list", "cloud", "--where", "provider=Nebius", "--json"])
+    assert len(nebius) == len(shipped) + 18
 
 
 def test_update_refuses_a_non_pack_file_with_its_reason(capsys: pytest.CaptureFixture[str]) -> None:

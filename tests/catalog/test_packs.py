@@ -48,22 +48,36 @@ def test_skypilot_nebius_snapshot_imports_gpu_rows_with_prices_from_the_file(eng
     assert len(pack.rows) == 21  # 61 data lines: 40 CPU-only, 21 GPU presets
     assert [(s.reason, s.rows) for s in pack.skipped] == [("no accelerator (CPU-only instance)", 40)]
     diff = diff_packs(engine, [pack])
-    assert (len(diff.added), len(diff.changed), diff.unchanged) == (21, 0, 0)
+    # the shipped catalog holds six Nebius rows: two priced later than this snapshot (2026-08-28) keep
+    # their price, one (eu-north1 8x H100, 2026-05-31) is refreshed, three the snapshot does not list
+    assert sorted(k[1] + " " + k[2] for k in diff.newer_kept) == [
+        "gpu-b200-sxm_8gpu-160vcpu-1792gb us-central1",
+        "gpu-h200-sxm_8gpu-128vcpu-1600gb eu-west1",
+    ]
+    assert [c.key[1] + " " + c.key[2] for c in diff.changed] == ["gpu-h100-sxm_8gpu-128vcpu-1600gb eu-north1"]
+    assert (len(diff.added), diff.unchanged, len(diff.no_longer_listed)) == (18, 0, 3)
     apply_packs(engine, [pack])
     h100 = _nebius(engine, "gpu-h100-sxm_8gpu-128vcpu-1600gb", "eu-north1")
     assert (h100.gpu_name, h100.gpu_count, h100.vcpu) == ("H100 SXM", 8, 128)
     assert (h100.on_demand_per_hour, h100.spot_per_hour) == (23.60, 10.00)
     assert h100.ram_gb == pytest.approx(1718.0)  # 1,600 GiB x 1.073741824 = 1,717.99 GB
     assert (h100.as_of, h100.origin, h100.service_kind) == (SNAPSHOT, "imported", "gpu_cloud")
-    b200 = _nebius(engine, "gpu-b200-sxm_8gpu-160vcpu-1792gb", "us-central1")
-    assert (b200.gpu_name, b200.on_demand_per_hour, b200.spot_per_hour) == ("B200", 44.0, None)
+    l40s = _nebius(engine, "gpu-l40s-d_4gpu-192vcpu-1152gb", "eu-north1")
+    assert (l40s.gpu_name, l40s.gpu_count, l40s.on_demand_per_hour, l40s.spot_per_hour) == (
+        "L40S",
+        4,
+        11.0064,
+        None,
+    )
+    kept = _nebius(engine, "gpu-h200-sxm_8gpu-128vcpu-1600gb", "eu-west1")
+    assert (kept.on_demand_per_hour, kept.as_of, kept.origin) == (36.0, dt.date(2026, 8, 28), "shipped")
 
 
 def test_a_second_import_of_the_same_pack_changes_nothing(engine: Engine) -> None:
     apply_packs(engine, _read(engine, NEBIUS))
     rows, points = _count(engine, CloudSkuRow), _count(engine, PriceHistoryRow)
     diff, report = apply_packs(engine, _read(engine, NEBIUS))
-    assert (len(diff.added), len(diff.changed), diff.unchanged) == (0, 0, 21)
+    assert (len(diff.added), len(diff.changed), diff.unchanged, len(diff.newer_kept)) == (0, 0, 19, 2)
     assert (report.inserted, report.updated) == (0, 0)
     assert (_count(engine, CloudSkuRow), _count(engine, PriceHistoryRow)) == (rows, points)
 
@@ -74,55 +88,50 @@ def test_a_newer_pack_changes_prices_keeps_the_old_ones_in_the_history_and_repor
     apply_packs(engine, _read(engine, NEBIUS))
     newer = tmp_path / "nebius" / "vms.csv"
     newer.parent.mkdir()
-    lines = NEBIUS.read_text().splitlines()
-    # skypilot PR #9829 (2026-08-28) lists eu-west1 gpu-h200-sxm_8gpu-128vcpu-1600gb at 36 / spot 19.6
     kept = []
-    for line in lines:
-        if line.startswith("gpu-h200-sxm_8gpu-128vcpu-1600gb,") and ",eu-west1," in line:
-            line = line.replace(",28.00,eu-west1,", ",36,eu-west1,").rsplit(",", 1)[0] + ",19.6"
-        if line.startswith("gpu-b200-sxm_8gpu"):
+    for line in NEBIUS.read_text().splitlines():
+        if line.startswith("gpu-h200-sxm_1gpu-16vcpu-200gb,") and ",eu-north1," in line:
+            line = line.replace(",3.50,eu-north1,", ",4.00,eu-north1,").rsplit(",", 1)[0] + ",1.60"
+        if line.startswith("gpu-l40s-a_1gpu-8vcpu-32gb,"):
             continue
         kept.append(line)
     newer.write_text("\n".join(kept) + "\n")
-    (pack,) = _read(engine, newer, as_of=dt.date(2026, 8, 28))
+    later = dt.date(2026, 9, 15)
+    (pack,) = _read(engine, newer, as_of=later)
     diff = diff_packs(engine, [pack])
     changed = {c.key[1] + " " + c.key[2]: c for c in diff.changed}
-    h200 = changed["gpu-h200-sxm_8gpu-128vcpu-1600gb eu-west1"]
+    h200 = changed["gpu-h200-sxm_1gpu-16vcpu-200gb eu-north1"]
     by_pricing = {p.pricing: p for p in h200.prices}
-    assert (by_pricing["on_demand"].old, by_pricing["on_demand"].new) == (28.0, 36.0)
-    assert by_pricing["on_demand"].percent == pytest.approx(28.5714, rel=1e-4)  # (36 - 28) / 28
-    assert (by_pricing["spot"].old, by_pricing["spot"].new) == (11.6, 19.6)
-    # every other row only gets the newer as-of date; the B200 row is no longer listed (and kept)
-    assert len(diff.changed) == 20
-    assert diff.no_longer_listed == (
-        ("Nebius", "gpu-b200-sxm_8gpu-160vcpu-1792gb", "us-central1", "gpu_cloud"),
-    )
+    assert (by_pricing["on_demand"].old, by_pricing["on_demand"].new) == (3.5, 4.0)
+    assert by_pricing["on_demand"].percent == pytest.approx(14.2857, rel=1e-4)  # (4.00 - 3.50) / 3.50
+    assert (by_pricing["spot"].old, by_pricing["spot"].new) == (1.45, 1.6)
+    same_price = changed["gpu-l40s-a_1gpu-16vcpu-64gb eu-north1"]  # only confirmed at a later date
+    assert (same_price.prices, same_price.other) == ((), ("as_of",))
+    gone = ("Nebius", "gpu-l40s-a_1gpu-8vcpu-32gb", "eu-north1", "gpu_cloud")
+    assert gone in diff.no_longer_listed
     apply_packs(engine, [pack])
-    assert _nebius(engine, "gpu-h200-sxm_8gpu-128vcpu-1600gb", "eu-west1").on_demand_per_hour == 36.0
-    assert _nebius(engine, "gpu-b200-sxm_8gpu-160vcpu-1792gb", "us-central1").on_demand_per_hour == 44.0
+    assert _nebius(engine, "gpu-h200-sxm_1gpu-16vcpu-200gb", "eu-north1").on_demand_per_hour == 4.0
+    assert _nebius(engine, "gpu-l40s-a_1gpu-8vcpu-32gb", "eu-north1").on_demand_per_hour == 1.5484  # kept
     points = history.series(
-        engine, "cloud", "Nebius | gpu-h200-sxm_8gpu-128vcpu-1600gb | eu-west1 | gpu_cloud"
+        engine, "cloud", "Nebius | gpu-h200-sxm_1gpu-16vcpu-200gb | eu-north1 | gpu_cloud"
     )
-    assert [(p.as_of, p.value) for p in points["on_demand"]] == [
-        (SNAPSHOT, 28.0),
-        (dt.date(2026, 8, 28), 36.0),
-    ]
-    assert [p.value for p in points["spot"]] == [11.6, 19.6]
+    assert [(p.as_of, p.value) for p in points["on_demand"]] == [(SNAPSHOT, 3.5), (later, 4.0)]
+    assert [p.value for p in points["spot"]] == [1.45, 1.6]
 
 
 def test_user_rows_are_never_overwritten_by_a_pack(engine: Engine) -> None:
     (pack,) = _read(engine, NEBIUS)
     mine = CloudSku(
-        "Nebius", "gpu_cloud", "gpu-h100-sxm_8gpu-128vcpu-1600gb", "eu-north1", "H100 SXM", 8, 128, None,
-        "instance", 19.0, None, None, None, None, 1, 0, 0.0, None, None, "https://example.org/my-quote",
+        "Nebius", "gpu_cloud", "gpu-h100-sxm_1gpu-16vcpu-200gb", "eu-north1", "H100 SXM", 1, 16, None,
+        "instance", 2.10, None, None, None, None, 1, 0, 0.0, None, None, "https://example.org/my-quote",
         dt.date(2026, 11, 1), "user",
     )  # fmt: skip
     catalog.save_row(engine, mine)
     diff, report = apply_packs(engine, [pack])
-    assert diff.user_owned == (("Nebius", "gpu-h100-sxm_8gpu-128vcpu-1600gb", "eu-north1", "gpu_cloud"),)
-    assert len(diff.added) == 20 and report.inserted == 20
-    kept = _nebius(engine, "gpu-h100-sxm_8gpu-128vcpu-1600gb", "eu-north1")
-    assert (kept.on_demand_per_hour, kept.origin) == (19.0, "user")
+    assert diff.user_owned == (("Nebius", "gpu-h100-sxm_1gpu-16vcpu-200gb", "eu-north1", "gpu_cloud"),)
+    assert len(diff.added) == 17 and report.inserted == 17
+    kept = _nebius(engine, "gpu-h100-sxm_1gpu-16vcpu-200gb", "eu-north1")
+    assert (kept.on_demand_per_hour, kept.origin) == (2.10, "user")
 
 
 def test_a_bad_file_is_refused_with_row_and_reason_and_nothing_is_written(
@@ -177,9 +186,10 @@ def test_gpuhunt_catalog_merges_on_demand_and_spot_lines_per_region(engine: Engi
         60,
     )
     assert [(s.reason, s.rows) for s in pack.skipped] == [("no accelerator (CPU-only instance)", 1)]
-    # the shipped p5en.48xlarge us-east-1 row was taken from the same PR: the pack confirms it
+    # the shipped p5en.48xlarge rows of four regions come from the same PR: the pack confirms them
     diff = diff_packs(engine, [pack])
-    assert (len(diff.added), len(diff.changed), diff.unchanged) == (4, 0, 1)
+    assert (len(diff.added), len(diff.changed), diff.unchanged) == (1, 0, 4)
+    assert diff.added[0]["region"] == "us-west-1"
 
 
 def test_gcp_gpu_machine_types_are_priced_as_host_vm_plus_gpus(engine: Engine, tmp_path: Path) -> None:

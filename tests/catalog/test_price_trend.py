@@ -61,17 +61,34 @@ def test_the_trend_of_a_refreshed_sku_comes_from_its_stored_history(engine: Engi
     apply_packs(engine, read_packs([NEBIUS], engine=engine, today=TODAY, as_of=dt.date(2026, 1, 1)))
     newer = tmp_path / "nebius" / "vms.csv"
     newer.parent.mkdir()
-    newer.write_text(
-        NEBIUS.read_text().replace("1600gb,H100,8,128,1600,23.60,", "1600gb,H100,8,128,1600,11.80,")
+    # eu-north1 1x H200 halved (a made-up later snapshot; the shipped 8x H100 row there is newer
+    # than 2026-01-01 and would keep its price)
+    text = NEBIUS.read_text().replace(
+        "200gb,H200,1,16,200,3.50,eu-north1", "200gb,H200,1,16,200,1.75,eu-north1"
     )
+    newer.write_text(text)
     apply_packs(engine, read_packs([newer], engine=engine, today=TODAY, as_of=dt.date(2026, 7, 2)))
-    points = history.series(
-        engine, "cloud", "Nebius | gpu-h100-sxm_8gpu-128vcpu-1600gb | eu-north1 | gpu_cloud"
-    )
+    key = "Nebius | gpu-h200-sxm_1gpu-16vcpu-200gb | eu-north1 | gpu_cloud"
+    points = history.series(engine, "cloud", key)
     assert [(p.as_of, p.value) for p in points["on_demand"]] == [
-        (dt.date(2026, 1, 1), 23.60),
-        (dt.date(2026, 7, 2), 11.80),
+        (dt.date(2026, 1, 1), 3.50),
+        (dt.date(2026, 7, 2), 1.75),
     ]
     trend = sku_trend(points["on_demand"])
     assert trend is not None  # halved in 182 days: 0.5 ** (365.25 / 182) - 1 = -0.7512
     assert trend.annual_change == pytest.approx(-0.7512, abs=1e-4)
+
+
+def test_shipped_history_keeps_the_pre_cut_p5_price_and_gives_the_aws_h100_trend(engine: Engine) -> None:
+    points = history.series(engine, "cloud", "AWS | p5.48xlarge | us-east-1 | iaas_vm")["on_demand"]
+    # the July-2023 list price, then the May-31-2025 list x (1 - 44 %) from the AWS announcement
+    assert [(p.as_of, p.value) for p in points] == [
+        (dt.date(2023, 7, 27), 98.32),
+        (dt.date(2025, 6, 1), pytest.approx(98.32 * 0.56)),
+    ]
+    trend = history.cloud_price_trend(engine, gpu_name="H100 SXM", provider="AWS")
+    assert trend is not None
+    days = (dt.date(2025, 6, 1) - dt.date(2023, 7, 27)).days  # 675; other AWS H100 rows have one price
+    assert trend.annual_change == pytest.approx(0.56 ** (365.25 / days) - 1.0, rel=1e-9)  # -26.9 % a year
+    assert (trend.items, trend.points) == (1, 2)
+    assert trend.sources[0].startswith("https://github.com/skypilot-org/skypilot-catalog")

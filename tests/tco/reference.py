@@ -125,8 +125,20 @@ def cloud(
     if opt.pricing == "reserved":
         upi = opt.gpus_per_instance if opt.rate_unit == "gpu" else 1
         committed = opt.committed_instances
-        if committed is None:
-            committed = max(0, math.ceil(max(units) / (hpm * upi) - EPS)) if units else 0
+        if (
+            committed is None
+        ):  # the most instances needed at once: whole jobs of g GPUs, or fluid × peak factor
+            gpus_at_once = []
+            for m in range(h):
+                g_m = 0.0
+                for st, dem in zip(ss, demand, strict=True):
+                    if st.job is None:
+                        g_m += dem[m] / hpm * p.demand.peak_factor
+                    else:
+                        g = st.gpus_per_job or opt.gpus_per_instance
+                        g_m += math.ceil(dem[m] / (g * hpm) - EPS) * g
+                gpus_at_once.append(g_m)
+            committed = max(0, math.ceil(max(gpus_at_once) / opt.gpus_per_instance - EPS)) if units else 0
         cap = committed * hpm * upi
         od = (opt.on_demand_rate_per_hour or 0.0) * (1.0 + opt.managed_premium)
         compute = [rate * cap + max(u - cap, 0.0) * od for u in units]

@@ -238,6 +238,7 @@ def _diff_json(diff: Any, report: Any | None) -> dict[str, Any]:
         "unchanged": diff.unchanged,
         "no_longer_listed": [" / ".join(k) for k in diff.no_longer_listed],
         "kept_user_rows": [" / ".join(k) for k in diff.user_owned],
+        "kept_newer_rows": [" / ".join(k) for k in diff.newer_kept],
         "applied": report is not None,
         "written": (report.inserted + report.updated) if report is not None else 0,
     }
@@ -258,6 +259,7 @@ def _diff_text(data: dict[str, Any], show: int) -> str:
     lines.append(
         f"{len(data['added'])} added, {len(data['changed'])} changed, {data['unchanged']} unchanged, "
         f"{len(data['no_longer_listed'])} no longer listed"
+        + (f", {len(data['kept_newer_rows'])} kept (newer in the catalog)" if data["kept_newer_rows"] else "")
         + (f", {len(data['kept_user_rows'])} of your own rows kept" if data["kept_user_rows"] else "")
     )
     for c in data["changed"][:show]:

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("--samples must be 0 or more")
     try:
         project = resolve(load_project(args.project))
-        result = evaluate(project, samples=args.samples, seed=args.seed)
+        result = evaluate(project, samples=args.samples, seed=args.seed, plan=True)
     except ProjectError as exc:
         raise CliError(f"{args.project}: {exc}") from None
     emit(args, result.to_json(), lambda payload: _human(project, payload))
@@ -98,6 +98,26 @@ def _human(project: Project, j: dict[str, Any]) -> str:
     else:
         lines += ["", f"Recommendation: {rec['option']} — {rec['label']}"]
         lines += [f"  • {r}" for r in rec["reasons"]]
+    pl = j.get("plan")
+    if pl and pl["status"] == "optimal":
+        what = "present value" if pl["metric"] == "present_value" else "total"
+        lines += ["", f"Optimised plan ({what} {_money(pl['objective'], cur)}):"]
+        for name, e in pl["options"].items():
+            bits = []
+            if "servers_owned" in e:
+                bits.append(f"up to {max(e['servers_owned'])} servers owned")
+            for r in e.get("reserved_instances", []):
+                term = f"{r['term_months']}-month" if r["term_months"] else "horizon"
+                bits.append(f"up to {max(r['active'])} reserved instances ({term} term)")
+            for kind, hours in e["gpu_hours"].items():
+                bits.append(f"{sum(hours):,.0f} GPU-hours {kind.replace('_', '-')}")
+            lines.append(f"  {name}: " + "; ".join(bits))
+        if pl["liability_after_horizon"]:
+            lines.append(
+                f"  reservations owed after the horizon: {_money(pl['liability_after_horizon'], cur)}"
+            )
+    elif pl:
+        lines += ["", "Optimised plan: none — some demand has no capacity allowed to serve it."]
     crossings = [b for b in j["break_even"] if b["month"] not in (None, 1)]
     if crossings:
         lines += ["", "Break-even (first month cumulative A ≤ B):"]

@@ -16,7 +16,7 @@ from ui.models import unit_costs as uc
 
 # Every form factor db.schema.FORM_FACTORS accepts (spelled out here: importing db.schema would load SQLModel at
 # start-up; tests/ui/test_catalog_page.py checks the two lists agree).
-FORM_FACTOR_HINT = "SXM / PCIe / OAM / NVL / consumer / module / superchip"
+FORM_FACTOR_HINT = "SXM / PCIe / OAM / NVL / consumer / module / superchip / TPU"
 
 Kind = Literal["text", "int", "float", "rate", "usd", "unit_usd", "pct", "date", "bool", "url"]
 GpuLookup = Mapping[str, Gpu]
@@ -112,7 +112,8 @@ GPU_COLUMNS: tuple[Column, ...] = (
         "Street price midpoint (mean of low and high) / dense BF16 TFLOPS",
     ),
     field("memory_bandwidth_gbs", "BW\n(GB/s)", "float", "Memory bandwidth, GB/s"),
-    field("tdp_w", "TDP\n(W)", "float", "Thermal design power, W"),
+    field("tdp_w", "TDP\n(W)", "float", "Thermal design power, W (empty: not published)"),
+    field("chips_per_host", "Per\nhost", "int", "Accelerators per host VM (Cloud TPU)", visible=False),
 ) + _common_tail()
 
 SERVER_COLUMNS: tuple[Column, ...] = (

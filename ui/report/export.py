@@ -408,7 +408,11 @@ def catalog_figures(project: Project, cat: CatalogView | None) -> list[SourcedFi
         figures.append(
             SourcedFigure(
                 label=f"{g.vendor} {g.name}",
-                value=f"{g.memory_gb:g} GB, {g.bf16_dense_tflops:g} TFLOPS BF16, {g.tdp_w:g} W; {price}",
+                value=(
+                    f"{g.memory_gb:g} GB, {g.bf16_dense_tflops:g} TFLOPS BF16, "
+                    + (f"{g.tdp_w:g} W" if g.tdp_w is not None else "power not published")
+                    + f"; {price}"
+                ),
                 source_url=g.source_url,
                 as_of=g.as_of.isoformat(),
             )

@@ -1,4 +1,5 @@
-"""Price history: every price of every catalog item, with its as-of date and source
+"""Price history (every price of every catalog item, with its as-of date and source); GPUs gain
+chips_per_host (TPU hosts) and may leave tdp_w empty (Google publishes no TPU power figure)
 
 Revision ID: 0003_price_history
 Revises: 0002_quotes
@@ -41,6 +42,13 @@ _BACKFILL = {
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        # the batch rebuild of gpus drops and renames the table that servers and cloud_skus refer to:
+        # check those references at commit (against the rebuilt table), not at the DROP
+        op.execute("PRAGMA defer_foreign_keys = ON")
+    with op.batch_alter_table("gpus", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("chips_per_host", sa.Integer(), nullable=True))
+        batch_op.alter_column("tdp_w", existing_type=sa.Float(), nullable=True)
     op.create_table(
         "price_history",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -65,3 +73,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("price_history")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("PRAGMA defer_foreign_keys = ON")
+    with op.batch_alter_table("gpus", schema=None) as batch_op:
+        batch_op.alter_column("tdp_w", existing_type=sa.Float(), nullable=False)
+        batch_op.drop_column("chips_per_host")
