@@ -8,13 +8,15 @@ back to the GUI thread as plain domain values through a signals object.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QPoint, QSettings, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -63,8 +65,32 @@ def _engine(url: str | None) -> Any:
     return get_engine(url)
 
 
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Build many objects without the cyclic garbage collector stalling the GUI thread.
+
+    Python's collector scans every object young enough while it runs, holding the GIL: with 50,000
+    fresh catalog rows each pass took 0.1-0.2 s, a freeze of the window although the work runs on
+    the lane. The rows hold no reference cycles (reference counting frees them), so the collector is
+    paused while they are read, and the result is moved out of its generations (``gc.freeze``).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+        gc.freeze()
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_catalog(url: str | None) -> Catalog:
     """Every catalog table as prepared domain values (runs on the lane, never on the GUI thread)."""
+    with _cycle_collector_paused():
+        return _load_catalog(url)
+
+
+def _load_catalog(url: str | None) -> Catalog:
     from db import catalog as db_catalog
 
     engine = _engine(url)
@@ -266,16 +292,28 @@ class CatalogPage(QWidget):
         self.operation_finished.emit(message)
 
     def _size_columns(self, table: str) -> None:
-        """Fit columns to their contents once per tab, when the tab is first shown with data."""
+        """Fit columns to their contents once per tab, when the tab is first shown with data.
+
+        One column per event-loop turn: sizing all ~25 columns of a large table at once measures
+        ~1,500 cells and held the GUI thread for 0.2-0.3 s; column by column each turn stays ~10 ms.
+        """
         if table in self._sized or not self._loaded:
             return
         self._sized.add(table)
-        view = self.views[table]
-        view.resizeColumnsToContents()
+        self._size_next(table, 0)
+
+    def _size_next(self, table: str, column: int) -> None:
+        view = self.views.get(table)
+        if view is None:
+            return
         header = view.horizontalHeader()
-        for column in range(header.count()):
+        if column >= header.count():
+            return
+        if not header.isSectionHidden(column):
+            view.resizeColumnToContents(column)
             width = max(header.sectionSize(column), header.sectionSizeHint(column))
             header.resizeSection(column, min(width, 180))
+        QTimer.singleShot(0, self, lambda: self._size_next(table, column + 1))
 
     def _failed(self, error: WorkerError) -> None:
         from db.io import CatalogImportError
