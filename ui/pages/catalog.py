@@ -42,6 +42,7 @@ from planner.catalog import Gpu
 from ui.dialogs import ImportErrorsDialog, RowEditorDialog
 from ui.models import TABLE_TITLES, TABLES, CatalogTableModel
 from ui.models.prepared import PreparedRows, prepare_rows
+from ui.models.price_history import history_html
 from ui.workers import DbLane, WorkerError
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ _KEY_FIELDS = {
     "fx": ("base", "quote", "as_of"),
 }
 Catalog = dict[str, PreparedRows]
+_PRICED_TABLES = ("gpus", "servers", "cloud")
 
 
 # --------------------------------------------------------------------------------- database calls
@@ -112,6 +114,7 @@ class CatalogPage(QWidget):
     catalog_loaded = Signal()
     operation_finished = Signal(str)  # what was done ("" after a plain reload)
     operation_failed = Signal(str)
+    history_shown = Signal()  # the selected row's price history is in the details pane
 
     def __init__(self, window: Any) -> None:
         super().__init__()
@@ -127,6 +130,8 @@ class CatalogPage(QWidget):
         self._error: str | None = None
         self._selected: dict[str, Any] = {}
         self._sized: set[str] = set()
+        self._history_key: tuple[str, str] | None = None  # (table, item key) whose history is shown
+        self._history: dict[str, list[Any]] | None = None  # its points per pricing, None while read
         self._lane = DbLane(self)
         self._build()
         self.reload()
@@ -282,6 +287,7 @@ class CatalogPage(QWidget):
             self.models[table].set_values(catalog[table], gpus=gpus)
         self._loaded = True
         self._error = None
+        self._history_key = None  # prices may have changed: read the shown row's history again
         if first:
             self._size_columns(self.current_table())
         self._update_count()
@@ -418,6 +424,8 @@ class CatalogPage(QWidget):
             + (" (read-only: duplicate to edit)" if value.origin == "shipped" else "")
             + "</p>"
         )
+        if self._history_key is not None and self._history_key == self._history_key_of(value):
+            lines.append(history_html(self._history))
         lines.append("<table cellspacing='0' cellpadding='2'>")
         for column, col in enumerate(model.columns):
             if col.key in ("source_url", "as_of", "origin", "stale"):
@@ -429,6 +437,36 @@ class CatalogPage(QWidget):
             lines.append(f"<tr><td{tip} style='color:#555'>{name}</td><td>{cell}</td></tr>")
         lines.append("</table>")
         return "\n".join(lines)
+
+    def _history_key_of(self, value: Any) -> tuple[str, str] | None:
+        table = self.current_table()
+        if value is None or table not in _PRICED_TABLES:
+            return None
+        return table, " | ".join(str(getattr(value, k)) for k in _KEY_FIELDS[table])
+
+    def _request_history(self, value: Any) -> None:
+        """Read the selected row's price history on the lane; a result for another row is dropped."""
+        key = self._history_key_of(value)
+        if key == self._history_key:
+            return
+        self._history_key, self._history = key, None
+        if key is None:
+            return
+        url = self.db_url
+
+        def work() -> dict[str, list[Any]]:
+            from db import history as db_history
+
+            return db_history.series(_engine(url), *key)
+
+        def done(series: dict[str, list[Any]]) -> None:
+            if self._history_key != key:
+                return  # the selection moved on while this was read
+            self._history = series
+            self.details.setHtml(self.details_html(self.selected_value()))
+            self.history_shown.emit()
+
+        self._lane.submit(work, done, self._failed)
 
     @staticmethod
     def _source_links(url: str) -> str:
@@ -452,6 +490,7 @@ class CatalogPage(QWidget):
         return f"{value.base}/{value.quote} on {value.as_of.isoformat()}"
 
     def _show_details(self, value: Any) -> None:
+        self._request_history(value)
         self.details.setHtml(self.details_html(value))
 
     # ---- column chooser -----------------------------------------------------------------------
