@@ -53,9 +53,12 @@ def test_details_show_the_price_history_of_the_selected_row(page: Any, qtbot: An
 
 
 def test_a_row_with_one_price_says_so_and_moving_on_drops_the_old_read(page: Any, qtbot: Any) -> None:
-    _select_cloud(page, qtbot, "AWS", "p6-b300.48xlarge", "us-west-2")
+    _select_cloud(page, qtbot, "Nebius", "gpu-b300-sxm_8gpu-192vcpu-2768gb", "uk-south1")
     text = page.details.toPlainText()
-    assert "$142.42 since 2026-08-22 (no earlier price kept)" in text
+    assert "$62.8 since 2026-08-28 (no earlier price kept)" in text  # on-demand, skypilot PR #9829
+    assert "$34.4 since 2026-08-28" in text  # spot
     assert "data:image/png" not in page.details.toHtml()
+    _select_cloud(page, qtbot, "AWS", "p6-b300.48xlarge", "us-west-2")  # first seen 2026-06-13
+    assert "$142.42 (2026-06-13) → $142.42 (2026-08-22), +0.0 % over 2 prices" in page.details.toPlainText()
     page.show_table("models")  # no prices there: no history block
     assert "Price history" not in page.details_html(page.selected_value())
