@@ -22,6 +22,7 @@ from typing import Any, NoReturn
 from sqlalchemy import Engine, delete, select
 from sqlmodel import Session, col
 
+from db.quote_layout import HEADER_SEARCH_ROWS as LAYOUT_SEARCH_ROWS
 from db.quote_layout import (
     Fact,
     Layout,
@@ -441,6 +442,18 @@ def parse_kind(value: object, kind_values: Mapping[str, str]) -> LineKind:
         "optics": "optics_cables",
         "cables": "optics_cables",
         "warranty": "support",
+        "netzwerk": "nic",
+        "kabel": "optics_cables",
+        "fracht": "shipping",
+        "versand": "shipping",
+        "garantie": "support",
+        "rabatt": "discount",
+        "speicher": "storage",
+        "sonstiges": "other",
+        "serveur": "gpu_server",
+        "servidor": "gpu_server",
+        "remise": "discount",
+        "descuento": "discount",
     }
     if norm in aliases:
         return _as_kind(aliases[norm])
@@ -556,7 +569,7 @@ def parse_quote_file(
                         None,
                         "",
                         "no header naming 'Description', 'Quantity', 'Unit price' (or their names in German, "
-                        f"French or Spanish) found in the first {HEADER_SEARCH_ROWS_ANY} rows of any sheet: "
+                        f"French or Spanish) found in the first {LAYOUT_SEARCH_ROWS} rows of any sheet: "
                         "give a column mapping",
                     )
                 ],
@@ -659,7 +672,6 @@ def parse_quote_file(
     return ParsedQuote(quote, remembered, tuple(read.skipped), tuple(notes), used)
 
 
-HEADER_SEARCH_ROWS_ANY = 60
 _PRICE_ORDER = ("unit_price", "net_price", "list_price", "extended")
 
 
@@ -1045,15 +1057,13 @@ def _unit_price(
     if _included_price(table, row):
         notes.append("priced 'Included': counted as 0")
         return 0.0
-    for fld in _PRICE_ORDER:
-        c = table.columns.get(fld)
-        if c is not None and cells[fld] is None and (row_no - 1, c) in table.formulas:
-            bad(
-                fld,
-                f"holds a formula with no computed value ({table.formulas[(row_no - 1, c)]}): open and save "
-                "the file in a spreadsheet program first",
-            )
-            return None
+    uncomputed = {
+        fld: table.formulas[(row_no - 1, c)]
+        for fld in _PRICE_ORDER
+        if (c := table.columns.get(fld)) is not None
+        and cells[fld] is None
+        and (row_no - 1, c) in table.formulas
+    }
     values: dict[str, tuple[float, str | None]] = {}
     for fld in _PRICE_ORDER:
         if not _blank(cells[fld]):
@@ -1080,6 +1090,13 @@ def _unit_price(
     total = values.get("extended")
     if unit is None and total is not None and quantity:
         unit = total[0] / quantity
+    if unit is None and uncomputed:
+        fld, formula = next(iter(uncomputed.items()))
+        bad(
+            fld,
+            f"holds a formula with no computed value ({formula}): open and save the file in a spreadsheet program first",
+        )
+        return None
     if unit is None:
         if parent is not None:
             notes.append("no price given: counted as 0 (a component of its bundle)")

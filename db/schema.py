@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import SQLModel
 
 from db.tables import CloudSkuRow, FxRateRow, GpuRow, ModelArchRow, ServerPlatformRow
+from db.textnum import TextNumberError, decimal_evidence, parse_money
 from planner.catalog import CloudSku, FxRate, Gpu, ModelArch, ServerPlatform
 
 
@@ -114,6 +115,7 @@ class Column:
 
     def _parse_text_number(self, text: str) -> float:
         cleaned = re.sub(r"^(US\$|\$)", "", text.replace("\u00a0", " ").strip())
+        comma_decimal(text)
         match = _NUMBER.match(cleaned)
         if not match:
             raise CellProblem(f"not a number: {text!r}")
@@ -127,6 +129,19 @@ class Column:
             return number * self.units[unit]
         expected = ", ".join(u for u in self.units) or "a plain number"
         raise CellProblem(f"unknown unit {match.group(2).strip()!r} (expected {expected})")
+
+
+def comma_decimal(text: str) -> None:
+    """Refuse, in one sentence, a number written with a decimal comma (``12,5``, ``1.234,56``): catalog
+    files are read with a decimal point, and the comma must never be dropped (12,5 read as 125)."""
+    if decimal_evidence(text) != ",":
+        return
+    try:
+        value = f"{parse_money(text, ',').value:f}"
+    except TextNumberError:
+        value = ""
+    hint = f": write {value}" if value else ""
+    raise CellProblem(f"{text.strip()!r} has a decimal comma; catalog files take a decimal point{hint}")
 
 
 def _fmt(value: float) -> str:

@@ -484,6 +484,7 @@ class EstimateResult:
     host_gb: dict[str, float] = field(default_factory=dict)  # per GPU, moved to host RAM/NVMe by offload
     offload: str | None = None  # where host_gb lives: "cpu" (host RAM) or "nvme"; None without offload
     serving: dict[str, Any] | None = None  # inference on the time GPU: concurrency, latency, throughput
+    device_gb_band: tuple[float, float] | None = None  # low / high device figure (framework profile), GB
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's ``--json`` shape (floats rounded to 3 decimals)."""
@@ -493,6 +494,9 @@ class EstimateResult:
             "peak_gb_per_gpu": round(self.peak_gb_per_gpu, 3),
             "reserved_gb_per_gpu": round(self.reserved_gb_per_gpu, 3),
             "device_gb_per_gpu": round(self.device_gb_per_gpu, 3),
+            "device_gb_per_gpu_band": None
+            if self.device_gb_band is None
+            else [round(self.device_gb_band[0], 3), round(self.device_gb_band[1], 3)],
             "breakdown_gb": {k: round(v, 3) for k, v in self.breakdown_gb.items()},
             "fits": [
                 {
@@ -542,21 +546,28 @@ def _scalar(x: Any) -> float:
 
 
 def device_gb(model: ModelArch, spec: EstimateSpec, n_gpus: Any = None) -> np.ndarray[Any, Any]:
-    """Device figure (GB) per GPU for ``spec``, optionally over an array of GPU counts."""
-    return np.asarray(memory_breakdown(model, spec, n_gpus=n_gpus)["device"], dtype=np.float64)
+    """High end of the device figure (GB) per GPU for ``spec``, optionally over an array of GPU counts."""
+    return np.asarray(memory_breakdown(model, spec, n_gpus=n_gpus)["device_high"], dtype=np.float64)
+
+
+def required_gb(mem: Mapping[str, Any], headroom: float) -> np.ndarray[Any, Any]:
+    """GPU memory (GB) a job needs to fit: the high end of its device band, and never less than the central
+    device figure plus the headroom fraction - fits when this is at most the GPU's memory."""
+    central = np.asarray(mem["device"], dtype=np.float64) / (1.0 - headroom)
+    return np.maximum(np.asarray(mem["device_high"], dtype=np.float64), central)
 
 
 def _min_gpus(model: ModelArch, spec: EstimateSpec, gpu: Gpu, least: int = 1) -> int | None:
-    """Smallest candidate GPU count >= ``least`` whose device figure fits ``gpu`` with headroom."""
-    mp = spec.tensor_parallel * spec.pipeline_parallel
+    """Smallest candidate GPU count >= ``least`` whose memory requirement fits ``gpu``."""
+    mp = spec.tensor_parallel * spec.pipeline_parallel * spec.context_parallel
     counts = np.array(
         [c for c in MIN_GPU_CANDIDATES if c >= least and (c % mp == 0 or spec.method == "inference")],
         dtype=float,
     )
     if counts.size == 0:
         return None
-    dev = device_gb(model, spec, counts)
-    ok = dev <= gpu.memory_gb * (1.0 - spec.headroom)
+    need = required_gb(memory_breakdown(model, spec, n_gpus=counts), spec.headroom)
+    ok = need <= gpu.memory_gb
     if not ok.any():
         return None
     return int(counts[int(np.argmax(ok))])
@@ -608,7 +619,9 @@ def _apply(spec: EstimateSpec, change: dict[str, Any]) -> EstimateSpec:
 def _fits_text(model: ModelArch, spec: EstimateSpec, gpu: Gpu, n: int) -> str:
     """'N GPU(s) at X GB per GPU': the count and the device figure the re-run model gives there."""
     dev = _scalar(device_gb(model, spec, np.array([float(n)])))
-    return f"{n} GPU(s) at {dev:.1f} GB per GPU (device figure, {gpu.name} {gpu.memory_gb:g} GB)"
+    return (
+        f"{n} GPU(s) at up to {dev:.1f} GB per GPU (device figure, high end; {gpu.name} {gpu.memory_gb:g} GB)"
+    )
 
 
 def _describe(text: str, change: dict[str, Any], n: int) -> str:
@@ -664,9 +677,11 @@ def estimate(spec: EstimateSpec, model: ModelArch, gpus: Sequence[Gpu]) -> Estim
     breakdown = {k: _scalar(mem[k]) for k in BREAKDOWN_KEYS if k in mem}
     breakdown = {k: v for k, v in breakdown.items() if v > 0 or k in ("weights", "activations")}
     device = _scalar(mem["device"])
+    band = (_scalar(mem["device_low"]), _scalar(mem["device_high"]))
+    need = _scalar(required_gb(mem, served.headroom))
     fits: list[Fit] = []
     for gpu in gpus:
-        margin = gpu.memory_gb * (1.0 - spec.headroom) - device
+        margin = gpu.memory_gb - need
         ok = margin >= 0
         min_n = _min_gpus(model, served, gpu)
         suggestion = None
@@ -676,7 +691,7 @@ def estimate(spec: EstimateSpec, model: ModelArch, gpus: Sequence[Gpu]) -> Estim
                 min_n = alt_n
             elif suggestion is None:
                 suggestion = f"use {min_n} GPUs with the configured strategy -> {_fits_text(model, served, gpu, min_n)}"
-        fits.append(Fit(gpu.name, gpu.memory_gb, min_n, ok, gpu.memory_gb - device, suggestion))
+        fits.append(Fit(gpu.name, gpu.memory_gb, min_n, ok, gpu.memory_gb - band[1], suggestion))
     warnings = _warnings(spec, model)
     host = _host_gb(mem)
     if host:
@@ -684,7 +699,7 @@ def estimate(spec: EstimateSpec, model: ModelArch, gpus: Sequence[Gpu]) -> Estim
     time_gpu = _time_gpu(spec, gpus)
     named_fit = next((f for f in fits if time_gpu is not None and f.gpu == time_gpu.name), None)
     if named_fit is not None and not named_fit.fits_as_configured and (spec.gpu or spec.tokens):
-        warnings.append(_no_fit_warning(spec, named_fit, device))
+        warnings.append(_no_fit_warning(spec, named_fit, device, band[1]))
     gpu_hours = wall_hours = None
     parts: dict[str, float] = {}
     serving = None
@@ -734,6 +749,7 @@ def estimate(spec: EstimateSpec, model: ModelArch, gpus: Sequence[Gpu]) -> Estim
         host_gb=host,
         offload=spec.offload if host else None,
         serving=serving,
+        device_gb_band=band,
     )
 
 
@@ -777,13 +793,14 @@ def _host_warning(spec: EstimateSpec, host: Mapping[str, float]) -> str:
     )
 
 
-def _no_fit_warning(spec: EstimateSpec, fit: Fit, device: float) -> str:
+def _no_fit_warning(spec: EstimateSpec, fit: Fit, device: float, high: float) -> str:
     usable = fit.gpu_memory_gb * (1.0 - spec.headroom)
     fix = fit.suggestion or "no GPU count or listed technique makes it fit"
     return (
-        f"does not fit {fit.gpu} as configured ({spec.n_gpus} GPU(s)): {device:.1f} GB per GPU on the device "
-        f"against {fit.gpu_memory_gb:g} GB ({usable:.1f} GB usable with {spec.headroom:.0%} headroom); the "
-        f"GPU-hours assume a configuration that fits; first fix: {fix}"
+        f"does not fit {fit.gpu} as configured ({spec.n_gpus} GPU(s)): {device:.1f} GB per GPU on the device, "
+        f"up to {high:.1f} GB by framework and allocator, against {fit.gpu_memory_gb:g} GB "
+        f"({usable:.1f} GB usable with {spec.headroom:.0%} headroom); the GPU-hours assume a configuration "
+        f"that fits; first fix: {fix}"
     )
 
 

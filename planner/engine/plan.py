@@ -51,6 +51,8 @@ class UseSource:
     pricing: str
     cost: tuple[float, ...]
     regulated: bool
+    rate_path: str = ""
+    """Input path of the rate it is priced at (Monte Carlo moves its cost in proportion)."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class Reservation:
     cost: float
     term: int | None
     regulated: bool
+    rate_path: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,15 @@ class Platform:
     fixed_monthly: float
     cap: int
     regulated: bool
-    latency: bool = True
+    path: str = ""
+    """Input-path prefix of the option it comes from (``options.NAME.`` or ``options.NAME.onprem.``)."""
+    power_path: str = "electricity_per_kwh"
+    idle_power: float = 0.0
+    """Of ``running``: idle power per live server-month."""
+    maintenance: float = 0.0
+    """Of ``running``: maintenance per live server-month (∝ capex)."""
+    staff: float = 0.0
+    """Of ``fixed_monthly``: staff per month."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,8 @@ class Candidates:
     reservations: tuple[Reservation, ...]
     uses: tuple[UseSource, ...]
     fixed: dict[str, float]
+    staff: dict[str, tuple[float, str]]
+    """Of ``fixed``: staff per month and its cost's input path, per option."""
     classes: tuple[str, ...]
     """Per stream: "free", "regulated" or "latency"."""
 
@@ -121,6 +134,20 @@ class Plan:
     source_option: dict[str, str] = field(default_factory=dict)
     source_kind: dict[str, str] = field(default_factory=dict)
     terms: dict[str, int | None] = field(default_factory=dict)
+    parts: list[tuple[float, tuple[str, ...]]] = field(default_factory=list)
+    """Cash over the horizon by input driver: (amount, input paths it is proportional to) — Monte Carlo
+    re-prices the plan's fixed decisions with them."""
+    use_parts: list[tuple[int, float, float, str]] = field(default_factory=list)
+    """Per-use GPU-hours: (stream, GPU-hours, cost per GPU-hour, rate path)."""
+    fallback: tuple[float | None, ...] = ()
+    """Per stream: cost per GPU-hour of the cheapest per-use source allowed for it (None: none)."""
+    stream_gpu_hours: tuple[float, ...] = ()
+    """Per stream: GPU-hours over the horizon in the base case."""
+    stream_monthly: FloatArray | None = None
+    """(streams, months): GPU-hours per stream and month in the base case."""
+    owned_capacity: FloatArray | None = None
+    """GPU-hours the owned servers can give per month; ``owned_served``: what they serve in the base case."""
+    owned_served: FloatArray | None = None
 
     @property
     def feasible(self) -> bool:
@@ -173,6 +200,7 @@ def candidates(project: Project, ctx: Context) -> Candidates:
     reservations: list[Reservation] = []
     uses: list[UseSource] = []
     fixed: dict[str, float] = {}
+    staff_of: dict[str, tuple[float, str]] = {}
     peak_width = _peak_width(ctx)
 
     def cloud_ok(c: CloudOption) -> bool:
@@ -194,6 +222,7 @@ def candidates(project: Project, ctx: Context) -> Candidates:
         )
         staff = float(np.asarray(staff_terms(c, ctx, pre, kind, c.managed)))
         fixed[c.name] = (storage + egress) * (1.0 + c.support_rate) + staff + c.monthly_fixed
+        staff_of[c.name] = (staff, pre + "fte_cost_annual")
         ok = cloud_ok(c)
         support = 1.0 + c.support_rate
         if c.pricing == "reserved":
@@ -201,7 +230,13 @@ def candidates(project: Project, ctx: Context) -> Candidates:
             rate = float(np.asarray(effective_rate(c, p, pre)))
             reservations.append(
                 Reservation(
-                    c.name, option, c.gpus_per_instance, rate * ctx.hpm * units * support, c.term_months, ok
+                    c.name,
+                    option,
+                    c.gpus_per_instance,
+                    rate * ctx.hpm * units * support,
+                    c.term_months,
+                    ok,
+                    pre + "rate_per_hour",
                 )
             )
             if c.on_demand_rate_per_hour is None:
@@ -215,9 +250,15 @@ def candidates(project: Project, ctx: Context) -> Candidates:
                 min_billing_s=c.min_billing_s,
             )
             cost = _use_costs(od, ctx, "_.", support)
-            uses.append(UseSource(f"{c.name} (on-demand)", option, "on_demand", cost, ok))
+            uses.append(
+                UseSource(
+                    f"{c.name} (on-demand)", option, "on_demand", cost, ok, pre + "on_demand_rate_per_hour"
+                )
+            )
             return
-        uses.append(UseSource(c.name, option, c.pricing, _use_costs(c, ctx, pre, support), ok))
+        uses.append(
+            UseSource(c.name, option, c.pricing, _use_costs(c, ctx, pre, support), ok, pre + "rate_per_hour")
+        )
 
     def add_platform(o: OnPremOption, option: str, cap: int | None) -> None:
         if not project.mlops_team or _missing_prices(replace(o, bridge_option=None), ()):
@@ -271,6 +312,11 @@ def candidates(project: Project, ctx: Context) -> Candidates:
                 fixed_monthly,
                 max(prev.cap, limit),
                 prev.regulated,
+                prev.path,
+                prev.power_path,
+                prev.idle_power,
+                prev.maintenance,
+                prev.staff,
             )
             return
         platforms[key] = Platform(
@@ -286,6 +332,11 @@ def candidates(project: Project, ctx: Context) -> Candidates:
             fixed_monthly,
             limit,
             True,
+            pre,
+            pre + "electricity_per_kwh" if o.electricity_per_kwh is not None else "electricity_per_kwh",
+            kw * o.idle_power_fraction * energy,
+            capex * o.maintenance_rate_annual / 12.0,
+            staff,
         )
 
     for opt in project.options:
@@ -297,7 +348,12 @@ def candidates(project: Project, ctx: Context) -> Candidates:
         else:
             add_cloud(opt, opt.name, opt.kind)
     return Candidates(
-        tuple(platforms.values()), tuple(reservations), _prune(uses, fixed), fixed, stream_classes(project)
+        _prune_platforms(list(platforms.values())),
+        tuple(reservations),
+        _prune(uses, fixed),
+        fixed,
+        staff_of,
+        stream_classes(project),
     )
 
 
@@ -322,6 +378,30 @@ def _prune(uses: list[UseSource], fixed: dict[str, float]) -> tuple[UseSource, .
         )
         if not beaten:
             keep.append(u)
+    return tuple(keep)
+
+
+def _prune_platforms(platforms: list[Platform]) -> tuple[Platform, ...]:
+    """Drop a platform another serves as well no later and for no more: same GPUs per server, a lead time
+    no longer, every cost no higher, residual no lower, at least as many servers allowed."""
+
+    def beats(a: Platform, b: Platform) -> bool:
+        return (
+            a.gpus == b.gpus
+            and a.lead <= b.lead
+            and a.capex <= b.capex
+            and a.running <= b.running
+            and a.busy <= b.busy
+            and a.fixed_capex <= b.fixed_capex
+            and a.fixed_monthly <= b.fixed_monthly
+            and a.residual >= b.residual
+            and a.cap >= b.cap
+        )
+
+    keep: list[Platform] = []
+    for i, b in enumerate(platforms):
+        if not any(beats(a, b) and (not beats(b, a) or j < i) for j, a in enumerate(platforms) if j != i):
+            keep.append(b)
     return tuple(keep)
 
 
@@ -560,6 +640,25 @@ def _read(
         out.source_kind[res.name] = "reserved"
         add_cost(res.option, active * res.cost)
     uses = {u.name: u for u in cands.uses}
+    for pf in cands.platforms:
+        if pf.name not in out.bought:
+            continue
+        n_bought = float(out.bought[pf.name].sum())
+        live_months = float(out.servers[pf.name].sum())
+        price, resid = pf.path + "server_price", pf.path + "residual_fraction"
+        out.parts += [
+            (n_bought * pf.capex, (price,)),
+            (-pf.residual * n_bought * pf.capex, (price, resid)),
+            (-pf.residual * pf.fixed_capex, (resid,)),
+            (live_months * pf.maintenance, (price,)),
+            (live_months * pf.idle_power, (pf.power_path,)),
+            (live_months * (pf.running - pf.maintenance - pf.idle_power), ()),
+            (h * pf.staff, (pf.path + "fte_cost_annual",)),
+            (pf.fixed_capex + h * (pf.fixed_monthly - pf.staff), ()),
+        ]
+    for res in cands.reservations:
+        if res.name in out.reserved:
+            out.parts.append((float(out.reserved[res.name].sum()) * res.cost, (res.rate_path,)))
     for la, mine in zip(lays, layer_vars, strict=True):
         for kind, name, v in mine:
             gpus = float(x[v])
@@ -567,8 +666,12 @@ def _read(
                 continue
             arr = out.gpu_hours.setdefault(name, np.zeros(h))
             arr[la.month] += gpus * la.hours
+            if kind == "platform":
+                pf = next(p for p in cands.platforms if p.name == name)
+                out.parts.append((gpus * la.hours * pf.busy, (pf.power_path,)))
             if kind == "use":
                 u = uses[name]
+                out.use_parts.append((la.stream, gpus * la.hours, u.cost[la.stream], u.rate_path))
                 out.source_option[name] = u.option
                 out.source_kind[name] = u.pricing
                 c = np.zeros(h)
@@ -586,6 +689,32 @@ def _read(
                 next((r.option for r in cands.reservations if r.name == name), name),
             )
             add_cost(option, np.full(h, cands.fixed[name]))
+            staff, path = cands.staff.get(name, (0.0, ""))
+            out.parts += [(h * staff, (path,)), (h * (cands.fixed[name] - staff), ())]
+    streams = len(cands.classes)
+    out.stream_gpu_hours = tuple(sum(la.gpu_hours for la in lays if la.stream == i) for i in range(streams))
+    monthly = np.zeros((streams, h))
+    for la in lays:
+        monthly[la.stream, la.month] += la.gpu_hours
+    out.stream_monthly = monthly
+    capacity = np.zeros(h)
+    served = np.zeros(h)
+    for pf in cands.platforms:
+        if pf.name in out.servers:
+            capacity += out.servers[pf.name] * pf.gpus * ctx.hpm
+            served += out.gpu_hours.get(pf.name, np.zeros(h))
+    out.owned_capacity, out.owned_served = capacity, served
+    out.fallback = tuple(
+        min(
+            (
+                u.cost[i]
+                for u in cands.uses
+                if cands.classes[i] != "latency" and (cands.classes[i] != "regulated" or u.regulated)
+            ),
+            default=None,
+        )
+        for i in range(streams)
+    )
     out.cost = cost_by
     out.total = float(sum(float(a.sum()) for a in cost_by.values()))
     return out

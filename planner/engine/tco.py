@@ -99,6 +99,14 @@ class MonteCarloResult:
     prob_cheapest: dict[str, float]
     inputs: list[str]
     seed: int
+    prob_eligible: dict[str, float] = field(default_factory=dict)
+    """Share of samples in which each option is a plan serving all that sample's demand."""
+    plan: dict[str, float] | None = None
+    """The optimised plan's P10/P50/P90, probability cheapest and share of samples served (when computed)."""
+    plan_totals: FloatArray | None = None
+    regret: dict[str, float] | None = None
+    """Of the recommendation: total minus the cheapest eligible (mean, P90, max) and the share of samples in
+    which it is not eligible."""
 
     @property
     def samples(self) -> int:
@@ -243,30 +251,6 @@ def evaluate(
     bars = sensitivity.tornado(project, base_totals, fixed, cancel)
     report(0.2)
 
-    mc: MonteCarloResult | None = None
-    if samples > 0:
-        ranges = list(project.monte_carlo) or montecarlo.default_ranges(project, project.tornado_fraction)
-        if not project.monte_carlo:
-            warnings.append(
-                f"no Monte Carlo ranges in the project: used ±{project.tornado_fraction:.0%} triangular ranges on "
-                "demand, prices, power price, FTE cost and residual value"
-            )
-        draws, labels = montecarlo.sample_inputs(project, ranges, samples, seed)
-        tot = montecarlo.run_totals(
-            project, draws, samples, fixed, cancel=cancel, progress=lambda x: report(0.2 + 0.8 * x)
-        )
-        names = [o.name for o in project.options]
-        summary = montecarlo.summarise(names, tot)
-        mc = MonteCarloResult(
-            names=names,
-            totals=tot,
-            p10=summary["p10"],
-            p50=summary["p50"],
-            p90=summary["p90"],
-            prob_cheapest=summary["prob_cheapest"],
-            inputs=labels,
-            seed=seed,
-        )
     peak = _peak_gpus(project, ctx.streams, demand)
     decision = recommend(project, results, be_util, peak, demand)
     best_plan: Plan | None = None
@@ -278,6 +262,47 @@ def evaluate(
         best_plan = solve_plan(project)
         if rec is not None and best_plan.feasible:
             rec = replace(rec, plan=best_plan.shares())
+    mc: MonteCarloResult | None = None
+    if samples > 0:
+        ranges = list(project.monte_carlo) or montecarlo.default_ranges(project, project.tornado_fraction)
+        if not project.monte_carlo:
+            warnings.append(
+                f"no Monte Carlo ranges in the project: used the default ±{project.tornado_fraction:.0%} "
+                "triangular ranges on demand, the power price, server prices, residual value and staff cost "
+                "(each drawn once for all options) and on each cloud rate"
+            )
+        draws, labels = montecarlo.sample_inputs(project, ranges, samples, seed)
+        tot, serves = montecarlo.run_totals_served(
+            project, draws, samples, fixed, cancel=cancel, progress=lambda x: report(0.2 + 0.8 * x)
+        )
+        names = [o.name for o in project.options]
+        is_plan = np.array([decision.statuses[n].plan for n in names], dtype=bool)
+        eligible = serves & is_plan[None, :]
+        plan_stats: dict[str, float] | None = None
+        plan_tot: FloatArray | None = None
+        all_tot, all_ok = tot, eligible
+        if best_plan is not None and best_plan.feasible:
+            plan_tot, plan_ok = montecarlo.plan_totals(project, best_plan, draws, samples)
+            all_tot = np.hstack([tot, plan_tot[:, None]])
+            all_ok = np.hstack([eligible, plan_ok[:, None]])
+        plan_key = "\x00plan"  # never an option's name
+        summary = montecarlo.summarise_plans([*names, plan_key][: all_tot.shape[1]], all_tot, all_ok)
+        if plan_tot is not None:
+            plan_stats = {k: summary[k].pop(plan_key) for k in summary}
+        mc = MonteCarloResult(
+            names=names,
+            totals=tot,
+            p10=summary["p10"],
+            p50=summary["p50"],
+            p90=summary["p90"],
+            prob_cheapest=summary["prob_cheapest"],
+            inputs=labels,
+            seed=seed,
+            prob_eligible=summary["prob_eligible"],
+            plan=plan_stats,
+            plan_totals=plan_tot,
+            regret=None if rec is None else montecarlo.regret(all_tot, all_ok, names.index(rec.option)),
+        )
     report(1.0)
     return TcoResult(
         months=months,
@@ -602,5 +627,8 @@ def _result_to_json(result: TcoResult) -> dict[str, Any]:
             "p50": {k: round(v, 2) for k, v in mc.p50.items()},
             "p90": {k: round(v, 2) for k, v in mc.p90.items()},
             "prob_cheapest": {k: round(v, 4) for k, v in mc.prob_cheapest.items()},
+            "prob_eligible": {k: round(v, 4) for k, v in mc.prob_eligible.items()},
+            "plan": None if mc.plan is None else {k: round(v, 4) for k, v in mc.plan.items()},
+            "regret": None if mc.regret is None else {k: round(v, 4) for k, v in mc.regret.items()},
         }
     return out

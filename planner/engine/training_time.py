@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from planner.catalog import Gpu, ModelArch
-from planner.engine.memory import active_params, total_params
+from planner.engine.memory import active_params, frozen_base_bytes, total_params
 
 if TYPE_CHECKING:
     from planner.engine.estimate import EstimateSpec
@@ -46,23 +46,26 @@ GENERATION_BW_EFFICIENCY = 0.6
 
 
 def default_mfu(gpu: Gpu, method: str) -> float:
-    """Model FLOPs utilisation default (fraction of dense peak) by GPU family and method.
+    """Achieved fraction of dense peak (hardware FLOPs, recomputation counted) by GPU family.
 
-    Assumptions, documented and overridable (``mfu`` in the spec): A100 0.45, Hopper/Blackwell 0.40
-    (higher peak, harder to feed), AMD Instinct 0.30, other/PCIe/consumer 0.35; x0.8 for LoRA (many small
-    kernels), x0.5 for QLoRA (4-bit dequantisation on every matmul).
+    Calibrated on the tuning rows of tests/data/time_measurements.json (docs/MEMORY_MODEL.md, "Time"):
+    A100 0.59 (torchtitan FSDP2 pretraining on 64 A100s, median of 4 rows), GeForce/consumer cards 0.58
+    (fsdp_qlora LoRA and QLoRA on 2 x RTX 4090, median of 8 rows). Without measurements: Hopper/Blackwell
+    0.40 (torchtitan's H100s at 500 W reach 0.37 of the 700-W peak), AMD Instinct 0.30, other PCIe cards 0.35.
+    The method does not change it: LoRA and QLoRA ran at the same utilisation as each other (0.58 and 0.60)
+    and as full training on the A100s, so the former blanket factors (x0.8 LoRA, x0.5 QLoRA) are gone; their
+    smaller FLOP count (no weight gradients) is in :func:`training_flops_per_token`. ``mfu`` overrides.
     """
     name = gpu.name.upper()
     if "A100" in name or "A800" in name:
-        base = 0.45
-    elif any(k in name for k in ("H100", "H200", "H800", "H20", "B200", "B100", "GB200", "GH200", "B300")):
-        base = 0.40
-    elif gpu.vendor.lower().startswith("amd") or "MI" in name:
-        base = 0.30
-    else:
-        base = 0.35
-    factor = {"lora": 0.8, "qlora": 0.5}.get(method, 1.0)
-    return base * factor
+        return 0.59
+    if any(k in name for k in ("H100", "H200", "H800", "H20", "B200", "B100", "GB200", "GH200", "B300")):
+        return 0.40
+    if gpu.vendor.lower().startswith("amd") or "MI" in name:
+        return 0.30
+    if gpu.form_factor.lower() == "consumer":
+        return 0.58
+    return 0.35
 
 
 def forward_flops_per_token(model: ModelArch, seq_len: float) -> float:
@@ -71,10 +74,23 @@ def forward_flops_per_token(model: ModelArch, seq_len: float) -> float:
     return 2.0 * active_params(model) + attention
 
 
+def recompute_flops_per_token(model: ModelArch, spec: EstimateSpec) -> float:
+    """FLOPs per token that activation checkpointing recomputes: full - one whole forward; ``op`` (PyTorch's
+    selective policy as torchtitan sets it) - every second matmul, i.e. half the weight FLOPs, attention
+    saved; ``selective`` (Megatron-LM) - the attention core only."""
+    attention = 2.0 * model.layers * spec.seq_len * model.heads * model.head_dim
+    if spec.checkpoint_policy == "op":
+        return active_params(model)
+    if spec.checkpoint_policy == "selective":
+        return attention
+    return forward_flops_per_token(model, spec.seq_len)
+
+
 def training_flops_per_token(model: ModelArch, spec: EstimateSpec) -> tuple[float, float]:
     """(FLOPs per training token on the accelerator at full efficiency, generation FLOPs per token).
 
-    full/pretrain: 3 x forward (6N); LoRA/QLoRA: 2 x forward (4N); +1 forward with checkpointing;
+    full/pretrain: 3 x forward (6N); LoRA/QLoRA: 2 x forward (4N); checkpointing adds what the policy
+    recomputes (:func:`recompute_flops_per_token`);
     DPO: + reference forward; PPO: actor and critic train, reference/reward/critic forwards; the
     generation share (half of the sequence is response) is returned separately.
     """
@@ -82,7 +98,7 @@ def training_flops_per_token(model: ModelArch, spec: EstimateSpec) -> tuple[floa
     peft = spec.method in ("lora", "qlora") or (spec.method in ("dpo", "ppo") and spec.peft)
     train = (2.0 if peft else 3.0) * fwd
     if spec.grad_checkpointing:
-        train += fwd
+        train += recompute_flops_per_token(model, spec)
     if spec.method == "dpo":
         return train + fwd, 0.0
     if spec.method == "ppo":
@@ -104,16 +120,21 @@ class TimeEstimate:
 
 
 def dp_comm_bytes_per_step(model: ModelArch, spec: EstimateSpec, trainable: float, dp: int) -> float:
-    """Bytes each GPU sends per optimizer step for data parallelism: ring all-reduce of gradients
-    2(N-1)/N x grad bytes once per step; ZeRO-3/FSDP 3 x (N-1)/N x bf16 params (two all-gathers and one
-    reduce-scatter) for every micro-batch, since the gathered weights are freed between micro-batches."""
+    """Bytes each GPU sends per optimizer step for data parallelism: ring all-reduce of the trainable
+    gradients 2(N-1)/N x grad bytes once per step; ZeRO-3/FSDP two all-gathers of the weights as stored
+    (forward and backward: bf16, or packed k-bit for QLoRA) and one reduce-scatter of the trainable
+    gradients, (N-1)/N each, for every micro-batch, since the gathered weights are freed between them."""
     if dp <= 1:
         return 0.0
     ring = (dp - 1) / dp
+    mp = spec.tensor_parallel * spec.pipeline_parallel
     if spec.effective_zero_stage >= 3:
-        per_micro = 3.0 * ring * total_params(model) * 2.0 / (spec.tensor_parallel * spec.pipeline_parallel)
+        weights, consts, _ = frozen_base_bytes(model, spec)
+        if spec.method not in ("lora", "qlora") and not spec.peft:
+            weights, consts = total_params(model) * 2.0, 0.0
+        per_micro = ring * (2.0 * (weights + consts) + trainable * 2.0) / mp
         return per_micro * spec.grad_accumulation
-    return 2.0 * ring * trainable * 2.0 / (spec.tensor_parallel * spec.pipeline_parallel)
+    return 2.0 * ring * trainable * 2.0 / mp
 
 
 def link_bandwidth_gbs(gpu: Gpu, spec: EstimateSpec) -> float:

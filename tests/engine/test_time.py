@@ -56,15 +56,16 @@ def test_full_training_is_6n_tokens_over_peak_times_mfu() -> None:
     assert t.comm_hours == 0.0
 
 
-def test_lora_is_4n_and_qlora_slower_by_mfu() -> None:
+def test_lora_is_4n_and_the_method_does_not_change_mfu() -> None:
     full = EstimateSpec(LLAMA31_8B, method="full", tokens=1e8, mfu=0.4)
     lora = EstimateSpec(LLAMA31_8B, method="lora", tokens=1e8, mfu=0.4)
     tf = estimate_time(LLAMA31_8B, full, H100, 8.03e9)
     tl = estimate_time(LLAMA31_8B, lora, H100, 1e7)
     assert tf is not None and tl is not None
     assert tl.flops / tf.flops == pytest.approx(2 / 3)
-    assert default_mfu(H100, "qlora") < default_mfu(H100, "lora") < default_mfu(H100, "full")
-    assert default_mfu(A100, "full") == 0.45
+    # measured: fsdp_qlora's QLoRA and LoRA runs reach the same utilisation (tests/data/time_measurements.json)
+    assert default_mfu(H100, "qlora") == default_mfu(H100, "lora") == default_mfu(H100, "full")
+    assert default_mfu(A100, "full") == 0.59  # median of the torchtitan A100 tuning rows
 
 
 def test_moe_uses_active_parameters() -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -104,10 +105,8 @@ def test_a_planted_bug_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     """A reservation that stops being paid at the horizon (its term ignored) must be found by the same check."""
     real = plan_mod.Reservation
 
-    def no_liability(
-        name: str, option: str, gpus: int, cost: float, term: int | None, regulated: bool
-    ) -> Any:
-        return real(name, option, gpus, cost, None, regulated)
+    def no_liability(*args: Any, **kwargs: Any) -> Any:
+        return replace(real(*args, **kwargs), term=None)
 
     monkeypatch.setattr(plan_mod, "Reservation", no_liability)
     caught = False

@@ -170,6 +170,7 @@ def test_human_output_names_the_facts_and_the_upper_bound_of_a_ranged_lead_time(
     assert "net total before tax 1,444,500.00 USD, 32 GPUs" in out  # not 64: the HGX line is a component
     assert "tax (kept out of capex) 119,171.25 USD" in out
     assert "support 5 years, lead time 10 weeks" in out
+    assert "read as: header on row 9 (English), utf-8, ','-separated, decimal point, dates month first" in out
     assert "'8-10 weeks ARO': the upper bound, 10 weeks, is used" in out
     assert "'Subtotal' (row 21) 1,440,300.00 matches the lines above it" in out
 

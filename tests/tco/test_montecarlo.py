@@ -160,3 +160,130 @@ def test_growth_and_reserved_commitment_paid_when_unused() -> None:
     ri = r.option("ri")
     assert ri.breakdown["compute_commitment"][0] == pytest.approx(2.0 * 8 * 730)
     assert ri.idle_cost > 0
+
+
+# ---- Monte Carlo over plans (issue 14, item 6 and item 3's free shortfall) ---------------------------------
+
+
+def _mc(d: dict, samples: int = 4000, seed: int = 5, plan: bool = False) -> tuple:
+    r = evaluate(parse_project({"name": "mc", "currency": "USD", **d}), samples=samples, seed=seed, plan=plan)
+    assert r.monte_carlo is not None
+    return r, r.monte_carlo
+
+
+def test_an_option_that_cannot_serve_the_demand_is_never_counted_cheapest() -> None:
+    # 1 server of 8 GPUs (5,840 GPU-h a month) against 40,000 GPU-h: it serves 15 % and costs least
+    d = {
+        "horizon_months": 12,
+        "demand": {"gpu_hours_per_month": 40000},
+        "options": [
+            {"kind": "cloud", "name": "cloud", "rate_per_hour": 2.0, "rate_unit": "gpu"},
+            {"kind": "onprem", "name": "small", "servers": 1, "server_price": 10000, "gpus_per_server": 8},
+        ],
+    }
+    r, m = _mc(d)
+    assert r.option("small").total < r.option("cloud").total
+    assert m.prob_cheapest == {"cloud": 1.0, "small": 0.0}  # today's engine: "small" cheapest in every sample
+    assert m.prob_eligible["small"] == 0.0
+
+
+def test_shared_inputs_are_drawn_once_so_an_always_dearer_option_is_never_cheapest() -> None:
+    # two identical fleets, one with $1,000 more maintenance a year: with the default ranges the server price
+    # (one hardware market), power price and staff cost are drawn once for both, so "dearer" never wins
+    own = {
+        "kind": "onprem",
+        "servers": 1,
+        "server_price": 200000,
+        "gpus_per_server": 8,
+        "power_kw_per_server": 10,
+        "electricity_per_kwh": 0.12,
+        "staff_fte": 0.5,
+        "fte_cost_annual": 150000,
+    }
+    d = {
+        "horizon_months": 36,
+        "demand": {"gpu_hours_per_month": 4000},
+        "options": [
+            {**own, "name": "cheaper"},
+            {**own, "name": "dearer", "opex_annual_per_server": 1000},
+        ],
+    }
+    _, m = _mc(d)
+    assert m.prob_cheapest["dearer"] == 0.0 and m.prob_cheapest["cheaper"] == 1.0
+
+
+def test_a_shortfall_in_a_sample_is_not_free() -> None:
+    # the fleet gives exactly the base demand (5,840 GPU-h); demand.scale ~ U(0.9, 1.1): in about half the
+    # samples it is short, and then it is not a plan for that sample (P = 0.5, 3σ at 4,000 samples ≈ 0.024)
+    d = {
+        "horizon_months": 12,
+        "demand": {"gpu_hours_per_month": 5840},
+        "options": [
+            {"kind": "cloud", "name": "cloud", "rate_per_hour": 9.0, "rate_unit": "gpu"},
+            {"kind": "onprem", "name": "own", "servers": 1, "server_price": 100000, "gpus_per_server": 8},
+        ],
+        "monte_carlo": [{"path": "demand.scale", "low": 0.9, "high": 1.1, "dist": "uniform"}],
+    }
+    _, m = _mc(d)
+    assert m.prob_eligible["own"] == pytest.approx(0.5, abs=0.025)
+    assert m.prob_cheapest["own"] == pytest.approx(m.prob_eligible["own"])  # cheapest whenever it serves
+
+
+def test_regret_of_the_recommendation_by_hand() -> None:
+    # A at $1.90 a GPU-hour (range U(1.0, 2.8)) against B at $2.00 fixed, 1,000 GPU-h a month for 12 months.
+    # A is recommended (base 22,800 < 24,000); its regret in a sample is 12,000 × max(0, a − 2):
+    # E = 12,000 × ∫_2^2.8 (a − 2) da / 1.8 = 12,000 × 0.32 / 1.8 = 2,133.33.
+    d = {
+        "horizon_months": 12,
+        "demand": {"gpu_hours_per_month": 1000},
+        "options": [
+            {"kind": "cloud", "name": "A", "rate_per_hour": 1.9, "rate_unit": "gpu"},
+            {"kind": "cloud", "name": "B", "rate_per_hour": 2.0, "rate_unit": "gpu"},
+        ],
+        "monte_carlo": [{"path": "options.A.rate_per_hour", "low": 1.0, "high": 2.8, "dist": "uniform"}],
+    }
+    r, m = _mc(d, samples=40000)
+    assert r.recommendation is not None and r.recommendation.option == "A"
+    assert m.regret is not None and m.regret["mean"] == pytest.approx(12000 * 0.32 / 1.8, rel=0.03)
+    assert m.prob_cheapest["A"] == pytest.approx(1.0 / 1.8, abs=0.01)  # P(a < 2) = 1.0 / 1.8
+
+
+def test_the_optimised_plan_is_repriced_per_sample_with_its_decisions_fixed() -> None:
+    # 12-month reservation of one 8-GPU instance at $50/h covers 5,840 GPU-h a month; demand × U(0.5, 1.5):
+    # above 1 the extra runs on demand at 98.32 / 8 per GPU-hour, below 1 the reservation is still paid.
+    d = {
+        "horizon_months": 12,
+        "demand": {"gpu_hours_per_month": 5840},
+        "options": [
+            {
+                "kind": "cloud",
+                "name": "od",
+                "rate_per_hour": 98.32,
+                "rate_unit": "instance",
+                "gpus_per_instance": 8,
+            },
+            {
+                "kind": "cloud",
+                "name": "ri",
+                "rate_per_hour": 50.0,
+                "rate_unit": "instance",
+                "gpus_per_instance": 8,
+                "pricing": "reserved",
+                "term_months": 12,
+                "on_demand_rate_per_hour": 98.32,
+            },
+        ],
+        "monte_carlo": [{"path": "demand.scale", "low": 0.5, "high": 1.5, "dist": "uniform"}],
+    }
+    r, m = _mc(d, samples=2000, plan=True)
+    assert r.plan is not None and r.plan.total == pytest.approx(12 * 730 * 50.0)
+    draws, _ = mc.sample_inputs(
+        r_project := parse_project({"name": "mc", "currency": "USD", **d}),
+        list(r_project.monte_carlo),
+        2000,
+        5,
+    )
+    k = draws["demand.scale"]
+    want = 12 * 730 * 50.0 + np.maximum(k - 1.0, 0.0) * 12 * 5840 * 98.32 / 8
+    assert m.plan_totals is not None and np.allclose(m.plan_totals, want, rtol=1e-9)
+    assert m.plan is not None and m.plan["prob_eligible"] == 1.0

@@ -158,3 +158,33 @@ def test_a_files_dates_settle_the_order() -> None:
 )
 def test_locale_date_order(locale: str, order: str) -> None:
     assert locale_date_order(locale) == order
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [("12,5", "write 12.5"), ("1.234,56", "write 1234.56"), ("301.000,00 €", "write 301000.00")],
+)
+def test_catalog_numbers_with_a_decimal_comma_are_refused_never_misread(text: str, hint: str) -> None:
+    from db.io import parse_rows
+    from db.schema import SPECS
+
+    spec = SPECS["gpus"]
+    header = list(spec.header)
+    row = {
+        "vendor": "Acme",
+        "name": "Acme X9",
+        "form_factor": "PCIe",
+        "memory_gb": text,
+        "memory_bandwidth_gbs": "1000",
+        "bf16_dense_tflops": "100",
+        "tdp_w": "300",
+        "interconnect": "PCIe",
+        "interconnect_gbs": "64",
+        "source_url": "https://example.com/x9",
+        "as_of": "2026-01-01",
+    }
+    cells = [row.get(name, "") for name in header]
+    values, errors = parse_rows(spec, header, [(2, cells)], today=dt.date(2026, 12, 3))
+    assert values == []
+    assert [(e.row, e.column) for e in errors] == [(2, "memory_gb")]
+    assert f"{text!r} has a decimal comma; catalog files take a decimal point: {hint}" == errors[0].reason

@@ -135,7 +135,13 @@ def run(args: argparse.Namespace) -> int:
 def _human(r: EstimateResult) -> str:
     lines = [
         f"{r.model} · {r.method}: peak allocated {r.peak_gb_per_gpu:.1f} GB/GPU, "
-        f"device (reserved + CUDA context) {r.device_gb_per_gpu:.1f} GB/GPU",
+        f"device (reserved + CUDA context) {r.device_gb_per_gpu:.1f} GB/GPU"
+        + (
+            f" (range {r.device_gb_band[0]:.1f}-{r.device_gb_band[1]:.1f} GB by framework and allocator; "
+            "fit is judged on the high end)"
+            if r.device_gb_band
+            else ""
+        ),
         "  breakdown: " + ", ".join(f"{k} {v:.2f}" for k, v in r.breakdown_gb.items()),
     ]
     if r.host_gb:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import re
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -183,28 +184,57 @@ def load_snapshot(url: str | None, project: Project | None, today: dt.date) -> Q
 class ImportRequest:
     path: Path
     vendor: str
-    mapping: ColumnMapping
+    mapping: ColumnMapping | None
+    """None: the layout detected in the file (header, columns, title-block facts by label)."""
     quote_date: dt.date | None
     valid_until: dt.date | None
     currency: str | None
     replace: bool = False
     """Replace a quote already imported (same vendor and number, or same lines) instead of refusing."""
+    date_order: str | None = None
+    """"dmy"/"mdy": how to read slashed dates the file leaves ambiguous (asked when the import needs it)."""
+
+
+_AMBIGUOUS = re.compile(r"'([^']+)' is ambiguous: (.+?) read day first, (.+?) read month first")
+DETECTED_BACKGROUND = QColor("#dbeafe")
+"""Preview cells of the columns the import will read (detected or chosen)."""
 
 
 class ColumnMappingDialog(QDialog):
-    """Which column holds what: a preview of the file, the header row, a column per field, the vendor,
-    currency and dates. Pre-filled from the vendor's remembered mapping or from the header names."""
+    """Which column holds what: a preview of the file (the detected sheet), the header row, a column per
+    field, the vendor, currency and dates. The layout detected in the file is used unless the user changes
+    a column (then the mapping chosen here is used, and remembered for the vendor); the columns read are
+    highlighted on the real rows."""
 
     def __init__(
         self, path: Path, remembered: Callable[[str], ColumnMapping | None], parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
+        from db.quote_layout import detect_layout, read_sheets
         from db.quotes import read_grid
 
         self.setWindowTitle(f"Import quote — {path.name}")
         self.path = path
         self._remembered = remembered
-        self.grid = read_grid(path).rows
+        self.sheet_name: str | None = None
+        self.detected = None
+        try:
+            sheets, _how = read_sheets(path)
+            self.detected = detect_layout(sheets)
+        except (OSError, ValueError, KeyError):
+            sheets = []
+        if self.detected is not None:
+            self.grid = sheets[self.detected.sheet].rows
+            if path.suffix.lower() in (".xlsx", ".xlsm"):
+                self.sheet_name = self.detected.sheet_name
+        else:
+            self.grid = read_grid(path).rows
+        self.detected_check = QCheckBox(
+            "Use the layout found in the file (columns, title block, conventions)"
+        )
+        self.detected_check.setChecked(self.detected is not None)
+        self.detected_check.setEnabled(self.detected is not None)
+        self.detected_check.setObjectName("use_detected_layout")
         self.vendor_edit = QLineEdit()
         self.vendor_edit.setPlaceholderText("vendor name (its mapping is remembered)")
         self.vendor_edit.editingFinished.connect(self._apply_remembered)
@@ -212,6 +242,8 @@ class ColumnMappingDialog(QDialog):
         self.header_spin.setRange(1, max(1, len(self.grid)))
         self.header_spin.valueChanged.connect(self._fill_columns)
         self.combos = {f: QComboBox() for f in FIELDS}
+        for combo in self.combos.values():
+            combo.activated.connect(self._chosen_by_hand)
         self.currency_edit = QLineEdit()
         self.currency_edit.setPlaceholderText("e.g. EUR (empty: from the file, else USD)")
         self.date_check = QCheckBox("Quote date")
@@ -231,6 +263,7 @@ class ColumnMappingDialog(QDialog):
         self._fill_preview()
 
         form = QFormLayout()
+        form.addRow("", self.detected_check)
         form.addRow("Vendor", self.vendor_edit)
         form.addRow("Header row", self.header_spin)
         for f, combo in self.combos.items():
@@ -276,6 +309,10 @@ class ColumnMappingDialog(QDialog):
     def _guess_header(self) -> None:
         from db.quotes import suggest_mapping
 
+        if self.detected is not None:
+            self.header_spin.setValue(self.detected.header_row + 1)
+            self._fill_columns()
+            return
         best, hits = 1, 0
         for i, row in enumerate(self.grid[:40]):
             n = len(suggest_mapping(row))
@@ -300,7 +337,45 @@ class ColumnMappingDialog(QDialog):
             for h in headers:
                 combo.addItem(h, h)
             combo.setCurrentIndex(max(0, combo.findData(guess.get(f, ""))))
-        self.preview.selectRow(self.header_spin.value() - 1)
+        self._highlight()
+
+    def _chosen_by_hand(self) -> None:
+        self.detected_check.setChecked(False)
+        self._highlight()
+
+    def read_columns(self) -> dict[int, str]:
+        """Preview column index → the field it is read as (the columns highlighted)."""
+        i = self.header_spin.value() - 1
+        row = [("" if v is None else str(v)) for v in (self.grid[i] if 0 <= i < len(self.grid) else [])]
+        out: dict[int, str] = {}
+        for f, combo in self.combos.items():
+            header = combo.currentData()
+            if header and header in row:
+                out[row.index(header)] = f
+        return out
+
+    def _highlight(self) -> None:
+        """Colour the columns that will be read, from the header row down; name them in the preview's header."""
+        header_row = self.header_spin.value() - 1
+        read = self.read_columns()
+        labels = []
+        for j in range(self.preview.columnCount()):
+            field_name = read.get(j)
+            labels.append(FIELD_LABELS[field_name] if field_name else "")
+            for i in range(self.preview.rowCount()):
+                item = self.preview.item(i, j)
+                if item is None:
+                    item = QTableWidgetItem("")
+                    self.preview.setItem(i, j, item)
+                on = field_name is not None and i >= header_row
+                item.setBackground(DETECTED_BACKGROUND if on else QColor(0, 0, 0, 0))
+                font = item.font()
+                font.setBold(on and i == header_row)
+                item.setFont(font)
+        self.preview.setHorizontalHeaderLabels(labels)
+        self.preview.resizeColumnsToContents()
+        for j in range(self.preview.columnCount()):
+            self.preview.setColumnWidth(j, min(self.preview.columnWidth(j), 280))
 
     def _apply_remembered(self) -> None:
         mapping = self._remembered(self.vendor_edit.text())
@@ -327,7 +402,7 @@ class ColumnMappingDialog(QDialog):
         return ColumnMapping(
             columns=columns,
             header_row=self.header_spin.value(),
-            sheet=base.sheet if base else None,
+            sheet=base.sheet if base else self.sheet_name,
             kind_values=dict(base.kind_values) if base else {},
             cells=dict(base.cells) if base else {},
             currency=self.currency_edit.text().strip().upper() or None,
@@ -349,7 +424,7 @@ class ColumnMappingDialog(QDialog):
         self.request = ImportRequest(
             path=self.path,
             vendor=self.vendor_edit.text().strip(),
-            mapping=self.mapping(),
+            mapping=None if self.detected_check.isChecked() else self.mapping(),
             quote_date=self.date_edit.date().toPython() if self.date_check.isChecked() else None,  # type: ignore[arg-type]
             valid_until=self.valid_edit.date().toPython() if self.valid_check.isChecked() else None,  # type: ignore[arg-type]
             currency=self.currency_edit.text().strip().upper() or None,
@@ -880,7 +955,12 @@ class QuotesPage(QWidget):
 
     def _fill_chart(self) -> None:
         bars = [
-            QuoteBar(f.quote.vendor, f.per_gpu_hour_usd, f.expired, bool(f.missing) or f.hardware.gpus <= 0)
+            QuoteBar(
+                f.quote.vendor,
+                f.per_gpu_hour_usd,
+                f.expired,
+                bool(f.missing) or f.hardware.gpus <= 0 or bool(f.quote.flags),  # flagged: never best
+            )
             for f in self.figures
         ]
         refs = [
@@ -901,7 +981,7 @@ class QuotesPage(QWidget):
         refs = ", ".join(f"{r.name} ({r.basis})" for r in self.snapshot.references)
         text = (
             "<b>Green</b> = best per criterion (lower is better) among valid, complete quotes with GPUs; "
-            "expired or incomplete quotes are never green. All-in USD per GPU-hour: the TCO "
+            "expired, incomplete or flagged quotes are never green. All-in USD per GPU-hour: the TCO "
             f"engine's on-premises model over {site.horizon_months} months of {site.hours_per_month:g} h at "
             f"{util}; maintenance only beyond the included support; a multi-node quote without NIC or switch "
             f"lines gets a network allowance of {NETWORK_ALLOWANCE_FRACTION:.1%} of server capex "
@@ -925,7 +1005,7 @@ class QuotesPage(QWidget):
                 match += " (suggested)"
             values = (
                 KIND_LABELS[line.kind],
-                line.description,
+                f"↳ {line.description}" if line.parent is not None else line.description,
                 line.part_number,
                 f"{line.quantity:g}",
                 f"{line.unit_price:,.2f}",
@@ -937,9 +1017,14 @@ class QuotesPage(QWidget):
                 item = QTableWidgetItem(text)
                 if col in (3, 4, 5, 6):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                tip = text
                 if col == 7 and match.endswith("(suggested)"):
                     item.setForeground(QBrush(QColor("#8a5300")))
-                item.setToolTip(text)
+                    if line.match_score is not None:
+                        tip = f"{text}: {line.match_score:.0%} confidence, confirm it or choose another platform"
+                if col == 1 and line.note:
+                    tip = f"{text}\n{line.note}"
+                item.setToolTip(tip)
                 self.lines.setItem(row, col, item)
         self._line_selected()
 
@@ -991,6 +1076,7 @@ class QuotesPage(QWidget):
 
     def import_file(self, request: ImportRequest) -> None:
         url = self.db_url
+        self._pending_import: ImportRequest | None = request
 
         def work() -> Any:
             from db.quotes import import_quote
@@ -1003,22 +1089,60 @@ class QuotesPage(QWidget):
                 quote_date=request.quote_date,
                 valid_until=request.valid_until,
                 currency=request.currency,
+                date_order=request.date_order,
                 replace_existing=request.replace,
+                today=self.today,
             )
 
         def done(result: Any) -> None:
+            self._pending_import = None
             self._selected_id = result.quote_id
-            notes = "; ".join(result.notes)
+            taxes = "; ".join(
+                f"{t.description} {t.amount:,.2f} kept out of capex" for t in result.quote.taxes
+            )
+            notes = "; ".join([*result.quote.flags, *([taxes] if taxes else []), *result.notes])
             self.reload(f"Imported {result.quote.label} ({len(result.quote.lines)} lines). {notes}".strip())
 
         self._lane.submit(work, done, self._action_failed)
 
     def _action_failed(self, exc: Exception) -> None:
+        request = getattr(self, "_pending_import", None)
+        self._pending_import = None
+        if isinstance(exc, QuoteImportError) and request is not None and request.date_order is None:
+            ambiguous = next((m for i in exc.issues if (m := _AMBIGUOUS.search(i.reason))), None)
+            if ambiguous is not None:
+                self._ask_date_order(request, ambiguous)
+                return
         if isinstance(exc, QuoteImportError):
             self._show_errors(exc)
             self.operation_failed.emit(str(exc))
         else:
             self._failed(exc)
+
+    def _ask_date_order(self, request: ImportRequest, ambiguous: re.Match[str]) -> None:
+        """The file's slashed dates read two ways: ask which, then import again with that order."""
+        text, day_first, month_first = ambiguous.groups()
+        box = QMessageBox(self)
+        box.setWindowTitle("Which date?")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setText(
+            f"{request.path.name} writes the date {text!r}, which reads two ways. Which does the vendor mean?"
+        )
+        day = box.addButton(f"{day_first} (day first)", QMessageBox.ButtonRole.AcceptRole)
+        month = box.addButton(f"{month_first} (month first)", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        self.date_question = box
+        self.date_question_buttons = {"dmy": day, "mdy": month}
+
+        def answered(button: Any) -> None:
+            order = next((o for o, b in self.date_question_buttons.items() if b is button), None)
+            if order is not None:
+                self.import_file(dataclasses.replace(request, date_order=order))
+            else:
+                self.status.setText(f"{request.path.name}: not imported (the date was left unsettled)")
+
+        box.buttonClicked.connect(answered)
+        box.open()
 
     def _show_errors(self, exc: QuoteImportError) -> None:
         self.errors_dialog = QuoteErrorsDialog(exc.source, exc.issues, self)
