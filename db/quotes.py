@@ -28,6 +28,7 @@ from db.quote_layout import (
     Layout,
     Sheet,
     detect_layout,
+    header_columns,
     normalise,
     parse_lead_time,
     read_sheets,
@@ -552,7 +553,11 @@ def parse_quote_file(
             )
         index, columns = header
         sheets = [Sheet(mapping.sheet or p.stem, grid.rows)]
-        layout = Layout(0, sheets[0].name, index, columns, {}, "de" if mapping.decimal_comma else "en")
+        _found, votes = header_columns(grid.rows[index])
+        language = (
+            max(sorted(votes), key=lambda k: votes[k]) if votes else ("de" if mapping.decimal_comma else "en")
+        )
+        layout = Layout(0, sheets[0].name, index, columns, {}, language)
         cell_facts = _cell_facts(grid.cells, mapping, issues)
         kind_values: Mapping[str, str] = mapping.kind_values
     else:
