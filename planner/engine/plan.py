@@ -348,7 +348,7 @@ def candidates(project: Project, ctx: Context) -> Candidates:
         else:
             add_cloud(opt, opt.name, opt.kind)
     return Candidates(
-        tuple(platforms.values()),
+        _prune_platforms(list(platforms.values())),
         tuple(reservations),
         _prune(uses, fixed),
         fixed,
@@ -378,6 +378,30 @@ def _prune(uses: list[UseSource], fixed: dict[str, float]) -> tuple[UseSource, .
         )
         if not beaten:
             keep.append(u)
+    return tuple(keep)
+
+
+def _prune_platforms(platforms: list[Platform]) -> tuple[Platform, ...]:
+    """Drop a platform another serves as well no later and for no more: same GPUs per server, a lead time
+    no longer, every cost no higher, residual no lower, at least as many servers allowed."""
+
+    def beats(a: Platform, b: Platform) -> bool:
+        return (
+            a.gpus == b.gpus
+            and a.lead <= b.lead
+            and a.capex <= b.capex
+            and a.running <= b.running
+            and a.busy <= b.busy
+            and a.fixed_capex <= b.fixed_capex
+            and a.fixed_monthly <= b.fixed_monthly
+            and a.residual >= b.residual
+            and a.cap >= b.cap
+        )
+
+    keep: list[Platform] = []
+    for i, b in enumerate(platforms):
+        if not any(beats(a, b) and (not beats(b, a) or j < i) for j, a in enumerate(platforms) if j != i):
+            keep.append(b)
     return tuple(keep)
 
 
