@@ -203,6 +203,8 @@ FACT_LABELS: dict[str, tuple[str, ...]] = {
         "estimateddelivery",
         "shiptime",
         "lieferzeit",
+        "lieferzeitwochen",
+        "leadtimeweeks",
         "liefertermin",
         "lieferfrist",
         "delaidelivraison",
@@ -285,7 +287,7 @@ def sniff_delimiter(text: str) -> str:
     for delimiter in (",", ";", "\t", "|"):
         widths: dict[int, int] = {}
         for row in csv.reader(io.StringIO(sample), delimiter=delimiter):
-            width = len([c for c in row])
+            width = len(row)
             if width >= 3:
                 widths[width] = widths.get(width, 0) + 1
         score = max(widths.values(), default=0)

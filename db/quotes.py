@@ -22,11 +22,13 @@ from typing import Any, NoReturn
 from sqlalchemy import Engine, delete, select
 from sqlmodel import Session, col
 
+from db.quote_layout import HEADER_SEARCH_ROWS as LAYOUT_SEARCH_ROWS
 from db.quote_layout import (
     Fact,
     Layout,
     Sheet,
     detect_layout,
+    header_columns,
     normalise,
     parse_lead_time,
     read_sheets,
@@ -112,6 +114,7 @@ MAPPING_KEYS = (
     "currency",
     "decimal_comma",
     "date_order",
+    "detected",
 )
 """The keys a mapping JSON file may hold; any other key is rejected (a typo would otherwise be ignored)."""
 FX_STALE_DAYS = 31
@@ -182,6 +185,9 @@ class ColumnMapping:
     decimal_comma: bool = False
     vendor: str = ""
     date_order: str | None = None
+    detected: bool = False
+    """Remembered from a detected layout: the next file of the vendor is detected again, and only its
+    conventions (the date order) are taken from here."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"vendor": self.vendor, "columns": dict(self.columns)}
@@ -199,6 +205,8 @@ class ColumnMapping:
             out["decimal_comma"] = True
         if self.date_order:
             out["date_order"] = self.date_order
+        if self.detected:
+            out["detected"] = True
         return out
 
     @classmethod
@@ -263,6 +271,7 @@ class ColumnMapping:
             decimal_comma=bool(data.get("decimal_comma", False)),
             vendor=str(data.get("vendor", "")),
             date_order=date_order,
+            detected=bool(data.get("detected", False)),
         )
 
 
@@ -441,6 +450,18 @@ def parse_kind(value: object, kind_values: Mapping[str, str]) -> LineKind:
         "optics": "optics_cables",
         "cables": "optics_cables",
         "warranty": "support",
+        "netzwerk": "nic",
+        "kabel": "optics_cables",
+        "fracht": "shipping",
+        "versand": "shipping",
+        "garantie": "support",
+        "rabatt": "discount",
+        "speicher": "storage",
+        "sonstiges": "other",
+        "serveur": "gpu_server",
+        "servidor": "gpu_server",
+        "remise": "discount",
+        "descuento": "discount",
     }
     if norm in aliases:
         return _as_kind(aliases[norm])
@@ -539,7 +560,11 @@ def parse_quote_file(
             )
         index, columns = header
         sheets = [Sheet(mapping.sheet or p.stem, grid.rows)]
-        layout = Layout(0, sheets[0].name, index, columns, {}, "de" if mapping.decimal_comma else "en")
+        _found, votes = header_columns(grid.rows[index])
+        language = (
+            max(sorted(votes), key=lambda k: votes[k]) if votes else ("de" if mapping.decimal_comma else "en")
+        )
+        layout = Layout(0, sheets[0].name, index, columns, {}, language)
         cell_facts = _cell_facts(grid.cells, mapping, issues)
         kind_values: Mapping[str, str] = mapping.kind_values
     else:
@@ -556,7 +581,7 @@ def parse_quote_file(
                         None,
                         "",
                         "no header naming 'Description', 'Quantity', 'Unit price' (or their names in German, "
-                        f"French or Spanish) found in the first {HEADER_SEARCH_ROWS_ANY} rows of any sheet: "
+                        f"French or Spanish) found in the first {LAYOUT_SEARCH_ROWS} rows of any sheet: "
                         "give a column mapping",
                     )
                 ],
@@ -655,11 +680,22 @@ def parse_quote_file(
         delimiter=how_read.delimiter if how_read else "",
         date_order=order,
     )
-    remembered = replace(mapping, vendor=vendor) if mapping is not None else None
+    if mapping is not None:
+        given = date_order if date_order in ("dmy", "mdy") else None
+        remembered = replace(mapping, vendor=vendor, date_order=mapping.date_order or given)
+    else:
+        remembered = ColumnMapping(
+            columns={f: h for f, h in header_text.items() if f in FIELDS},
+            header_row=layout.header_row + 1,
+            sheet=sheet.name if p.suffix.lower() in (".xlsx", ".xlsm") else None,
+            decimal_comma=decimal == ",",
+            vendor=vendor,
+            date_order=order,
+            detected=True,
+        )
     return ParsedQuote(quote, remembered, tuple(read.skipped), tuple(notes), used)
 
 
-HEADER_SEARCH_ROWS_ANY = 60
 _PRICE_ORDER = ("unit_price", "net_price", "list_price", "extended")
 
 
@@ -1045,15 +1081,13 @@ def _unit_price(
     if _included_price(table, row):
         notes.append("priced 'Included': counted as 0")
         return 0.0
-    for fld in _PRICE_ORDER:
-        c = table.columns.get(fld)
-        if c is not None and cells[fld] is None and (row_no - 1, c) in table.formulas:
-            bad(
-                fld,
-                f"holds a formula with no computed value ({table.formulas[(row_no - 1, c)]}): open and save "
-                "the file in a spreadsheet program first",
-            )
-            return None
+    uncomputed = {
+        fld: table.formulas[(row_no - 1, c)]
+        for fld in _PRICE_ORDER
+        if (c := table.columns.get(fld)) is not None
+        and cells[fld] is None
+        and (row_no - 1, c) in table.formulas
+    }
     values: dict[str, tuple[float, str | None]] = {}
     for fld in _PRICE_ORDER:
         if not _blank(cells[fld]):
@@ -1080,6 +1114,13 @@ def _unit_price(
     total = values.get("extended")
     if unit is None and total is not None and quantity:
         unit = total[0] / quantity
+    if unit is None and uncomputed:
+        fld, formula = next(iter(uncomputed.items()))
+        bad(
+            fld,
+            f"holds a formula with no computed value ({formula}): open and save the file in a spreadsheet program first",
+        )
+        return None
     if unit is None:
         if parent is not None:
             notes.append("no price given: counted as 0 (a component of its bundle)")
@@ -1356,7 +1397,12 @@ def _replace_quote(
 
 
 def _parse_with_remembered(engine: Engine, path: str | Path, kwargs: dict[str, Any]) -> ParsedQuote:
+    """The vendor's remembered mapping, then a detected layout. A layout remembered from detection is
+    detected again, the vendor's date order settling slashed dates the new file leaves ambiguous."""
     remembered = vendor_mapping(engine, kwargs["vendor"])
+    if remembered is not None and remembered.detected:
+        settled = {**kwargs, "date_order": kwargs.get("date_order") or remembered.date_order}
+        return parse_quote_file(path, mapping=None, **settled)
     if remembered is not None:
         try:
             return parse_quote_file(path, mapping=remembered, **kwargs)

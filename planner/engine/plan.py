@@ -191,10 +191,16 @@ def stream_classes(project: Project) -> tuple[str, ...]:
 
 def candidates(project: Project, ctx: Context) -> Candidates:
     """The program's candidates from the project's options (complete, allowed by the rules)."""
-    from planner.engine.recommend import STRICT_REGIMES, _is_managed_service, _missing_prices, regulation
+    from planner.engine.recommend import (
+        _is_managed_service,
+        _missing_prices,
+        cloud_verdicts,
+        owned_needs_air_gap,
+        regulation,
+    )
 
     reg = regulation(project)
-    strict = bool(STRICT_REGIMES & project.compliance)
+    strict = bool(owned_needs_air_gap(project.compliance))
     p = Params()
     platforms: dict[tuple[object, ...], Platform] = {}
     reservations: list[Reservation] = []
@@ -204,9 +210,9 @@ def candidates(project: Project, ctx: Context) -> Candidates:
     peak_width = _peak_width(ctx)
 
     def cloud_ok(c: CloudOption) -> bool:
-        if not reg.regimes or strict:
+        if not reg.regimes:
             return False
-        return project.compliance <= c.certifications
+        return not cloud_verdicts(project.compliance, c)[0]
 
     def add_cloud(c: CloudOption, option: str, kind: str) -> None:
         if not project.mlops_team and not _is_managed_service(c):
@@ -348,7 +354,7 @@ def candidates(project: Project, ctx: Context) -> Candidates:
         else:
             add_cloud(opt, opt.name, opt.kind)
     return Candidates(
-        tuple(platforms.values()),
+        _prune_platforms(list(platforms.values())),
         tuple(reservations),
         _prune(uses, fixed),
         fixed,
@@ -378,6 +384,30 @@ def _prune(uses: list[UseSource], fixed: dict[str, float]) -> tuple[UseSource, .
         )
         if not beaten:
             keep.append(u)
+    return tuple(keep)
+
+
+def _prune_platforms(platforms: list[Platform]) -> tuple[Platform, ...]:
+    """Drop a platform another serves as well no later and for no more: same GPUs per server, a lead time
+    no longer, every cost no higher, residual no lower, at least as many servers allowed."""
+
+    def beats(a: Platform, b: Platform) -> bool:
+        return (
+            a.gpus == b.gpus
+            and a.lead <= b.lead
+            and a.capex <= b.capex
+            and a.running <= b.running
+            and a.busy <= b.busy
+            and a.fixed_capex <= b.fixed_capex
+            and a.fixed_monthly <= b.fixed_monthly
+            and a.residual >= b.residual
+            and a.cap >= b.cap
+        )
+
+    keep: list[Platform] = []
+    for i, b in enumerate(platforms):
+        if not any(beats(a, b) and (not beats(b, a) or j < i) for j, a in enumerate(platforms) if j != i):
+            keep.append(b)
     return tuple(keep)
 
 

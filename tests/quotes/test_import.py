@@ -363,3 +363,26 @@ def test_semicolon_csv_with_decimal_commas(engine: Engine, tmp_path: Path) -> No
         ("support", 2, 12_000.5, 3.0),
     ]
     assert quote_total(q) == pytest.approx(2 * 298_500 + 2 * 12_000.5)
+
+
+def test_the_mapped_german_workbook_also_reads_without_its_mapping(data_dir: Path) -> None:
+    """Rheinwerk's title block, German column names and kind words are found without rheinwerk_mapping.json."""
+    from db.quotes import parse_quote_file
+    from tests.quotes.expected import GPUS, SERVERS
+
+    parsed = parse_quote_file(
+        data_dir / "rheinwerk_eur.xlsx",
+        vendor="Rheinwerk Computing GmbH",
+        servers=list(SERVERS.values()),
+        gpus=list(GPUS.values()),
+        today=dt.date(2026, 8, 20),
+    )
+    q = parsed.quote
+    assert _unscored(q.lines) == _unconfirmed(RHEINWERK.lines)
+    assert (q.quote_number, q.quote_date, q.valid_until, q.lead_time_weeks, q.currency) == (
+        "RW-2026-0815",
+        dt.date(2026, 8, 14),
+        dt.date(2026, 9, 30),
+        12,
+        "EUR",
+    )

@@ -113,6 +113,7 @@ def run_import(args: argparse.Namespace) -> int:
         "support_years": included_support_years(q),
         "lead_time_weeks": q.lead_time_weeks,
         "flags": list(q.flags),
+        "read_as": _read_as(result.layout),
         "best_eligible": not f.best_excluded_because,
         "total_usd": round(f.total_usd, 2),
         "fx": {"usd_per_unit": f.usd_per_unit, "as_of": q.fx.as_of.isoformat(), "source": q.fx.source_url}
@@ -138,6 +139,32 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_as(layout: Any) -> dict[str, Any] | None:
+    """How the file was read (sheet, header row, columns, conventions), for the user to check."""
+    if layout is None:
+        return None
+    languages = {"en": "English", "de": "German", "fr": "French", "es": "Spanish"}
+    parts = [] if layout.encoding else [f"sheet {layout.sheet!r}"]
+    parts.append(f"header on row {layout.header_row} ({languages[layout.language]})")
+    if layout.encoding:
+        delimiter = {"\t": "tab"}.get(layout.delimiter, repr(layout.delimiter))
+        parts.append(f"{layout.encoding}, {delimiter}-separated")
+    parts.append("decimal comma" if layout.decimal == "," else "decimal point")
+    if layout.date_order:
+        parts.append("dates day first" if layout.date_order == "dmy" else "dates month first")
+    return {
+        "sheet": layout.sheet,
+        "header_row": layout.header_row,
+        "columns": dict(layout.headers),
+        "language": layout.language,
+        "decimal": layout.decimal,
+        "encoding": layout.encoding,
+        "delimiter": layout.delimiter,
+        "date_order": layout.date_order,
+        "summary": ", ".join(parts),
+    }
+
+
 def _human_import(p: dict[str, Any]) -> str:
     fx = ""
     if p["fx"]:
@@ -152,6 +179,8 @@ def _human_import(p: dict[str, Any]) -> str:
         + "".join(f"; {t['description']} {t['amount']:,.2f}" for t in p["taxes"]),
         f"  support {p['support_years']:g} years, lead time {lead}",
     ]
+    if p["read_as"]:
+        out.append(f"  read as: {p['read_as']['summary']}")
     for m in p["matches"]:
         state = "confirmed" if m["confirmed"] else "suggested, confirm in the Quotes view"
         if m["confidence"] is not None and not m["confirmed"]:

@@ -18,10 +18,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from planner import clock
+from planner import __version__, clock
 from planner.catalog import Gpu, ModelArch
 from planner.engine.tco import evaluate, resolve_workloads
 from planner.project import Project, ProjectError, load_project
+from ui.report.archive import (
+    ANALYSIS_FILE,
+    CATALOG_FILE,
+    PROJECT_FILE,
+    Attachment,
+    DocumentInfo,
+    make_archival,
+)
 from ui.report.files import ReportError, write_atomic
 from ui.report.identity import Identity
 from ui.report.proposal import (
@@ -32,9 +40,10 @@ from ui.report.proposal import (
     SourcedFigure,
     WorkloadRow,
     build_proposal,
-    document_id,
 )
-from ui.report.signing import page_count, sign_pdf, signature_level
+from ui.report.registry import project_key, record, version_for
+from ui.report.reproduce import Bundle, CatalogRecorder, canonical
+from ui.report.signing import load_crls, page_count, sign_pdf, signature_level
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +59,7 @@ class ExportResult:
     sha256: str
     pages: int
     doc_id: str
+    version: str
     signed: bool
     signer: str
     size_bytes: int
@@ -61,6 +71,7 @@ class ExportResult:
             "sha256": self.sha256,
             "pages": self.pages,
             "doc_id": self.doc_id,
+            "version": self.version,
             "signed": self.signed,
             "signer": self.signer,
             "size_bytes": self.size_bytes,
@@ -92,7 +103,7 @@ def export_proposal(
     *,
     identity: Identity | None = None,
     paper: str = "a4",
-    version: str = "1",
+    version: str | None = None,
     location: str = "",
     samples: int = MONTE_CARLO_SAMPLES,
     seed: int = MONTE_CARLO_SEED,
@@ -100,12 +111,18 @@ def export_proposal(
     quotes: Sequence[QuoteRow] | None = None,
     engine: Any = None,
     use_catalog: bool = True,
+    now: dt.datetime | None = None,
+    registry: Path | None = None,
+    crls: Sequence[str | os.PathLike[str]] = (),
 ) -> ExportResult:
     """Evaluate ``project``, build the proposal, sign it with ``identity`` if given, and write it to ``out``."""
     out_path = Path(out)
     check_output_path(out_path)
     if paper not in ("a4", "letter"):
         raise ReportError(f"paper must be a4 or letter (got {paper!r})")
+    revocation = load_crls(crls)
+    if revocation and (identity is None or not identity.chain):
+        raise ReportError("--crl needs a CA-issued identity (a PKCS#12 that carries its CA chain)")
     inputs = prepare_inputs(
         project,
         identity=identity,
@@ -118,21 +135,33 @@ def export_proposal(
         quotes=quotes,
         engine=engine,
         use_catalog=use_catalog,
+        registry=registry,
+        revocation=revocation,
     )
     if inputs.result["recommendation"] is None:
         blocked = " ".join(r["text"] for r in inputs.result.get("recommendation_blocked_by", []))
         raise ReportError(f"no proposal: the project has no plan to recommend. {blocked}".strip())
-    pdf = build_proposal(inputs)
+    moment = now or clock.now()
+    pdf = make_archival(build_proposal(inputs), archive_info(inputs, moment), archive_files(inputs))
     signer = ""
     if identity is not None:
-        signed = sign_pdf(pdf, identity, location=inputs.meta.location)
+        signed = sign_pdf(pdf, identity, location=inputs.meta.location, now=moment, crls=revocation)
         pdf, signer = signed.data, signed.signer
     write_atomic(out_path, pdf)
+    if version is None:
+        record(
+            project_key(project.name, project.client),
+            inputs.meta.doc_id,
+            int(inputs.meta.version),
+            inputs.meta.doc_id,
+            registry,
+        )
     return ExportResult(
         path=out_path,
         sha256=hashlib.sha256(pdf).hexdigest(),
         pages=page_count(pdf),
         doc_id=inputs.meta.doc_id,
+        version=inputs.meta.version,
         signed=identity is not None,
         signer=signer,
         size_bytes=len(pdf),
@@ -145,7 +174,7 @@ def prepare_inputs(
     *,
     identity: Identity | None = None,
     paper: str = "a4",
-    version: str = "1",
+    version: str | None = None,
     location: str = "",
     samples: int = MONTE_CARLO_SAMPLES,
     seed: int = MONTE_CARLO_SEED,
@@ -153,32 +182,44 @@ def prepare_inputs(
     quotes: Sequence[QuoteRow] | None = None,
     engine: Any = None,
     use_catalog: bool = True,
+    registry: Path | None = None,
+    revocation: Sequence[Any] = (),
 ) -> ProposalInputs:
-    """Run the engines and gather everything the document shows."""
+    """Run the engines and gather everything the document shows, and what reproduces it."""
     day = today or clock.today()
     cat = open_catalog(engine) if use_catalog else None
+    recorder = CatalogRecorder(cat.get_model if cat else None, cat.get_gpu if cat else None)
     try:
-        resolved = resolve_workloads(project, cat.get_model if cat else None, cat.get_gpu if cat else None)
+        resolved = resolve_workloads(
+            project, recorder.get_model if cat else None, recorder.get_gpu if cat else None
+        )
         result = evaluate(resolved, samples=samples, seed=seed)
     except ProjectError as exc:
         raise ReportError(f"the project has errors: {exc}") from None
     fit, fit_note = hardware_fit(resolved, cat)
-    result_json = result.to_json()
+    result_json = json.loads(canonical(result.to_json()))
     meta = ProposalMeta(
         doc_id="",
         date=day,
-        version=version,
+        version=version or "1",
         paper=paper,
         signed=identity is not None,
         signer=identity.name if identity is not None else "",
         signer_organisation=identity.organisation if identity is not None else "",
         signer_email=identity.email if identity is not None else "",
         certificate_sha256=identity.fingerprint_sha256 if identity is not None else "",
-        signature_level=signature_level(identity) if identity is not None else "",
+        signature_level=signature_level(identity, revocation) if identity is not None else "",
         location=location,
     )
-    meta = dataclasses.replace(
-        meta, doc_id=document_id(project_bytes(project), canonical(result_json), canonical(meta_json(meta)))
+    bundle = Bundle.make(
+        project.to_dict(), recorder.to_json(), result_json, meta_json(meta), samples, seed, __version__
+    )
+    doc_id = bundle.content_id()
+    key = project_key(project.name, project.client)
+    number = version or str(version_for(key, doc_id, registry))
+    meta = dataclasses.replace(meta, doc_id=doc_id, version=number)
+    bundle = Bundle.make(
+        project.to_dict(), recorder.to_json(), result_json, meta_json(meta), samples, seed, __version__
     )
     return ProposalInputs(
         project=resolved,
@@ -190,24 +231,45 @@ def prepare_inputs(
         catalog_figures=catalog_figures(resolved, cat),
         quotes=quotes,
         today=day,
+        bundle=bundle,
     )
 
 
-def canonical(data: Any) -> bytes:
-    """JSON bytes that are the same for the same content (sorted keys, UTF-8, no spaces)."""
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def project_bytes(project: Project) -> bytes:
-    return canonical(project.to_dict())
-
-
 def meta_json(meta: ProposalMeta) -> dict[str, Any]:
-    """The document facts that the id covers (everything but the id itself)."""
+    """The document facts the analysis file records (the id covers all of them but the version)."""
     out = {k: v for k, v in dataclasses.asdict(meta).items() if k != "doc_id"}
     out["date"] = meta.date.isoformat()
     out["valid_until"] = meta.price_validity.isoformat()
     return out
+
+
+def archive_info(inputs: ProposalInputs, now: dt.datetime) -> DocumentInfo:
+    pr, meta = inputs.project, inputs.meta
+    return DocumentInfo(
+        title=f"Proposal: {pr.name}",
+        author=meta.signer or pr.consultant or pr.organisation or "Compute Planner",
+        subject=f"Compute proposal for {pr.client or pr.name}, document {meta.doc_id} version {meta.version}",
+        keywords=["compute proposal", "total cost of ownership", meta.doc_id, pr.client or pr.name],
+        language=meta.language,
+        doc_id=meta.doc_id,
+        created=now,
+        creator=f"Compute Planner {__version__}",
+    )
+
+
+def archive_files(inputs: ProposalInputs) -> list[Attachment]:
+    b = inputs.bundle
+    assert b is not None
+    return [
+        Attachment(PROJECT_FILE, b.project, "The project file this proposal was computed from"),
+        Attachment(CATALOG_FILE, b.catalog, "The catalog rows (GPUs, models) the engines read"),
+        Attachment(
+            ANALYSIS_FILE,
+            b.analysis,
+            "The analysis shown: every figure, Monte Carlo samples and seed",
+            relationship="Data",
+        ),
+    ]
 
 
 # --------------------------------------------------------------------------------------------- catalog + memory

@@ -167,6 +167,8 @@ class ProposalInputs:
     quotes: Sequence[QuoteRow] | None = None
     today: dt.date | None = None
     """The day stale prices are judged against; the document's date when not given."""
+    bundle: Any = None
+    """The files that reproduce the document (:class:`ui.report.reproduce.Bundle`), embedded on export."""
 
     @property
     def as_of_day(self) -> dt.date:
