@@ -28,6 +28,7 @@ from db.quote_layout import (
     Layout,
     Sheet,
     detect_layout,
+    header_columns,
     normalise,
     parse_lead_time,
     read_sheets,
@@ -113,6 +114,7 @@ MAPPING_KEYS = (
     "currency",
     "decimal_comma",
     "date_order",
+    "detected",
 )
 """The keys a mapping JSON file may hold; any other key is rejected (a typo would otherwise be ignored)."""
 FX_STALE_DAYS = 31
@@ -183,6 +185,9 @@ class ColumnMapping:
     decimal_comma: bool = False
     vendor: str = ""
     date_order: str | None = None
+    detected: bool = False
+    """Remembered from a detected layout: the next file of the vendor is detected again, and only its
+    conventions (the date order) are taken from here."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"vendor": self.vendor, "columns": dict(self.columns)}
@@ -200,6 +205,8 @@ class ColumnMapping:
             out["decimal_comma"] = True
         if self.date_order:
             out["date_order"] = self.date_order
+        if self.detected:
+            out["detected"] = True
         return out
 
     @classmethod
@@ -264,6 +271,7 @@ class ColumnMapping:
             decimal_comma=bool(data.get("decimal_comma", False)),
             vendor=str(data.get("vendor", "")),
             date_order=date_order,
+            detected=bool(data.get("detected", False)),
         )
 
 
@@ -552,7 +560,11 @@ def parse_quote_file(
             )
         index, columns = header
         sheets = [Sheet(mapping.sheet or p.stem, grid.rows)]
-        layout = Layout(0, sheets[0].name, index, columns, {}, "de" if mapping.decimal_comma else "en")
+        _found, votes = header_columns(grid.rows[index])
+        language = (
+            max(sorted(votes), key=lambda k: votes[k]) if votes else ("de" if mapping.decimal_comma else "en")
+        )
+        layout = Layout(0, sheets[0].name, index, columns, {}, language)
         cell_facts = _cell_facts(grid.cells, mapping, issues)
         kind_values: Mapping[str, str] = mapping.kind_values
     else:
@@ -668,7 +680,19 @@ def parse_quote_file(
         delimiter=how_read.delimiter if how_read else "",
         date_order=order,
     )
-    remembered = replace(mapping, vendor=vendor) if mapping is not None else None
+    if mapping is not None:
+        given = date_order if date_order in ("dmy", "mdy") else None
+        remembered = replace(mapping, vendor=vendor, date_order=mapping.date_order or given)
+    else:
+        remembered = ColumnMapping(
+            columns={f: h for f, h in header_text.items() if f in FIELDS},
+            header_row=layout.header_row + 1,
+            sheet=sheet.name if p.suffix.lower() in (".xlsx", ".xlsm") else None,
+            decimal_comma=decimal == ",",
+            vendor=vendor,
+            date_order=order,
+            detected=True,
+        )
     return ParsedQuote(quote, remembered, tuple(read.skipped), tuple(notes), used)
 
 
@@ -1373,7 +1397,12 @@ def _replace_quote(
 
 
 def _parse_with_remembered(engine: Engine, path: str | Path, kwargs: dict[str, Any]) -> ParsedQuote:
+    """The vendor's remembered mapping, then a detected layout. A layout remembered from detection is
+    detected again, the vendor's date order settling slashed dates the new file leaves ambiguous."""
     remembered = vendor_mapping(engine, kwargs["vendor"])
+    if remembered is not None and remembered.detected:
+        settled = {**kwargs, "date_order": kwargs.get("date_order") or remembered.date_order}
+        return parse_quote_file(path, mapping=None, **settled)
     if remembered is not None:
         try:
             return parse_quote_file(path, mapping=remembered, **kwargs)

@@ -231,3 +231,22 @@ def test_european_amount_with_the_euro_sign_after_it_is_never_read_as_301(
     p = _import(capsys, str(path), "Euro Reseller")
     assert (p["currency"], p["quote_date"]) == ("EUR", "2026-11-20")
     assert p["net_total_before_tax"] == pytest.approx(2 * 301_000.00 + 2 * 12_000.50)
+
+
+def test_the_vendor_settles_its_next_ambiguous_date(
+    shipped_db: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Dell's file proves month-first dates (11/18/2026); Dell's next quote, whose only date is 12/03/2026,
+    is read month first too, while an unknown vendor's is refused."""
+    _import(capsys, "dell_xe9680_usd.csv", "Dell")
+    path = tmp_path / "next.csv"
+    path.write_text(
+        "Quote Number,NEXT-1\nQuote Date,12/03/2026\n\nDescription,Qty,Unit Price\n"
+        "PowerEdge XE9680 8x H100 SXM5,1,290000.00\n",
+        encoding="utf-8",
+    )
+    assert _import(capsys, str(path), "Dell")["quote_date"] == "2026-12-03"
+    code, _out, err = _run(
+        capsys, "quotes", "import", str(path), "--vendor", "Someone else", "--today", TODAY
+    )
+    assert code != 0 and "is ambiguous" in err
