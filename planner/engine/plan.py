@@ -191,10 +191,16 @@ def stream_classes(project: Project) -> tuple[str, ...]:
 
 def candidates(project: Project, ctx: Context) -> Candidates:
     """The program's candidates from the project's options (complete, allowed by the rules)."""
-    from planner.engine.recommend import STRICT_REGIMES, _is_managed_service, _missing_prices, regulation
+    from planner.engine.recommend import (
+        _is_managed_service,
+        _missing_prices,
+        cloud_verdicts,
+        owned_needs_air_gap,
+        regulation,
+    )
 
     reg = regulation(project)
-    strict = bool(STRICT_REGIMES & project.compliance)
+    strict = bool(owned_needs_air_gap(project.compliance))
     p = Params()
     platforms: dict[tuple[object, ...], Platform] = {}
     reservations: list[Reservation] = []
@@ -204,9 +210,9 @@ def candidates(project: Project, ctx: Context) -> Candidates:
     peak_width = _peak_width(ctx)
 
     def cloud_ok(c: CloudOption) -> bool:
-        if not reg.regimes or strict:
+        if not reg.regimes:
             return False
-        return project.compliance <= c.certifications
+        return not cloud_verdicts(project.compliance, c)[0]
 
     def add_cloud(c: CloudOption, option: str, kind: str) -> None:
         if not project.mlops_team and not _is_managed_service(c):
