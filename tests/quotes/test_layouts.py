@@ -197,6 +197,9 @@ def test_flagged_quotes_are_never_best(shipped_db: str, capsys: pytest.CaptureFi
     assert per_gpu[dell["id"]] == pytest.approx(1_444_500 / 32)
     # ... and neither is best on any criterion.
     assert set(payload["best"].values()) == {dell["id"]}
+    flags = {q["id"]: q["flags"] for q in payload["quotes"]}
+    assert flags == {dell["id"]: [], bad_sum["id"]: bad_sum["flags"], bad_gpu["id"]: bad_gpu["flags"]}
+    assert {q["id"]: q["tax"] for q in payload["quotes"]}[dell["id"]] == 119_171.25
     excluded = {e["id"]: e["reasons"] for e in payload["best_excludes"]}
     assert bad_sum["flags"][0] in excluded[bad_sum["id"]]
     assert bad_gpu["flags"][0] in excluded[bad_gpu["id"]]
