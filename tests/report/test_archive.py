@@ -135,3 +135,39 @@ def test_attachments_read_back_as_the_project(tmp_path: Path) -> None:
     assert project["name"] == load_project(EUR_PROJECT).name
     analysis = json.loads(attachments(pdf.read_bytes())[ANALYSIS_FILE])
     assert analysis["monte_carlo"] == {"samples": 200, "seed": 20240601}
+
+
+def _page_fill(pdf: Path) -> list[tuple[float, str]]:
+    """Per page: the share of the body height down to the lowest text line (header and footer excluded),
+    and the page's first body line."""
+    import re as _re
+
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True).stdout
+    out = []
+    for page in html.split("<page ")[1:]:
+        height = float(_re.search(r'height="([\d.]+)"', page).group(1))  # type: ignore[union-attr]
+        top, bottom = 20 * 72 / 25.4, height - 20 * 72 / 25.4
+        words = [
+            (float(y1), float(y2), w)
+            for y1, y2, w in _re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', page)
+        ]
+        body = [(a, b, w) for a, b, w in words if top <= a and b <= bottom]
+        lowest = max((b for _a, b, _w in body), default=top)
+        first = " ".join(w for a, _b, w in sorted(body)[:6])
+        out.append(((lowest - top) / (bottom - top), first))
+    return out
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+@pytest.mark.parametrize("stem", ["fraud_detection_hybrid", "largest", "fine_tuning_workloads"])
+def test_no_mostly_empty_page_but_the_last_of_a_section(stem: str, tmp_path: Path) -> None:
+    import re as _re
+
+    path = next(p for p in sample_projects() if p.stem == stem)
+    out = tmp_path / f"{stem}.pdf"
+    export_proposal(load_project(path), out, samples=200, today=DAY, now=NOW)
+    pages = _page_fill(out)
+    for n, (fill, _first) in enumerate(pages[2:-1], start=3):  # cover, contents and the last page aside
+        next_first = pages[n][1]  # the following page
+        section_ends = bool(_re.match(r"\d+\. |Appendix", next_first))
+        assert fill >= 0.4 or section_ends, f"page {n} is {fill:.0%} filled and its section goes on"
