@@ -43,6 +43,7 @@ from ui.dialogs import ImportErrorsDialog, RowEditorDialog
 from ui.models import TABLE_TITLES, TABLES, CatalogTableModel
 from ui.models.prepared import PreparedRows, prepare_rows
 from ui.models.price_history import history_html
+from ui.pages.catalog_update import PackUpdateDialog
 from ui.workers import DbLane, WorkerError
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,7 @@ class CatalogPage(QWidget):
         self.editor_dialog: RowEditorDialog | None = None
         self.import_errors_dialog: ImportErrorsDialog | None = None
         self.take_over_button: QPushButton | None = None
+        self.update_dialog: PackUpdateDialog | None = None
         self._last_import: tuple[str, str | None] = ("", None)
         self._loaded = False
         self._error: str | None = None
@@ -157,6 +159,11 @@ class CatalogPage(QWidget):
         )
         self.import_button = self._button("Import…", self.choose_import_file, "Import a CSV or XLSX file")
         self.export_button = self._button("Export…", self.choose_export_file, "Export this table")
+        self.update_button = self._button(
+            "Update prices…",
+            self.open_update_dialog,
+            "Refresh cloud prices from catalog snapshots (SkyPilot, gpuhunt): see the changes, then apply",
+        )
         top = QHBoxLayout()
         top.addWidget(self.filter_edit, 1)
         top.addSpacing(6)
@@ -169,6 +176,7 @@ class CatalogPage(QWidget):
             self.delete_button,
             self.import_button,
             self.export_button,
+            self.update_button,
         ):
             top.addWidget(button)
 
@@ -704,6 +712,55 @@ class CatalogPage(QWidget):
         dialog.close()
         self.import_errors_dialog = None
         self.import_file(path, table, replace_shipped=True)
+
+    # ---- price packs --------------------------------------------------------------------------
+    def open_update_dialog(self) -> PackUpdateDialog:
+        dialog = PackUpdateDialog(self, clock.today(), parent=self)
+        self.update_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def preview_packs(
+        self,
+        paths: list[str],
+        as_of: Any,
+        provider: str | None,
+        on_diff: Callable[[Any], None],
+        on_refused: Callable[[str], None],
+    ) -> None:
+        """Read and diff price packs on the lane (nothing is written); a refused file gives its reasons."""
+        url = self.db_url
+        today = clock.today()
+
+        def work() -> tuple[list[Any], Any]:
+            from db.packs import diff_packs, read_packs
+
+            engine = _engine(url)
+            packs = read_packs(paths, engine=engine, today=today, as_of=as_of, provider=provider)
+            return packs, diff_packs(engine, packs)
+
+        def failed(error: WorkerError) -> None:
+            on_refused(str(error.exception))
+
+        self._lane.submit(work, on_diff, failed)
+
+    def apply_price_packs(self, packs: list[Any], on_done: Callable[[str], None]) -> None:
+        """Apply read packs in one transaction on the lane, then reload the catalog."""
+        url = self.db_url
+
+        def work() -> tuple[Any, Catalog]:
+            from db.packs import apply_packs
+
+            diff, _report = apply_packs(_engine(url), packs)
+            return diff, load_catalog(url)
+
+        def done(result: tuple[Any, Catalog]) -> None:
+            diff, catalog = result
+            message = f"Updated cloud prices: {diff.summary()}; earlier prices kept in the price history"
+            self._loaded_catalog(catalog, message)
+            on_done(message)
+
+        self._lane.submit(work, done, self._failed)
 
     def choose_export_file(self) -> None:
         table = self.current_table()
