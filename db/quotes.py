@@ -28,6 +28,7 @@ from db.quote_layout import (
     Layout,
     Sheet,
     detect_layout,
+    header_columns,
     normalise,
     parse_lead_time,
     read_sheets,
@@ -42,6 +43,7 @@ from db.textnum import (
     DateOrder,
     DecimalMark,
     TextNumberError,
+    decimal_evidence,
     detect_date_order,
     detect_decimal,
     parse_money,
@@ -112,14 +114,13 @@ MAPPING_KEYS = (
     "currency",
     "decimal_comma",
     "date_order",
+    "detected",
 )
 """The keys a mapping JSON file may hold; any other key is rejected (a typo would otherwise be ignored)."""
 FX_STALE_DAYS = 31
 """An FX rate more than this many days older than the quote date gets a note on import."""
 HEADER_SEARCH_ROWS = 40
 """Without an explicit header row, the header is the first of these rows naming every required column."""
-
-_CURRENCY_SYMBOLS = {"£": "GBP", "€": "EUR", "$": "USD"}
 
 
 # ------------------------------------------------------------------------------------------ errors
@@ -182,6 +183,9 @@ class ColumnMapping:
     decimal_comma: bool = False
     vendor: str = ""
     date_order: str | None = None
+    detected: bool = False
+    """Remembered from a detected layout: the next file of the vendor is detected again, and only its
+    conventions (the date order) are taken from here."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"vendor": self.vendor, "columns": dict(self.columns)}
@@ -199,6 +203,8 @@ class ColumnMapping:
             out["decimal_comma"] = True
         if self.date_order:
             out["date_order"] = self.date_order
+        if self.detected:
+            out["detected"] = True
         return out
 
     @classmethod
@@ -263,6 +269,7 @@ class ColumnMapping:
             decimal_comma=bool(data.get("decimal_comma", False)),
             vendor=str(data.get("vendor", "")),
             date_order=date_order,
+            detected=bool(data.get("detected", False)),
         )
 
 
@@ -379,12 +386,12 @@ def _find_header(rows: list[list[Any]], mapping: ColumnMapping) -> tuple[int, di
 # ------------------------------------------------------------------------------------------ values
 
 
-_NUMBER = re.compile(r"^\(?-?\d+(?:\.\d+)?\)?$")
-
-
 def parse_amount(value: object, *, decimal_comma: bool = False) -> tuple[float, str | None]:
-    """A number from a cell: plain numbers, "£1,250.00", "1.234,56" (``decimal_comma``), "(500)" = −500,
-    "EUR 2,400". Returns (value, currency found from a symbol or code or None); ValueError if not a number."""
+    """A number from a cell or a typed field: plain numbers, "£1,250.00", "1.234,56", "289.500,00 €",
+    "(500)" = −500, "EUR 2,400". The decimal mark is a comma with ``decimal_comma`` or when the text
+    proves it (``1.234,56``, ``12,5``), else a point; an amount that fits neither is refused, never misread
+    (``€ 301.000,00`` is 301,000, not 301). Returns (value, currency named by a symbol or code, or None);
+    ValueError if not a number."""
     if isinstance(value, bool):
         raise ValueError(f"not a number: {value!r}")
     if isinstance(value, int | float):
@@ -392,23 +399,12 @@ def parse_amount(value: object, *, decimal_comma: bool = False) -> tuple[float, 
             raise ValueError(f"not a number: {value!r}")
         return float(value), None
     text = str(value).strip()
-    currency = None
-    for symbol, symbol_code in _CURRENCY_SYMBOLS.items():
-        if symbol in text:
-            currency = symbol_code
-            text = text.replace(symbol, "")
-    iso = re.search(r"\b([A-Z]{3})\b", text)
-    if iso:
-        currency = iso.group(1)
-        text = text.replace(iso.group(1), "")
-    text = text.replace("\u00a0", "").replace(" ", "").replace("'", "")
-    text = text.replace(".", "").replace(",", ".") if decimal_comma else text.replace(",", "")
-    if text.endswith("-") and text[:-1].replace(".", "").isdigit():
-        text = "-" + text[:-1]
-    if not _NUMBER.match(text):
-        raise ValueError(f"not a number: {str(value).strip()!r}")
-    number = float(text.strip("()"))
-    return (-abs(number) if text.startswith("(") else number), currency
+    mark: DecimalMark = "," if decimal_comma or decimal_evidence(text) == "," else "."
+    try:
+        amount = parse_money(text, mark)
+    except TextNumberError as exc:
+        raise ValueError(str(exc).replace("not an amount", "not a number", 1)) from None
+    return float(amount.value), amount.currency
 
 
 def parse_date(value: object) -> dt.date:
@@ -551,7 +547,11 @@ def parse_quote_file(
             )
         index, columns = header
         sheets = [Sheet(mapping.sheet or p.stem, grid.rows)]
-        layout = Layout(0, sheets[0].name, index, columns, {}, "de" if mapping.decimal_comma else "en")
+        _found, votes = header_columns(grid.rows[index])
+        language = (
+            max(sorted(votes), key=lambda k: votes[k]) if votes else ("de" if mapping.decimal_comma else "en")
+        )
+        layout = Layout(0, sheets[0].name, index, columns, {}, language)
         cell_facts = _cell_facts(grid.cells, mapping, issues)
         kind_values: Mapping[str, str] = mapping.kind_values
     else:
@@ -667,7 +667,19 @@ def parse_quote_file(
         delimiter=how_read.delimiter if how_read else "",
         date_order=order,
     )
-    remembered = replace(mapping, vendor=vendor) if mapping is not None else None
+    if mapping is not None:
+        given = date_order if date_order in ("dmy", "mdy") else None
+        remembered = replace(mapping, vendor=vendor, date_order=mapping.date_order or given)
+    else:
+        remembered = ColumnMapping(
+            columns={f: h for f, h in header_text.items() if f in FIELDS},
+            header_row=layout.header_row + 1,
+            sheet=sheet.name if p.suffix.lower() in (".xlsx", ".xlsm") else None,
+            decimal_comma=decimal == ",",
+            vendor=vendor,
+            date_order=order,
+            detected=True,
+        )
     return ParsedQuote(quote, remembered, tuple(read.skipped), tuple(notes), used)
 
 
@@ -1372,7 +1384,12 @@ def _replace_quote(
 
 
 def _parse_with_remembered(engine: Engine, path: str | Path, kwargs: dict[str, Any]) -> ParsedQuote:
+    """The vendor's remembered mapping, then a detected layout. A layout remembered from detection is
+    detected again, the vendor's date order settling slashed dates the new file leaves ambiguous."""
     remembered = vendor_mapping(engine, kwargs["vendor"])
+    if remembered is not None and remembered.detected:
+        settled = {**kwargs, "date_order": kwargs.get("date_order") or remembered.date_order}
+        return parse_quote_file(path, mapping=None, **settled)
     if remembered is not None:
         try:
             return parse_quote_file(path, mapping=remembered, **kwargs)
@@ -1732,6 +1749,8 @@ def figures_to_json(figures: Sequence[QuoteFigures], site: SiteTerms | None) -> 
                 ),
                 "total": round(f.total, 2),
                 "total_usd": round(f.total_usd, 2),
+                "tax": round(q.tax_total, 2),
+                "flags": list(q.flags),
                 "servers": f.hardware.servers,
                 "gpus": f.hardware.gpus,
                 "gpu_names": list(f.hardware.gpu_names),
@@ -1813,6 +1832,7 @@ def export_comparison_xlsx(
         ("Status", ["EXPIRED" if f.expired else "valid" for f in figures], None),
         ("Currency", [f.quote.currency for f in figures], None),
         ("Total (quote currency)", [f.total for f in figures], None),
+        ("Tax, kept out of capex (quote currency)", [f.quote.tax_total for f in figures], None),
         ("USD per unit of currency (FX at quote date)", [f.usd_per_unit for f in figures], None),
         ("FX as of", [f.quote.fx.as_of if f.quote.fx else None for f in figures], None),
         ("Servers", [f.hardware.servers for f in figures], None),

@@ -219,6 +219,12 @@ def _render(
         if isinstance(per, int | float):
             line += f"; {_rate(per, cur)} per used GPU-hour"
         return line + "."
+    if c == R.COMPLIANCE_CONDITIONAL:
+        return (
+            f"Caution: {first} processes data under {regimes(f.get('regimes'))} outside the area the regulation "
+            "names; that is allowed only under conditions the client must establish (for GDPR, an adequacy "
+            "decision, standard data protection clauses or another Chapter V basis)."
+        )
     if c == R.HYBRID_SPLIT:
         return (
             f"Its optimal split owns {f.get('servers')} server(s) ({f.get('gpus')} GPUs) for the base load and "

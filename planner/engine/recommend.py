@@ -110,11 +110,53 @@ def regulation(project: Project) -> Regulation:
     all_regulated = bool(project.compliance) and flagged <= 0
     return Regulation(
         regimes=project.compliance,
-        strict=bool(STRICT_REGIMES & project.compliance),
+        strict=bool(owned_needs_air_gap(project.compliance)),
         regulated_gpu_hours_per_month=flagged,
         all_regulated=all_regulated,
         latency_gpu_hours_per_month=latency,
     )
+
+
+LEGACY_REGIMES = frozenset({"hipaa", "fedramp", "itar", "classified", "air_gapped"})
+"""Regimes checked by certification codes on the options (``certifications`` ⊇ the regimes); any other
+regime code (e.g. ``gdpr_health``) is checked with its rules in resources/compliance/regimes.toml."""
+
+
+def cloud_verdicts(regimes: frozenset[str], cloud: CloudOption) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(regimes that refuse ``cloud``, regimes that allow it only under conditions the client must establish).
+
+    The five regimes of the project format need a certification covering each (and classified / air-gapped
+    data never runs in a cloud). Any other regime is judged by :func:`planner.compliance.may_process` with
+    the country of the option's provider region (an option that does not say where it runs cannot be shown to
+    stay where a regime requires); a regime the rules file does not know refuses."""
+    from planner.compliance import Offering, may_process, region_country, shipped_regimes, shipped_regions
+
+    refused = set((regimes & LEGACY_REGIMES) - cloud.certifications)
+    if regimes & STRICT_REGIMES:
+        refused |= regimes & STRICT_REGIMES
+    conditional: set[str] = set()
+    others = regimes - LEGACY_REGIMES
+    if others:
+        rules = shipped_regimes()
+        country = region_country(shipped_regions(), cloud.provider, cloud.region) if cloud.region else None
+        offering = Offering(kind="cloud", country=country, certifications=cloud.certifications)
+        for code in others:
+            regime = rules.regimes.get(code)
+            status = "refused" if regime is None else may_process(rules, regime, offering).status
+            if status == "refused":
+                refused.add(code)
+            elif status == "conditional":
+                conditional.add(code)
+    return tuple(sorted(refused)), tuple(sorted(conditional))
+
+
+def owned_needs_air_gap(regimes: frozenset[str]) -> tuple[str, ...]:
+    """The regimes that allow owned hardware only when it is air-gapped."""
+    from planner.compliance import shipped_regimes
+
+    rules = shipped_regimes().regimes
+    other = {c for c in regimes - LEGACY_REGIMES if c in rules and rules[c].onprem == "air_gapped"}
+    return tuple(sorted((regimes & STRICT_REGIMES) | other))
 
 
 def _cloud_carries(cloud: CloudOption, name: str, reg: Regulation, months: int | None) -> list[Reason]:
@@ -123,9 +165,8 @@ def _cloud_carries(cloud: CloudOption, name: str, reg: Regulation, months: int |
     extra: dict[str, R.Figure] = {} if months is None else {"months": months}
     carrier = () if cloud.name == name else (cloud.name,)
     if reg.any_regulated and reg.regimes:
-        missing = reg.regimes - cloud.certifications
-        if missing or reg.strict:
-            need = tuple(sorted(missing or (reg.regimes & STRICT_REGIMES)))
+        need, _ = cloud_verdicts(reg.regimes, cloud)
+        if need:
             out.append(
                 Reason(
                     R.REGULATED_UNCERTIFIED,
@@ -240,7 +281,7 @@ def _compliance(opt: Option, res: Any, project: Project, reg: Regulation) -> lis
         why.append(
             Reason(
                 R.NOT_AIR_GAPPED,
-                {"regimes": tuple(sorted(reg.regimes & STRICT_REGIMES))},
+                {"regimes": owned_needs_air_gap(reg.regimes)},
                 (opt.name,),
                 R.SOURCE_ARCHITECTURES,
             )
@@ -339,6 +380,17 @@ def recommend(
             cautions.append(Reason(R.SCALE_OWNED, figs, (best.name,), R.SOURCE_ARCHITECTURES))
         else:
             explained.append(Reason(R.SCALE, figs, (best.name,), R.SOURCE_ARCHITECTURES))
+    carriers = (
+        [chosen]
+        if isinstance(chosen, CloudOption)
+        else [chosen.burst]
+        if isinstance(chosen, HybridOption)
+        else []
+    )
+    for cloud in carriers:
+        conditional = cloud_verdicts(reg.regimes, cloud)[1] if reg.any_regulated else ()
+        if conditional:
+            cautions.append(Reason(R.COMPLIANCE_CONDITIONAL, {"regimes": conditional}, (best.name,)))
     if not project.mlops_team:
         fired.append("no_mlops_team")
         stack = project.mlops_stack or ("fine_tuning",)
@@ -496,9 +548,7 @@ def blocked(
             figs["max_rate_per_gpu_hour"] = round(min(fix_cost), 4)
         fixes.append((1, Reason(R.CERTIFIED_CLOUD, figs, (), R.SOURCE_ARCHITECTURES)))
     if reg.strict and not any(isinstance(o, OnPremOption | HybridOption) for o in project.options):
-        fixes.append(
-            (1, Reason(R.AIR_GAPPED_OPTION, {"regimes": tuple(sorted(reg.regimes & STRICT_REGIMES))}))
-        )
+        fixes.append((1, Reason(R.AIR_GAPPED_OPTION, {"regimes": owned_needs_air_gap(reg.regimes)})))
     fixes.sort(key=lambda f: f[0])
     return tuple(out + [f for _, f in fixes])
 

@@ -1,4 +1,5 @@
-"""Benchmark: a proposal of at least 12 pages exported (engine + document) and signed in under 3 s.
+"""Benchmark: a proposal of at least 12 pages, and the largest sample's, exported (engine + document + PDF/A
+with attachments) and signed in under 3 s (the largest: 3 s of CPU).
 
 Run with `make bench` (or `.venv/bin/pytest tests/bench/test_bench_pdf.py -s`); prints the figures.
 """
@@ -67,9 +68,12 @@ def test_bench_largest_sample(tmp_path: Path) -> None:
     project = load_project(Path(str(resource("samples", "largest.json"))))
     p12 = create_identity("Bench Signer", "", "bench@example.com", PASSWORD, tmp_path / "b.p12")
     identity = load_identity(p12, PASSWORD)
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     result = export_proposal(project, tmp_path / "largest.pdf", identity=identity)
-    elapsed = time.perf_counter() - t
+    elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
     print(
-        f"\nPDF proposal, largest sample: {result.pages} pages, {len(project.options)} options: {elapsed:.2f} s"
+        f"\nPDF proposal, largest sample: {result.pages} pages, {len(project.options)} options, Monte Carlo "
+        f"2,000 samples, PDF/A-3b with attachments, signed: {cpu:.2f} s CPU ({elapsed:.2f} s wall; "
+        f"target < {TARGET_S:.0f} s CPU)"
     )
+    assert cpu < TARGET_S

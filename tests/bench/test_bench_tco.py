@@ -145,3 +145,106 @@ def test_bench_break_even_utilisation_all_pairs_largest_sample() -> None:
         f"\nbreak-even utilisation, largest.json, {len(ref)} pairs: batched {new_s * 1000:.1f} ms CPU, "
         f"per-pair grid {old_s * 1000:.1f} ms CPU ({old_s / new_s:.0f}x)"
     )
+
+
+PLAN_TARGET_S = 1.0
+"""Issue 14: the plan for largest.json and 10,000 Monte Carlo samples over its plans, under 1 s of CPU."""
+
+SMALL_PLAN = {
+    "name": "small",
+    "currency": "USD",
+    "horizon_months": 3,
+    "discount_rate_annual": 0.1,
+    "compliance": ["hipaa"],
+    "demand": {
+        "gpu_hours_per_month": 2500,
+        "jobs_per_month": 2,
+        "gpus_per_job": 2,
+        "growth_annual": 3.0,
+        "regulated_fraction": 0.5,
+    },
+    "options": [
+        {
+            "kind": "onprem",
+            "name": "own",
+            "servers": 1,
+            "server_price": 9000,
+            "gpus_per_server": 2,
+            "residual_fraction": 0.3,
+            "maintenance_rate_annual": 0.12,
+            "network_capex": 800,
+        },
+        {
+            "kind": "cloud",
+            "name": "ri",
+            "rate_unit": "gpu",
+            "pricing": "reserved",
+            "rate_per_hour": 2.0,
+            "gpus_per_instance": 1,
+            "term_months": 2,
+            "certifications": ["hipaa"],
+        },
+        {"kind": "cloud", "name": "use 0", "rate_unit": "gpu", "rate_per_hour": 4.5, "monthly_fixed": 500},
+        {
+            "kind": "cloud",
+            "name": "use 1",
+            "rate_unit": "gpu",
+            "rate_per_hour": 6.0,
+            "pricing": "spot",
+            "spot_overhead": 0.1,
+            "certifications": ["hipaa"],
+            "billing_increment_s": 60,
+        },
+    ],
+}
+
+
+def test_bench_plan_largest_sample_and_10k_monte_carlo_over_its_plans() -> None:
+    """CPU time (best of 5) of the MILP plan for largest.json (20 options × 84 months) plus 10,000 Monte Carlo
+    samples over every option as configured and the optimised plan; and, on a small project both can solve,
+    the optimiser against the brute-force enumeration (tests/plan/reference_plan.py): same objective, speed
+    ratio."""
+    import json
+    from importlib.resources import files
+
+    from planner.engine.plan import plan
+    from planner.project import parse_project
+    from tests.plan import reference_plan
+
+    p = parse_project(
+        json.loads(files("resources.samples").joinpath("largest.json").read_text(encoding="utf-8"))
+    )
+    base = evaluate(p)
+    fixed = {o.name: {"servers": int(o.details["servers"])} for o in base.options if o.kind == "hybrid"}
+    plan(p)  # imports scipy.optimize once, outside the timing
+    cpu_plan, cpu_mc = [], []
+    pl = None
+    for _ in range(5):
+        c0 = time.process_time()
+        pl = plan(p)
+        c1 = time.process_time()
+        draws, _ = mc.sample_inputs(p, list(p.monte_carlo), SAMPLES, seed=1)
+        mc.run_totals_served(p, draws, SAMPLES, fixed)
+        mc.plan_totals(p, pl, draws, SAMPLES)
+        c2 = time.process_time()
+        cpu_plan.append(c1 - c0)
+        cpu_mc.append(c2 - c1)
+    assert pl is not None and pl.feasible
+    together = min(a + b for a, b in zip(cpu_plan, cpu_mc, strict=True))
+
+    small = parse_project(SMALL_PLAN)
+    c0 = time.process_time()
+    got = plan(small, mip_rel_gap=1e-9)
+    opt_s = time.process_time() - c0
+    c0 = time.process_time()
+    want = reference_plan.best_plan(SMALL_PLAN)
+    ref_s = time.process_time() - c0
+    assert got.objective == pytest.approx(want, rel=1e-6, abs=0.01)
+    print(
+        f"\nPlan for largest.json ({len(p.options)} options x {p.horizon_months} months): CPU "
+        f"{min(cpu_plan) * 1000:.0f} ms (MILP, HiGHS); {SAMPLES:,} Monte Carlo samples over the options and the "
+        f"plan: {min(cpu_mc) * 1000:.0f} ms; together {together * 1000:.0f} ms (target < {PLAN_TARGET_S:.1f} s)"
+        f"\n  small project (3 months): optimiser {opt_s * 1000:.1f} ms, brute force {ref_s * 1000:.0f} ms "
+        f"(ratio {ref_s / opt_s:.0f}x), same objective {want:,.2f}"
+    )
+    assert together < PLAN_TARGET_S

@@ -168,3 +168,41 @@ def test_bad_serving_settings_name_the_field(raw: dict[str, object], field: str)
     with pytest.raises(SpecError) as err:
         parse_spec({"model": "x", **raw})
     assert err.value.field == field
+
+
+def test_kv_pool_against_vllms_own_accounting() -> None:
+    """vLLM PR #10511 (https://github.com/vllm-project/vllm/pull/10511, maintainer's sanity check of
+    2024-12-13): `vllm serve meta-llama/Meta-Llama-3-8B` on one H100 (torch reports 79.22 GiB), utilisation
+    0.90, max_num_seqs 256, profile pass of max_model_len = 8192 tokens: weights 14.96 GiB, activation peak
+    1.26 GiB, non-torch 1.79 GiB, KV pool 53.29 GiB."""
+    gib = 2**30
+    h100 = Gpu(
+        "NVIDIA",
+        "H100 SXM",
+        "SXM",
+        79.22 * gib / 1e9,
+        3350,
+        989.4,
+        1978.9,
+        700,
+        "NVLink",
+        900,
+        None,
+        None,
+        "",
+        dt.date(2025, 1, 1),
+    )
+    llama3_8b = LLAMA31_8B  # same architecture as Llama 3 8B (8.03B, 32 layers, 8 KV heads, vocab 128,256)
+    spec = EstimateSpec(
+        llama3_8b,
+        method="inference",
+        prompt_len=1024,
+        gen_len=1024,
+        micro_batch=256,
+        gpu_memory_utilization=0.90,
+        max_batched_tokens=8192,
+    )
+    assert sv.weight_bytes(llama3_8b, spec) / gib == pytest.approx(14.96, rel=0.002)
+    assert sv.profile_activation_bytes(llama3_8b, spec) / gib == pytest.approx(1.26, rel=0.15)
+    pool = sv.kv_pool_bytes_per_gpu(llama3_8b, spec, h100)
+    assert pool is not None and pool / gib == pytest.approx(53.29, rel=0.05)

@@ -345,3 +345,34 @@ def test_every_worded_reason_is_client_language(sample: str) -> None:
         names = "".join(reason.options)
         for bad in ("None", "nan", "seed", "_", "001", "002", "{", "["):
             assert bad not in text or bad in names, (bad, text)
+
+
+def test_a_regime_from_the_rules_file_is_a_constraint_too() -> None:
+    # gdpr_health (resources/compliance/regimes.toml): any cloud may process it inside the EU/EEA; outside,
+    # only under Chapter V conditions; an option that does not say where it runs cannot be shown to comply.
+    from dataclasses import replace
+
+    from planner.project import CloudOption, Demand, Project
+
+    base = Project(
+        name="clinic",
+        horizon_months=12,
+        compliance=frozenset({"gdpr_health"}),
+        demand=Demand(gpu_hours_per_month=1000),
+        options=(
+            CloudOption(name="Frankfurt", rate_per_hour=2.0, provider="AWS", region="eu-central-1"),
+            CloudOption(name="Virginia", rate_per_hour=1.5, provider="AWS", region="us-east-1"),
+            CloudOption(name="unstated", rate_per_hour=1.0),
+        ),
+    )
+    r = evaluate(base)
+    assert r.statuses["unstated"].codes == (R.REGULATED_UNCERTIFIED,)
+    assert r.statuses["Virginia"].plan and r.statuses["Frankfurt"].plan
+    rec = r.recommendation
+    assert rec is not None and rec.option == "Virginia"  # 12 × 1,000 × 1.5 = 18,000 < 24,000
+    caution = next(x for x in rec.cautions if x.code == R.COMPLIANCE_CONDITIONAL)
+    assert caution.figures["regimes"] == ("gdpr_health",)
+    assert "GDPR health-data rules" in explain(caution)
+    # the plan may not use the option that does not say where it runs
+    r = evaluate(replace(base, options=base.options[2:]), plan=True)
+    assert r.recommendation is None and r.plan is not None and r.plan.status == "infeasible"

@@ -197,6 +197,9 @@ def test_flagged_quotes_are_never_best(shipped_db: str, capsys: pytest.CaptureFi
     assert per_gpu[dell["id"]] == pytest.approx(1_444_500 / 32)
     # ... and neither is best on any criterion.
     assert set(payload["best"].values()) == {dell["id"]}
+    flags = {q["id"]: q["flags"] for q in payload["quotes"]}
+    assert flags == {dell["id"]: [], bad_sum["id"]: bad_sum["flags"], bad_gpu["id"]: bad_gpu["flags"]}
+    assert {q["id"]: q["tax"] for q in payload["quotes"]}[dell["id"]] == 119_171.25
     excluded = {e["id"]: e["reasons"] for e in payload["best_excludes"]}
     assert bad_sum["flags"][0] in excluded[bad_sum["id"]]
     assert bad_gpu["flags"][0] in excluded[bad_gpu["id"]]
@@ -231,3 +234,22 @@ def test_european_amount_with_the_euro_sign_after_it_is_never_read_as_301(
     p = _import(capsys, str(path), "Euro Reseller")
     assert (p["currency"], p["quote_date"]) == ("EUR", "2026-11-20")
     assert p["net_total_before_tax"] == pytest.approx(2 * 301_000.00 + 2 * 12_000.50)
+
+
+def test_the_vendor_settles_its_next_ambiguous_date(
+    shipped_db: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Dell's file proves month-first dates (11/18/2026); Dell's next quote, whose only date is 12/03/2026,
+    is read month first too, while an unknown vendor's is refused."""
+    _import(capsys, "dell_xe9680_usd.csv", "Dell")
+    path = tmp_path / "next.csv"
+    path.write_text(
+        "Quote Number,NEXT-1\nQuote Date,12/03/2026\n\nDescription,Qty,Unit Price\n"
+        "PowerEdge XE9680 8x H100 SXM5,1,290000.00\n",
+        encoding="utf-8",
+    )
+    assert _import(capsys, str(path), "Dell")["quote_date"] == "2026-12-03"
+    code, _out, err = _run(
+        capsys, "quotes", "import", str(path), "--vendor", "Someone else", "--today", TODAY
+    )
+    assert code != 0 and "is ambiguous" in err

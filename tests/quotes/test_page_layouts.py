@@ -154,3 +154,29 @@ def test_every_oem_layout_through_the_view_gives_the_hand_figures(
     main_window.resize(1600, 900)
     qtbot.wait(200)
     assert main_window.grab().save(str(artifacts_dir / "quotes_page_oem_layouts.png"))
+
+
+def test_choosing_a_column_by_hand_uses_and_remembers_a_mapping(
+    quotes_page: Any, qtbot: Any, main_window: Any
+) -> None:
+    from db.quotes import vendor_mapping
+    from db.session import get_engine
+
+    page = quotes_page
+    dialog = page.open_import_dialog(DATA / "integrateur_fr.csv")
+    assert dialog is not None and dialog.detected_check.isChecked()
+    combo = dialog.combos["part_number"]
+    combo.setCurrentIndex(combo.findData(""))  # the user says: no part-number column
+    combo.activated.emit(combo.currentIndex())
+    assert not dialog.detected_check.isChecked()
+    assert 0 not in dialog.read_columns()  # "Réf." is no longer highlighted
+    dialog.set_vendor("Calculs Atlantique")
+    dialog._accept()
+    assert dialog.request is not None and dialog.request.mapping is not None
+    qtbot.waitUntil(lambda: page.is_ready() and len(page.figures) == 1, timeout=20_000)
+    quote = page.figures[0].quote
+    assert all(x.part_number == "" for x in quote.lines)
+    assert quote.tax_total == pytest.approx(140_986.00)  # the title block and conventions still read
+    remembered = vendor_mapping(get_engine(main_window.db_url), "calculs atlantique")
+    assert remembered is not None and "part_number" not in remembered.columns
+    assert remembered.columns["description"] == "Désignation" and remembered.header_row == 8

@@ -67,9 +67,12 @@ def test_export_sign_verify_round_trip(
     assert code == 0
     info = json.loads(capsys.readouterr().out)
     assert info["signed"] and info["signer"] == SIGNER and len(info["sha256"]) == 64
-    assert main(["verify", str(out)]) == 0  # intact, self-signed, no trust asked
+    assert main(["verify", str(out)]) == 1  # intact but self-signed and no trust given: untrusted
     text = capsys.readouterr().out
-    assert "INTACT" in text and SIGNER in text and "signer's own claim" in text
+    assert "INTACT" in text and SIGNER in text and "signer's own claim" in text and "untrusted" in text
+    assert main(["verify", str(out), "--allow-untrusted"]) == 0
+    text = capsys.readouterr().out
+    assert "Accepted although untrusted" in text and "Revocation: not checked: a self-signed" in text
     assert main(["verify", str(out), "--trust", str(pem), "--json"]) == 0
     verdict = json.loads(capsys.readouterr().out)
     assert verdict["ok"] and verdict["trusted"] and verdict["covers_entire_file"]

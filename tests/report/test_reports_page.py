@@ -51,8 +51,8 @@ def test_export_signed_then_verify(main_window: Any, qtbot: Any, tmp_path: Path,
     assert page.verify_edit.text() == str(out)
     with qtbot.waitSignal(page.verified, timeout=60_000) as blocker:
         page.verify_button.click()
-    assert blocker.args[0].ok
-    assert page.verdict.text().startswith("INTACT")
+    assert blocker.args[0].integrity_ok and not blocker.args[0].trusted  # self-signed, no trust given
+    assert page.verdict.text().startswith("INTACT") and "NOT trusted" in page.verdict.text()
     assert "Émile Zola" in page.verify_text.toPlainText()
     qtbot.waitUntil(page.is_ready)
     page.grab().save(str(artifacts_dir / "reports_page.png"))

@@ -72,7 +72,9 @@ def test_self_signed_is_untrusted_unless_given_as_trust_root(signed_pdf: bytes, 
 
 def test_our_verification_of_the_intact_file(signed_pdf: bytes, cert_pem: Path) -> None:
     v = verify_bytes(signed_pdf)
-    assert v.ok and v.intact and v.covers_entire_file and v.self_signed and not v.trusted
+    assert v.integrity_ok and v.intact and v.covers_entire_file and v.self_signed and not v.trusted
+    assert not v.ok  # untrusted without a trust root
+    assert not v.revocation_checked and "self-signed" in v.revocation
     assert v.signer == SIGNER and v.signer_organisation == "Conseil Énergie SàRL"
     assert v.signing_time is not None and "claim" in v.signing_time_note
     assert "self-signed" in human_report(v)
@@ -222,7 +224,7 @@ def test_identity_issued_by_the_users_own_ca_is_trusted_through_its_root(tmp_pat
     out = tmp_path / "p.pdf"
     export_proposal(load_project(EUR_PROJECT), out, identity=ident)
     plain = verify_bytes(out.read_bytes())
-    assert plain.ok and not plain.self_signed and not plain.trusted
+    assert plain.integrity_ok and not plain.ok and not plain.self_signed and not plain.trusted
     assert "CA not given as trust root" in human_report(plain)
     v = verify_bytes(out.read_bytes(), load_trust_roots(ca_pem))
     assert v.ok and v.trusted and v.signer == "Chloé Dubois"

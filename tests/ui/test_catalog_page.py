@@ -109,6 +109,7 @@ def test_select_row_shows_details_with_source_link(page: Any) -> None:
 def test_shipped_row_is_read_only_and_duplicate_to_edit(page: Any, qtbot: Any) -> None:
     page.show_table("cloud")
     page.select_value(s.P5)
+    wait_ready(qtbot, page)  # the details pane reads the row's price history on the lane
     assert not page.edit_button.isEnabled() and not page.delete_button.isEnabled()
     assert page.duplicate_button.text() == "Duplicate to edit…"
     qtbot.mouseClick(page.duplicate_button, Qt.MouseButton.LeftButton)

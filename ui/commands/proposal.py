@@ -92,7 +92,12 @@ def _register_export(subparsers: Any) -> None:
     p.add_argument("--identity", default=None, metavar="ID.p12", help="sign with this PKCS#12 identity")
     p.add_argument("--paper", choices=("a4", "letter"), default="a4")
     p.add_argument("--location", default="", help="signing location shown in the signature box")
-    p.add_argument("--doc-version", default="1", help="document version printed on the cover (default 1)")
+    p.add_argument(
+        "--doc-version",
+        default=None,
+        help="document version printed on the cover (default: 1 for a project's first proposal, the next "
+        "number when the content changed since the last export, the same when it did not)",
+    )
     p.add_argument("--samples", type=int, default=2000, help="Monte Carlo samples (default 2000)")
     p.add_argument(
         "--quotes",
@@ -103,6 +108,14 @@ def _register_export(subparsers: Any) -> None:
         help="vendor quotes from the catalog database (ids of `planner quotes list`) compared under the "
         "project's site terms in the proposal's quote section",
     )
+    p.add_argument(
+        "--crl",
+        nargs="+",
+        default=(),
+        metavar="FILE",
+        help="certificate revocation lists (DER or PEM) of the identity's CAs, embedded with the chain so the "
+        "signature can be checked offline (PAdES B-LT material)",
+    )
     add_today_flag(p, "date the proposal, judge price staleness and quote expiry")
     _password_flag(p)
     add_json_flag(p)
@@ -112,12 +125,25 @@ def _register_export(subparsers: Any) -> None:
 def _register_verify(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "verify",
-        help="check a signed proposal: intact, signer, time, trust, content added after signing",
-        description="Exit 0 only when the signature is intact and covers the entire file (and, with --trust, "
-        "chains to the given certificate); 1 otherwise.",
+        allow_abbrev=False,
+        help="check a signed proposal: integrity, coverage, signer, trust, revocation; --recompute its figures",
+        description="Exit 0 only when the signature is intact, covers the entire file, is not revoked and "
+        "chains to a certificate given with --trust (--allow-untrusted accepts an untrusted signer); with "
+        "--recompute also when the embedded project re-runs to every figure of the embedded analysis (an "
+        "unsigned draft then passes on its figures alone). 1 otherwise; 2 for unusable input.",
     )
     p.add_argument("file", metavar="FILE.pdf")
     p.add_argument("--trust", default=None, metavar="CERT.pem", help="certificate(s) to trust as root")
+    p.add_argument(
+        "--allow-untrusted",
+        action="store_true",
+        help="exit 0 for an intact signature whose signer is not trusted (still reported as untrusted)",
+    )
+    p.add_argument(
+        "--recompute",
+        action="store_true",
+        help="re-run the project embedded in the PDF and confirm every figure (or list those that differ)",
+    )
     add_json_flag(p)
     p.set_defaults(func=_verify)
 
@@ -229,6 +255,7 @@ def _export(args: argparse.Namespace) -> int:
             quotes=quotes,
             today=today_of(args),
             catalog=catalog,
+            crls=args.crl,
         )
     except ReportError as exc:
         raise CliError(str(exc)) from None
@@ -267,7 +294,29 @@ def _verify(args: argparse.Namespace) -> int:
     try:
         roots = load_trust_roots(args.trust) if args.trust else None
         verification = verify_pdf(args.file, roots)
+        recomputed = None
+        if args.recompute:
+            from ui.report.reproduce import recompute_file
+
+            recomputed = recompute_file(args.file)
     except ReportError as exc:
         raise CliError(str(exc)) from None
-    emit(args, verification.to_json(), lambda _d: human_report(verification))
-    return 0 if verification.ok else EXIT_NOT_VERIFIED
+    signature_ok = verification.ok or (args.allow_untrusted and verification.integrity_ok)
+    if recomputed is not None and not verification.signed:
+        signature_ok = True  # an unsigned draft is checked on its figures
+    ok = signature_ok and (recomputed is None or recomputed.ok)
+    payload = verification.to_json()
+    payload["ok"] = ok
+    if recomputed is not None:
+        payload["recompute"] = recomputed.to_json()
+
+    def human(_d: dict[str, Any]) -> str:
+        text = human_report(verification)
+        if not verification.trusted and args.allow_untrusted and verification.integrity_ok:
+            text += "\nAccepted although untrusted (--allow-untrusted)."
+        if recomputed is not None:
+            text += "\n" + recomputed.human()
+        return text
+
+    emit(args, payload, human)
+    return 0 if ok else EXIT_NOT_VERIFIED

@@ -98,7 +98,12 @@ _BASE_OPTION = (
     F("monthly_fixed", "Fixed cost a month", "optfloat", placeholder="0"),
     F("source_url", "Source URL", "text", "Where the prices come from"),
     F("as_of", "As of", "text", "Date of the prices"),
-    F("currency", "Price currency", "text", "ISO code of the prices when not the project's (e.g. USD for catalog rows)"),
+    F(
+        "currency",
+        "Price currency",
+        "text",
+        "ISO code of the prices when not the project's (e.g. USD for catalog rows)",
+    ),
     F("notes", "Notes", "text"),
 )
 

@@ -353,13 +353,15 @@ class ReportsPage(QWidget):
     def _verify_done(self, verification: Any) -> None:
         from ui.report.verify import human_report
 
-        if verification.ok:
+        if verification.integrity_ok:
             text = "INTACT — the signature covers the entire file"
             if verification.trusted:
                 text += "; signer trusted"
             elif verification.self_signed:
-                text += "; self-signed: trust it only if you know this certificate"
-            self.verdict.setStyleSheet(OK_STYLE)
+                text += "; self-signed and NOT trusted: trust it only if you know this certificate"
+            else:
+                text += "; NOT trusted: give the issuer's certificate to trust"
+            self.verdict.setStyleSheet(OK_STYLE if verification.ok else BAD_STYLE)
         else:
             text = "NOT SIGNED" if not verification.signed else "MODIFIED or NOT TRUSTED"
             self.verdict.setStyleSheet(BAD_STYLE)

@@ -18,24 +18,15 @@ from ui.report.fonts import BOLD, REGULAR
 
 Money = Callable[[float], str]
 
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies, and in grey print.
+# Grayscale-safe: eight colours of strictly increasing lightness (viridis, sampled), so neighbouring shades
+# stay apart in grey print and for the common colour-vision deficiencies; lines add dash patterns.
 PALETTE = [
     colors.HexColor(c)
-    for c in (
-        "#0072B2",
-        "#E69F00",
-        "#009E73",
-        "#D55E00",
-        "#CC79A7",
-        "#56B4E9",
-        "#F0E442",
-        "#000000",
-        "#7F7F7F",
-        "#8C564B",
-        "#17BECF",
-        "#BCBD22",
-    )
+    for c in ("#2D0F4E", "#46337E", "#365C8D", "#277F8E", "#1FA187", "#4AC16D", "#9FDA3A", "#E8E419")
 ]
+DASHES: list[list[float] | None] = [None, [5, 2], [1.2, 1.6], [6, 2, 1.2, 2], [3, 3], [8, 2, 2, 2, 2, 2]]
+
+
 GRID = colors.HexColor("#DDDDDD")
 AXIS = colors.HexColor("#444444")
 FONT_SIZE = 7
@@ -45,9 +36,14 @@ def colour(i: int) -> colors.Color:
     return PALETTE[i % len(PALETTE)]
 
 
+def line_colour(i: int) -> colors.Color:
+    """Lines alternate dark and middle shades (the lightest are too faint for a thin line)."""
+    return PALETTE[(0, 3, 1, 4, 2, 5)[i % 6]]
+
+
 def dash(i: int) -> list[float] | None:
-    """Solid lines for the first round of colours, then dashed, then dotted: 36 distinguishable series."""
-    return [None, [4, 2], [1, 1.5]][(i // len(PALETTE)) % 3]  # type: ignore[return-value]
+    """A dash pattern per series, independent of the colour cycle: 36 distinguishable lines."""
+    return DASHES[(i + i // 6) % len(DASHES)]
 
 
 def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
@@ -136,13 +132,13 @@ def _legend(
                     cy + 3,
                     cx + 10,
                     cy + 3,
-                    strokeColor=colour(i),
+                    strokeColor=line_colour(i),
                     strokeWidth=1.6,
                     strokeDashArray=dash(i),
                 )
             )
         else:
-            d.add(Rect(cx, cy, 9, 6, fillColor=colour(i), strokeColor=None))
+            d.add(Rect(cx, cy, 9, 6, fillColor=colour(i), strokeColor=AXIS, strokeWidth=0.3))
         _text(d, cx + 12, cy, label)
         cx += w
     return used
@@ -170,7 +166,7 @@ def cumulative_chart(
         pts: list[float] = []
         for m, v in zip(months, vals, strict=False):
             pts += [f.x(m), f.y(v)]
-        d.add(PolyLine(pts, strokeColor=colour(i), strokeWidth=1.4, strokeDashArray=dash(i)))
+        d.add(PolyLine(pts, strokeColor=line_colour(i), strokeWidth=1.4, strokeDashArray=dash(i)))
     for label, month, value in markers:
         x, y = f.x(month), f.y(value)
         d.add(Circle(x, y, 3.2, fillColor=colors.white, strokeColor=AXIS, strokeWidth=1))
@@ -251,15 +247,15 @@ def tornado_chart(
     label_w = min(170.0, width * 0.36)
     f = _Frame(label_w, 20, width - label_w - 14, height - 40, ticks[0], ticks[-1], 0, 1)
     _x_axis_values(d, f, ticks, money)
-    d.add(Rect(label_w, height - 13, 9, 6, fillColor=PALETTE[0], strokeColor=None))
+    d.add(Rect(label_w, height - 13, 9, 6, fillColor=PALETTE[1], strokeColor=None))
     _text(d, label_w + 12, height - 13, "input at its low value")
-    d.add(Rect(label_w + 110, height - 13, 9, 6, fillColor=PALETTE[1], strokeColor=None))
+    d.add(Rect(label_w + 110, height - 13, 9, 6, fillColor=PALETTE[6], strokeColor=AXIS, strokeWidth=0.3))
     _text(d, label_w + 122, height - 13, "input at its high value")
     for r, (label, low_total, high_total) in enumerate(bars):
         y = f.y0 + f.h - (r + 1) * (bar_h + gap) + gap / 2
         short = label if len(label) <= 40 else label[:39] + "…"
         _text(d, f.x0 - 4, y + bar_h / 2 - 2.5, short, anchor="end")
-        for value, fill in ((low_total, PALETTE[0]), (high_total, PALETTE[1])):
+        for value, fill in ((low_total, PALETTE[1]), (high_total, PALETTE[6])):
             a, b = sorted((f.x(base), f.x(value)))
             d.add(Rect(a, y, max(b - a, 0.5), bar_h, fillColor=fill, strokeColor=None))
     d.add(Line(f.x(base), f.y0, f.x(base), f.y0 + f.h, strokeColor=AXIS, strokeWidth=0.8))
@@ -288,7 +284,7 @@ def monte_carlo_chart(
         y = f.y0 + f.h - (r + 0.5) * row_h
         short = name if len(name) <= 34 else name[:33] + "…"
         _text(d, f.x0 - 4, y - 2.5, short, anchor="end")
-        d.add(Rect(f.x(p10), y - 4, max(f.x(p90) - f.x(p10), 0.8), 8, fillColor=colour(r), strokeColor=None))
+        d.add(Rect(f.x(p10), y - 4, max(f.x(p90) - f.x(p10), 0.8), 8, fillColor=PALETTE[3], strokeColor=None))
         x = f.x(p50)
         d.add(
             Polygon(

@@ -1,6 +1,7 @@
 """Export a proposal end to end: analyse the project once (:func:`planner.analysis.analyse`), render the PDF
-from that analysis only, sign it, write it atomically. Used by ``planner export`` and the Reports page; runs
-headless (no Qt) and reads no storage: the catalog comes in as a ``CatalogSource``.
+from that analysis only, make it PDF/A-3b with the files that reproduce it, sign it, write it atomically.
+Used by ``planner export`` and the Reports page; runs headless (no Qt) and reads no storage: the catalog
+comes in as a ``CatalogSource``.
 
 Nothing is left at the output path unless the whole export (and the signature, when asked for) succeeded.
 """
@@ -17,11 +18,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from planner import clock
+from planner import __version__, clock
 from planner.analysis import MONTE_CARLO_SAMPLES, MONTE_CARLO_SEED, Analysis, QuoteComparison, analyse
 from planner.analysis.catalog import EMPTY_CATALOG, CatalogSource
 from planner.project import Project, ProjectError, load_project
 from planner.quotes import Quote
+from ui.report.archive import (
+    ANALYSIS_FILE,
+    CATALOG_FILE,
+    PROJECT_FILE,
+    Attachment,
+    DocumentInfo,
+    make_archival,
+)
 from ui.report.files import ReportError, write_atomic
 from ui.report.identity import Identity
 from ui.report.proposal import (
@@ -32,9 +41,10 @@ from ui.report.proposal import (
     SourcedFigure,
     WorkloadRow,
     build_proposal,
-    document_id,
 )
-from ui.report.signing import page_count, sign_pdf, signature_level
+from ui.report.registry import project_key, record, version_for
+from ui.report.reproduce import Bundle, RecordingCatalog, canonical
+from ui.report.signing import load_crls, page_count, sign_pdf, signature_level
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,7 @@ class ExportResult:
     sha256: str
     pages: int
     doc_id: str
+    version: str
     signed: bool
     signer: str
     size_bytes: int
@@ -56,6 +67,7 @@ class ExportResult:
             "sha256": self.sha256,
             "pages": self.pages,
             "doc_id": self.doc_id,
+            "version": self.version,
             "signed": self.signed,
             "signer": self.signer,
             "size_bytes": self.size_bytes,
@@ -87,26 +99,39 @@ def export_proposal(
     *,
     identity: Identity | None = None,
     paper: str = "a4",
-    version: str = "1",
+    version: str | None = None,
     location: str = "",
     samples: int = MONTE_CARLO_SAMPLES,
     seed: int = MONTE_CARLO_SEED,
     today: dt.date | None = None,
     quotes: Sequence[Quote] | None = None,
     catalog: CatalogSource = EMPTY_CATALOG,
+    now: dt.datetime | None = None,
+    registry: Path | None = None,
+    crls: Sequence[str | os.PathLike[str]] = (),
 ) -> ExportResult:
-    """Analyse ``project`` (:func:`planner.analysis.analyse`), build the proposal from that analysis, sign it
-    with ``identity`` if given, and write it to ``out``. ``catalog`` is the catalog the analysis reads
-    (``db.analysis_catalog.DbCatalog`` for the user's database); ``quotes`` are stored vendor quotes."""
+    """Analyse ``project`` (:func:`planner.analysis.analyse`) over ``catalog`` (``db.analysis_catalog.DbCatalog``
+    for the user's database), render the proposal from that analysis, sign it with ``identity`` if given,
+    and write it to ``out``; ``quotes`` are stored vendor quotes compared in the analysis."""
     out_path = Path(out)
     check_output_path(out_path)
     if paper not in ("a4", "letter"):
         raise ReportError(f"paper must be a4 or letter (got {paper!r})")
+    recording = RecordingCatalog(catalog)
     analysis = analyse_for_proposal(
-        project, catalog, today=today or clock.today(), samples=samples, seed=seed, quotes=quotes
+        project, recording, today=today or clock.today(), samples=samples, seed=seed, quotes=quotes
     )
     return write_proposal(
-        analysis, out_path, identity=identity, paper=paper, version=version, location=location
+        analysis,
+        out_path,
+        identity=identity,
+        paper=paper,
+        version=version,
+        location=location,
+        catalog_rows=recording.to_json(),
+        now=now,
+        registry=registry,
+        crls=crls,
     )
 
 
@@ -134,28 +159,56 @@ def write_proposal(
     *,
     identity: Identity | None = None,
     paper: str = "a4",
-    version: str = "1",
+    version: str | None = None,
     location: str = "",
+    catalog_rows: dict[str, Any] | None = None,
+    now: dt.datetime | None = None,
+    registry: Path | None = None,
+    crls: Sequence[str | os.PathLike[str]] = (),
 ) -> ExportResult:
-    """Render ``analysis`` as the proposal PDF, sign it when ``identity`` is given, write it atomically."""
+    """Render ``analysis`` as the proposal (PDF/A-3b carrying the project, the ``catalog_rows`` it read and
+    the analysis), sign it when ``identity`` is given, write it atomically."""
     out_path = Path(out)
     check_output_path(out_path)
-    inputs = proposal_inputs(analysis, identity=identity, paper=paper, version=version, location=location)
+    revocation = load_crls(crls)
+    if revocation and (identity is None or not identity.chain):
+        raise ReportError("--crl needs a CA-issued identity (a PKCS#12 that carries its CA chain)")
+    inputs = proposal_inputs(
+        analysis,
+        identity=identity,
+        paper=paper,
+        version=version,
+        location=location,
+        catalog_rows=catalog_rows,
+        registry=registry,
+        revocation=revocation,
+    )
     if inputs.result["recommendation"] is None:
         blocked = " ".join(r["text"] for r in inputs.result.get("recommendation_blocked_by", []))
         raise ReportError(f"no proposal: the project has no plan to recommend. {blocked}".strip())
-    pdf = build_proposal(inputs)
+    moment = now or clock.now()
+    pdf = make_archival(build_proposal(inputs), archive_info(inputs, moment), archive_files(inputs))
     signer = ""
     if identity is not None:
-        signed = sign_pdf(pdf, identity, location=inputs.meta.location)
+        signed = sign_pdf(pdf, identity, location=inputs.meta.location, now=moment, crls=revocation)
         pdf, signer = signed.data, signed.signer
     write_atomic(out_path, pdf)
+    project = analysis.project
+    if version is None:
+        record(
+            project_key(project.name, project.client),
+            inputs.meta.doc_id,
+            int(inputs.meta.version),
+            inputs.meta.doc_id,
+            registry,
+        )
     rec = analysis.tco.recommendation
     return ExportResult(
         path=out_path,
         sha256=hashlib.sha256(pdf).hexdigest(),
         pages=page_count(pdf),
         doc_id=inputs.meta.doc_id,
+        version=inputs.meta.version,
         signed=identity is not None,
         signer=signer,
         size_bytes=len(pdf),
@@ -168,19 +221,29 @@ def prepare_inputs(
     *,
     identity: Identity | None = None,
     paper: str = "a4",
-    version: str = "1",
+    version: str | None = None,
     location: str = "",
     samples: int = MONTE_CARLO_SAMPLES,
     seed: int = MONTE_CARLO_SEED,
     today: dt.date | None = None,
     quotes: Sequence[Quote] | None = None,
     catalog: CatalogSource = EMPTY_CATALOG,
+    registry: Path | None = None,
 ) -> ProposalInputs:
     """Analyse ``project`` and gather what the document shows (tests and benchmarks build PDFs from it)."""
+    recording = RecordingCatalog(catalog)
     analysis = analyse_for_proposal(
-        project, catalog, today=today or clock.today(), samples=samples, seed=seed, quotes=quotes
+        project, recording, today=today or clock.today(), samples=samples, seed=seed, quotes=quotes
     )
-    return proposal_inputs(analysis, identity=identity, paper=paper, version=version, location=location)
+    return proposal_inputs(
+        analysis,
+        identity=identity,
+        paper=paper,
+        version=version,
+        location=location,
+        catalog_rows=recording.to_json(),
+        registry=registry,
+    )
 
 
 def proposal_inputs(
@@ -188,30 +251,39 @@ def proposal_inputs(
     *,
     identity: Identity | None = None,
     paper: str = "a4",
-    version: str = "1",
+    version: str | None = None,
     location: str = "",
+    catalog_rows: dict[str, Any] | None = None,
+    registry: Path | None = None,
+    revocation: Sequence[Any] = (),
 ) -> ProposalInputs:
-    """What the document shows, every figure taken from ``analysis`` (the view formats, it never recomputes)."""
-    result_json = analysis.tco.to_json()
+    """What the document shows, every figure taken from ``analysis`` (the view formats, it never recomputes),
+    and the files that reproduce it (project, catalog rows read, analysis) with the content id they hash to."""
+    result_json = json.loads(canonical(analysis.tco.to_json()))
     meta = ProposalMeta(
         doc_id="",
         date=analysis.today,
-        version=version,
+        version=version or "1",
         paper=paper,
         signed=identity is not None,
         signer=identity.name if identity is not None else "",
         signer_organisation=identity.organisation if identity is not None else "",
         signer_email=identity.email if identity is not None else "",
         certificate_sha256=identity.fingerprint_sha256 if identity is not None else "",
-        signature_level=signature_level(identity) if identity is not None else "",
+        signature_level=signature_level(identity, revocation) if identity is not None else "",
         location=location,
     )
-    meta = dataclasses.replace(
-        meta,
-        doc_id=document_id(
-            project_bytes(analysis.project), canonical(result_json), canonical(meta_json(meta))
-        ),
-    )
+    project = analysis.project
+    rows = catalog_rows or {}
+
+    def bundle_for(m: ProposalMeta) -> Bundle:
+        return Bundle.make(
+            project.to_dict(), rows, result_json, meta_json(m), analysis.samples, analysis.seed, __version__
+        )
+
+    doc_id = bundle_for(meta).content_id()
+    number = version or str(version_for(project_key(project.name, project.client), doc_id, registry))
+    meta = dataclasses.replace(meta, doc_id=doc_id, version=number)
     return ProposalInputs(
         project=analysis.effective,
         result=result_json,
@@ -250,6 +322,7 @@ def proposal_inputs(
         quotes=None if analysis.quotes is None else quote_section_rows(analysis.quotes),
         today=analysis.today,
         analysis=analysis,
+        bundle=bundle_for(meta),
     )
 
 
@@ -279,23 +352,45 @@ def quote_section_rows(comparison: QuoteComparison) -> list[QuoteRow]:
                 per_gpu=f.per_gpu_usd,
                 as_of=q.quote_date.isoformat(),
                 source=q.source_file or "entered by hand",
+                valid_until=q.valid_until.isoformat() if q.valid_until else "",
+                fx_date=q.quote_date.isoformat() if q.currency != "USD" else "",
             )
         )
     return rows
 
 
-def canonical(data: Any) -> bytes:
-    """JSON bytes that are the same for the same content (sorted keys, UTF-8, no spaces)."""
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def project_bytes(project: Project) -> bytes:
-    return canonical(project.to_dict())
-
-
 def meta_json(meta: ProposalMeta) -> dict[str, Any]:
-    """The document facts that the id covers (everything but the id itself)."""
+    """The document facts the analysis file records (the id covers all of them but the version)."""
     out = {k: v for k, v in dataclasses.asdict(meta).items() if k != "doc_id"}
     out["date"] = meta.date.isoformat()
     out["valid_until"] = meta.price_validity.isoformat()
     return out
+
+
+def archive_info(inputs: ProposalInputs, now: dt.datetime) -> DocumentInfo:
+    pr, meta = inputs.project, inputs.meta
+    return DocumentInfo(
+        title=f"Proposal: {pr.name}",
+        author=meta.signer or pr.consultant or pr.organisation or "Compute Planner",
+        subject=f"Compute proposal for {pr.client or pr.name}, document {meta.doc_id} version {meta.version}",
+        keywords=["compute proposal", "total cost of ownership", meta.doc_id, pr.client or pr.name],
+        language=meta.language,
+        doc_id=meta.doc_id,
+        created=now,
+        creator=f"Compute Planner {__version__}",
+    )
+
+
+def archive_files(inputs: ProposalInputs) -> list[Attachment]:
+    b = inputs.bundle
+    assert b is not None
+    return [
+        Attachment(PROJECT_FILE, b.project, "The project file this proposal was computed from"),
+        Attachment(CATALOG_FILE, b.catalog, "The catalog rows (GPUs, models) the engines read"),
+        Attachment(
+            ANALYSIS_FILE,
+            b.analysis,
+            "The analysis shown: every figure, Monte Carlo samples and seed",
+            relationship="Data",
+        ),
+    ]

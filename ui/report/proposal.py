@@ -46,6 +46,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from planner import __version__
 from planner.analysis import Analysis
 from planner.catalog import is_stale
+from planner.explain import status_words
 from planner.project import CloudOption, HybridOption, OnPremOption, Option, Project
 from planner.staffing import SEED_FTE_TABLE, deployment_model_for
 from ui import present
@@ -169,6 +170,8 @@ class ProposalInputs:
     """The day stale prices are judged against; the document's date when not given."""
     analysis: Analysis | None = None
     """The analysis every figure above was taken from (ui.report.export.proposal_inputs)."""
+    bundle: Any = None
+    """The files that reproduce the document (:class:`ui.report.reproduce.Bundle`), embedded on export."""
 
     @property
     def as_of_day(self) -> dt.date:
@@ -653,16 +656,21 @@ class View:
 
     def _eligibility(self, res: Mapping[str, Any]) -> dict[str, tuple[str, bool]]:
         """name → (why not, eligible). From the result's ``option_status`` when the engine gives it; else
-        every option counts as eligible and only the recommendation is marked."""
+        every option counts as eligible and only the recommendation is marked. ``self.short`` holds the
+        reasons in a few words each."""
         out: dict[str, tuple[str, bool]] = {}
+        self.short: dict[str, str] = {}
         status = res.get("option_status") or {}
         for o in res["options"]:
             s = status.get(o["name"])
             if s is None:
                 out[o["name"]] = ("", True)
-            else:
-                why = "; ".join(client_words(w.get("text", "")) for w in s.get("why", []))
-                out[o["name"]] = (why, bool(s.get("plan", True)))
+                continue
+            whys = s.get("why", [])
+            texts = [client_words(w.get("text", "")).strip().rstrip(".") for w in whys]
+            out[o["name"]] = ("; ".join(t for t in texts if t), bool(s.get("plan", True)))
+            codes = list(dict.fromkeys(str(w.get("code", "")) for w in whys if w.get("code")))
+            self.short[o["name"]] = "; ".join(status_words(c) for c in codes)
         return out
 
     def yearly(self, option: Mapping[str, Any]) -> list[float]:
@@ -847,15 +855,20 @@ def _summary_notes(inputs: ProposalInputs, view: View, fmt: Fmt) -> list[str]:
     best = view.best
     assert best is not None and view.rec_name is not None
     cheaper = [o for o in view.ranked if o["total"] < best["total"]]
+    excluded = [o for o in cheaper if o["name"] not in view.eligible]
+    if excluded:
+        shown = [
+            f"{o['name']} ({fmt.money(o['total'])}: {view.short.get(o['name']) or 'not a plan'})"
+            for o in excluded[:3]
+        ]
+        more = f" and {len(excluded) - 3} more" if len(excluded) > 3 else ""
+        notes.append(
+            f"{len(excluded)} option{'s' if len(excluded) > 1 else ''} cost less but "
+            f"{'are' if len(excluded) > 1 else 'is'} not eligible: {'; '.join(shown)}{more} "
+            "(reasons in Options compared)."
+        )
     for o in cheaper:
-        why = view.status.get(o["name"], ("", True))[0]
-        if o["name"] not in view.eligible:
-            notes.append(
-                f"{o['name']} costs less ({fmt.money(o['total'])}) but is not eligible"
-                + (f": {why}" if why else "")
-                + "."
-            )
-        else:
+        if o["name"] in view.eligible:
             notes.append(
                 f"{o['name']} costs less ({fmt.money(o['total'])}); the decision rules of "
                 f"{ARCHITECTURES_TITLE} set it aside (see the reasons above)."
@@ -937,10 +950,9 @@ def options_section(inputs: ProposalInputs, view: View, st: Styles, fmt: Fmt, wi
         for o in view.ranked:
             why, ok = view.status.get(o["name"], ("", True))
             mark = "★ recommended" if o["name"] == view.rec_name else ("✓" if ok else "× not eligible")
-            if why.startswith(o["name"]):
-                why = why[len(o["name"]) :].lstrip(" :,")
+            short = view.short.get(o["name"], "")
             row: list[Cell] = [
-                o["name"] + (f" — {why}" if why and not ok else ""),
+                o["name"] + (f" — {short}" if short and not ok else ""),
                 mark,
                 money(o["total"]),
                 money(o["present_value"]),
@@ -954,6 +966,15 @@ def options_section(inputs: ProposalInputs, view: View, st: Styles, fmt: Fmt, wi
     names = [o["name"] for o in view.ranked]
     highlight = names.index(view.rec_name) if view.rec_name in names else None
     out += money_table(build, fmt, width, st, highlight=highlight)
+    excluded = [(o["name"], view.status[o["name"]][0]) for o in view.ranked if o["name"] not in view.eligible]
+    if excluded:
+        out.append(h2("Why options are not eligible", st, toc=False))
+        for name, why in excluded:
+            if why.startswith(name):
+                why = why[len(name) :].lstrip(" :,")
+            para = p(f"<b>{t(name)}</b>: {t(why or 'not a plan')}.", st.small)
+            para.bulletText = "×"
+            out.append(para)
     if view.res.get("warnings"):
         out.append(h2("Notes from the model", st, toc=False))
         out += bullets([t(w[:1].upper() + w[1:]) for w in view.res["warnings"]], st, "!")
@@ -1425,7 +1446,7 @@ def quotes_section(inputs: ProposalInputs, view: View, st: Styles, fmt: Fmt, wid
                     m(q.per_gpu),
                     q.as_of or "—",
                     q.valid_until or "not stated",
-                    q.fx_date or ("none needed" if q.currency == view.currency else "—"),
+                    q.fx_date or "no conversion",
                 ]
             )
         return rows

@@ -1,8 +1,12 @@
-"""Sign a proposal PDF with pyHanko: PAdES baseline B-B, SHA-256, the signer's certificate embedded, a
-visible signature box on the last page.
+"""Sign a proposal PDF with pyHanko: PAdES, SHA-256, the signer's certificate embedded, a visible
+signature box on the last page.
 
-Offline there is no timestamp authority, so the signing time in the signature is the signer's own claim
-(B-B, not B-T). ``sign_pdf`` calls asyncio.run() inside pyHanko: never call it from a running event loop.
+With a self-signed identity the level is PAdES B-B. With a CA-issued identity (a PKCS#12 that carries its
+chain) the chain and the CRL files the user supplies are written to the document security store (DSS) in the
+signed revision itself, so a verifier checks trust and revocation offline and the signature still covers the
+entire file: the validation material of PAdES B-LT. Offline there is no timestamp authority, so the signing
+time is the signer's own claim (no B-T timestamp); the level string says so.
+``sign_pdf`` calls asyncio.run() inside pyHanko: never call it from a running event loop.
 """
 
 from __future__ import annotations
@@ -11,10 +15,16 @@ import datetime as dt
 import hashlib
 import io
 import logging
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.resources import as_file
+from pathlib import Path
+from typing import Any
 
+from asn1crypto import crl as asn1_crl
 from asn1crypto import keys as asn1_keys
+from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils import layout
@@ -24,6 +34,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata
+from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -68,6 +79,49 @@ def _quiet_pyhanko() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
+def load_crls(paths: Sequence[str | os.PathLike[str]]) -> list[asn1_crl.CertificateList]:
+    """CRL files (DER or PEM) the user supplies for the identity's CAs; one clear error per bad file."""
+    out = []
+    for path in paths:
+        p = Path(path)
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            raise ReportError(f"{p}: cannot read the CRL file ({exc.strerror})") from None
+        try:
+            if pem.detect(data):
+                items = [asn1_crl.CertificateList.load(der) for _, _, der in pem.unarmor(data, multiple=True)]
+            else:
+                items = [asn1_crl.CertificateList.load(data)]
+            for c in items:
+                _ = c.issuer.human_friendly, c["tbs_cert_list"]["next_update"].native
+        except Exception:
+            raise ReportError(f"{p}: not a PEM or DER certificate revocation list (CRL)") from None
+        out += items
+    return out
+
+
+def signature_level(identity: Identity, crls: Sequence[Any] = ()) -> str:
+    """The PAdES level ``sign_pdf`` reaches with ``identity`` and ``crls``, in words."""
+    if identity.chain and crls:
+        return "PAdES B-LT (certificate chain and CRLs embedded; no timestamp authority offline)"
+    if identity.chain:
+        return "PAdES B-B (certificate chain embedded; no revocation data supplied)"
+    return "PAdES B-B (self-signed certificate)"
+
+
+def _check_crls(identity: Identity, crls: Sequence[asn1_crl.CertificateList]) -> None:
+    issuers = {
+        asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)).subject.sha256
+        for c in identity.chain
+    }
+    for c in crls:
+        if c.issuer.sha256 not in issuers:
+            raise ReportError(
+                f"the CRL issued by {c.issuer.human_friendly} is not from a CA of the identity's chain"
+            )
+
+
 def _signer_for(identity: Identity) -> signers.SimpleSigner:
     key_der = identity.key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -89,10 +143,15 @@ def sign_pdf(
     reason: str = REASON,
     box: tuple[int, int, int, int] = SIGNATURE_BOX,
     now: dt.datetime | None = None,
+    crls: Sequence[asn1_crl.CertificateList] = (),
 ) -> SignedPdf:
-    """Sign ``pdf`` (bytes of an unsigned PDF) with ``identity``: PAdES B-B, SHA-256, certificate embedded,
-    a visible box on the last page showing name, organisation, date, reason and location."""
+    """Sign ``pdf`` (bytes of an unsigned PDF) with ``identity``: PAdES, SHA-256, certificate embedded,
+    a visible box on the last page showing name, organisation, date, reason and location; with a CA chain
+    the chain and ``crls`` go into the DSS of the signed revision (see the module docstring)."""
     _quiet_pyhanko()
+    if crls and not identity.chain:
+        raise ReportError("CRL files need a CA-issued identity (a self-signed certificate has no CA)")
+    _check_crls(identity, crls)
     signed_at = (now or clock.now()).replace(microsecond=0)
     meta = PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
@@ -107,6 +166,10 @@ def sign_pdf(
     try:
         reader_input = io.BytesIO(pdf)
         writer = IncrementalPdfFileWriter(reader_input, strict=False)
+        if identity.chain:
+            DocumentSecurityStore.supply_dss_in_writer(
+                writer, None, certs=_asn1_chain(identity), crls=list(crls), embed_roots=True
+            )
         page_count = int(writer.root["/Pages"]["/Count"])
         field_spec = fields.SigFieldSpec(sig_field_name=SIGNATURE_FIELD, on_page=page_count - 1, box=box)
         with as_file(resource(*STAMP_FONT)) as font_path:
@@ -134,6 +197,13 @@ def sign_pdf(
     return SignedPdf(data, hashlib.sha256(data).hexdigest(), identity.name, signed_at)
 
 
+def _asn1_chain(identity: Identity) -> list[asn1_x509.Certificate]:
+    return [
+        asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
+        for c in (identity.certificate, *identity.chain)
+    ]
+
+
 def _stamp_style(font_path: str) -> TextStampStyle:
     # NOTES: keep the two font sizes equal, and use a 1000-units-per-em font (Planner Sans, from Noto).
     return TextStampStyle(
@@ -152,11 +222,6 @@ def _stamp_style(font_path: str) -> TextStampStyle:
         border_width=1,
         background=None,
     )
-
-
-def signature_level(identity: Identity) -> str:
-    """The PAdES level ``sign_pdf`` reaches with ``identity``."""
-    return "PAdES baseline B-B"
 
 
 def page_count(pdf: bytes) -> int:

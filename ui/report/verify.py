@@ -1,5 +1,7 @@
-"""Verify a signed proposal: intact or modified, who signed, when (by the signer's own clock), trusted or
-self-signed, and whether anything was added after signing.
+"""Verify a signed proposal: intact or modified, coverage, who signed (with the certificate's SHA-256
+fingerprint), when (by the signer's own clock), trusted or not (and by which anchor), whether revocation
+was checked (against the CRLs embedded in the document security store) or why not, and whether anything was
+added after signing.
 
 pyHanko's overall verdict stays true after junk appended past the end of the file and after some
 incremental updates, so a proposal counts as unmodified only when the signature covers the ENTIRE file.
@@ -21,13 +23,14 @@ from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from ui.report.files import ReportError
 from ui.report.signing import _quiet_pyhanko
 
-TIME_NOTE = "signing time is the signer's own claim: no timestamp authority was used (offline PAdES B-B)"
+TIME_NOTE = "signing time is the signer's own claim: no timestamp authority was used (offline signing)"
 
 _MODIFICATION_WORDS = {
     ModificationLevel.NONE: "nothing",
@@ -59,6 +62,11 @@ class Verification:
     self_signed: bool = False
     trusted: bool = False
     trust_root_given: bool = False
+    trust_anchor: str = ""
+    revocation_checked: bool = False
+    revoked: bool = False
+    revocation: str = ""
+    validation_data: str = ""
     reason: str = ""
     location: str = ""
     added_after_signing: str = ""
@@ -66,18 +74,18 @@ class Verification:
     problems: list[str] = field(default_factory=list)
 
     @property
+    def integrity_ok(self) -> bool:
+        """Intact, valid and covering the whole file, and not revoked: everything but trust."""
+        return self.signed and self.intact and self.valid and self.covers_entire_file and not self.revoked
+
+    @property
     def ok(self) -> bool:
-        return (
-            self.signed
-            and self.intact
-            and self.valid
-            and self.covers_entire_file
-            and (self.trusted or not self.trust_root_given)
-        )
+        return self.integrity_ok and self.trusted
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
         out["ok"] = self.ok
+        out["integrity_ok"] = self.integrity_ok
         return out
 
 
@@ -133,14 +141,62 @@ def verify_bytes(
     result.signed = True
     sig = signatures[-1]
     _describe_signer(result, sig)
-    context = ValidationContext(trust_roots=trust_roots or [], allow_fetching=False)
     try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except Exception:
+        dss = None
+    crl_count = len(dss.crls) if dss is not None else 0
+    cert_count = len(list(dss.load_certs())) if dss is not None else 0
+    result.validation_data = (
+        f"{cert_count} certificate(s) and {crl_count} CRL(s) in the document security store"
+        if dss is not None
+        else "none (no document security store)"
+    )
+    kwargs: dict[str, Any] = {"trust_roots": trust_roots or [], "allow_fetching": False}
+    try:
+        context = dss.as_validation_context(kwargs) if dss is not None else ValidationContext(**kwargs)
         status = validate_pdf_signature(sig, context)
     except Exception as exc:
         result.problems.append(f"the signature cannot be checked: {exc}")
         return result
     _read_status(result, status, data, sig)
+    _check_revocation(result, sig, dss, kwargs, crl_count)
     return result
+
+
+def _check_revocation(result: Verification, sig: Any, dss: Any, kwargs: dict[str, Any], crls: int) -> None:
+    """Revocation against the embedded CRLs, offline: checked (and the verdict), or why it was not."""
+    if result.self_signed:
+        result.revocation = "not checked: a self-signed certificate has no issuer to revoke it"
+        return
+    if not crls:
+        result.revocation = (
+            "not checked: the document carries no revocation data (export with --crl to embed the CAs' CRLs)"
+        )
+        return
+    if not result.trusted:
+        result.revocation = "not checked: the signer does not chain to a trust anchor given with --trust"
+        return
+    try:
+        # "require": every certificate of the chain below the anchor must be covered by revocation data,
+        # whether or not it names a CRL distribution point
+        hard = dss.as_validation_context({**kwargs, "revocation_mode": "require"})
+        status = validate_pdf_signature(sig, hard)
+    except Exception as exc:
+        result.revocation = f"not checked: the embedded revocation data cannot be used ({exc})"
+        return
+    if status.revoked:
+        result.revocation_checked = True
+        result.revoked = True
+        result.revocation = "REVOKED: a certificate of the chain is on an embedded CRL"
+        result.problems.append("the signer's certificate (or a CA above it) has been revoked")
+    elif status.trusted:
+        result.revocation_checked = True
+        result.revocation = f"checked against {crls} embedded CRL(s): no certificate of the chain is revoked"
+    else:
+        result.revocation = (
+            "not checked: the embedded CRLs do not cover every certificate of the chain, or have expired"
+        )
 
 
 def _describe_signer(result: Verification, sig: Any) -> None:
@@ -163,6 +219,12 @@ def _read_status(result: Verification, status: Any, data: bytes, sig: Any) -> No
     result.intact = bool(status.intact)
     result.valid = bool(status.valid)
     result.trusted = bool(status.trusted)
+    path = getattr(status, "validation_path", None)
+    if result.trusted and path is not None:
+        anchor = path.trust_anchor
+        cert = getattr(anchor, "certificate", None) or getattr(anchor, "authority", None)
+        name = getattr(cert, "subject", None) or getattr(anchor, "name", None)
+        result.trust_anchor = name.human_friendly if name is not None else str(anchor)
     coverage = status.coverage
     result.coverage = coverage.name if coverage is not None else "UNKNOWN"
     result.covers_entire_file = coverage == SignatureCoverageLevel.ENTIRE_FILE
@@ -177,6 +239,10 @@ def _read_status(result: Verification, status: Any, data: bytes, sig: Any) -> No
         result.problems.append(f"content was added after signing: {result.added_after_signing}")
     if result.trust_root_given and not result.trusted:
         result.problems.append("the signer's certificate does not chain to the trust root given")
+    elif not result.trusted:
+        result.problems.append(
+            "untrusted: no trust anchor given (pass the issuer's certificate with --trust)"
+        )
 
 
 def _added_words(status: Any, extra_bytes: int) -> str:
@@ -192,8 +258,13 @@ def human_report(v: Verification) -> str:
     if not v.signed:
         return "\n".join([f"{v.file}: NOT SIGNED", *v.problems])
     verdict = "INTACT" if v.intact and v.valid and v.covers_entire_file else "MODIFIED"
+    coverage = (
+        "the signature covers the entire file"
+        if v.covers_entire_file
+        else f"{v.coverage}; added after signing: {v.added_after_signing}"
+    )
     if v.trust_root_given:
-        trust = "trusted (chains to the trust root given)" if v.trusted else "NOT trusted by the root given"
+        trust = f"trusted: chains to {v.trust_anchor}" if v.trusted else "NOT trusted by the root given"
     elif v.self_signed:
         trust = "self-signed: untrusted unless you know this certificate (pass it with --trust)"
     else:
@@ -205,10 +276,11 @@ def human_report(v: Verification) -> str:
         f"Signer: {who}",
         f"Certificate SHA-256: {v.certificate_sha256}",
         f"Trust: {trust}",
+        f"Revocation: {v.revocation}",
+        f"Validation data: {v.validation_data}",
         f"Signing time: {v.signing_time or 'not stated'} ({v.signing_time_note})",
         f"Reason: {v.reason or '-'}; location: {v.location or '-'}",
-        f"Coverage: {v.coverage}"
-        + ("" if v.covers_entire_file else f"; added after signing: {v.added_after_signing}"),
+        f"Integrity: {verdict.lower()}; coverage: {coverage}",
         f"File SHA-256: {v.sha256}",
     ]
     lines += [f"Problem: {p}" for p in v.problems]

@@ -1,0 +1,68 @@
+"""Catalog view: the "Update prices…" dialog reads a real SkyPilot snapshot, shows the diff, applies it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.catalog.conftest import DATA
+from tests.ui.test_catalog_history import page, shipped_db  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.gui
+NEBIUS = DATA / "packs" / "skypilot" / "nebius" / "vms.csv"
+
+
+def _nebius(page: Any) -> list[Any]:  # noqa: F811
+    return [v for v in page.models["cloud"].values() if v.provider == "Nebius"]
+
+
+def test_update_dialog_shows_the_diff_then_applies_it(page: Any, qtbot: Any) -> None:  # noqa: F811
+    shipped = len(_nebius(page))
+    qtbot.mouseClick(page.update_button, Qt.MouseButton.LeftButton)
+    dialog = page.update_dialog
+    assert dialog is not None and dialog.isVisible() and not dialog.apply_button.isEnabled()
+    dialog.set_files([NEBIUS])
+    dialog.set_as_of(dt.date(2026, 8, 10))
+    with qtbot.waitSignal(dialog.diff_ready, timeout=30_000):
+        qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
+    text = dialog.summary_label.text()
+    assert "SkyPilot catalog (vms.csv), Nebius, 21 priced GPU rows" in text
+    assert (
+        "18 added, 1 changed, 0 unchanged, 3 no longer listed, 2 kept (the catalog&#x27;s price is newer)"
+        in text
+    )
+    assert dialog.changes.topLevelItemCount() == 18 + 1 + 3
+    first = dialog.changes.topLevelItem(0)
+    assert (first.text(0), first.text(1)) == (
+        "changed",
+        "Nebius / gpu-h100-sxm_8gpu-128vcpu-1600gb / eu-north1",
+    )
+    assert first.text(3) == "— → $10"  # spot: none in the catalog, 10.00 in the snapshot
+    assert len(_nebius(page)) == shipped  # nothing written yet
+    with qtbot.waitSignal(dialog.applied, timeout=60_000):
+        qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(page.is_ready, timeout=30_000)
+    assert not dialog.isVisible()
+    assert len(_nebius(page)) == shipped + 18
+    assert "Updated cloud prices: 18 added" in page.message_label.text()
+
+
+def test_update_dialog_refuses_a_bad_file_with_row_and_reason(page: Any, qtbot: Any, tmp_path: Path) -> None:  # noqa: F811
+    bad = tmp_path / "nebius" / "vms.csv"
+    bad.parent.mkdir()
+    lines = NEBIUS.read_text().splitlines()
+    lines[43] = lines[43].replace(",3.50,eu-north1,", ",3.5O,eu-north1,")
+    bad.write_text("\n".join(lines) + "\n")
+    dialog = page.open_update_dialog()
+    dialog.set_files([bad])
+    dialog.set_as_of(dt.date(2026, 8, 10))
+    with qtbot.waitSignal(dialog.diff_ready, timeout=30_000):
+        dialog.preview()
+    assert "row 44, column Price: not a number: &#x27;3.5O&#x27;" in dialog.summary_label.text()
+    assert "nothing imported" in dialog.summary_label.text()
+    assert not dialog.apply_button.isEnabled()
+    dialog.reject()
