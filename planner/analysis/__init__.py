@@ -30,6 +30,7 @@ from planner.analysis.quotes import (
 )
 from planner.analysis.resolve import FitRow, WorkloadMemory, resolve_workloads
 from planner.catalog import is_stale
+from planner.compliance import Regime, applicable, shipped_regimes
 from planner.engine import CancelToken, Progress, check
 from planner.engine.tco import TcoResult, evaluate, onprem_cost_per_gpu_hour
 from planner.project import CloudOption, HybridOption, OnPremOption, Option, Project, ProjectError
@@ -178,6 +179,9 @@ class Analysis:
     quotes: QuoteComparison | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
     conversions: tuple[Conversion, ...] = ()
+    regimes: tuple[Regime, ...] = ()
+    """The regulations that apply to the client's data where the client is (planner.compliance), cited by
+    the proposal with their official texts — GDPR for health data in Germany, HIPAA in the United States."""
 
     @property
     def currency(self) -> str:
@@ -318,7 +322,29 @@ def analyse(
         quotes=comparison,
         warnings=(*tco.warnings, *_gap_warnings(conversions)),
         conversions=conversions,
+        regimes=regimes_for(project),
     )
+
+
+FLAG_REGIMES = {"fedramp": "fedramp_moderate"}
+"""Project compliance flags named otherwise in the regime data: FedRAMP without an impact level is cited as
+FedRAMP Moderate, the baseline most cloud authorisations hold."""
+UNKNOWN_COUNTRY = "ZZ"
+"""ISO 3166 user-assigned code: no country given, so only the project's compliance flags select regimes."""
+
+
+def regimes_for(project: Project) -> tuple[Regime, ...]:
+    """The regulations that apply: by the project's compliance flags anywhere, and by its data categories
+    in its country (ProjectError naming the key when the data cannot be matched)."""
+    try:
+        return applicable(
+            shipped_regimes(),
+            country=project.country or UNKNOWN_COUNTRY,
+            data_categories=sorted(project.data_categories),
+            flags=sorted(FLAG_REGIMES.get(f, f) for f in project.compliance),
+        )
+    except ValueError as exc:
+        raise ProjectError(str(exc), key="data_categories") from None
 
 
 # ------------------------------------------------------------------------------------------------- money

@@ -613,6 +613,7 @@ def _story(inputs: ProposalInputs, st: Styles, width: float, toc: TableOfContent
     story += hardware_fit_section(inputs, st, width)
     if inputs.quotes is not None:
         story += quotes_section(inputs, view, st, fmt, width)
+    story += regulations_section(inputs, st)
     story += assumptions_section(inputs, st, fmt, width)
     story += staffing_section(inputs, st, fmt, width)
     story += next_steps_section(inputs, view, st, fmt)
@@ -1779,6 +1780,29 @@ def next_steps_section(inputs: ProposalInputs, view: View, st: Styles, fmt: Fmt)
         "Sign the client acceptance block to proceed, or return the proposal with the changes wanted."
     )
     out += bullets([t(s) if not s.startswith("Refresh") else s for s in steps], st, "→")
+    return out
+
+
+def regulations_section(inputs: ProposalInputs, st: Styles) -> list[Flowable]:
+    """The regulations that apply to the client's data where the client is (from the analysis), each with
+    what it requires of where data is processed and its official texts; the legal judgement is the client's."""
+    regimes = inputs.analysis.regimes if inputs.analysis is not None else ()
+    if not regimes:
+        return []
+    from planner.compliance import shipped_regimes
+
+    out: list[Flowable] = [CondPageBreak(60 * mm), h1("Regulations that apply", st)]
+    for regime in regimes:
+        out.append(h2(t(regime.name), st, toc=False))
+        out.append(p(t(regime.citation), st.body))
+        texts = "; ".join(
+            f"{t(src.title)} ({t(src.url)})" if src.url else t(src.title) for src in regime.sources
+        )
+        if texts:
+            out.append(p("Official texts: " + texts, st.small))
+    notice = shipped_regimes().notice
+    if notice:
+        out.append(p(t(notice), st.small))
     return out
 
 
