@@ -1452,7 +1452,7 @@ def quotes_section(inputs: ProposalInputs, view: View, st: Styles, fmt: Fmt, wid
                     m(q.per_gpu),
                     q.as_of or "—",
                     q.valid_until or "not stated",
-                    q.fx_date or ("none needed" if q.currency == view.currency else "—"),
+                    q.fx_date or "no conversion",
                 ]
             )
         return rows
