@@ -6,6 +6,7 @@ not matter); GPUs and server platforms are read once per source, so one analysis
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from functools import cached_property
@@ -60,10 +61,8 @@ class DbCatalog:
         from db import fx
 
         found: list[FxRate] = []
-        try:
+        with contextlib.suppress(LookupError):
             found.append(db_catalog.fx_rate(self.engine, base, quote, on=on))
-        except LookupError:
-            pass
         try:
             ecb = fx.rate(self.engine, base, quote, on)
             found.append(FxRate(ecb.base, ecb.quote, ecb.rate, ecb.as_of, ecb.source, "shipped"))
