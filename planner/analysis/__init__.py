@@ -32,6 +32,7 @@ from planner.analysis.resolve import FitRow, WorkloadMemory, resolve_workloads
 from planner.catalog import is_stale
 from planner.compliance import Regime, applicable, shipped_regimes
 from planner.engine import CancelToken, Progress, check
+from planner.engine.cashflow import egress_cost
 from planner.engine.tco import TcoResult, evaluate, onprem_cost_per_gpu_hour
 from planner.project import CloudOption, HybridOption, OnPremOption, Option, Project, ProjectError
 from planner.quotes import Quote, QuoteFigures, best_by_criterion
@@ -488,7 +489,13 @@ def _effective_option(opt: Option, project: Project, tco: TcoResult) -> tuple[Op
     if isinstance(opt, OnPremOption):
         return _effective_onprem(opt, project, path)
     if isinstance(opt, CloudOption):
-        return _staffed(opt, project, opt.kind, opt.managed, path)
+        out, notes = _staffed(opt, project, opt.kind, opt.managed, path)
+        if out.egress_tiers and out.egress_tb_per_month > 0:
+            blended = float(egress_cost(out, out.egress_tb_per_month)) / out.egress_tb_per_month
+            notes.append(ResolvedInput(path + "egress_per_tb", round(blended, 6), "engine",
+                                       f"the tiers' blended rate at {out.egress_tb_per_month:g} TB a month"))  # fmt: skip
+            out = replace(out, egress_per_tb=blended)
+        return out, notes
     return opt, notes
 
 

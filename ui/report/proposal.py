@@ -1629,10 +1629,10 @@ def assumptions_section(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: flo
         ["PUE (default)", f"{pr.pue:g}"],
         ["discount rate", pct(pr.discount_rate_annual, 1) + " a year"],
         ["hours per month", f"{pr.hours_per_month:g}"],
-        ["demand growth / peak factor", f"{pct(pr.demand.growth_annual)} a year / {pr.demand.peak_factor:g}"],
+        ["demand growth / peak factor", f"{_growth_text(pr)} / {pr.demand.peak_factor:g}"],
         [
-            "compliance regimes",
-            ", ".join(sorted(x.upper() if len(x) <= 7 else x for x in pr.compliance)) or "none",
+            "regulations that apply",
+            "; ".join(r.name for r in (inputs.analysis.regimes if inputs.analysis else ())) or "none stated",
         ],
     ]
     tbl2 = table(rows2, width, st, text_cols=(0, 1), fixed={0: 0.45, 1: 0.55})
@@ -1781,6 +1781,17 @@ def next_steps_section(inputs: ProposalInputs, view: View, st: Styles, fmt: Fmt)
     )
     out += bullets([t(s) if not s.startswith("Refresh") else s for s in steps], st, "→")
     return out
+
+
+def _growth_text(pr: Project) -> str:
+    """Growth as the engine applies it: the direct demand's, and each workload's own."""
+    direct = f"{pct(pr.demand.growth_annual)} a year"
+    if not pr.workloads:
+        return direct
+    each = ", ".join(f"{w.name} {pct(w.growth_annual)}" for w in pr.workloads)
+    if pr.demand.gpu_hours_per_month <= 0:
+        return f"workloads: {each} a year"
+    return f"{direct} (direct demand); workloads: {each} a year"
 
 
 def regulations_section(inputs: ProposalInputs, st: Styles) -> list[Flowable]:
