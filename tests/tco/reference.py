@@ -285,8 +285,8 @@ def hybrid(p: Project, opt: HybridOption, ss: list[Stream], servers: int | None 
     pinned_peak = max((sum(s.gpu_hours[m] for s in ss if s.pinned) for m in range(h)), default=0.0)
     peak = pinned_peak * p.demand.peak_factor
     n_min = math.ceil(peak / (opt.onprem.gpus_per_server * hpm) - EPS) if peak > 0 else 0
-    top = max(n_min, opt.onprem.servers)
-    cands = list(range(n_min, top + 1)) if opt.optimise_split else [top]
+    top = opt.onprem.servers  # the user's maximum is never exceeded
+    cands = list(range(min(n_min, top), top + 1)) if opt.optimise_split else [top]
     best: tuple[Flows, int] | None = None
     for n in cands:
         f = _hybrid_at(p, opt, ss, n)
