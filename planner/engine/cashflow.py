@@ -527,15 +527,16 @@ def onprem_flows(
         )
         amort["interest"] = Term(np.asarray(capex) * interest if np.ndim(capex) else capex * interest)
     cash["residual"] = Term(-residual * capex, last)
-    dep = np.zeros(h)
-    dep[: min(opt.depreciation_months, h)] = 1.0
+    dep = np.zeros(h)  # from go-live: hardware not yet delivered does not depreciate
+    in_service = min(opt.depreciation_months, h - lead)
+    dep[lead : lead + in_service] = 1.0
     amort["depreciation"] = Term(capex * (1.0 - residual) / opt.depreciation_months, dep)
     # Both views dispose of the hardware at the horizon end for the same residual value. When the horizon is
     # shorter than the depreciation life, the book value still on the books (capex − accumulated
-    # depreciation) exceeds that residual value by capex × (1 − residual) × (1 − horizon / life): a loss on
-    # disposal charged in the last month, so the amortised total of the capital equals capex − residual,
+    # depreciation) exceeds that residual value by capex × (1 − residual) × (1 − months in service / life):
+    # a loss on disposal charged in the last month, so the amortised total of the capital equals capex − residual,
     # as in the cash view (the views then differ only in timing and in loan principal vs interest).
-    unwritten = 1.0 - min(opt.depreciation_months, h) / opt.depreciation_months
+    unwritten = 1.0 - in_service / opt.depreciation_months
     if unwritten > 0:
         amort["disposal"] = Term(capex * (1.0 - residual) * unwritten, last)
 

@@ -215,17 +215,18 @@ def evaluate(
         check(cancel)
         if isinstance(opt, HybridOption):
             n_min = hybrid_min_servers(opt, ctx)
-            if n_min > opt.onprem.servers:
+            n_max = opt.onprem.servers  # the user's maximum: never exceeded
+            if n_min > n_max:
                 warnings.append(
-                    f"{opt.name}: pinned demand needs {n_min} owned servers but at most {opt.onprem.servers} are "
-                    "allowed; the search uses the larger number"
+                    f"{opt.name}: pinned demand needs {n_min} owned servers but at most {n_max} are allowed: "
+                    "the hybrid cannot serve it"
                 )
             if opt.optimise_split:
-                cands = np.arange(n_min, max(n_min, opt.onprem.servers) + 1, dtype=np.float64).reshape(-1, 1)
+                cands = np.arange(min(n_min, n_max), n_max + 1, dtype=np.float64).reshape(-1, 1)
                 tot = totals(hybrid_flows(opt, ctx, f"options.{opt.name}.", servers=cands), ones)
                 n_best = int(cands[int(np.argmin(np.broadcast_to(tot, (cands.shape[0],)))), 0])
             else:
-                n_best = max(n_min, opt.onprem.servers)
+                n_best = n_max
             fixed[opt.name] = {"servers": n_best}
         flows = option_flows(opt, ctx, fixed.get(opt.name), project.options)
         if "committed_instances" in flows.details:

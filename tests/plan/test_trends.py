@@ -95,3 +95,21 @@ def test_the_plan_signs_each_reservation_at_the_months_trended_price() -> None:
     assert pl.paid["ri"].tolist() == [36_500.0] * 12 + [pytest.approx(29_200.0)] * 12
     tot, ok = mc.plan_totals(p, pl, {}, 2)
     assert tot[0] == pytest.approx(788_400.0) and ok.all()
+
+
+def test_depreciation_starts_at_go_live() -> None:
+    # a 12,000 server, live after 3 months, written off over 12: nothing in months 1–3, 1,000 a month in
+    # months 4–12, and at the horizon (month 12) the 3 months not yet written off, 3,000, as a disposal loss
+    own = {
+        "kind": "onprem",
+        "name": "own",
+        "servers": 1,
+        "server_price": 12000,
+        "gpus_per_server": 8,
+        "lead_time_months": 3,
+        "depreciation_months": 12,
+    }
+    cloud = {"kind": "cloud", "name": "bridge", "rate_per_hour": 1.0, "rate_unit": "gpu"}
+    r = evaluate(_p(12, [cloud, {**own, "bridge_option": "bridge"}], 100))
+    amort = r.option("own").monthly_amortised - r.option("own").breakdown.get("bridge_cloud", 0.0)
+    assert amort.tolist() == pytest.approx([0.0] * 3 + [1000.0] * 8 + [4000.0])
