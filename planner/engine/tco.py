@@ -397,11 +397,11 @@ def _option_warnings(project: Project, opt: Any, flows: Any, res: OptionResult) 
             months = np.nonzero(flows.unserved[0] > 1e-6)[0] + 1
             out.append(
                 f"{opt.name}: {miss:,.0f} GPU-hours of demand are not served (months {months[0]}–{months[-1]}): "
-                "capacity too small or hardware not yet live; add servers, a bridge_option or a hybrid"
+                "capacity too small or hardware not yet live; add servers, a cloud option to bridge the lead time, or a hybrid"
             )
     if isinstance(opt, OnPremOption) and opt.lead_time_months > 0 and opt.bridge_option is None:
         out.append(
-            f"{opt.name}: {opt.lead_time_months}-month lead time with no bridge_option: that demand is unserved"
+            f"{opt.name}: {opt.lead_time_months}-month lead time with no cloud option to bridge it: that demand is unserved"
         )
     return out
 

@@ -408,3 +408,14 @@ def test_a_hybrid_split_stays_within_the_users_maximum_and_is_then_not_a_plan() 
     st = r.statuses["hyb"]
     assert st.codes == (R.UNSERVED,) and st.why[0].figures["unserved_gpu_hours"] == pytest.approx(105120)
     assert r.recommendation is None
+
+
+def test_the_results_view_says_there_is_no_recommendation_and_why() -> None:
+    import types
+
+    from ui.editor.results_panel import recommendation_html
+
+    r = _run(_hipaa_one_server())
+    html = recommendation_html(types.SimpleNamespace(tco=r))  # type: ignore[arg-type]
+    assert "No recommendation" in html and "one more server for 1x HGX" in html
+    assert "Why no option is a plan" in html and "serves only 91%" in html
