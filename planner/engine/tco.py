@@ -215,17 +215,18 @@ def evaluate(
         check(cancel)
         if isinstance(opt, HybridOption):
             n_min = hybrid_min_servers(opt, ctx)
-            if n_min > opt.onprem.servers:
+            n_max = opt.onprem.servers  # the user's maximum: never exceeded
+            if n_min > n_max:
                 warnings.append(
-                    f"{opt.name}: pinned demand needs {n_min} owned servers but at most {opt.onprem.servers} are "
-                    "allowed; the search uses the larger number"
+                    f"{opt.name}: pinned demand needs {n_min} owned servers but at most {n_max} are allowed: "
+                    "the hybrid cannot serve it"
                 )
             if opt.optimise_split:
-                cands = np.arange(n_min, max(n_min, opt.onprem.servers) + 1, dtype=np.float64).reshape(-1, 1)
+                cands = np.arange(min(n_min, n_max), n_max + 1, dtype=np.float64).reshape(-1, 1)
                 tot = totals(hybrid_flows(opt, ctx, f"options.{opt.name}.", servers=cands), ones)
                 n_best = int(cands[int(np.argmin(np.broadcast_to(tot, (cands.shape[0],)))), 0])
             else:
-                n_best = max(n_min, opt.onprem.servers)
+                n_best = n_max
             fixed[opt.name] = {"servers": n_best}
         flows = option_flows(opt, ctx, fixed.get(opt.name), project.options)
         if "committed_instances" in flows.details:
@@ -396,11 +397,11 @@ def _option_warnings(project: Project, opt: Any, flows: Any, res: OptionResult) 
             months = np.nonzero(flows.unserved[0] > 1e-6)[0] + 1
             out.append(
                 f"{opt.name}: {miss:,.0f} GPU-hours of demand are not served (months {months[0]}–{months[-1]}): "
-                "capacity too small or hardware not yet live; add servers, a bridge_option or a hybrid"
+                "capacity too small or hardware not yet live; add servers, a cloud option to bridge the lead time, or a hybrid"
             )
     if isinstance(opt, OnPremOption) and opt.lead_time_months > 0 and opt.bridge_option is None:
         out.append(
-            f"{opt.name}: {opt.lead_time_months}-month lead time with no bridge_option: that demand is unserved"
+            f"{opt.name}: {opt.lead_time_months}-month lead time with no cloud option to bridge it: that demand is unserved"
         )
     return out
 

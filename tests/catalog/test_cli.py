@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,7 @@ def _fresh_engines() -> object:
     dispose_engines()
 
 
-def _json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> object:
+def _json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> Any:
     assert main(argv) == 0
     return json.loads(capsys.readouterr().out)
 

@@ -376,3 +376,46 @@ def test_a_regime_from_the_rules_file_is_a_constraint_too() -> None:
     # the plan may not use the option that does not say where it runs
     r = evaluate(replace(base, options=base.options[2:]), plan=True)
     assert r.recommendation is None and r.plan is not None and r.plan.status == "infeasible"
+
+
+def test_a_hybrid_split_stays_within_the_users_maximum_and_is_then_not_a_plan() -> None:
+    # 24 GPUs of latency-bound serving (24 × 730 = 17,520 GPU-h a month) on a hybrid allowed 2 servers of 8:
+    # the split owns 2 (today's engine bought 3); a 24-GPU job does not fit on 16 GPUs, so all of it,
+    # 17,520 × 6 = 105,120 GPU-h, stays unserved
+    r = _run(
+        {
+            "horizon_months": 6,
+            "workloads": [
+                {
+                    "name": "serving",
+                    "runs_per_month": 1,
+                    "gpu_hours_per_run": 24 * 730,
+                    "gpus": 24,
+                    "pinned_onprem": True,
+                }
+            ],
+            "options": [
+                {
+                    "kind": "hybrid",
+                    "name": "hyb",
+                    "onprem": {"servers": 2, "server_price": 1000, "gpus_per_server": 8},
+                    "burst": {"rate_per_hour": 1.0, "rate_unit": "gpu"},
+                }
+            ],
+        }
+    )
+    assert r.option("hyb").details["servers"] == 2
+    st = r.statuses["hyb"]
+    assert st.codes == (R.UNSERVED,) and st.why[0].figures["unserved_gpu_hours"] == pytest.approx(105120)
+    assert r.recommendation is None
+
+
+def test_the_results_view_says_there_is_no_recommendation_and_why() -> None:
+    import types
+
+    from ui.editor.results_panel import recommendation_html
+
+    r = _run(_hipaa_one_server())
+    html = recommendation_html(types.SimpleNamespace(tco=r))  # type: ignore[arg-type]
+    assert "No recommendation" in html and "one more server for 1x HGX" in html
+    assert "Why no option is a plan" in html and "serves only 91%" in html

@@ -75,7 +75,8 @@ def test_rheinwerk_eur_converted_at_the_quote_date_rate() -> None:
 
 
 def test_fx_rate_given_the_other_way_round_is_inverted() -> None:
-    inverse = dataclasses.replace(RHEINWERK.fx, base="USD", quote="EUR", rate=0.8)  # type: ignore[arg-type]
+    assert RHEINWERK.fx is not None
+    inverse = dataclasses.replace(RHEINWERK.fx, base="USD", quote="EUR", rate=0.8)
     assert usd_per_unit(dataclasses.replace(RHEINWERK, fx=inverse)) == pytest.approx(1.25)
     with pytest.raises(ValueError, match="no FX rate"):
         usd_per_unit(dataclasses.replace(RHEINWERK, fx=None))
@@ -260,7 +261,8 @@ def test_capex_split_always_adds_up_to_the_usd_total(
 ) -> None:
     gross = sum(x.amount for x in lines)
     cut = QuoteLine("discount", 1, gross * discount, "discount")
-    fx = dataclasses.replace(RHEINWERK.fx, rate=rate)  # type: ignore[arg-type]
+    assert RHEINWERK.fx is not None
+    fx = dataclasses.replace(RHEINWERK.fx, rate=rate)
     quote = dataclasses.replace(RHEINWERK, lines=(*lines, cut), fx=fx)
     split = capex_split_usd(quote)
     assert split.total == pytest.approx(quote_total(quote) * rate, rel=1e-9, abs=1e-6)

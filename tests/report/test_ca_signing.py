@@ -22,7 +22,7 @@ from planner.project import load_project
 from tests.report.conftest import EUR_PROJECT
 from ui.cli import main
 from ui.report.export import export_proposal
-from ui.report.identity import load_identity
+from ui.report.identity import Identity, load_identity
 from ui.report.verify import verify_pdf
 
 pytestmark = pytest.mark.skipif(
@@ -280,7 +280,7 @@ def test_a_revoked_signer_is_reported_revoked(tmp_path: Path) -> None:
     assert "REVOKED" in v.revocation
 
 
-def test_a_crl_without_a_ca_identity_or_a_bad_crl_file_is_refused(tmp_path: Path, identity: object) -> None:
+def test_a_crl_without_a_ca_identity_or_a_bad_crl_file_is_refused(tmp_path: Path, identity: Identity) -> None:
     from ui.report.files import ReportError
 
     files = make_chain(tmp_path)
@@ -291,7 +291,7 @@ def test_a_crl_without_a_ca_identity_or_a_bad_crl_file_is_refused(tmp_path: Path
             identity=identity,
             samples=0,
             crls=[files["int_crl"]],
-        )  # type: ignore[arg-type]
+        )
     bad = tmp_path / "bad.crl"
     bad.write_bytes(b"not a crl")
     with pytest.raises(ReportError, match="bad.crl: not a PEM or DER certificate revocation list"):

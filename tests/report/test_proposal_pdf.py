@@ -95,6 +95,7 @@ def test_pdf_text_holds_the_engines_recommendation_and_totals(
     )
     pages = pdf_text(pdf)
     text = flat(" ".join(pages))
+    assert result.recommendation is not None
     rec = result.recommendation.option
     assert f"We recommend {rec} — {flat(result.recommendation.label)} —" in text
     for reason in result.recommendation.reasons[:2]:
@@ -116,6 +117,7 @@ def test_key_break_even_numbers_match_the_engine(sample_pdfs: dict[str, tuple[Pa
     path, pdf = sample_pdfs["fraud_detection_hybrid"]
     project = load_project(path)
     result = evaluate(project, samples=MONTE_CARLO_SAMPLES, seed=MONTE_CARLO_SEED)
+    assert result.recommendation is not None
     rec = result.recommendation.option
     assert isinstance(project.option(rec), OnPremOption | HybridOption)
     rented = [

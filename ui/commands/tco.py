@@ -79,6 +79,8 @@ def _human(project: Project, j: dict[str, Any]) -> str:
     if rec is None:
         lines += ["", "No recommendation:"]
         lines += [f"  • {r['text']}" for r in j["recommendation_blocked_by"]]
+        lines += ["", "Why no option is a plan:"]
+        lines += [f"  • {r['text']}" for st in j["option_status"].values() for r in st["why"]]
     else:
         lines += ["", f"Recommendation: {rec['option']} — {rec['label']}"]
         lines += [f"  • {r}" for r in rec["reasons"]]

@@ -272,7 +272,11 @@ def recommendation_html(results: Analysis) -> str:
     esc = html.escape
     if rec is None:
         blocked = "".join(f"<li>{esc(explain(r, cur))}</li>" for r in tco.blocked_by)
-        return f"<h3 style='margin:0'>No recommendation</h3><ul style='margin:2px 0'>{blocked}</ul>"
+        why = "".join(f"<li>{esc(explain(r, cur))}</li>" for st in tco.statuses.values() for r in st.why)
+        return (
+            f"<h3 style='margin:0'>No recommendation</h3><ul style='margin:2px 0'>{blocked}</ul>"
+            f"<p style='margin:4px 0 0 0'><b>Why no option is a plan</b></p><ul style='margin:2px 0'>{why}</ul>"
+        )
     rows = "".join(
         f"<tr><td>{esc(o.name)}</td><td align='right'>{esc(compact_money(o.total, cur))}</td>"
         f"<td align='right'>{'—' if o.per_used_gpu_hour is None else f'{o.per_used_gpu_hour:,.2f}'}</td></tr>"
