@@ -76,3 +76,21 @@ def test_an_unknown_data_category_names_the_key() -> None:
     assert info.value.key == "data_categories" and "health" in str(info.value)
     a = analyse(parse_project(german_hospital()), today=TODAY, samples=0)
     assert [r.code for r in a.regimes] == ["gdpr_health"]
+
+
+def test_the_editor_sets_country_and_regulated_data_and_the_window_shows_gdpr(
+    main_window: Any, qtbot: Any, artifacts_dir: Path
+) -> None:
+    from tests.ui.projects_helpers import projects_page, settle
+
+    page = projects_page(main_window, qtbot)
+    page.open_sample("healthcare_phi")
+    settle(page, qtbot)
+    page.project_form.binder.field("compliance").flag_boxes["hipaa"].click()
+    page.project_form.binder.field("country").set_text("DE")
+    page.project_form.binder.field("data_categories").flag_boxes["health"].click()
+    settle(page, qtbot)
+    assert page.document.data["country"] == "DE" and page.document.data["data_categories"] == ["health"]
+    shown = page.results.shown
+    assert [r.code for r in shown.regimes] == ["gdpr_health"]
+    assert page.grab().save(str(artifacts_dir / "projects_regulated_data.png"))
