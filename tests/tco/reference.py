@@ -352,7 +352,8 @@ def apply_overrides(p: Project, values: dict[str, float]) -> Project:
     ``demand.scale`` scales GPU-hours and job counts alike (job sizes stay), as the engine does."""
     from dataclasses import replace as rep
 
-    top: dict[str, float] = {}
+    # Field names come from the sample's paths, so the keyword arguments to replace() are typed Any.
+    top: dict[str, Any] = {}
     demand = p.demand
     workloads = list(p.workloads)
     options = list(p.options)
@@ -367,7 +368,8 @@ def apply_overrides(p: Project, values: dict[str, float]) -> Project:
             )
             workloads = [rep(w, runs_per_month=w.runs_per_month * v) for w in workloads]
         elif path.startswith("demand."):
-            demand = rep(demand, **{path[len("demand.") :]: v})
+            demand_field: dict[str, Any] = {path[len("demand.") :]: v}
+            demand = rep(demand, **demand_field)
         else:
             _, name_key = path.split(".", 1)
             for i, o in enumerate(options):
@@ -378,5 +380,6 @@ def apply_overrides(p: Project, values: dict[str, float]) -> Project:
                     part, sub = key.split(".", 1)
                     options[i] = rep(o, **{part: rep(getattr(o, part), **{sub: v})})
                 else:
-                    options[i] = rep(o, **{key: v})
+                    option_field: dict[str, Any] = {key: v}
+                    options[i] = rep(o, **option_field)
     return rep(p, demand=demand, workloads=tuple(workloads), options=tuple(options), **top)
