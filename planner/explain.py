@@ -130,15 +130,21 @@ def status_words(code: str) -> str:
     return _STATUS_WORDS.get(code, code.replace("_", " "))
 
 
-def explain(r: Reason, currency: str = "USD") -> str:
-    """One sentence for a reason, in client language, citing its source document by title."""
+MoneyFormat = Callable[[float | None, str], str]
+"""(amount, ISO 4217 code) → text; the presentation layer may pass its own (e.g. ui.present.money)."""
+
+
+def explain(r: Reason, currency: str = "USD", money_format: MoneyFormat | None = None) -> str:
+    """One sentence for a reason, in client language, citing its source document by title. Amounts are
+    written with ``money_format`` (default: :func:`money`)."""
     f = r.figures
     o = r.options
     first = o[0] if o else ""
+    fmt = money_format or money
 
     def m(key: str) -> str:
         v = f.get(key)
-        return money(float(v) if isinstance(v, int | float) else None, currency)
+        return fmt(float(v) if isinstance(v, int | float) else None, currency)
 
     return _render(r, f, o, first, m, currency)
 

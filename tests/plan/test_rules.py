@@ -448,3 +448,12 @@ def test_reasons_say_why_each_alternative_loses_and_what_drives_the_cost() -> No
     )
     best = next(x for x in rec.explained if x.code == R.CHEAPEST)
     assert "(101% more)" in explain(best)
+
+
+def test_the_presentation_layer_may_format_the_amounts() -> None:
+    from ui.present import money
+
+    r = _run(_hipaa_one_server())
+    fix = next(x for x in r.blocked_by if x.code == R.ADD_SERVERS)
+    assert "about $300,000 more capital" in explain(fix, "USD", money)
+    assert "about 300000 USD more capital" in explain(fix, "USD", lambda v, c: f"{v:.0f} {c}")
