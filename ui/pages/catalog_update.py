@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +100,7 @@ class PackUpdateDialog(QDialog):
         if paths:
             self.set_files(paths)
 
-    def set_files(self, paths: list[str | Path]) -> None:
+    def set_files(self, paths: Sequence[str | Path]) -> None:
         self.paths = [str(p) for p in paths]
         self.files_label.setText("\n".join(self.paths) or "No file chosen")
         self._clear_diff()
