@@ -43,6 +43,7 @@ from db.textnum import (
     DateOrder,
     DecimalMark,
     TextNumberError,
+    decimal_evidence,
     detect_date_order,
     detect_decimal,
     parse_money,
@@ -121,8 +122,6 @@ FX_STALE_DAYS = 31
 """An FX rate more than this many days older than the quote date gets a note on import."""
 HEADER_SEARCH_ROWS = 40
 """Without an explicit header row, the header is the first of these rows naming every required column."""
-
-_CURRENCY_SYMBOLS = {"£": "GBP", "€": "EUR", "$": "USD"}
 
 
 # ------------------------------------------------------------------------------------------ errors
@@ -388,12 +387,12 @@ def _find_header(rows: list[list[Any]], mapping: ColumnMapping) -> tuple[int, di
 # ------------------------------------------------------------------------------------------ values
 
 
-_NUMBER = re.compile(r"^\(?-?\d+(?:\.\d+)?\)?$")
-
-
 def parse_amount(value: object, *, decimal_comma: bool = False) -> tuple[float, str | None]:
-    """A number from a cell: plain numbers, "£1,250.00", "1.234,56" (``decimal_comma``), "(500)" = −500,
-    "EUR 2,400". Returns (value, currency found from a symbol or code or None); ValueError if not a number."""
+    """A number from a cell or a typed field: plain numbers, "£1,250.00", "1.234,56", "289.500,00 €",
+    "(500)" = −500, "EUR 2,400". The decimal mark is a comma with ``decimal_comma`` or when the text
+    proves it (``1.234,56``, ``12,5``), else a point; an amount that fits neither is refused, never misread
+    (``€ 301.000,00`` is 301,000, not 301). Returns (value, currency named by a symbol or code, or None);
+    ValueError if not a number."""
     if isinstance(value, bool):
         raise ValueError(f"not a number: {value!r}")
     if isinstance(value, int | float):
@@ -401,23 +400,12 @@ def parse_amount(value: object, *, decimal_comma: bool = False) -> tuple[float, 
             raise ValueError(f"not a number: {value!r}")
         return float(value), None
     text = str(value).strip()
-    currency = None
-    for symbol, symbol_code in _CURRENCY_SYMBOLS.items():
-        if symbol in text:
-            currency = symbol_code
-            text = text.replace(symbol, "")
-    iso = re.search(r"\b([A-Z]{3})\b", text)
-    if iso:
-        currency = iso.group(1)
-        text = text.replace(iso.group(1), "")
-    text = text.replace("\u00a0", "").replace(" ", "").replace("'", "")
-    text = text.replace(".", "").replace(",", ".") if decimal_comma else text.replace(",", "")
-    if text.endswith("-") and text[:-1].replace(".", "").isdigit():
-        text = "-" + text[:-1]
-    if not _NUMBER.match(text):
-        raise ValueError(f"not a number: {str(value).strip()!r}")
-    number = float(text.strip("()"))
-    return (-abs(number) if text.startswith("(") else number), currency
+    mark: DecimalMark = "," if decimal_comma or decimal_evidence(text) == "," else "."
+    try:
+        amount = parse_money(text, mark)
+    except TextNumberError as exc:
+        raise ValueError(str(exc).replace("not an amount", "not a number", 1)) from None
+    return float(amount.value), amount.currency
 
 
 def parse_date(value: object) -> dt.date:

@@ -154,6 +154,9 @@ class CloudOption(_OptionBase):
     managed_premium: float = 0.0
     committed_instances: int | None = None
     on_demand_rate_per_hour: float | None = None
+    price_trend_annual: float = 0.0
+    """Yearly change of the per-use rate (−0.2 = prices fall 20 % a year): month m pays (1 + t)^((m − 1)/12) ×
+    the rate. A commitment keeps the rate it was signed at (the plan signs at the month's trended rate)."""
     term_months: int | None = None
     """Reserved: the commitment's term (e.g. 12 or 36) for the plan optimiser (planner.engine.plan); a
     commitment runs its whole term even past the horizon. None: committed for the horizon."""
@@ -311,6 +314,10 @@ class Project:
     region: str = ""
     electricity_per_kwh: float = 0.0
     pue: float = 1.0
+    electricity_escalation_annual: float = 0.0
+    """Yearly change of every power price (0.03 = +3 % a year): month m pays (1 + e)^((m − 1)/12) × price."""
+    salary_escalation_annual: float = 0.0
+    """Yearly change of every staff cost, applied the same way."""
     compliance: frozenset[str] = frozenset()
     mlops_team: bool = True
     mlops_stack: tuple[str, ...] = ()
@@ -446,6 +453,8 @@ def parse_project(d: Mapping[str, Any]) -> Project:
         region=r.str_("region", ""),
         electricity_per_kwh=r.num("electricity_per_kwh", 0.0, lo=0.0),
         pue=r.num("pue", 1.0, lo=1.0, hi=5.0, low_msg="PUE cannot be below 1"),
+        electricity_escalation_annual=r.num("electricity_escalation_annual", 0.0, lo=-0.5, hi=1.0),
+        salary_escalation_annual=r.num("salary_escalation_annual", 0.0, lo=-0.5, hi=1.0),
         compliance=compliance,
         mlops_team=r.bool_("mlops_team", True),
         mlops_stack=stack,
@@ -613,6 +622,7 @@ def _parse_cloud(d: Mapping[str, Any], name: str, cls: type[CloudOption], prefix
         managed_premium=r.num("managed_premium", 0.0, lo=0.0, hi=10.0),
         committed_instances=committed,
         term_months=r.opt_int("term_months", lo=1, hi=120),
+        price_trend_annual=r.num("price_trend_annual", 0.0, lo=-0.9, hi=1.0),
         on_demand_rate_per_hour=od_rate,
         storage_tb=r.num("storage_tb", 0.0, lo=0.0),
         storage_per_tb_month=r.num("storage_per_tb_month", 0.0, lo=0.0, money=True),

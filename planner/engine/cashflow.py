@@ -161,6 +161,20 @@ def growth_curve(h: int, growth_annual: Num, profile: tuple[float, ...] = ()) ->
     return np.atleast_2d(curve)
 
 
+def escalation(h: int, rate_annual: float) -> FloatArray | None:
+    """Month weights (1 + rate)^((m − 1)/12), m = 1..h; None for no change (rate 0)."""
+    if rate_annual == 0:
+        return None
+    out: FloatArray = np.power(1.0 + rate_annual, np.arange(h, dtype=np.float64) / 12.0)
+    return out
+
+
+def _times(a: FloatArray | None, b: FloatArray | None) -> FloatArray | None:
+    if a is None:
+        return b
+    return a if b is None else a * b
+
+
 def build_streams(project: Project, params: Params) -> list[Stream]:
     """Demand streams from the project's ``demand`` block (split into regulated and free parts) and its
     resolved workloads. ``demand.scale`` (Monte Carlo only) multiplies every stream."""
@@ -336,12 +350,15 @@ def cloud_flows(
             1.0 + p.get(prefix + "managed_premium", opt.managed_premium)
         )
         over = np.maximum(units_arr - capacity_units, 0.0)
+        trend = escalation(h, opt.price_trend_annual)
+        if trend is not None:  # the commitment keeps its signed rate; use above it follows the trend
+            over = over * trend
         cash["compute_overflow"] = Term(over * od_rate)
         unused = np.maximum(capacity_units - units_arr, 0.0)
         idle = (unused * rate) @ np.ones(h) if np.ndim(rate) == 0 else (unused * rate).sum(axis=1)
         compute_monthly: Num | None = rate * capacity_units + over * od_rate
     else:
-        cash["compute"] = Term(lin_arr, None, rate * lin_scale)
+        cash["compute"] = Term(lin_arr, escalation(h, opt.price_trend_annual), rate * lin_scale)
         compute_monthly = None
     storage = p.get(prefix + "storage_per_tb_month", opt.storage_per_tb_month) * opt.storage_tb
     if opt.egress_tiers:
@@ -355,10 +372,15 @@ def cloud_flows(
     if opt.support_rate:
         if compute_monthly is None:  # factored compute: support on it is factored too
             cash["support"] = Term((storage + egress) * opt.support_rate)
-            cash["support_usage"] = Term(lin_arr, None, rate * lin_scale * opt.support_rate)
+            cash["support_usage"] = Term(
+                lin_arr, escalation(h, opt.price_trend_annual), rate * lin_scale * opt.support_rate
+            )
         else:
             cash["support"] = Term((compute_monthly + storage + egress) * opt.support_rate)
-    cash["staff"] = Term(staff_terms(opt, ctx, prefix, kind or opt.kind, opt.managed))
+    cash["staff"] = Term(
+        staff_terms(opt, ctx, prefix, kind or opt.kind, opt.managed),
+        escalation(h, ctx.project.salary_escalation_annual),
+    )
     cash["fixed"] = Term(p.get(prefix + "monthly_fixed", opt.monthly_fixed))
     served = np.atleast_2d(sum(demand, start=np.zeros((1, h))))
     return OptionFlows(
@@ -503,15 +525,16 @@ def onprem_flows(
         )
         amort["interest"] = Term(np.asarray(capex) * interest if np.ndim(capex) else capex * interest)
     cash["residual"] = Term(-residual * capex, last)
-    dep = np.zeros(h)
-    dep[: min(opt.depreciation_months, h)] = 1.0
+    dep = np.zeros(h)  # from go-live: hardware not yet delivered does not depreciate
+    in_service = min(opt.depreciation_months, h - lead)
+    dep[lead : lead + in_service] = 1.0
     amort["depreciation"] = Term(capex * (1.0 - residual) / opt.depreciation_months, dep)
     # Both views dispose of the hardware at the horizon end for the same residual value. When the horizon is
     # shorter than the depreciation life, the book value still on the books (capex − accumulated
-    # depreciation) exceeds that residual value by capex × (1 − residual) × (1 − horizon / life): a loss on
-    # disposal charged in the last month, so the amortised total of the capital equals capex − residual,
+    # depreciation) exceeds that residual value by capex × (1 − residual) × (1 − months in service / life):
+    # a loss on disposal charged in the last month, so the amortised total of the capital equals capex − residual,
     # as in the cash view (the views then differ only in timing and in loan principal vs interest).
-    unwritten = 1.0 - min(opt.depreciation_months, h) / opt.depreciation_months
+    unwritten = 1.0 - in_service / opt.depreciation_months
     if unwritten > 0:
         amort["disposal"] = Term(capex * (1.0 - residual) * unwritten, last)
 
@@ -529,8 +552,9 @@ def onprem_flows(
         energy_price = pue * hpm * elec
         idle_kw = n * kw_server * load_factor * idle_frac
         busy_kw_per_gpu_hour = kw_server * load_factor * (1.0 - idle_frac) / (opt.gpus_per_server * hpm)
-        cash["power"] = Term(idle_kw * energy_price, live)
-        cash["power_busy"] = Term(served, None, busy_kw_per_gpu_hour * energy_price)
+        power_w = escalation(h, ctx.project.electricity_escalation_annual)
+        cash["power"] = Term(idle_kw * energy_price, _times(live, power_w))
+        cash["power_busy"] = Term(served, power_w, busy_kw_per_gpu_hour * energy_price)
     colo_rate = p.get(prefix + "colo_per_kw_month", opt.colo_per_kw_month)
     cash["colocation"] = Term(n * kw_server * colo_rate, live)
     cash["maintenance"] = Term(
@@ -540,7 +564,9 @@ def onprem_flows(
         n * p.get(prefix + "opex_annual_per_server", opt.opex_annual_per_server) / 12.0, live
     )
     cash["licences"] = Term(p.get(prefix + "licences_annual", opt.licences_annual) / 12.0, live)
-    cash["staff"] = Term(staff_terms(opt, ctx, prefix, kind, False))
+    cash["staff"] = Term(
+        staff_terms(opt, ctx, prefix, kind, False), escalation(h, ctx.project.salary_escalation_annual)
+    )
     cash["fixed"] = Term(p.get(prefix + "monthly_fixed", opt.monthly_fixed))
     details: dict[str, Any] = {"capex": capex, "servers": n}
 
@@ -638,7 +664,9 @@ def hybrid_flows(opt: HybridOption, ctx: Context, prefix: str, servers: Num | No
     for key, t in cloud.cash.items():
         cash["burst_" + key] = t
         amort["burst_" + key] = t
-    cash["staff"] = Term(staff_terms(opt, ctx, prefix, "hybrid", False))
+    cash["staff"] = Term(
+        staff_terms(opt, ctx, prefix, "hybrid", False), escalation(h, ctx.project.salary_escalation_annual)
+    )
     cash["fixed"] = Term(ctx.params.get(prefix + "monthly_fixed", opt.monthly_fixed))
     amort["staff"] = cash["staff"]
     amort["fixed"] = cash["fixed"]

@@ -53,6 +53,8 @@ class UseSource:
     regulated: bool
     rate_path: str = ""
     """Input path of the rate it is priced at (Monte Carlo moves its cost in proportion)."""
+    trend: float = 0.0
+    """``price_trend_annual`` of its option."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ class Reservation:
     term: int | None
     regulated: bool
     rate_path: str = ""
+    trend: float = 0.0
+    """``price_trend_annual``: a commitment signed in month t is priced at the trended rate of month t."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,8 @@ class Plan:
     source_option: dict[str, str] = field(default_factory=dict)
     source_kind: dict[str, str] = field(default_factory=dict)
     terms: dict[str, int | None] = field(default_factory=dict)
+    paid: dict[str, FloatArray] = field(default_factory=dict)
+    """Cash paid per month per reservation."""
     parts: list[tuple[float, tuple[str, ...]]] = field(default_factory=list)
     """Cash over the horizon by input driver: (amount, input paths it is proportional to) — Monte Carlo
     re-prices the plan's fixed decisions with them."""
@@ -243,6 +249,7 @@ def candidates(project: Project, ctx: Context) -> Candidates:
                     c.term_months,
                     ok,
                     pre + "rate_per_hour",
+                    c.price_trend_annual,
                 )
             )
             if c.on_demand_rate_per_hour is None:
@@ -258,12 +265,26 @@ def candidates(project: Project, ctx: Context) -> Candidates:
             cost = _use_costs(od, ctx, "_.", support)
             uses.append(
                 UseSource(
-                    f"{c.name} (on-demand)", option, "on_demand", cost, ok, pre + "on_demand_rate_per_hour"
+                    f"{c.name} (on-demand)",
+                    option,
+                    "on_demand",
+                    cost,
+                    ok,
+                    pre + "on_demand_rate_per_hour",
+                    c.price_trend_annual,
                 )
             )
             return
         uses.append(
-            UseSource(c.name, option, c.pricing, _use_costs(c, ctx, pre, support), ok, pre + "rate_per_hour")
+            UseSource(
+                c.name,
+                option,
+                c.pricing,
+                _use_costs(c, ctx, pre, support),
+                ok,
+                pre + "rate_per_hour",
+                c.price_trend_annual,
+            )
         )
 
     def add_platform(o: OnPremOption, option: str, cap: int | None) -> None:
@@ -429,6 +450,11 @@ def plan(project: Project, *, mip_rel_gap: float = MIP_REL_GAP, time_limit_s: fl
     return solve(project, ctx, cands, layers(ctx), mip_rel_gap=mip_rel_gap, time_limit_s=time_limit_s)
 
 
+def yearly(rate_annual: float, months: int) -> FloatArray:
+    """(1 + rate)^((m − 1)/12) for m = 1..months: a price trend or an escalation."""
+    return np.power(1.0 + rate_annual, np.arange(months, dtype=np.float64) / 12.0)
+
+
 def discount_factors(project: Project, months: int) -> FloatArray:
     m = np.arange(1, months + 1, dtype=np.float64)
     return np.power(1.0 + project.discount_rate_annual, -m / 12.0)
@@ -451,6 +477,9 @@ def solve(
     metric = "present_value" if project.discount_rate_annual > 0 else "cash_total"
     longest = max([r.term or 0 for r in cands.reservations] + [0])
     disc = discount_factors(project, h + longest) if metric == "present_value" else np.ones(h + longest)
+    elec = yearly(project.electricity_escalation_annual, h)
+    sal = yearly(project.salary_escalation_annual, h)
+    sal_sum = float((disc[:h] * sal).sum())
     cost: list[float] = []
     lo: list[float] = []
     hi: list[float] = []
@@ -482,7 +511,8 @@ def solve(
     opened: dict[str, int] = {}
     for name, f in cands.fixed.items():
         if f > 0:
-            opened[name] = var(f * float(disc[:h].sum()), 1.0, True)
+            staff = cands.staff.get(name, (0.0, ""))[0]
+            opened[name] = var((f - staff) * float(disc[:h].sum()) + staff * sal_sum, 1.0, True)
 
     # platforms: servers bought per month (integer), and a binary for the platform's fixed costs
     buys: dict[int, list[int | None]] = {}
@@ -493,13 +523,18 @@ def solve(
             if t + pf.lead >= h:
                 col.append(None)
                 continue
-            c = pf.capex * (disc[t] - pf.residual * disc[h - 1]) + pf.running * float(
-                disc[t + pf.lead : h].sum()
+            alive = slice(t + pf.lead, h)
+            c = (
+                pf.capex * (disc[t] - pf.residual * disc[h - 1])
+                + (pf.running - pf.idle_power) * float(disc[alive].sum())
+                + pf.idle_power * float((disc[:h] * elec)[alive].sum())
             )
             col.append(var(c, float(pf.cap), True))
         buys[k] = col
-        fixed = pf.fixed_capex * (disc[0] - pf.residual * disc[h - 1]) + pf.fixed_monthly * float(
-            disc[:h].sum()
+        fixed = (
+            pf.fixed_capex * (disc[0] - pf.residual * disc[h - 1])
+            + (pf.fixed_monthly - pf.staff) * float(disc[:h].sum())
+            + pf.staff * sal_sum
         )
         u = var(fixed, 1.0, True)
         used_k[k] = u
@@ -512,7 +547,7 @@ def solve(
         col2: list[int] = []
         for t in range(h):
             term = res.term if res.term is not None else h - t
-            c = res.cost * float(disc[t : t + term].sum())
+            c = res.cost * (1.0 + res.trend) ** (t / 12.0) * float(disc[t : t + term].sum())
             col2.append(var(c, float(max_inst[r]), True))
         starts[r] = col2
         if res.name in opened:
@@ -530,7 +565,7 @@ def solve(
         for k, pf in enumerate(cands.platforms):
             if la.month < pf.lead:
                 continue
-            v = var(la.hours * pf.busy * disc[la.month], la.width)
+            v = var(la.hours * pf.busy * disc[la.month] * elec[la.month], la.width)
             own_cols.setdefault((k, la.month), []).append(v)
             entries.append((v, 1.0))
             mine.append(("platform", pf.name, v))
@@ -545,7 +580,8 @@ def solve(
             for src in cands.uses:
                 if cls == "regulated" and not src.regulated:
                     continue
-                v = var(la.hours * src.cost[la.stream] * disc[la.month], la.width)
+                trend = (1.0 + src.trend) ** (la.month / 12.0)
+                v = var(la.hours * src.cost[la.stream] * disc[la.month] * trend, la.width)
                 use_cols.setdefault((src.name, la.month), []).append((v, la.width))
                 entries.append((v, 1.0))
                 mine.append(("use", src.name, v))
@@ -608,6 +644,8 @@ def _read(
 ) -> Plan:
     h = ctx.h
     out = Plan("optimal", metric, objective=objective)
+    elec = yearly(project.electricity_escalation_annual, h)
+    sal = yearly(project.salary_escalation_annual, h)
     cost_by: dict[str, FloatArray] = {}
 
     def add_cost(option: str, arr: FloatArray) -> None:
@@ -621,7 +659,13 @@ def _read(
                 live[t + pf.lead :] += nb
         if not bought.any():
             continue
-        c = bought * pf.capex + live * pf.running + pf.fixed_monthly
+        c = (
+            bought * pf.capex
+            + live * (pf.running - pf.idle_power)
+            + live * pf.idle_power * elec
+            + (pf.fixed_monthly - pf.staff)
+            + pf.staff * sal
+        )
         c[0] += pf.fixed_capex
         c[-1] -= pf.residual * (float(bought.sum()) * pf.capex + pf.fixed_capex)
         out.servers[pf.name] = live
@@ -634,17 +678,21 @@ def _read(
         if not st.any():
             continue
         active = np.zeros(h)
+        paid = np.zeros(h)
         after = 0.0
         for t, ns in enumerate(st):
             term = res.term if res.term is not None else h - t
+            signed = res.cost * (1.0 + res.trend) ** (t / 12.0)
             active[t : min(h, t + term)] += ns
-            after += ns * max(0, t + term - h) * res.cost
+            paid[t : min(h, t + term)] += ns * signed
+            after += ns * max(0, t + term - h) * signed
         out.reserved[res.name] = active
         out.terms[res.name] = res.term
         out.liability += after
         out.source_option[res.name] = res.option
         out.source_kind[res.name] = "reserved"
-        add_cost(res.option, active * res.cost)
+        out.paid[res.name] = paid
+        add_cost(res.option, paid)
     uses = {u.name: u for u in cands.uses}
     for pf in cands.platforms:
         if pf.name not in out.bought:
@@ -657,14 +705,14 @@ def _read(
             (-pf.residual * n_bought * pf.capex, (price, resid)),
             (-pf.residual * pf.fixed_capex, (resid,)),
             (live_months * pf.maintenance, (price,)),
-            (live_months * pf.idle_power, (pf.power_path,)),
+            (float((out.servers[pf.name] * elec).sum()) * pf.idle_power, (pf.power_path,)),
             (live_months * (pf.running - pf.maintenance - pf.idle_power), ()),
-            (h * pf.staff, (pf.path + "fte_cost_annual",)),
+            (float(sal.sum()) * pf.staff, (pf.path + "fte_cost_annual",)),
             (pf.fixed_capex + h * (pf.fixed_monthly - pf.staff), ()),
         ]
     for res in cands.reservations:
         if res.name in out.reserved:
-            out.parts.append((float(out.reserved[res.name].sum()) * res.cost, (res.rate_path,)))
+            out.parts.append((float(out.paid[res.name].sum()), (res.rate_path,)))
     for la, mine in zip(lays, layer_vars, strict=True):
         for kind, name, v in mine:
             gpus = float(x[v])
@@ -674,19 +722,20 @@ def _read(
             arr[la.month] += gpus * la.hours
             if kind == "platform":
                 pf = next(p for p in cands.platforms if p.name == name)
-                out.parts.append((gpus * la.hours * pf.busy, (pf.power_path,)))
+                out.parts.append((gpus * la.hours * pf.busy * elec[la.month], (pf.power_path,)))
             if kind == "use":
                 u = uses[name]
-                out.use_parts.append((la.stream, gpus * la.hours, u.cost[la.stream], u.rate_path))
+                per = u.cost[la.stream] * (1.0 + u.trend) ** (la.month / 12.0)
+                out.use_parts.append((la.stream, gpus * la.hours, per, u.rate_path))
                 out.source_option[name] = u.option
                 out.source_kind[name] = u.pricing
                 c = np.zeros(h)
-                c[la.month] = gpus * la.hours * u.cost[la.stream]
+                c[la.month] = gpus * la.hours * per
                 add_cost(u.option, c)
             elif kind == "platform":
                 pf = next(p for p in cands.platforms if p.name == name)
                 c = np.zeros(h)
-                c[la.month] = gpus * la.hours * pf.busy
+                c[la.month] = gpus * la.hours * pf.busy * elec[la.month]
                 add_cost(pf.options[0], c)
     for name, b in opened.items():
         if x[b] > 0.5:
@@ -694,9 +743,9 @@ def _read(
                 (u.option for u in cands.uses if _option_key(u) == name),
                 next((r.option for r in cands.reservations if r.name == name), name),
             )
-            add_cost(option, np.full(h, cands.fixed[name]))
             staff, path = cands.staff.get(name, (0.0, ""))
-            out.parts += [(h * staff, (path,)), (h * (cands.fixed[name] - staff), ())]
+            add_cost(option, np.full(h, cands.fixed[name] - staff) + staff * sal)
+            out.parts += [(float(sal.sum()) * staff, (path,)), (h * (cands.fixed[name] - staff), ())]
     streams = len(cands.classes)
     out.stream_gpu_hours = tuple(sum(la.gpu_hours for la in lays if la.stream == i) for i in range(streams))
     monthly = np.zeros((streams, h))

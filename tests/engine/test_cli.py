@@ -125,3 +125,22 @@ def test_offload_host_footprint_in_text_and_json(tmp_path: Path, capsys: pytest.
     assert main(["estimate", path]) == 0
     text = capsys.readouterr().out
     assert "offloaded to NVMe" in text and "warning: offload nvme moves" in text
+
+
+def test_serving_load_is_sized_in_gpus_and_monthly_gpu_hours(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = {"model": "Llama 3.1 8B", "method": "inference", "prompt_len": 2048, "gen_len": 512,
+            "micro_batch": 256, "gpu_memory_utilization": 0.9, "requests_per_s": 20, "gpu": "H100 SXM"}  # fmt: skip
+    assert main(["estimate", _write(tmp_path, spec), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    sv = out["serving"]
+    assert sv["concurrency"] <= 256 and sv["concurrency"] <= sv["max_concurrency"]
+    assert sv["gpus_needed"] == -(-20 // sv["requests_per_s_per_replica"])  # ceil, one GPU per replica
+    assert out["gpu_hours"] == pytest.approx(sv["gpus_needed"] * 730)
+    low, high = out["device_gb_per_gpu_band"]
+    assert low <= out["device_gb_per_gpu"] <= high
+    assert main(["estimate", _write(tmp_path, spec)]) == 0
+    text = capsys.readouterr().out
+    assert "requests/s per replica" in text and "GPU-hours a month" in text
+    assert "None" not in text and "nan" not in text and "gpu_memory_utilization" not in text

@@ -301,10 +301,18 @@ def test_suggest_mapping_from_headers() -> None:
         ("(500)", False, (-500.0, None)),
         ("EUR 2,400", False, (2400.0, "EUR")),
         (12.5, False, (12.5, None)),
+        ("€ 301.000,00", False, (301_000.0, "EUR")),  # issue 15: never 301
+        ("289.500,00 €", False, (289_500.0, "EUR")),
+        ("12,5", False, (12.5, None)),
     ],
 )
 def test_parse_amount(text: object, decimal_comma: bool, expected: tuple[float, str | None]) -> None:
     assert parse_amount(text, decimal_comma=decimal_comma) == expected
+
+
+def test_parse_amount_refuses_what_fits_no_convention() -> None:
+    with pytest.raises(ValueError, match="not a number: '1,234.56,7'"):
+        parse_amount("1,234.56,7")
 
 
 def test_manual_entry_edit_confirm_and_delete(engine: Engine) -> None:

@@ -95,6 +95,12 @@ def test_export_with_quotes_shows_each_vendor_and_its_cost_per_gpu_hour(
     # the expired Rheinwerk quote is flagged as such in the proposal too
     rheinwerk = next(q for q in compared if q["vendor"].startswith("Rheinwerk"))
     assert rheinwerk["expired"] and "EXPIRED" in section
+    assert "Valid until" in section and "FX date" in section
+    for q in compared:  # validity and, for a quote converted to USD, the date of the rate used
+        if q.get("valid_until"):
+            assert q["valid_until"] in section, q["vendor"]
+        if q["currency"] != "USD":
+            assert q["quote_date"] in section, q["vendor"]
 
 
 def test_export_without_quotes_has_no_quote_section(

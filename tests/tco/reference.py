@@ -261,9 +261,17 @@ def onprem(
         lic = opt.licences_annual / 12.0 * live[m]
         running = power + colo + maint + sopex + lic + staff + opt.monthly_fixed + bridge_cost[m]
         resid = -res * capex if m == h - 1 else 0.0
-        dep = capex * (1.0 - res) / opt.depreciation_months if m < opt.depreciation_months else 0.0
-        if m == h - 1 and h < opt.depreciation_months:  # loss on disposal: book value left − residual value
-            book = capex - capex * (1.0 - res) * h / opt.depreciation_months
+        # straight line from go-live (month lead) for the depreciation life
+        in_service = h - lead
+        dep = (
+            capex * (1.0 - res) / opt.depreciation_months
+            if lead <= m < lead + opt.depreciation_months
+            else 0.0
+        )
+        if (
+            m == h - 1 and in_service < opt.depreciation_months
+        ):  # loss on disposal: book left − residual value
+            book = capex - capex * (1.0 - res) * in_service / opt.depreciation_months
             dep += book - res * capex
         cash.append(capex_cash[m] + resid + running)
         amort.append(dep + interest[m] + running)

@@ -366,6 +366,8 @@ def proposal_rows(figures: Any) -> list[Any]:
                 per_gpu=f.per_gpu_usd,
                 as_of=q.quote_date.isoformat(),
                 source=q.source_file or "entered by hand",
+                valid_until=q.valid_until.isoformat() if q.valid_until else "",
+                fx_date=q.quote_date.isoformat() if q.currency != "USD" else "",
             )
         )
     return rows

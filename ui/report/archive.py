@@ -220,7 +220,7 @@ def pdfa_problems(pdf: bytes) -> list[str]:
             out.append("no document language (/Lang)")
         if "/ID" not in doc.trailer:
             out.append("no file identifier (/ID) in the trailer")
-        intents = root.get("/OutputIntents") or []
+        intents: Any = root.get("/OutputIntents") or []
         good = [
             i
             for i in intents
@@ -253,7 +253,7 @@ def pdfa_problems(pdf: bytes) -> list[str]:
                 out.append(f"embedded file {name} has no MIME type")
         if "/OpenAction" in root and "/JS" in root.OpenAction:
             out.append("the document runs JavaScript when opened")
-        names = root.get("/Names") or {}
+        names: Any = root.get("/Names") or {}
         if "/JavaScript" in names:
             out.append("the document carries JavaScript")
     return out

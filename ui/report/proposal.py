@@ -19,7 +19,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypeAlias
 from xml.sax.saxutils import escape
 
 from babel.numbers import format_compact_currency, format_currency
@@ -317,14 +317,14 @@ def bullets(items: Sequence[str], st: Styles, mark: str = "•") -> list[Flowabl
 
 
 def _width(text: str, bold: bool = False, size: float = 8) -> float:
-    return pdfmetrics.stringWidth(text, BOLD if bold else REGULAR, size)
+    return float(pdfmetrics.stringWidth(text, BOLD if bold else REGULAR, size))
 
 
 def _word_width(text: str, bold: bool = False) -> float:
     return max((_width(w, bold) for w in str(text).split()), default=0.0)
 
 
-Cell = str | Flowable
+Cell: TypeAlias = str | Flowable
 
 
 def table(
@@ -346,12 +346,12 @@ def table(
     widths: list[float | None] = [None] * ncol
     for c in range(ncol):
         if fixed and c in fixed:
-            widths[c] = fixed[c] * width
+            share = widths[c] = fixed[c] * width
             if c not in text_cols:
                 body = max(
                     (_width(str(r[c])) for r in rows[1:] if not isinstance(r[c], Flowable)), default=0.0
                 )
-                if body + pad > widths[c] + 0.5:
+                if body + pad > share + 0.5:
                     return None
         elif c not in text_cols:
             body = max((_width(str(r[c])) for r in rows[1:] if not isinstance(r[c], Flowable)), default=0.0)
@@ -1452,7 +1452,7 @@ def quotes_section(inputs: ProposalInputs, view: View, st: Styles, fmt: Fmt, wid
                     m(q.per_gpu),
                     q.as_of or "—",
                     q.valid_until or "not stated",
-                    q.fx_date or ("none needed" if q.currency == view.currency else "—"),
+                    q.fx_date or "no conversion",
                 ]
             )
         return rows

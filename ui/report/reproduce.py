@@ -39,7 +39,7 @@ def _row(obj: Any) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in out.items()}
 
 
-def _from_row(cls: type, row: Mapping[str, Any]) -> Any:
+def _from_row(cls: type[Any], row: Mapping[str, Any]) -> Any:
     kw = dict(row)
     for f in dataclasses.fields(cls):
         if f.name == "as_of" and isinstance(kw.get(f.name), str):
@@ -78,8 +78,8 @@ class CatalogRecorder:
 
 
 def catalog_lookups(rows: Mapping[str, Any]) -> tuple[Callable[[str], ModelArch], Callable[[str], Gpu]]:
-    models = {k: _from_row(ModelArch, v) for k, v in (rows.get("models") or {}).items()}
-    gpus = {k: _from_row(Gpu, v) for k, v in (rows.get("gpus") or {}).items()}
+    models: dict[str, ModelArch] = {k: _from_row(ModelArch, v) for k, v in (rows.get("models") or {}).items()}
+    gpus: dict[str, Gpu] = {k: _from_row(Gpu, v) for k, v in (rows.get("gpus") or {}).items()}
 
     def get_model(name: str) -> ModelArch:
         if name not in models:
