@@ -34,7 +34,7 @@ selftest: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy planner db ui
+	$(BIN)/mypy planner db ui tests
 	$(BIN)/lint-imports
 
 test: venv

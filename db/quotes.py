@@ -50,6 +50,7 @@ from db.textnum import (
 )
 from db.textnum import parse_date as parse_text_date
 from planner import clock
+from planner.analysis.quotes import SiteTerms
 from planner.catalog import FxRate, Gpu, ServerPlatform
 from planner.quotes import (
     CRITERIA,
@@ -59,11 +60,9 @@ from planner.quotes import (
     Quote,
     QuoteFigures,
     QuoteLine,
-    SiteTerms,
     TaxLine,
     best_by_criterion,
     best_exclusions,
-    compare_quotes,
     guess_kind,
     included_support_years,
     parse_support_years,
@@ -1708,19 +1707,6 @@ def _upsert_mapping(session: Session, vendor: str, mapping: ColumnMapping) -> No
 
 
 # ------------------------------------------------------------------------------------------ comparison
-
-
-def compare_stored(
-    engine: Engine,
-    ids: Sequence[int] | None,
-    *,
-    site: SiteTerms | None,
-    today: dt.date,
-) -> list[QuoteFigures]:
-    """Figures of stored quotes (all when ``ids`` is empty) against the catalog, under ``site``."""
-    quotes = list_quotes(engine, list(ids) if ids else None)
-    servers, gpus = catalog_maps(engine)
-    return compare_quotes(quotes, servers, gpus, today=today, site=site)
 
 
 def usd_to(engine: Engine, currency: str, on: dt.date | None = None) -> float:

@@ -93,7 +93,7 @@ class Workload:
 
     ``gpu_hours_per_run`` may be left None and derived from an estimate spec (``estimate``) for a model
     (``model``: a catalog name resolved by the caller, or ``model_spec``: an embedded model dict) on GPU
-    ``gpu``; see :func:`planner.engine.tco.resolve_workloads`. ``regulated`` (data under a compliance regime)
+    ``gpu``; see :func:`planner.analysis.resolve.resolve_workloads`. ``regulated`` (data under a compliance regime)
     and ``pinned_onprem`` (e.g. low-latency serving) keep the workload on owned hardware in hybrids.
     """
 
@@ -125,6 +125,10 @@ class _OptionBase:
     source_url: str = ""
     as_of: str = ""
     notes: str = ""
+    currency: str = ""
+    """ISO 4217 code of the option's prices (rates, server price, capital, egress, storage, fixed fees) when
+    they are not in the project's currency — a catalog row's USD, a vendor's EUR. Empty: the project's.
+    Staff and site terms (FTE cost, electricity, colocation) are always in the project's currency."""
 
 
 @dataclass(frozen=True)
@@ -560,7 +564,15 @@ def _base_kwargs(r: _Reader) -> dict[str, Any]:
         source_url=r.str_("source_url", ""),
         as_of=r.str_("as_of", ""),
         notes=r.str_("notes", ""),
+        currency=_option_currency(r),
     )
+
+
+def _option_currency(r: _Reader) -> str:
+    code = r.str_("currency", "")
+    if code and not (_CURRENCY_RE.fullmatch(code) and code in CURRENCY_CODES):
+        raise r._err("currency", f"must be an ISO 4217 code of a currency in use, e.g. USD (got {code!r})")
+    return code
 
 
 def _parse_cloud(d: Mapping[str, Any], name: str, cls: type[CloudOption], prefix: str = "") -> CloudOption:

@@ -7,7 +7,7 @@ export QT_QPA_PLATFORM=offscreen
 echo "== ruff"
 $BIN/ruff check .
 $BIN/ruff format --check .
-echo "== mypy"; $BIN/mypy planner db ui
+echo "== mypy"; $BIN/mypy planner db ui tests
 echo "== import-linter"; $BIN/lint-imports
 
 # A throwaway PostgreSQL server on loopback for the team-catalog tests.

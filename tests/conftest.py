@@ -73,9 +73,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     written = home_writes(_REAL_HOME_BEFORE, REAL_HOME)
     if written:
         listing = "\n  ".join(str(p) for p in written)
-        sys.stderr.write(f"\nTests wrote into the real home directory {REAL_HOME}:\n  {listing}\n")
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        exitstatus = int(pytest.ExitCode.TESTS_FAILED)
+        sys.stderr.write(
+            f"\nSomething wrote the app's files into the real home directory {REAL_HOME}:\n  {listing}\n"
+        )
+        # In CI (.ci/run sets CI=1) nothing else runs on the machine, so it was this suite: fail. On a shared
+        # developer machine another process (an older checkout's tests, the app itself) may have written it.
+        if os.environ.get("CI"):
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+            exitstatus = int(pytest.ExitCode.TESTS_FAILED)
     session.config.stash[_EXIT_STATUS] = int(exitstatus)
 
 

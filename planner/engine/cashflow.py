@@ -201,7 +201,9 @@ def build_streams(project: Project, params: Params) -> list[Stream]:
             streams.append(Stream("demand", shape * (1.0 - reg), job, d.gpus_per_job, False, factor))
     for w in project.workloads:
         if w.gpu_hours_per_run is None:
-            raise ValueError(f"workload {w.name!r} is not resolved: call resolve_workloads() first")
+            raise ValueError(
+                f"workload {w.name!r} is not resolved: resolve it first (planner.analysis.analyse)"
+            )
         monthly = w.runs_per_month * w.gpu_hours_per_run
         if monthly <= 0:
             continue

@@ -8,7 +8,7 @@ each month; present value discounts month m by (1 + r_annual)^(m/12).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -180,7 +180,7 @@ def evaluate(
     progress: Progress | None = None,
     plan: bool = False,
 ) -> TcoResult:
-    """Evaluate every option of ``project`` (workloads must be resolved, see :func:`resolve_workloads`).
+    """Evaluate every option of ``project`` (workloads must be resolved: :func:`planner.analysis.analyse` resolves them).
 
     ``plan`` also solves the plan optimiser (:func:`planner.engine.plan.plan`) over the options as candidates.
     ``samples`` > 0 runs a Monte Carlo over ``project.monte_carlo`` ranges (or default ±tornado_fraction
@@ -215,17 +215,18 @@ def evaluate(
         check(cancel)
         if isinstance(opt, HybridOption):
             n_min = hybrid_min_servers(opt, ctx)
-            if n_min > opt.onprem.servers:
+            n_max = opt.onprem.servers  # the user's maximum: never exceeded
+            if n_min > n_max:
                 warnings.append(
-                    f"{opt.name}: pinned demand needs {n_min} owned servers but at most {opt.onprem.servers} are "
-                    "allowed; the search uses the larger number"
+                    f"{opt.name}: pinned demand needs {n_min} owned servers but at most {n_max} are allowed: "
+                    "the hybrid cannot serve it"
                 )
             if opt.optimise_split:
-                cands = np.arange(n_min, max(n_min, opt.onprem.servers) + 1, dtype=np.float64).reshape(-1, 1)
+                cands = np.arange(min(n_min, n_max), n_max + 1, dtype=np.float64).reshape(-1, 1)
                 tot = totals(hybrid_flows(opt, ctx, f"options.{opt.name}.", servers=cands), ones)
                 n_best = int(cands[int(np.argmin(np.broadcast_to(tot, (cands.shape[0],)))), 0])
             else:
-                n_best = max(n_min, opt.onprem.servers)
+                n_best = n_max
             fixed[opt.name] = {"servers": n_best}
         flows = option_flows(opt, ctx, fixed.get(opt.name), project.options)
         if "committed_instances" in flows.details:
@@ -396,11 +397,11 @@ def _option_warnings(project: Project, opt: Any, flows: Any, res: OptionResult) 
             months = np.nonzero(flows.unserved[0] > 1e-6)[0] + 1
             out.append(
                 f"{opt.name}: {miss:,.0f} GPU-hours of demand are not served (months {months[0]}–{months[-1]}): "
-                "capacity too small or hardware not yet live; add servers, a bridge_option or a hybrid"
+                "capacity too small or hardware not yet live; add servers, a cloud option to bridge the lead time, or a hybrid"
             )
     if isinstance(opt, OnPremOption) and opt.lead_time_months > 0 and opt.bridge_option is None:
         out.append(
-            f"{opt.name}: {opt.lead_time_months}-month lead time with no bridge_option: that demand is unserved"
+            f"{opt.name}: {opt.lead_time_months}-month lead time with no cloud option to bridge it: that demand is unserved"
         )
     return out
 
@@ -422,78 +423,6 @@ def onprem_cost_per_gpu_hour(
     return impl(
         option, utilization, horizon_months, hours_per_month, electricity_per_kwh=electricity_per_kwh, pue=pue
     )
-
-
-def resolve_workloads(
-    project: Project,
-    model_lookup: Callable[[str], Any] | None = None,
-    gpu_lookup: Callable[[str], Any] | None = None,
-) -> Project:
-    """Fill ``gpu_hours_per_run`` of workloads that carry an estimate spec, with the memory/time engine
-    (planner.engine.estimate: ``estimate(parse_spec(spec), model, [gpu]).gpu_hours``).
-
-    The spec's model is the workload's ``model`` (a catalog name or an embedded architecture dict) unless
-    the spec names one; its GPU is the workload's ``gpu`` unless the spec names one; ``gpus`` sets the
-    spec's ``n_gpus`` when the spec leaves it out. ``model_lookup(name) -> ModelArch`` and
-    ``gpu_lookup(name) -> Gpu`` resolve catalog names (the CLI binds db.catalog to them); a project with
-    direct demand or embedded models needs neither. Returns a new Project; raises ProjectError naming the
-    workload's key."""
-    from planner.catalog import ModelArch
-    from planner.engine import estimate as est
-    from planner.project import ProjectError
-
-    out = []
-    for i, w in enumerate(project.workloads):
-        if w.resolved:
-            out.append(w)
-            continue
-        key = f"workloads[{i}]"
-        spec_d: dict[str, Any] = dict(w.estimate or {})
-        if "model" not in spec_d:
-            if w.model_spec is not None:
-                spec_d["model"] = dict(w.model_spec)
-            elif w.model is not None:
-                spec_d["model"] = w.model
-            else:
-                raise ProjectError("an estimate needs a model (catalog name or object)", key=key + ".model")
-        if w.gpu is not None:
-            spec_d.setdefault("gpu", w.gpu)
-        if w.gpus:
-            spec_d.setdefault("n_gpus", w.gpus)
-        try:
-            spec = est.parse_spec(spec_d)
-        except est.SpecError as exc:
-            raise ProjectError(str(exc), key=f"{key}.estimate.{exc.field}") from None
-        model = spec.model
-        if not isinstance(model, ModelArch):
-            if model_lookup is None:
-                raise ProjectError(
-                    f"names catalog model {model!r}: resolve it with the catalog", key=key + ".model"
-                )
-            try:
-                model = model_lookup(model)
-            except LookupError as exc:
-                raise ProjectError(str(exc), key=key + ".model") from None
-        gpus = []
-        if spec.gpu is not None:
-            if gpu_lookup is None:
-                raise ProjectError(
-                    f"names catalog GPU {spec.gpu!r}: resolve it with the catalog", key=key + ".gpu"
-                )
-            try:
-                gpus = [gpu_lookup(spec.gpu)]
-            except LookupError as exc:
-                raise ProjectError(str(exc), key=key + ".gpu") from None
-        try:
-            result = est.estimate(spec, model, gpus)
-        except est.SpecError as exc:
-            raise ProjectError(str(exc), key=f"{key}.estimate.{exc.field}") from None
-        if result.gpu_hours is None:
-            raise ProjectError(
-                "the estimate gives no GPU-hours: its spec needs 'tokens' and a 'gpu'", key=key + ".estimate"
-            )
-        out.append(replace(w, gpu_hours_per_run=float(result.gpu_hours)))
-    return replace(project, workloads=tuple(out))
 
 
 def _json_array(a: FloatArray | None) -> list[float] | None:

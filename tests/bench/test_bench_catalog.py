@@ -40,9 +40,11 @@ def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callab
     """A factory of empty databases on one backend."""
     made: list[str] = []
     admin_url = os.environ.get("TEST_DATABASE_URL")
-    if request.param == "postgres" and not admin_url:
-        pytest.skip("TEST_DATABASE_URL is not set")
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT") if request.param == "postgres" else None
+    admin = None
+    if request.param == "postgres":
+        if not admin_url:
+            pytest.skip("TEST_DATABASE_URL is not set")
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
 
     def make() -> str:
         if admin is None:

@@ -85,6 +85,7 @@ def test_bench_50k_row_pack_update_and_catalog_view(qtbot: Any, tmp_path: Path) 
     from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 
     from ui.main_window import MainWindow
+    from ui.pages.catalog import CatalogPage
 
     url = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
     engine = get_engine(url)
@@ -119,6 +120,7 @@ def test_bench_50k_row_pack_update_and_catalog_view(qtbot: Any, tmp_path: Path) 
     window = MainWindow(db_url=url)
     qtbot.addWidget(window)
     page = window.pages["Catalog"]
+    assert isinstance(page, CatalogPage)
     window.show()
     try:
         qtbot.waitUntil(page.is_ready, timeout=300_000)

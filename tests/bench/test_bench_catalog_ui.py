@@ -197,6 +197,7 @@ def test_bench_10k_cloud_catalog_in_the_real_page(qtbot: Any, tmp_path: Any) -> 
     from db.session import get_engine
     from ui.dialogs.row_editor import value_text
     from ui.main_window import MainWindow
+    from ui.pages.catalog import CatalogPage
 
     url = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
     engine = get_engine(url)
@@ -230,12 +231,13 @@ def test_bench_10k_cloud_catalog_in_the_real_page(qtbot: Any, tmp_path: Any) -> 
     window = MainWindow(db_url=url)
     qtbot.addWidget(window)
     page = window.pages["Catalog"]
+    assert isinstance(page, CatalogPage)
     gui_share: list[float] = []
     original = page._loaded_catalog
 
-    def measured(catalog: Any, message: str) -> None:
+    def measured(catalog: Any, message: str, status: str | None = None) -> None:
         t0 = time.perf_counter()
-        original(catalog, message)
+        original(catalog, message, status)
         gui_share.append(time.perf_counter() - t0)
 
     page._loaded_catalog = measured  # type: ignore[method-assign]

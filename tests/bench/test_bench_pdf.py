@@ -31,7 +31,7 @@ def _twelve_page_project() -> Project:
     cloud = next(o for o in base.options if isinstance(o, CloudOption))
     project = base
     for i in range(1, 12):
-        pdf = build_proposal(prepare_inputs(project, use_catalog=False, samples=200))
+        pdf = build_proposal(prepare_inputs(project, samples=200))
         pages = len(PdfReader(io.BytesIO(pdf)).pages)
         if pages >= MIN_PAGES:
             return project
@@ -50,7 +50,7 @@ def test_bench_export_and_sign_twelve_pages(tmp_path: Path) -> None:
     for i in range(4):
         out = tmp_path / f"p{i}.pdf"
         t = time.perf_counter()
-        result = export_proposal(project, out, identity=identity, use_catalog=False)
+        result = export_proposal(project, out, identity=identity)
         runs.append(time.perf_counter() - t)
     pages = result.pages
     print(
@@ -69,7 +69,7 @@ def test_bench_largest_sample(tmp_path: Path) -> None:
     p12 = create_identity("Bench Signer", "", "bench@example.com", PASSWORD, tmp_path / "b.p12")
     identity = load_identity(p12, PASSWORD)
     t, cpu = time.perf_counter(), time.process_time()
-    result = export_proposal(project, tmp_path / "largest.pdf", identity=identity, use_catalog=False)
+    result = export_proposal(project, tmp_path / "largest.pdf", identity=identity)
     elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
     print(
         f"\nPDF proposal, largest sample: {result.pages} pages, {len(project.options)} options, Monte Carlo "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 
@@ -29,14 +30,14 @@ def _write(path: Path) -> float:
     wb = Workbook()
     cover = wb.active
     cover.title = "Summary"
-    for row in (
+    for field in (
         ("Quote ID", "BENCH-5000"),
         ("Date", dt.date(2026, 11, 20)),
         ("Valid for", "45 days"),
         ("Currency", "USD"),
         ("Lead time", "10-12 weeks"),
     ):
-        cover.append(list(row))
+        cover.append(list(field))
     ws = wb.create_sheet("Configuration")
     ws.append(["Lenovo DCSC export"])
     ws.append([])
@@ -52,6 +53,7 @@ def _write(path: Path) -> float:
         ]
     )
     total = 0.0
+    row: list[Any]  # part, description, quantity, unit list price (or "Included"), discount
     for n in range(LINES):
         k = n % SERVER_EVERY
         if k == 0:

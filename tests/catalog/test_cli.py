@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,7 @@ def _fresh_engines() -> object:
     dispose_engines()
 
 
-def _json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> object:
+def _json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> Any:
     assert main(argv) == 0
     return json.loads(capsys.readouterr().out)
 
@@ -106,7 +107,9 @@ def test_update_shows_the_diff_then_applies_it_once(capsys: pytest.CaptureFixtur
     assert "Nebius, snapshot of 2026-08-10, 21 priced GPU row(s)" in text
     assert "left out 40 row(s): no accelerator (CPU-only instance)" in text
     assert "18 added, 1 changed, 0 unchanged, 3 no longer listed, 2 kept (newer in the catalog)" in text
-    assert "changed  Nebius / gpu-h100-sxm_8gpu-128vcpu-1600gb / eu-north1 / gpu_cloud: spot - -> $10" in text
+    assert (
+        "changed  Nebius / gpu-h100-sxm_8gpu-128vcpu-1600gb / eu-north1 / gpu_cloud: spot — -> $10.00" in text
+    )
     assert "nothing written (diff only)" in text
     shipped = _json(capsys, ["catalog", "list", "cloud", "--where", "provider=Nebius", "--json"])
     applied = _json(capsys, ["catalog", "update", pack, "--as-of", "2026-08-10", "--apply", "--json"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+from collections.abc import Callable, Sequence
 
 import pytest
 from sqlalchemy import Engine
@@ -13,9 +14,10 @@ from db import catalog
 from db.io import table_values
 from db.seed import sync_shipped
 from db.session import get_engine, resolve_url
+from planner.catalog import CloudSku, FxRate, Gpu, ModelArch, ServerPlatform
 from tests.catalog.conftest import DATA, SHIPPED
 
-LISTERS = {
+LISTERS: dict[str, Callable[[Engine], Sequence[Gpu | ServerPlatform | CloudSku | ModelArch | FxRate]]] = {
     "gpus": catalog.list_gpus,
     "servers": catalog.list_servers,
     "cloud": catalog.list_cloud_skus,

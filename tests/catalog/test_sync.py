@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from db import catalog
 from db.io import import_file
 from db.seed import sync_shipped
 from db.session import get_engine
+from planner.catalog import Gpu
 from tests.catalog.conftest import SHIPPED
 
 
@@ -61,9 +63,7 @@ def newer_catalog(tmp_path: Path) -> Path:
     return target
 
 
-def _acme(as_of: object) -> object:
-    from planner.catalog import Gpu
-
+def _acme(as_of: dt.date) -> Gpu:
     return Gpu(
         "Acme",
         "Acme X1",
@@ -195,7 +195,7 @@ def test_a_gpu_in_use_cannot_be_deleted(engine: Engine) -> None:
         None,
         "https://example.com",
         acme.as_of,
-    )  # type: ignore[attr-defined]
+    )
     catalog.save_row(engine, sku)
     with pytest.raises(ValueError, match="still used"):
         catalog.delete_row(engine, acme)

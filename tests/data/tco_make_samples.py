@@ -5,6 +5,7 @@ when a price is updated; the JSON files are what ships."""
 
 import json
 import pathlib
+from typing import Any
 
 OUT = pathlib.Path(__file__).resolve().parents[2] / "resources" / "samples"
 H100_SERVER = dict(
@@ -57,7 +58,7 @@ def aws_p5(name="AWS p5.48xlarge on-demand", **kw):
     return d
 
 
-samples = {}
+samples: dict[str, dict[str, Any]] = {}
 
 # 1 ------------------------------------------------------------------ LLM pre-training at scale
 samples["llm_pretraining_at_scale"] = dict(
@@ -520,6 +521,6 @@ samples["largest"] = dict(
 )
 
 for name, d in samples.items():
-    d = {"version": 1, **d}
-    (OUT / f"{name}.json").write_text(json.dumps(d, indent=2, ensure_ascii=False) + "\n")
-    print(name, len(d["options"]))
+    doc: dict[str, Any] = {"version": 1, **d}
+    (OUT / f"{name}.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    print(name, len(doc["options"]))

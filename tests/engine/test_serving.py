@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.catalog import Gpu
+from planner.catalog import Gpu, ModelArch
 from planner.engine import serving as sv
 from planner.engine.estimate import EstimateSpec, SpecError, estimate, parse_model, parse_spec
 from planner.engine.memory import memory_breakdown
@@ -64,7 +64,9 @@ def _errors(holdout: bool) -> list[tuple[str, float]]:
         if row["holdout"] is not holdout:
             continue
         spec = parse_spec({"model": row["model"], **row["spec"]})
-        est = sv.serving_estimate(parse_model(row["model"]), spec, GPUS[row["gpu"]])
+        model = parse_model(row["model"])
+        assert isinstance(model, ModelArch), row["id"]  # each row gives its architecture inline
+        est = sv.serving_estimate(model, spec, GPUS[row["gpu"]])
         tps = est.output_tokens_per_s_per_gpu * est.gpus_per_replica
         out.append((row["id"], 100.0 * (tps - row["measured"]) / row["measured"]))
     return out

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.catalog import Gpu
+from planner.catalog import Gpu, ModelArch
 from planner.engine.estimate import estimate, parse_model, parse_spec
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "time_measurements.json"
@@ -76,7 +76,9 @@ def _errors(holdout: bool) -> dict[str, list[tuple[str, float]]]:
         if row["holdout"] is not holdout:
             continue
         spec = parse_spec({"model": row["model"], **row["spec"]})
-        result = estimate(spec, parse_model(row["model"]), [GPUS[row["spec"]["gpu"]]])
+        model = parse_model(row["model"])
+        assert isinstance(model, ModelArch), row["id"]  # each row gives its architecture inline
+        result = estimate(spec, model, [GPUS[row["spec"]["gpu"]]])
         assert result.wall_hours is not None and spec.tokens is not None
         predicted = spec.tokens / (result.wall_hours * 3600.0) / spec.n_gpus
         out[spec.method].append((row["id"], 100.0 * (predicted - row["measured"]) / row["measured"]))

@@ -60,11 +60,12 @@ def test_windows_ico_holds_16_to_256() -> None:
 
 
 def test_macos_icns_holds_16_to_512_at_2x() -> None:
-    from PIL import Image
+    from PIL import IcnsImagePlugin, Image
 
     data = (ICONS / "compute-planner.icns").read_bytes()
     assert data[:4] == b"icns"
     with Image.open(io.BytesIO(data)) as icns:
+        assert isinstance(icns, IcnsImagePlugin.IcnsImageFile)
         sizes = icns.info["sizes"]
         assert {(16, 16, 2), (128, 128, 1), (256, 256, 2), (512, 512, 1), (512, 512, 2)} <= set(sizes)
         icns.size = (512, 512)
@@ -104,7 +105,9 @@ def _qt_modules_imported_by_the_app() -> dict[str, str]:
 
 
 def test_the_spec_excludes_no_qt_module_the_app_imports() -> None:
-    excluded = set(_spec_literal("QT_UNUSED"))  # type: ignore[arg-type]
+    unused = _spec_literal("QT_UNUSED")
+    assert isinstance(unused, list), unused
+    excluded = set(unused)
     used = _qt_modules_imported_by_the_app()
     clash = {module: where for module, where in used.items() if module in excluded}
     assert not clash, f"packaging/planner.spec excludes Qt modules the app imports: {clash}"

@@ -33,7 +33,7 @@ def stream_layers(gpu_hours: float, g: int) -> list[tuple[float, float]]:
         return [(gpu_hours / HPM, HPM)]
     n = gpu_hours / (g * HPM)
     full = math.floor(n + 1e-9)
-    out = []
+    out: list[tuple[float, float]] = []
     if full > 0:
         out.append((full * g, HPM))
     if n - full > 1e-9:

@@ -241,26 +241,25 @@ def test_compare_unknown_id(cli_db: str, capsys: pytest.CaptureFixture[str]) -> 
 def test_comparison_goes_into_the_proposal_pdf(
     cli_db: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    import datetime as dt
+
     from pypdf import PdfReader
 
-    from db.quotes import compare_stored
+    from db.analysis_catalog import DbCatalog
+    from db.quotes import list_quotes
     from planner.project import load_project
-    from planner.quotes import site_terms_from_project
-    from ui.commands.quotes import proposal_rows
-    from ui.report.export import export_proposal
+    from ui.report.export import analyse_for_proposal, quote_section_rows, write_proposal
 
     ids = import_three(capsys)
     project = load_project(DATA / "project_h100.json")
     engine = get_engine(cli_db)
-    import datetime as dt
-
-    figures = compare_stored(engine, ids, site=site_terms_from_project(project), today=dt.date(2026, 11, 23))
-    rows = proposal_rows(figures)
+    quotes = list_quotes(engine, ids)
+    analysis = analyse_for_proposal(project, DbCatalog(engine), today=dt.date(2026, 11, 23), quotes=quotes)
+    assert analysis.quotes is not None
+    rows = quote_section_rows(analysis.quotes)
     assert [r.total for r in rows] == pytest.approx([1_276_900.0, 799_172.0, 534_625.0])
     assert "EXPIRED" in rows[1].description and "no rails or installation" in rows[2].description
-    result = export_proposal(
-        project, tmp_path / "proposal.pdf", quotes=rows, engine=engine, today=dt.date(2026, 11, 23)
-    )
+    result = write_proposal(analysis, tmp_path / "proposal.pdf")
     text = "".join(page.extract_text() for page in PdfReader(result.path).pages)
     assert ". Vendor quotes" in text  # the proposal's quote section, one row per quote (cells wrap)
     flat = " ".join(text.split())

@@ -10,21 +10,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from planner.analysis.quotes import DEFAULT_SITE, compare_quotes, maintenance_beyond_support
 from planner.quotes import (
     CRITERIA,
-    DEFAULT_SITE,
     LINE_KINDS,
     NETWORK_ALLOWANCE_FRACTION,
     QuoteLine,
     best_by_criterion,
     best_exclusions,
     capex_split_usd,
-    compare_quotes,
     completeness_warnings,
     guess_kind,
     included_support_years,
     is_expired,
-    maintenance_beyond_support,
     network_allowance_usd,
     parse_support_years,
     quote_figures,
@@ -77,7 +75,8 @@ def test_rheinwerk_eur_converted_at_the_quote_date_rate() -> None:
 
 
 def test_fx_rate_given_the_other_way_round_is_inverted() -> None:
-    inverse = dataclasses.replace(RHEINWERK.fx, base="USD", quote="EUR", rate=0.8)  # type: ignore[arg-type]
+    assert RHEINWERK.fx is not None
+    inverse = dataclasses.replace(RHEINWERK.fx, base="USD", quote="EUR", rate=0.8)
     assert usd_per_unit(dataclasses.replace(RHEINWERK, fx=inverse)) == pytest.approx(1.25)
     with pytest.raises(ValueError, match="no FX rate"):
         usd_per_unit(dataclasses.replace(RHEINWERK, fx=None))
@@ -262,7 +261,8 @@ def test_capex_split_always_adds_up_to_the_usd_total(
 ) -> None:
     gross = sum(x.amount for x in lines)
     cut = QuoteLine("discount", 1, gross * discount, "discount")
-    fx = dataclasses.replace(RHEINWERK.fx, rate=rate)  # type: ignore[arg-type]
+    assert RHEINWERK.fx is not None
+    fx = dataclasses.replace(RHEINWERK.fx, rate=rate)
     quote = dataclasses.replace(RHEINWERK, lines=(*lines, cut), fx=fx)
     split = capex_split_usd(quote)
     assert split.total == pytest.approx(quote_total(quote) * rate, rel=1e-9, abs=1e-6)

@@ -7,18 +7,18 @@ import dataclasses
 
 import pytest
 
-from planner.engine.tco import evaluate
-from planner.project import CloudOption, Demand, OnPremOption, Project
-from planner.quotes import (
+from planner.analysis.quotes import (
     DEFAULT_SITE,
     SiteTerms,
     compare_quotes,
     onprem_option_for_quote,
     per_gpu_hour_usd,
-    quote_hardware,
     site_terms_from_project,
     use_quote,
 )
+from planner.engine.tco import evaluate
+from planner.project import CloudOption, Demand, OnPremOption, Project
+from planner.quotes import quote_hardware
 from tests.quotes.expected import ALBION, GPUS, NORTHWIND, RHEINWERK, SERVERS, TODAY
 
 NW = dataclasses.replace(NORTHWIND, lead_time_weeks=None)  # no lead time: every month is live

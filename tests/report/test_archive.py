@@ -14,6 +14,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+from db.analysis_catalog import DbCatalog
 from planner.project import load_project
 from tests.report.conftest import EUR_PROJECT, sample_projects
 from ui.cli import main
@@ -32,7 +33,7 @@ def _export(tmp_path: Path, name: str, **kw: object) -> Path:
     kw.setdefault("today", DAY)
     kw.setdefault("now", NOW)
     kw.setdefault("samples", 200)
-    export_proposal(load_project(EUR_PROJECT), out, use_catalog=False, **kw)  # type: ignore[arg-type]
+    export_proposal(load_project(EUR_PROJECT), out, **kw)  # type: ignore[arg-type]
     return out
 
 
@@ -57,7 +58,7 @@ def test_pdfa_structure_metadata_outline_and_attachments(tmp_path: Path, identit
 
 
 def test_the_checks_find_what_a_plain_pdf_lacks() -> None:
-    plain = build_proposal(prepare_inputs(load_project(EUR_PROJECT), use_catalog=False, samples=0, today=DAY))
+    plain = build_proposal(prepare_inputs(load_project(EUR_PROJECT), samples=0, today=DAY))
     problems = " | ".join(pdfa_problems(plain))
     for what in ("PDF/A-3b", "output intent", "dc:title"):
         assert what in problems, what
@@ -98,7 +99,7 @@ def test_every_document_has_its_own_id_and_versions_count_per_project(
 def test_recompute_confirms_every_figure_of_every_sample(stem: str, tmp_path: Path) -> None:
     path = next(p for p in sample_projects() if p.stem == stem)
     out = tmp_path / f"{stem}.pdf"
-    export_proposal(load_project(path), out, samples=200, today=DAY, now=NOW)
+    export_proposal(load_project(path), out, samples=200, today=DAY, now=NOW, catalog=DbCatalog())
     r = recompute(out.read_bytes())
     assert r.ok, r.human()
     assert r.id_matches and r.figures_checked > 100
@@ -165,7 +166,7 @@ def test_no_mostly_empty_page_but_the_last_of_a_section(stem: str, tmp_path: Pat
 
     path = next(p for p in sample_projects() if p.stem == stem)
     out = tmp_path / f"{stem}.pdf"
-    export_proposal(load_project(path), out, samples=200, today=DAY, now=NOW)
+    export_proposal(load_project(path), out, samples=200, today=DAY, now=NOW, catalog=DbCatalog())
     pages = _page_fill(out)
     for n, (fill, _first) in enumerate(pages[2:-1], start=3):  # cover, contents and the last page aside
         next_first = pages[n][1]  # the following page

@@ -22,7 +22,7 @@ from planner.project import load_project
 from tests.report.conftest import EUR_PROJECT
 from ui.cli import main
 from ui.report.export import export_proposal
-from ui.report.identity import load_identity
+from ui.report.identity import Identity, load_identity
 from ui.report.verify import verify_pdf
 
 pytestmark = pytest.mark.skipif(
@@ -209,7 +209,6 @@ def _sign(tmp_path: Path, files: dict[str, Path], name: str = "ca.pdf") -> Path:
         load_project(EUR_PROJECT),
         out,
         identity=ident,
-        use_catalog=False,
         samples=100,
         crls=[files["root_crl"], files["int_crl"]],
     )
@@ -281,7 +280,7 @@ def test_a_revoked_signer_is_reported_revoked(tmp_path: Path) -> None:
     assert "REVOKED" in v.revocation
 
 
-def test_a_crl_without_a_ca_identity_or_a_bad_crl_file_is_refused(tmp_path: Path, identity: object) -> None:
+def test_a_crl_without_a_ca_identity_or_a_bad_crl_file_is_refused(tmp_path: Path, identity: Identity) -> None:
     from ui.report.files import ReportError
 
     files = make_chain(tmp_path)
@@ -290,14 +289,11 @@ def test_a_crl_without_a_ca_identity_or_a_bad_crl_file_is_refused(tmp_path: Path
             load_project(EUR_PROJECT),
             tmp_path / "x.pdf",
             identity=identity,
-            use_catalog=False,
             samples=0,
             crls=[files["int_crl"]],
-        )  # type: ignore[arg-type]
+        )
     bad = tmp_path / "bad.crl"
     bad.write_bytes(b"not a crl")
     with pytest.raises(ReportError, match="bad.crl: not a PEM or DER certificate revocation list"):
-        export_proposal(
-            load_project(EUR_PROJECT), tmp_path / "x.pdf", use_catalog=False, samples=0, crls=[bad]
-        )
+        export_proposal(load_project(EUR_PROJECT), tmp_path / "x.pdf", samples=0, crls=[bad])
     assert not (tmp_path / "x.pdf").exists()

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from db.analysis_catalog import DbCatalog
 from db.session import dispose_engines, get_engine
 from planner.project import load_project
 from tests.report.conftest import sample_projects
@@ -87,7 +88,7 @@ def sample_pdfs(tmp_path_factory: pytest.TempPathFactory, catalog_engine: Any) -
     out = {}
     for path in sample_projects():
         pdf = folder / (path.stem + ".pdf")
-        export_proposal(load_project(path), pdf, engine=catalog_engine, samples=300)
+        export_proposal(load_project(path), pdf, catalog=DbCatalog(catalog_engine), samples=300)
         out[path.stem] = pdf
     return out
 

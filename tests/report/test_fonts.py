@@ -41,7 +41,7 @@ def test_cjk_client_and_signer_render_embedded_and_extract(tmp_path: Path, artif
     identity = load_identity(p12, PASSWORD)
     path = _project(tmp_path, client=CJK_CLIENT, consultant=OTHER_SCRIPTS)
     out = tmp_path / "cjk.pdf"
-    export_proposal(load_project(path), out, identity=identity, use_catalog=False, samples=100)
+    export_proposal(load_project(path), out, identity=identity, samples=100)
     text = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(out), "-"], capture_output=True, text=True
     ).stdout
@@ -79,5 +79,5 @@ def test_a_name_the_fonts_cannot_draw_is_an_error_naming_the_characters(tmp_path
     path = _project(tmp_path, client="ᚠᚢᚦ Runestones Ltd")
     out = tmp_path / "x.pdf"
     with pytest.raises(ReportError, match=r"client name.*'ᚠ' \(U\+16A0 RUNIC LETTER FEHU FEOH FE F\)"):
-        export_proposal(load_project(path), out, use_catalog=False, samples=0)
+        export_proposal(load_project(path), out, samples=0)
     assert not out.exists()

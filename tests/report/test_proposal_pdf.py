@@ -21,12 +21,14 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from db.catalog import get_gpu, get_model
+from db.analysis_catalog import DbCatalog
 from db.session import dispose_engines, get_engine
-from planner.engine.tco import evaluate, resolve_workloads
+from planner.analysis import MONTE_CARLO_SAMPLES, MONTE_CARLO_SEED
+from planner.analysis.resolve import resolve_workloads
+from planner.engine.tco import evaluate
 from planner.project import HybridOption, OnPremOption, Project, load_project
 from tests.report.conftest import EUR_PROJECT, sample_projects
-from ui.report.export import MONTE_CARLO_SAMPLES, MONTE_CARLO_SEED, export_proposal, prepare_inputs
+from ui.report.export import export_proposal, prepare_inputs
 from ui.report.files import ReportError
 from ui.report.proposal import QuoteRow, build_proposal
 
@@ -62,7 +64,7 @@ def catalog_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 def resolved(project: Project, engine: Any) -> Project:
-    return resolve_workloads(project, lambda n: get_model(engine, n), lambda n: get_gpu(engine, n))
+    return resolve_workloads(project, DbCatalog(engine)).project
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +75,7 @@ def sample_pdfs(
     folder = tmp_path_factory.mktemp("samples")
     for path in sample_projects():
         pdf = folder / (path.stem + ".pdf")
-        export_proposal(load_project(path), pdf, engine=catalog_engine)
+        export_proposal(load_project(path), pdf, catalog=DbCatalog(catalog_engine))
         out[path.stem] = (path, pdf.read_bytes())
     return out
 
@@ -93,6 +95,7 @@ def test_pdf_text_holds_the_engines_recommendation_and_totals(
     )
     pages = pdf_text(pdf)
     text = flat(" ".join(pages))
+    assert result.recommendation is not None
     rec = result.recommendation.option
     assert f"We recommend {rec} — {flat(result.recommendation.label)} —" in text
     for reason in result.recommendation.reasons[:2]:
@@ -114,6 +117,7 @@ def test_key_break_even_numbers_match_the_engine(sample_pdfs: dict[str, tuple[Pa
     path, pdf = sample_pdfs["fraud_detection_hybrid"]
     project = load_project(path)
     result = evaluate(project, samples=MONTE_CARLO_SAMPLES, seed=MONTE_CARLO_SEED)
+    assert result.recommendation is not None
     rec = result.recommendation.option
     assert isinstance(project.option(rec), OnPremOption | HybridOption)
     rented = [
@@ -145,7 +149,7 @@ def test_fonts_are_embedded_and_unicode_survives(tmp_path: Path) -> None:
     project_path = tmp_path / "p.json"
     project_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     out = tmp_path / "p.pdf"
-    export_proposal(load_project(project_path), out, use_catalog=False)
+    export_proposal(load_project(project_path), out)
     pdf = out.read_bytes()
     text = flat(" ".join(pdf_text(pdf)))
     assert "Ōsaka Søren & Łukasz — ¥ £ € test" in text
@@ -198,7 +202,7 @@ def _fonts(reader: PdfReader) -> list[dict[str, Any]]:
 @pytest.mark.parametrize(("paper", "size"), [("a4", (595.3, 841.9)), ("letter", (612.0, 792.0))])
 def test_paper_sizes(tmp_path: Path, paper: str, size: tuple[float, float]) -> None:
     out = tmp_path / f"{paper}.pdf"
-    export_proposal(load_project(EUR_PROJECT), out, paper=paper, use_catalog=False)
+    export_proposal(load_project(EUR_PROJECT), out, paper=paper)
     for page in PdfReader(out).pages:
         assert float(page.mediabox.width) == pytest.approx(size[0], abs=0.5)
         assert float(page.mediabox.height) == pytest.approx(size[1], abs=0.5)
@@ -206,7 +210,7 @@ def test_paper_sizes(tmp_path: Path, paper: str, size: tuple[float, float]) -> N
 
 def test_currency_follows_the_project(sample_pdfs: dict[str, tuple[Path, bytes]], tmp_path: Path) -> None:
     out = tmp_path / "eur.pdf"
-    export_proposal(load_project(EUR_PROJECT), out, use_catalog=False)
+    export_proposal(load_project(EUR_PROJECT), out)
     eur = " ".join(pdf_text(out.read_bytes()))
     assert "€" in eur
     assert not re.search(r"\$\d", eur)
@@ -216,7 +220,7 @@ def test_currency_follows_the_project(sample_pdfs: dict[str, tuple[Path, bytes]]
 
 def test_sources_and_stale_figures_are_shown(tmp_path: Path) -> None:
     project = load_project(EUR_PROJECT)
-    inputs = prepare_inputs(project, use_catalog=False, today=dt.date(2025, 12, 1))
+    inputs = prepare_inputs(project, today=dt.date(2025, 12, 1))
     text = flat(" ".join(pdf_text(build_proposal(inputs))))
     for opt in project.options:
         assert opt.source_url in text
@@ -229,7 +233,6 @@ def test_workloads_hardware_fit_and_catalog_figures_with_the_catalog(tmp_path: P
     from db import catalog
     from db.session import get_engine
     from planner.engine.estimate import estimate, parse_spec
-    from planner.engine.tco import resolve_workloads
 
     data = json.loads(EUR_PROJECT.read_text(encoding="utf-8"))
     for w in data["workloads"][:2]:
@@ -238,17 +241,16 @@ def test_workloads_hardware_fit_and_catalog_figures_with_the_catalog(tmp_path: P
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     project = load_project(path)
     out = tmp_path / "eur.pdf"
-    export_proposal(project, out)  # opens the (seeded) catalog in the test's data dir
+    engine = get_engine()  # the (seeded) catalog in the test's data dir
+    export_proposal(project, out, catalog=DbCatalog(engine))
     text = flat(" ".join(pdf_text(out.read_bytes())))
-    engine = get_engine()
-    resolved = resolve_workloads(
-        project, lambda n: catalog.get_model(engine, n), lambda n: catalog.get_gpu(engine, n)
-    )
+    resolved = resolve_workloads(project, DbCatalog(engine)).project
     for w in resolved.workloads[:2]:
         model = catalog.get_model(engine, str(w.model))
         spec = parse_spec(dict(w.estimate or {}))
-        peak = estimate(spec, model, [catalog.get_gpu(engine, str(w.gpu))]).peak_gb_per_gpu
-        assert f"{peak:,.1f} GB" in text, w.name  # memory per GPU from the memory engine
+        # the memory that counts: the engine's device figure per GPU (what must fit in the GPU's memory)
+        device = estimate(spec, model, [catalog.get_gpu(engine, str(w.gpu))]).device_gb_per_gpu
+        assert f"{device:,.1f} GB" in text, w.name
         assert w.gpu_hours_per_run is not None
         assert f"{w.gpu_hours_per_run:,.1f}" in text, w.name  # GPU-hours per run, derived
     assert "Llama 3 8B LoRA fine-tune" in text and "LoRA" in text
@@ -285,7 +287,7 @@ def test_sections_are_present(sample_pdfs: dict[str, tuple[Path, bytes]]) -> Non
 
 
 def test_quotes_hook_renders_a_section(tmp_path: Path) -> None:
-    inputs = prepare_inputs(load_project(EUR_PROJECT), use_catalog=False)
+    inputs = prepare_inputs(load_project(EUR_PROJECT))
     inputs.quotes = [
         QuoteRow("Rheinwerk GmbH", "2× HGX H100 with support", 612_400.0, "EUR", 38_275.0, "2026-10-01")
     ]
@@ -304,7 +306,7 @@ def test_project_with_errors_writes_nothing(tmp_path: Path) -> None:
         read_project(bad)
     out = tmp_path / "out.pdf"
     with pytest.raises(ReportError, match="does not exist"):
-        export_proposal(load_project(EUR_PROJECT), tmp_path / "nowhere" / "out.pdf", use_catalog=False)
+        export_proposal(load_project(EUR_PROJECT), tmp_path / "nowhere" / "out.pdf")
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["bad.json"]
 

@@ -134,22 +134,27 @@ def test_quotes_for_a_workload_project_use_its_resolved_demand(
     """The workload sample states no GPU-hours directly: the utilisation that sets each quote's cost per
     GPU-hour comes from the demand the estimate engine derives, under the sample's on-prem site terms."""
 
-    from db.catalog import get_gpu, get_model
-    from db.quotes import compare_stored
-    from planner.engine.tco import resolve_workloads
+    from db.analysis_catalog import DbCatalog
+    from db.quotes import catalog_maps, list_quotes
+    from planner.analysis import analyse
+    from planner.analysis.quotes import average_demand_gpu_hours, compare_quotes, site_terms_from_project
     from planner.project import load_project
-    from planner.quotes import average_demand_gpu_hours, site_terms_from_project
 
     engine = get_engine()
-    project = resolve_workloads(
-        load_project(WORKLOAD_SAMPLE), lambda n: get_model(engine, n), lambda n: get_gpu(engine, n)
+    quotes = list_quotes(engine, quote_ids)
+    analysis = analyse(
+        load_project(WORKLOAD_SAMPLE), DbCatalog(engine), today=TODAY, samples=0, quotes=quotes
     )
-    demand = average_demand_gpu_hours(project)
+    assert analysis.quotes is not None
+    demand = average_demand_gpu_hours(analysis.resolved)
     assert demand > 1000  # GPU-hours a month, from the four estimate specs
-    site = site_terms_from_project(project)
-    figures = compare_stored(engine, quote_ids, site=site, today=TODAY)
-    unresolved = compare_stored(
-        engine, quote_ids, site=site_terms_from_project(load_project(WORKLOAD_SAMPLE)), today=TODAY
+    # the demand that sets the quotes' utilisation is the one the engine evaluates (the Projects view's)
+    assert demand == pytest.approx(float(analysis.tco.demand_gpu_hours.mean()), rel=1e-9)
+    assert analysis.quotes.site.demand_gpu_hours_per_month == pytest.approx(demand, rel=1e-9)
+    figures = list(analysis.quotes.figures)
+    servers, gpus = catalog_maps(engine)
+    unresolved = compare_quotes(
+        quotes, servers, gpus, today=TODAY, site=site_terms_from_project(load_project(WORKLOAD_SAMPLE))
     )
     assert [f.per_gpu_hour_usd for f in unresolved] != [f.per_gpu_hour_usd for f in figures]
     northwind = next(f for f in figures if f.quote.vendor == "Northwind Systems")
@@ -189,11 +194,12 @@ def test_render_quote_section_for_review(
 def test_reports_view_puts_the_quotes_view_comparison_in_the_proposal(
     main_window: Any, qtbot: Any, tmp_path: Path
 ) -> None:
-    """Quotes imported into the window's database show in the Quotes view; the Reports view's export then
-    carries that view's comparison (its own figures, under its site terms) into section 7."""
+    """Quotes imported into the window's database show in the Quotes view; with the same project open there,
+    the Reports view's export carries the same figures into section 7 (one analysis, two views)."""
     import datetime as dt
 
     from db.quotes import import_quote, load_mapping_file
+    from planner.project import load_project
 
     engine = get_engine(main_window.db_url)
     save_row(engine, EUR_USD)
@@ -213,12 +219,17 @@ def test_reports_view_puts_the_quotes_view_comparison_in_the_proposal(
         quote_date=dt.date(2026, 11, 2),
         valid_until=dt.date(2026, 12, 2),
     )
+    reports = main_window.pages["Reports"]
+    spot = next(
+        str(reports.project_combo.itemData(i))
+        for i in range(reports.project_combo.count())
+        if str(reports.project_combo.itemData(i) or "").endswith("research_spot.json")
+    )
     quotes = main_window.pages["Quotes"]
-    quotes.reload()
+    quotes.set_project(load_project(spot), None)
     qtbot.waitUntil(lambda: quotes.is_ready() and len(quotes.figures) == 2, timeout=20_000)
     expected = {f.quote.label: f.per_gpu_hour_usd for f in quotes.figures}
 
-    reports = main_window.pages["Reports"]
     index = next(
         i
         for i in range(reports.project_combo.count())

@@ -27,9 +27,7 @@ from ui.report.verify import human_report, load_trust_roots, verify_bytes
 @pytest.fixture(scope="module")
 def signed_pdf(identity: Identity, tmp_path_factory: pytest.TempPathFactory) -> bytes:
     out = tmp_path_factory.mktemp("signed") / "proposal.pdf"
-    result = export_proposal(
-        load_project(EUR_PROJECT), out, identity=identity, location="Genève", use_catalog=False
-    )
+    result = export_proposal(load_project(EUR_PROJECT), out, identity=identity, location="Genève")
     assert result.signed and result.signer == SIGNER
     data = out.read_bytes()
     import hashlib
@@ -157,7 +155,7 @@ def test_appended_junk_is_not_entire_file_although_pyhanko_bottom_line_stays_tru
 
 def test_unsigned_and_broken_files(tmp_path: Path) -> None:
     out = tmp_path / "unsigned.pdf"
-    export_proposal(load_project(EUR_PROJECT), out, use_catalog=False)
+    export_proposal(load_project(EUR_PROJECT), out)
     v = verify_bytes(out.read_bytes())
     assert not v.signed and not v.ok and "no digital signature" in v.problems[0]
     broken = verify_bytes(b"not a pdf at all")
@@ -224,7 +222,7 @@ def test_identity_issued_by_the_users_own_ca_is_trusted_through_its_root(tmp_pat
     ident = load_identity(imported, "ca-issued-pass")
     assert not ident.self_signed and len(ident.chain) == 1
     out = tmp_path / "p.pdf"
-    export_proposal(load_project(EUR_PROJECT), out, identity=ident, use_catalog=False)
+    export_proposal(load_project(EUR_PROJECT), out, identity=ident)
     plain = verify_bytes(out.read_bytes())
     assert plain.integrity_ok and not plain.ok and not plain.self_signed and not plain.trusted
     assert "CA not given as trust root" in human_report(plain)

@@ -3,7 +3,8 @@
 `planner tco` must size every workload through the catalog and the memory/time engine, and `planner export`
 must show the workloads table (method, model, memory per GPU) and the hardware-fit table that the engine
 computes. Expected figures come from calling ``planner.engine.estimate.estimate`` directly on the shipped
-catalog rows (an independent path from the CLI's ``resolve_workloads`` and the proposal's export code).
+catalog rows (an independent path from the analysis). The memory that counts is the engine's device figure
+per GPU — what the GPU must hold, compared with its memory less headroom — on screen and on paper alike.
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ def test_export_shows_the_workloads_table_from_the_memory_engine(
             str(w.model),
             str(w.gpu),
             str(w.gpus),
-            f"{res.peak_gb_per_gpu:,.1f} GB",
+            f"{res.device_gb_per_gpu:,.1f} GB",
             f"{res.gpu_hours:,.1f}",
             f"{w.runs_per_month:,.1f}",
         ]
@@ -173,7 +174,7 @@ def test_export_shows_the_hardware_fit_table(catalog: Any, exported: tuple[Path,
     fit_text = compact(" ".join(t for t in pages if "Hardware fit" in t or "GB per GPU" in t))
     results = [direct_estimate(catalog, p, i, gpus) for i in range(len(p.workloads))]
     for w, res in zip(p.workloads, results, strict=True):
-        assert compact(f"{w.name} — {res.peak_gb_per_gpu:,.1f} GB per GPU") in fit_text, w.name
+        assert compact(f"{w.name} — {res.device_gb_per_gpu:,.1f} GB per GPU") in fit_text, w.name
     fits = [{f.gpu: f for f in res.fits} for res in results]
     assert len(p.workloads) <= 4  # one table: each GPU row holds every workload's cell
     for g in gpus:
@@ -206,7 +207,9 @@ def test_memory_column_uses_the_workloads_own_gpu_count(catalog: Any) -> None:
     memory per GPU in the proposal is the sharded figure, not a single-GPU one."""
     import dataclasses
 
-    from ui.report.export import open_catalog, workload_rows
+    from db.analysis_catalog import DbCatalog
+    from planner.analysis import analyse
+    from tests.dates import TODAY
 
     project = load_project(SAMPLE)
     index = next(i for i, w in enumerate(project.workloads) if (w.gpus or 1) > 1)
@@ -219,14 +222,14 @@ def test_memory_column_uses_the_workloads_own_gpu_count(catalog: Any) -> None:
             for i, x in enumerate(project.workloads)
         ),
     )
-    rows = workload_rows(edited, open_catalog(catalog))
+    rows = analyse(edited, DbCatalog(catalog), today=TODAY, samples=0).workloads
     expected = estimate(
         parse_spec(dict(spec_without_count, model=w.model, n_gpus=w.gpus)),
         get_model(catalog, str(w.model)),
         [],
-    ).peak_gb_per_gpu
+    ).device_gb_per_gpu
     single = estimate(
         parse_spec(dict(spec_without_count, model=w.model, n_gpus=1)), get_model(catalog, str(w.model)), []
     )
     assert rows[index].memory_gb_per_gpu == pytest.approx(expected)
-    assert expected < single.peak_gb_per_gpu  # sharding across the workload's GPUs matters here
+    assert expected < single.device_gb_per_gpu  # sharding across the workload's GPUs matters here

@@ -285,8 +285,8 @@ def hybrid(p: Project, opt: HybridOption, ss: list[Stream], servers: int | None 
     pinned_peak = max((sum(s.gpu_hours[m] for s in ss if s.pinned) for m in range(h)), default=0.0)
     peak = pinned_peak * p.demand.peak_factor
     n_min = math.ceil(peak / (opt.onprem.gpus_per_server * hpm) - EPS) if peak > 0 else 0
-    top = max(n_min, opt.onprem.servers)
-    cands = list(range(n_min, top + 1)) if opt.optimise_split else [top]
+    top = opt.onprem.servers  # the user's maximum is never exceeded
+    cands = list(range(min(n_min, top), top + 1)) if opt.optimise_split else [top]
     best: tuple[Flows, int] | None = None
     for n in cands:
         f = _hybrid_at(p, opt, ss, n)
@@ -352,7 +352,8 @@ def apply_overrides(p: Project, values: dict[str, float]) -> Project:
     ``demand.scale`` scales GPU-hours and job counts alike (job sizes stay), as the engine does."""
     from dataclasses import replace as rep
 
-    top: dict[str, float] = {}
+    # Field names come from the sample's paths, so the keyword arguments to replace() are typed Any.
+    top: dict[str, Any] = {}
     demand = p.demand
     workloads = list(p.workloads)
     options = list(p.options)
@@ -367,7 +368,8 @@ def apply_overrides(p: Project, values: dict[str, float]) -> Project:
             )
             workloads = [rep(w, runs_per_month=w.runs_per_month * v) for w in workloads]
         elif path.startswith("demand."):
-            demand = rep(demand, **{path[len("demand.") :]: v})
+            demand_field: dict[str, Any] = {path[len("demand.") :]: v}
+            demand = rep(demand, **demand_field)
         else:
             _, name_key = path.split(".", 1)
             for i, o in enumerate(options):
@@ -378,5 +380,6 @@ def apply_overrides(p: Project, values: dict[str, float]) -> Project:
                     part, sub = key.split(".", 1)
                     options[i] = rep(o, **{part: rep(getattr(o, part), **{sub: v})})
                 else:
-                    options[i] = rep(o, **{key: v})
+                    option_field: dict[str, Any] = {key: v}
+                    options[i] = rep(o, **option_field)
     return rep(p, demand=demand, workloads=tuple(workloads), options=tuple(options), **top)

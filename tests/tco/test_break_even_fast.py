@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from planner.analysis.resolve import resolve_workloads
 from planner.engine import sensitivity
-from planner.engine.tco import break_even_pairs, evaluate, resolve_workloads
+from planner.engine.tco import break_even_pairs, evaluate
 from planner.project import Project, parse_project
 from tests.tco import reference_break_even
 from tests.tco.strategies import project_dict
@@ -47,7 +48,7 @@ def _assert_same_as_reference(project: Project) -> int:
 
 def _sample(name: str) -> Project:
     """A shipped sample, its workloads sized through the shipped catalog (as the CLI and the app do)."""
-    from db.catalog import get_gpu, get_model
+    from db.analysis_catalog import DbCatalog
     from db.session import get_engine
 
     text = files("resources.samples").joinpath(f"{name}.json").read_text(encoding="utf-8")
@@ -55,7 +56,7 @@ def _sample(name: str) -> Project:
     if all(w.resolved for w in project.workloads):
         return project
     engine = get_engine()
-    return resolve_workloads(project, lambda n: get_model(engine, n), lambda n: get_gpu(engine, n))
+    return resolve_workloads(project, DbCatalog(engine)).project
 
 
 @pytest.mark.parametrize("sample", SAMPLES)

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from planner.engine.tco import evaluate, resolve_workloads
+from planner.analysis.catalog import EMPTY_CATALOG
+from planner.analysis.resolve import resolve_workloads
+from planner.engine.tco import evaluate
 from planner.project import ProjectError, parse_project
 from ui.cli import main
 
@@ -32,7 +34,7 @@ def test_json_output_has_the_contract_shape(capsys: pytest.CaptureFixture[str]) 
 def test_human_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["tco", str(SAMPLE)]) == 0
     out = capsys.readouterr().out
-    assert "Recommendation: Cloud on-demand GPUs" in out and "60,000 USD" in out and "65,000 USD" in out
+    assert "Recommendation: Cloud on-demand GPUs" in out and "$60,000" in out and "$65,000" in out
 
 
 def test_bad_project_exits_2_naming_key_and_option(
@@ -99,13 +101,11 @@ def test_embedded_model_needs_no_catalog_but_a_gpu_lookup() -> None:
     }
     p = parse_project(_workload_project(arch))
     with pytest.raises(ProjectError) as info:
-        resolve_workloads(p)
+        resolve_workloads(p, EMPTY_CATALOG)
     assert info.value.key == "workloads[0].gpu"
-    from db.catalog import get_gpu
-    from db.session import get_engine
+    from db.analysis_catalog import DbCatalog
 
-    engine = get_engine()
-    resolved = resolve_workloads(p, None, lambda name: get_gpu(engine, name))
+    resolved = resolve_workloads(p, DbCatalog()).project
     w = resolved.workloads[0]
     assert w.gpu_hours_per_run is not None and w.gpu_hours_per_run > 0
     r = evaluate(resolved)

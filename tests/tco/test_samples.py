@@ -31,6 +31,7 @@ SCENARIOS = [
 @pytest.mark.parametrize(("sample", "kind", "rule", "words"), SCENARIOS)
 def test_seed001_scenarios_get_the_tables_architecture(sample: str, kind: str, rule: str, words: str) -> None:
     rec = _run(sample).recommendation
+    assert rec is not None
     assert rec.label == kind
     assert rule in rec.rules_fired
     assert any(words in r for r in rec.reasons), rec.reasons
@@ -39,6 +40,7 @@ def test_seed001_scenarios_get_the_tables_architecture(sample: str, kind: str, r
 
 def test_fraud_hybrid_keeps_scoring_on_prem_and_bursts_training() -> None:
     r = _run("fraud_detection_hybrid")
+    assert r.recommendation is not None
     hyb = r.option(r.recommendation.option)
     assert hyb.details["servers"] >= 1
     assert hyb.breakdown["burst_compute"].sum() > 0
@@ -56,6 +58,7 @@ def test_case_study_computes_60000_vs_65000_and_names_the_slip() -> None:
     r = _run("case_study_midsize_research")
     assert r.option("Cloud on-demand GPUs").total == pytest.approx(60000.0, abs=0.01)
     assert r.option("Local GPU setup").total == pytest.approx(65000.0, abs=0.01)
+    assert r.recommendation is not None
     assert r.recommendation.option == "Cloud on-demand GPUs"
     notes = json.loads(files("resources.samples").joinpath("case_study_midsize_research.json").read_text())[
         "notes"

@@ -7,6 +7,8 @@ independently from these inputs, so none of them is taken on trust.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 
 from planner.catalog import CloudSku, FxRate, Gpu, ModelArch, ServerPlatform
 
@@ -184,5 +186,6 @@ EUR_USD = FxRate("EUR", "USD", 1.08, FRESH, "https://www.ecb.europa.eu/")
 GBP_USD = FxRate("GBP", "USD", 1.27, OLD, "https://www.ecb.europa.eu/")
 FX = [EUR_USD, GBP_USD]
 
-ALL = {"gpus": GPUS, "servers": SERVERS, "cloud": CLOUD, "models": MODELS, "fx": FX}
+# One list per table, each of that table's domain type.
+ALL: dict[str, Sequence[Any]] = {"gpus": GPUS, "servers": SERVERS, "cloud": CLOUD, "models": MODELS, "fx": FX}
 GPU_LOOKUP = {g.name: g for g in GPUS}

@@ -304,11 +304,13 @@ def test_screenshots_of_dialogs(page: Any, qtbot: Any, artifacts_dir: Path, tmp_
 
 def test_unreachable_database_is_reported_not_swallowed(qtbot: Any, tmp_path: Path) -> None:
     from ui.main_window import MainWindow
+    from ui.pages.catalog import CatalogPage
 
     qt_settings_in(tmp_path / "qsettings")
     window = MainWindow(db_url="postgresql+psycopg://nobody@127.0.0.1:1/none")
     qtbot.addWidget(window)
     page = window.pages["Catalog"]
+    assert isinstance(page, CatalogPage)
     try:
         qtbot.waitUntil(page.is_ready, timeout=30_000)
         error = page.last_error()

@@ -59,7 +59,7 @@ def test_user_story_end_to_end(main_window: Any, qtbot: Any, tmp_path: Path, art
     shown = page.results.shown
     assert [name for name, _ in page.results.cumulative.series] == [cloud["name"], onprem["name"]]
     # The QLoRA workload's GPU-hours came from the estimate engine and its memory is charted against 80 GB.
-    assert shown.project.workloads[0].gpu_hours_per_run and shown.project.workloads[0].gpu_hours_per_run > 0
+    assert shown.resolved.workloads[0].gpu_hours_per_run and shown.resolved.workloads[0].gpu_hours_per_run > 0
     bar = page.results.memory.bars[0]
     assert bar.capacity_gb == pytest.approx(80.0) and "weights" in bar.breakdown_gb and 0 < bar.peak_gb < 80
     rec_text = page.results.recommendation_text()

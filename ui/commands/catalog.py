@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from ui import present
 from ui.commands._common import CliError, add_json_flag, add_today_flag, emit, parse_date, today_of
 
 LIST_TABLES = ("gpus", "servers", "cloud", "models", "fx")
@@ -245,7 +246,7 @@ def _diff_json(diff: Any, report: Any | None) -> dict[str, Any]:
 
 
 def _money(v: float | None) -> str:
-    return "-" if v is None else f"${v:,.4g}"
+    return present.rate(v, "USD")
 
 
 def _diff_text(data: dict[str, Any], show: int) -> str:

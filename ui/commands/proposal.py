@@ -8,7 +8,6 @@ Passwords never travel as arguments (they would show in `ps` and shell history):
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -235,6 +234,7 @@ def _identity_human(d: dict[str, Any]) -> str:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from db.analysis_catalog import DbCatalog
     from ui.report.export import export_proposal, read_project  # heavy imports only for this command
 
     if args.samples < 0:
@@ -242,8 +242,8 @@ def _export(args: argparse.Namespace) -> int:
     try:
         project = read_project(args.project)
         identity = load_identity(args.identity, read_password(args)) if args.identity else None
-        today = today_of(args)
-        quotes = quote_rows(project, args.quotes, today=today) if args.quotes else None
+        catalog = DbCatalog()
+        quotes = stored_quotes(args.quotes, catalog) if args.quotes else None
         result = export_proposal(
             project,
             args.out,
@@ -253,7 +253,8 @@ def _export(args: argparse.Namespace) -> int:
             version=args.doc_version,
             samples=args.samples,
             quotes=quotes,
-            today=today,
+            today=today_of(args),
+            catalog=catalog,
             crls=args.crl,
         )
     except ReportError as exc:
@@ -262,31 +263,20 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def quote_rows(project: Any, ids: list[int], *, today: dt.date, engine: Any = None) -> list[Any]:
-    """Rows of the proposal's quote section for stored quotes ``ids``: compared as `planner quotes compare
-    IDS --project PROJECT.json` does, under the project's site terms, with the project's workloads first
-    resolved through the catalog (so their GPU-hours count in the demand that sets the utilisation)."""
-    from db.catalog import get_gpu, get_model
-    from db.quotes import compare_stored, usd_to
-    from db.session import get_engine
-    from planner.engine.tco import resolve_workloads
-    from planner.project import ProjectError
-    from planner.quotes import site_terms_from_project
-    from ui.commands.quotes import proposal_rows
+def stored_quotes(ids: list[int], catalog: Any) -> list[Any]:
+    """The stored vendor quotes ``ids`` (as `planner quotes list` numbers them); CliError naming a missing id."""
+    from db.quotes import list_quotes
 
-    eng = engine if engine is not None else get_engine()
     try:
-        resolved = resolve_workloads(project, lambda n: get_model(eng, n), lambda n: get_gpu(eng, n))
-    except ProjectError as exc:
-        raise CliError(f"the project has errors: {exc}") from None
-    try:
-        site = site_terms_from_project(resolved, usd_to_currency=usd_to(eng, project.currency))
-        figures = compare_stored(eng, ids, site=site, today=today)
+        found = list_quotes(catalog.engine, ids)
     except LookupError as exc:  # KeyError (unknown quote id) is a LookupError too
         raise CliError(f"--quotes: {str(exc).strip(chr(39) + chr(34))}") from None
-    except ValueError as exc:
-        raise CliError(f"--quotes: {exc}") from None
-    return proposal_rows(figures)
+    missing = sorted(set(ids) - {q.id for q in found})
+    if missing:
+        raise CliError(
+            f"--quotes: no stored quote with id {', '.join(map(str, missing))} (see `planner quotes list`)"
+        )
+    return found
 
 
 def _export_human(d: dict[str, Any]) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ui import present
 from ui.commands._common import CliError, add_json_flag, add_today_flag, emit, parse_date, today_of
 
 
@@ -236,16 +237,16 @@ def _human_list(p: dict[str, Any]) -> str:
 
 
 def run_compare(args: argparse.Namespace) -> int:
+    from db.analysis_catalog import DbCatalog
     from db.quotes import (
         OutputPathError,
         check_output_path,
-        compare_stored,
         export_comparison_xlsx,
         figures_to_json,
-        usd_to,
+        list_quotes,
     )
+    from planner.analysis import analyse, compare_without_project
     from planner.project import ProjectError, load_project
-    from planner.quotes import DEFAULT_SITE, site_terms_from_project
 
     if args.utilization is not None and not 0.0 < args.utilization <= 1.0:
         raise CliError("--utilization must be in (0, 1]")
@@ -254,31 +255,31 @@ def run_compare(args: argparse.Namespace) -> int:
             check_output_path(args.xlsx)
         except OutputPathError as exc:
             raise CliError(f"--xlsx: {exc}") from None
-    engine = _engine()
-    if args.project:
-        try:
-            project = load_project(args.project)
-        except ProjectError as exc:
-            raise CliError(f"{args.project}: {exc}") from None
-        try:
-            factor = usd_to(engine, project.currency)
-        except LookupError as exc:
-            raise CliError(f"{args.project}: {exc}") from None
-        site = site_terms_from_project(project, utilization=args.utilization, usd_to_currency=factor)
-    else:
-        site = DEFAULT_SITE
-        if args.utilization is not None:
-            from dataclasses import replace
-
-            site = replace(DEFAULT_SITE, utilization=args.utilization)
+    catalog = DbCatalog(_engine())
     try:
-        figures = compare_stored(engine, args.ids, site=site, today=today_of(args))
+        quotes = list_quotes(catalog.engine, args.ids or None)
     except KeyError as exc:
         raise CliError(str(exc).strip("'\"")) from None
+    if not quotes:
+        raise CliError("no quotes to compare: planner quotes import FILE --vendor NAME")
+    today = today_of(args)
+    try:
+        if args.project:
+            project = load_project(args.project)
+            analysis = analyse(
+                project, catalog, today=today, samples=0, quotes=quotes, quote_utilization=args.utilization
+            )
+            assert analysis.quotes is not None
+            comparison = analysis.quotes
+        else:
+            comparison = compare_without_project(quotes, catalog, today=today, utilization=args.utilization)
+    except ProjectError as exc:
+        raise CliError(f"{args.project}: {exc}") from None
+    except LookupError as exc:
+        raise CliError(f"{args.project}: {str(exc).strip(chr(39) + chr(34))}") from None
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    if not figures:
-        raise CliError("no quotes to compare: planner quotes import FILE --vendor NAME")
+    figures, site = list(comparison.figures), comparison.site
     payload = figures_to_json(figures, site)
     if args.xlsx:
         try:
@@ -290,7 +291,7 @@ def run_compare(args: argparse.Namespace) -> int:
 
 
 def _fmt(x: float | None, digits: int = 0) -> str:
-    return "—" if x is None else f"{x:,.{digits}f}"
+    return present.number(x, digits)
 
 
 def _human_compare(p: dict[str, Any]) -> str:
@@ -335,39 +336,3 @@ def _human_compare(p: dict[str, Any]) -> str:
     if p.get("xlsx"):
         out.append(f"Comparison written to {p['xlsx']}")
     return "\n".join(out)
-
-
-def proposal_rows(figures: Any) -> list[Any]:
-    """The comparison as rows of the proposal PDF's quote section (``ui.report.proposal.QuoteRow``):
-    ``export_proposal(project, out, quotes=proposal_rows(figures))``. Totals in USD at the quote-date FX."""
-    from ui.report.proposal import QuoteRow
-
-    rows = []
-    for f in figures:
-        q = f.quote
-        hw = f.hardware
-        parts = [f"{hw.gpus} × {', '.join(hw.gpu_names) or 'unmapped GPUs'} in {hw.servers} servers"]
-        if f.per_gpu_hour_usd is not None:
-            parts.append(f"all-in {f.per_gpu_hour_usd:.2f} USD/GPU-h")
-        if q.currency != "USD":
-            parts.append(f"{f.total:,.0f} {q.currency} at {f.usd_per_unit:.4g} USD/{q.currency}")
-        parts += [f"all-in adds {a.usd:,.0f} USD {a.item}" for a in f.adjustments]
-        if f.expired:
-            parts.append("EXPIRED")
-        parts += [w for w in f.warnings if not w.startswith("expired")]
-        if f.best_excluded_because:
-            parts.append("not eligible for best")
-        rows.append(
-            QuoteRow(
-                vendor=q.label,
-                description="; ".join(parts),
-                total=f.total_usd,
-                currency="USD",
-                per_gpu=f.per_gpu_usd,
-                as_of=q.quote_date.isoformat(),
-                source=q.source_file or "entered by hand",
-                valid_until=q.valid_until.isoformat() if q.valid_until else "",
-                fx_date=q.quote_date.isoformat() if q.currency != "USD" else "",
-            )
-        )
-    return rows

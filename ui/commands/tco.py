@@ -1,19 +1,19 @@
 """`planner tco PROJECT.json [--json] [--samples N] [--seed S]`: total cost of ownership of every option,
 break-even, sensitivity, Monte Carlo and the recommendation, headless (no Qt).
 
-Workloads that name a catalog model or GPU are resolved through ``db.catalog`` before the engine runs;
-projects with direct demand or embedded models need no catalog.
+One analysis (:func:`planner.analysis.analyse`), the same the window and the proposal show: workloads that
+name a catalog model or GPU are resolved through the catalog database, opened only when one does.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 from typing import Any
 
-from planner.engine.tco import evaluate, resolve_workloads
+from planner.analysis import MONTE_CARLO_SAMPLES, MONTE_CARLO_SEED, analyse
 from planner.project import Project, ProjectError, load_project
-from ui.commands._common import CliError, add_json_flag, emit
+from ui import present
+from ui.commands._common import CliError, add_json_flag, add_today_flag, emit, today_of
 
 
 def register(subparsers: Any) -> None:
@@ -25,57 +25,41 @@ def register(subparsers: Any) -> None:
         "recommendation with its reasons. Months of 730 hours unless the project says otherwise.",
     )
     p.add_argument("project", metavar="PROJECT.json", help="project file")
-    p.add_argument("--samples", type=int, default=0, help="Monte Carlo samples (default 0 = none)")
-    p.add_argument("--seed", type=int, default=0, help="Monte Carlo random seed (default 0)")
+    p.add_argument(
+        "--samples",
+        type=int,
+        default=MONTE_CARLO_SAMPLES,
+        help=f"Monte Carlo samples (default {MONTE_CARLO_SAMPLES:,}, as in the window and the proposal; 0 = none)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=MONTE_CARLO_SEED,
+        help=f"Monte Carlo random seed (default {MONTE_CARLO_SEED})",
+    )
+    add_today_flag(p, "judge the staleness of catalog prices")
     add_json_flag(p)
     p.set_defaults(func=run)
 
 
-def _catalog_lookups() -> tuple[Any, Any]:
-    """Functions name -> ModelArch / Gpu over the catalog database (db.catalog), for workload resolution."""
-    try:
-        catalog = importlib.import_module("db.catalog")
-        session = importlib.import_module("db.session")
-    except ModuleNotFoundError as exc:
-        raise CliError("this project names catalog models, but the catalog is not available") from exc
-    engine = session.get_engine()
-    return (lambda name: catalog.get_model(engine, name)), (lambda name: catalog.get_gpu(engine, name))
-
-
-def resolve(project: Project) -> Project:
-    """Resolve workloads' GPU-hours (catalog lookups only when a workload names a catalog model or GPU)."""
-    if all(w.resolved for w in project.workloads):
-        return project
-    needs_catalog = any(
-        not w.resolved
-        and (
-            w.model is not None
-            or w.gpu is not None
-            or isinstance((w.estimate or {}).get("model"), str)
-            or (w.estimate or {}).get("gpu") is not None
-        )
-        for w in project.workloads
-    )
-    model_lookup, gpu_lookup = _catalog_lookups() if needs_catalog else (None, None)
-    return resolve_workloads(project, model_lookup, gpu_lookup)
-
-
 def run(args: argparse.Namespace) -> int:
+    from db.analysis_catalog import DbCatalog
+
     if args.samples < 0:
         raise CliError("--samples must be 0 or more")
     try:
-        project = resolve(load_project(args.project))
-        result = evaluate(project, samples=args.samples, seed=args.seed, plan=True)
+        project = load_project(args.project)
+        analysis = analyse(project, DbCatalog(), today=today_of(args), samples=args.samples, seed=args.seed)
     except ProjectError as exc:
         raise CliError(f"{args.project}: {exc}") from None
-    emit(args, result.to_json(), lambda payload: _human(project, payload))
+    except LookupError as exc:
+        raise CliError(f"{args.project}: {str(exc).strip(chr(39) + chr(34))}") from None
+    emit(args, analysis.to_json(), lambda payload: _human(analysis.resolved, payload))
     return 0
 
 
 def _money(x: float | None, cur: str) -> str:
-    if x is None:
-        return "—"
-    return f"{x:,.0f} {cur}"
+    return present.money(x, cur)
 
 
 def _human(project: Project, j: dict[str, Any]) -> str:
@@ -95,6 +79,8 @@ def _human(project: Project, j: dict[str, Any]) -> str:
     if rec is None:
         lines += ["", "No recommendation:"]
         lines += [f"  • {r['text']}" for r in j["recommendation_blocked_by"]]
+        lines += ["", "Why no option is a plan:"]
+        lines += [f"  • {r['text']}" for st in j["option_status"].values() for r in st["why"]]
     else:
         lines += ["", f"Recommendation: {rec['option']} — {rec['label']}"]
         lines += [f"  • {r}" for r in rec["reasons"]]

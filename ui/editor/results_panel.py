@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.analysis import Analysis
 from planner.explain import explain
+from ui import present
 from ui.charts import (
     PALETTES,
     BreakdownChart,
@@ -34,14 +36,13 @@ from ui.charts import (
     UtilisationSeries,
     compact_money,
 )
-from ui.editor.compute import ProjectResults
 
 MC_OPTIONS = 4
 CHART_HEIGHT = 270
 
 
 class ResultsPanel(QWidget):
-    """Recommendation panel and charts; :meth:`apply` draws one ProjectResults (plot items are reused)."""
+    """Recommendation panel and charts; :meth:`apply` draws one Analysis (plot items are reused)."""
 
     drawn = Signal()
 
@@ -93,7 +94,7 @@ class ResultsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.status)
         layout.addWidget(splitter, 1)
-        self.shown: ProjectResults | None = None
+        self.shown: Analysis | None = None
         self.mc_shown: Any = None
         self._steps: deque[Any] = deque()
         self._step_timer = QTimer(self)
@@ -111,7 +112,7 @@ class ResultsPanel(QWidget):
 
     # ---- drawing ----------------------------------------------------------------------------------
     # One chart per event-loop turn: each repaint stays short, so the UI never stalls on a full redraw.
-    def apply(self, results: ProjectResults) -> None:
+    def apply(self, results: Analysis) -> None:
         """Draw ``results`` (every chart but the Monte Carlo one, which :meth:`apply_monte_carlo` draws)."""
         self.shown = results
         colors = {o.name: i for i, o in enumerate(results.tco.options)}
@@ -174,8 +175,9 @@ class ResultsPanel(QWidget):
         assert self.shown is not None
         self.memory.set_data(
             [
-                MemoryBar(m.name, m.breakdown_gb, m.peak_gb, m.capacity_gb, m.gpu, m.note)
-                for m in self.shown.memory
+                MemoryBar(m.name, dict(m.breakdown_gb), m.memory_gb_per_gpu, m.capacity_gb, m.gpu, m.note)
+                for m in self.shown.workloads
+                if m.memory_gb_per_gpu is not None
             ]
         )
         # The memory row grows when many terms are listed beside the plot (its neighbour keeps the row even).
@@ -188,8 +190,11 @@ class ResultsPanel(QWidget):
         assert self.shown is not None
         r = self.shown
         self.utilisation.set_data(
-            [UtilisationSeries(n, owned, u, c, rate) for n, owned, u, c, rate in r.utilisation],
-            r.util_break_even,
+            [
+                UtilisationSeries(u.name, u.owned, u.utilisation, u.cost_per_gpu_hour, u.flat_rate)
+                for u in r.utilisation
+            ],
+            [(m.owned, m.rented, m.utilisation, m.cost_per_gpu_hour) for m in r.break_even_marks],
             r.tco.currency,
         )
 
@@ -214,8 +219,12 @@ class ResultsPanel(QWidget):
         assert self.shown is not None
         self.recommendation.setHtml(recommendation_html(self.shown))
 
-    def apply_monte_carlo(self, mc: Any) -> None:
-        """Draw a Monte Carlo result (None: no samples) for the results shown."""
+    def apply_monte_carlo(self, full: Analysis | None) -> None:
+        """Show ``full`` — the analysis shown, Monte Carlo included (None: no samples) — and draw its Monte
+        Carlo; every other figure of ``full`` equals the one already drawn (same analysis, samples added)."""
+        mc = full.tco.monte_carlo if full is not None else None
+        if full is not None:
+            self.shown = full
         self.mc_shown = mc
         focus = self.focus()
         cur = self.shown.tco.currency if self.shown is not None else "USD"
@@ -256,14 +265,18 @@ def _crossings(tco: Any) -> list[Crossing]:
     return out
 
 
-def recommendation_html(results: ProjectResults) -> str:
+def recommendation_html(results: Analysis) -> str:
     tco = results.tco
     rec = tco.recommendation
     cur = tco.currency
     esc = html.escape
     if rec is None:
         blocked = "".join(f"<li>{esc(explain(r, cur))}</li>" for r in tco.blocked_by)
-        return f"<h3 style='margin:0'>No recommendation</h3><ul style='margin:2px 0'>{blocked}</ul>"
+        why = "".join(f"<li>{esc(explain(r, cur))}</li>" for st in tco.statuses.values() for r in st.why)
+        return (
+            f"<h3 style='margin:0'>No recommendation</h3><ul style='margin:2px 0'>{blocked}</ul>"
+            f"<p style='margin:4px 0 0 0'><b>Why no option is a plan</b></p><ul style='margin:2px 0'>{why}</ul>"
+        )
     rows = "".join(
         f"<tr><td>{esc(o.name)}</td><td align='right'>{esc(compact_money(o.total, cur))}</td>"
         f"<td align='right'>{'—' if o.per_used_gpu_hour is None else f'{o.per_used_gpu_hour:,.2f}'}</td></tr>"
@@ -345,9 +358,9 @@ def _format_key_value(value: Any, kind: str, currency: str) -> str:
         return str(value)
     number = float(value)
     if kind in ("percent", "break_even"):
-        return f"{number * 100:.0f} %"
+        return present.percent(number)
     if kind == "money":
-        return f"{number:,.0f} {currency}"
+        return present.money(number, currency)
     if kind == "months":
         return f"{number:,.0f} months"
     if kind == "month":

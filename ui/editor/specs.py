@@ -98,6 +98,12 @@ _BASE_OPTION = (
     F("monthly_fixed", "Fixed cost a month", "optfloat", placeholder="0"),
     F("source_url", "Source URL", "text", "Where the prices come from"),
     F("as_of", "As of", "text", "Date of the prices"),
+    F(
+        "currency",
+        "Price currency",
+        "text",
+        "ISO code of the prices when not the project's (e.g. USD for catalog rows)",
+    ),
     F("notes", "Notes", "text"),
 )
 
@@ -267,6 +273,7 @@ def option_from_cloud_sku(sku: Any, pricing: str = "on_demand") -> dict[str, Any
         "managed": str(sku.service_kind).lower() not in ("vm", "raw", "instance"),
         "source_url": sku.source_url,
         "as_of": str(sku.as_of),
+        "currency": "USD",  # catalog prices are USD: the analysis converts them at the rate of their date
     }
     if sku.storage_per_gb_month:
         d["storage_per_tb_month"] = float(sku.storage_per_gb_month) * 1000.0
@@ -288,6 +295,7 @@ def option_from_server(server: Any) -> dict[str, Any]:
         "depreciation_months": 36,
         "source_url": server.source_url,
         "as_of": str(server.as_of),
+        "currency": "USD",  # catalog prices are USD: the analysis converts them at the rate of their date
         "notes": f"{server.gpu_count}x {server.gpu_name}; {server.network}",
     }
     if server.list_price_usd:

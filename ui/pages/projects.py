@@ -39,18 +39,14 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from planner import clock
+from planner.analysis import MONTE_CARLO_SAMPLES, Analysis
 from planner.project import ProjectError, parse_project
 from resources import resource
 from ui.autosave import AutosaveStore
-from ui.editor.compute import (
-    ComputeRequest,
-    MonteCarloRequest,
-    ProjectResults,
-    compute_monte_carlo,
-    compute_project,
-)
 from ui.editor.document import Path as Path_
 from ui.editor.document import ProjectDocument, error_path, new_project_data
+from ui.editor.lanes import AnalysisRequest, run_analysis
 from ui.editor.panels import CatalogPicker, OptionsEditor, ProjectForm, WorkloadsEditor
 from ui.editor.results_panel import ResultsPanel
 from ui.workers import ComputeLane, DbLane, WorkerError
@@ -60,7 +56,7 @@ log = logging.getLogger(__name__)
 AUTOSAVE_DELAY_MS = 2000
 REDRAW_MS = 40
 RECENT_MAX = 8
-DEFAULT_SAMPLES = 2000
+DEFAULT_SAMPLES = MONTE_CARLO_SAMPLES  # the same Monte Carlo as the CLI and the proposal (planner.analysis)
 
 
 def _price(value: float | None) -> str:
@@ -154,11 +150,12 @@ class ProjectsPage(QWidget):
         self.window_ = window
         self.db_url: str | None = getattr(window, "db_url", None)
         self.document = ProjectDocument(window.undo_stack, self)
-        self.lane = ComputeLane(compute_project, debounce_ms=150, parent=self)
+        self.lane = ComputeLane(run_analysis, debounce_ms=150, parent=self)
         # Monte Carlo runs on its own lane after the deterministic result is drawn: charts update fast,
         # the distribution follows with progress in the status bar (Esc cancels it).
-        self.mc_lane = ComputeLane(compute_monte_carlo, debounce_ms=0, parent=self)
-        self._pending_mc: tuple[int, Any] | None = None
+        self.mc_lane = ComputeLane(run_analysis, debounce_ms=0, parent=self)
+        self._pending_mc: tuple[int, Analysis | None] | None = None
+        self._mc_fast_generation: dict[int, int] = {}
         self._drawing_generation = 0
         self.io = DbLane(self)
         self.autosave_store = AutosaveStore()
@@ -168,7 +165,7 @@ class ProjectsPage(QWidget):
         self.samples = DEFAULT_SAMPLES
         self._error: str | None = None
         self._catalog_ready = False
-        self._pending_result: tuple[int, ProjectResults] | None = None
+        self._pending_result: tuple[int, Analysis] | None = None
         self._shown_generation = 0
         self._requested_at: dict[int, float] = {}
         self.latencies: list[float] = []
@@ -587,7 +584,7 @@ class ProjectsPage(QWidget):
             self._pending_result = None  # an older result waiting to be drawn is superseded
             self._pending_mc = None
             self.mc_lane.cancel()
-            generation = self.lane.request(ComputeRequest(project, self.db_url, 0, 0))
+            generation = self.lane.request(AnalysisRequest(project, self.db_url, clock.today()))
             self._requested_at[generation] = time.perf_counter()
             self.results.set_status("Computing…")
         if what != "load" and self.document.is_dirty():
@@ -631,11 +628,14 @@ class ProjectsPage(QWidget):
                 self._on_changed("samples")
 
     # ---- results ----------------------------------------------------------------------------------
-    def _on_result(self, generation: int, results: ProjectResults) -> None:
+    def _on_result(self, generation: int, results: Analysis) -> None:
         self._pending_result = (generation, results)
         if self.samples > 0:
             self._pending_mc = None
-            self.mc_lane.request(MonteCarloRequest(generation, results.project, self.samples, 0))
+            mc_generation = self.mc_lane.request(
+                AnalysisRequest(results.project, self.db_url, results.today, self.samples)
+            )
+            self._mc_fast_generation = {mc_generation: generation}
             self.mc_lane.flush()
         else:
             self._pending_mc = (generation, None)
@@ -657,7 +657,7 @@ class ProjectsPage(QWidget):
         self._error = None
         running = " — Monte Carlo running…" if self._pending_mc is None and self.samples > 0 else ""
         self.results.set_status(
-            f"Results for “{results.project.name}” ({results.project.horizon_months} months){running}"
+            f"Results for “{results.resolved.name}” ({results.resolved.horizon_months} months){running}"
         )
         started = self._requested_at.pop(generation, None)
         if started is not None:
@@ -667,26 +667,27 @@ class ProjectsPage(QWidget):
         self.results_shown.emit(generation)
         self._try_apply_mc()
 
-    def _on_mc_result(self, _generation: int, payload: tuple[int, Any, list[str]]) -> None:
-        fast_generation, mc, _warnings = payload
+    def _on_mc_result(self, _generation: int, full: Analysis) -> None:
+        fast_generation = self._mc_fast_generation.get(_generation)
         if fast_generation != self.lane.generation:
             return  # inputs changed since: a newer Monte Carlo follows
-        self._pending_mc = (fast_generation, mc)
+        self._pending_mc = (fast_generation, full)
         self._try_apply_mc()
 
     def _try_apply_mc(self) -> None:
         if self._pending_mc is None or self.results.is_drawing():
             return
-        generation, mc = self._pending_mc
+        generation, full = self._pending_mc
         if generation != self._shown_generation:
             return
         self._pending_mc = None
-        self.results.apply_monte_carlo(mc)
+        mc = full.tco.monte_carlo if full is not None else None
+        self.results.apply_monte_carlo(full)
         results = self.results.shown
         if results is not None:
             extra = f", Monte Carlo {mc.samples:,} samples" if mc is not None else ", no Monte Carlo"
             self.results.set_status(
-                f"Results for “{results.project.name}” ({results.project.horizon_months} months{extra})"
+                f"Results for “{results.resolved.name}” ({results.resolved.horizon_months} months{extra})"
             )
         self.mc_shown.emit(generation)
 

@@ -44,24 +44,25 @@ from PySide6.QtWidgets import (
 
 from db.quotes import FIELD_LABELS, FIELDS, ColumnMapping, ImportIssue, QuoteImportError
 from planner import clock
+from planner.analysis.quotes import (
+    CloudReference,
+    SiteTerms,
+    use_quote,
+)
 from planner.project import OnPremOption, Project, load_project, save_project
 from planner.quotes import (
     CRITERIA,
-    DEFAULT_SITE,
     KIND_LABELS,
     LINE_KINDS,
     NETWORK_ALLOWANCE_FRACTION,
-    CloudReference,
     LineKind,
     Quote,
     QuoteFigures,
     QuoteLine,
-    SiteTerms,
     best_by_criterion,
     included_support_years,
-    site_terms_from_project,
-    use_quote,
 )
+from ui import present
 from ui.charts.quotes_chart import QuoteBar, QuotesChart, ReferenceLine
 
 log = logging.getLogger(__name__)
@@ -160,22 +161,26 @@ def _engine(url: str | None) -> Any:
 
 
 def load_snapshot(url: str | None, project: Project | None, today: dt.date) -> QuotesSnapshot:
-    """Quotes, their figures under the project's site terms (defaults without one) and cloud references."""
-    from db.quotes import catalog_maps, list_quotes, usd_to
-    from planner.quotes import cloud_references, compare_quotes
+    """Stored quotes compared by the analysis of ``project`` (the one the Projects view shows), or under the
+    default site terms without a project; with the project's rented options as references."""
+    from db.analysis_catalog import DbCatalog
+    from db.quotes import list_quotes
+    from planner.analysis import analyse, compare_without_project
 
-    engine = _engine(url)
-    servers, gpus = catalog_maps(engine)
+    catalog = DbCatalog(_engine(url))
+    quotes = sorted(list_quotes(catalog.engine), key=lambda q: q.id or 0)  # columns keep their place
     if project is not None:
-        factor = usd_to(engine, project.currency)
-        site = site_terms_from_project(project, usd_to_currency=factor)
-        references = tuple(cloud_references(project, factor))
+        comparison = analyse(project, catalog, today=today, samples=0, quotes=quotes).quotes
+        assert comparison is not None
     else:
-        site, references = DEFAULT_SITE, ()
-    quotes = sorted(list_quotes(engine), key=lambda q: q.id or 0)  # columns keep their place as quotes come
-    figures = compare_quotes(quotes, servers, gpus, today=today, site=site)
+        comparison = compare_without_project(quotes, catalog, today=today)
     return QuotesSnapshot(
-        tuple(figures), site, references, tuple(sorted(servers)), tuple(sorted(gpus)), project
+        comparison.figures,
+        comparison.site,
+        comparison.references,
+        tuple(sorted(catalog.servers())),
+        tuple(sorted(g.name for g in catalog.gpus())),
+        project,
     )
 
 
@@ -1205,11 +1210,9 @@ class QuotesPage(QWidget):
         dialog.open()
         return dialog
 
-    def proposal_quote_rows(self) -> list[Any]:
-        """The comparison as rows for the proposal PDF's quote section (ui.report.proposal.QuoteRow)."""
-        from ui.commands.quotes import proposal_rows
-
-        return proposal_rows(self.figures)
+    def stored_quotes(self) -> list[Quote]:
+        """The quotes this view compares, for the proposal (which compares them in its own analysis)."""
+        return [f.quote for f in self.figures]
 
     def add_manual_quote(
         self, vendor: str, currency: str, lines: Sequence[QuoteLine], quote_date: dt.date | None = None
@@ -1295,7 +1298,8 @@ def _header_text(f: QuoteFigures) -> str:
 
 
 def _money(value: float | None, digits: int = 0) -> str:
-    return "—" if value is None else f"{value:,.{digits}f}"
+    """A USD figure of the comparison (its row label names the currency)."""
+    return present.number(value, digits)
 
 
 def _cell_text(f: QuoteFigures, key: str) -> str:
@@ -1308,7 +1312,7 @@ def _cell_text(f: QuoteFigures, key: str) -> str:
         text = q.valid_until.isoformat() if q.valid_until else "—"
         return f"{text} EXPIRED" if f.expired else text
     if key == "total":
-        return f"{f.total:,.0f} {q.currency}"
+        return present.money(f.total, q.currency)
     if key == "fx":
         return f"{f.usd_per_unit:.4g} USD/{q.currency} ({q.fx.as_of.isoformat()})" if q.fx else "USD"
     if key == "gpus":

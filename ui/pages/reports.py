@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner import clock
 from planner.project import Project, ProjectError, load_project
 from resources import resource
 from ui.report.files import ReportError
@@ -300,18 +301,22 @@ class ReportsPage(QWidget):
         paper = str(self.paper_combo.currentData())
         location = self.location_edit.text().strip()
         db_url = getattr(self.window_, "db_url", None)
-        quotes = quotes_view_rows(self.window_)  # read on the GUI thread, which owns the Quotes view
+        quotes = quotes_view_quotes(self.window_)  # read on the GUI thread, which owns the Quotes view
+        today = clock.today()
 
         def work() -> Any:
+            from db.analysis_catalog import DbCatalog
             from ui.report.export import export_proposal
 
-            engine = None
-            if db_url:
-                from db.session import get_engine
-
-                engine = get_engine(db_url)
             return export_proposal(
-                project, out, identity=identity, paper=paper, location=location, engine=engine, quotes=quotes
+                project,
+                out,
+                identity=identity,
+                paper=paper,
+                location=location,
+                catalog=DbCatalog(url=db_url),
+                quotes=quotes,
+                today=today,
             )
 
         self.export_result.setText("Exporting…")
@@ -433,14 +438,14 @@ def _projects_view_project(window: Any) -> Project | None:
     return project if isinstance(project, Project) else None
 
 
-def quotes_view_rows(window: Any) -> list[Any] | None:
-    """The Quotes view's comparison as rows of the proposal's quote section, or None (no section) when
-    that view is absent or holds no quotes."""
+def quotes_view_quotes(window: Any) -> list[Any] | None:
+    """The quotes the Quotes view compares (the proposal compares them in its analysis), or None (no quote
+    section) when that view is absent or holds no quotes."""
     page = getattr(window, "pages", {}).get("Quotes")
-    if page is None or not hasattr(page, "proposal_quote_rows") or not getattr(page, "figures", ()):
+    if page is None or not hasattr(page, "stored_quotes") or not getattr(page, "figures", ()):
         return None
-    rows: list[Any] = page.proposal_quote_rows()
-    return rows or None
+    quotes: list[Any] = page.stored_quotes()
+    return quotes or None
 
 
 def _row(*widgets: QWidget) -> QWidget:

@@ -1,5 +1,7 @@
-"""Export a proposal end to end: validate the project, run the engines, build the PDF, sign it, write it
-atomically. Used by ``planner export`` and the Reports page; runs headless (no Qt).
+"""Export a proposal end to end: analyse the project once (:func:`planner.analysis.analyse`), render the PDF
+from that analysis only, make it PDF/A-3b with the files that reproduce it, sign it, write it atomically.
+Used by ``planner export`` and the Reports page; runs headless (no Qt) and reads no storage: the catalog
+comes in as a ``CatalogSource``.
 
 Nothing is left at the output path unless the whole export (and the signature, when asked for) succeeded.
 """
@@ -9,19 +11,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import importlib
 import json
-import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from planner import __version__, clock
-from planner.catalog import Gpu, ModelArch
-from planner.engine.tco import evaluate, resolve_workloads
+from planner.analysis import MONTE_CARLO_SAMPLES, MONTE_CARLO_SEED, Analysis, QuoteComparison, analyse
+from planner.analysis.catalog import EMPTY_CATALOG, CatalogSource
 from planner.project import Project, ProjectError, load_project
+from planner.quotes import Quote
 from ui.report.archive import (
     ANALYSIS_FILE,
     CATALOG_FILE,
@@ -42,13 +43,8 @@ from ui.report.proposal import (
     build_proposal,
 )
 from ui.report.registry import project_key, record, version_for
-from ui.report.reproduce import Bundle, CatalogRecorder, canonical
+from ui.report.reproduce import Bundle, RecordingCatalog, canonical
 from ui.report.signing import load_crls, page_count, sign_pdf, signature_level
-
-log = logging.getLogger(__name__)
-
-MONTE_CARLO_SAMPLES = 2000
-MONTE_CARLO_SEED = 20240601
 
 
 @dataclass(frozen=True)
@@ -108,33 +104,82 @@ def export_proposal(
     samples: int = MONTE_CARLO_SAMPLES,
     seed: int = MONTE_CARLO_SEED,
     today: dt.date | None = None,
-    quotes: Sequence[QuoteRow] | None = None,
-    engine: Any = None,
-    use_catalog: bool = True,
+    quotes: Sequence[Quote] | None = None,
+    catalog: CatalogSource = EMPTY_CATALOG,
     now: dt.datetime | None = None,
     registry: Path | None = None,
     crls: Sequence[str | os.PathLike[str]] = (),
 ) -> ExportResult:
-    """Evaluate ``project``, build the proposal, sign it with ``identity`` if given, and write it to ``out``."""
+    """Analyse ``project`` (:func:`planner.analysis.analyse`) over ``catalog`` (``db.analysis_catalog.DbCatalog``
+    for the user's database), render the proposal from that analysis, sign it with ``identity`` if given,
+    and write it to ``out``; ``quotes`` are stored vendor quotes compared in the analysis."""
     out_path = Path(out)
     check_output_path(out_path)
     if paper not in ("a4", "letter"):
         raise ReportError(f"paper must be a4 or letter (got {paper!r})")
-    revocation = load_crls(crls)
-    if revocation and (identity is None or not identity.chain):
-        raise ReportError("--crl needs a CA-issued identity (a PKCS#12 that carries its CA chain)")
-    inputs = prepare_inputs(
-        project,
+    recording = RecordingCatalog(catalog)
+    analysis = analyse_for_proposal(
+        project, recording, today=today or clock.today(), samples=samples, seed=seed, quotes=quotes
+    )
+    return write_proposal(
+        analysis,
+        out_path,
         identity=identity,
         paper=paper,
         version=version,
         location=location,
-        samples=samples,
-        seed=seed,
-        today=today,
-        quotes=quotes,
-        engine=engine,
-        use_catalog=use_catalog,
+        catalog_rows=recording.to_json(),
+        now=now,
+        registry=registry,
+        crls=crls,
+    )
+
+
+def analyse_for_proposal(
+    project: Project,
+    catalog: CatalogSource = EMPTY_CATALOG,
+    *,
+    today: dt.date,
+    samples: int = MONTE_CARLO_SAMPLES,
+    seed: int = MONTE_CARLO_SEED,
+    quotes: Sequence[Quote] | None = None,
+) -> Analysis:
+    """The analysis a proposal is rendered from; a project that cannot be analysed is one ReportError."""
+    try:
+        return analyse(project, catalog, today=today, samples=samples, seed=seed, quotes=quotes)
+    except ProjectError as exc:
+        raise ReportError(f"the project has errors: {exc}") from None
+    except LookupError as exc:
+        raise ReportError(f"the project has errors: {str(exc).strip(chr(39) + chr(34))}") from None
+
+
+def write_proposal(
+    analysis: Analysis,
+    out: str | os.PathLike[str],
+    *,
+    identity: Identity | None = None,
+    paper: str = "a4",
+    version: str | None = None,
+    location: str = "",
+    catalog_rows: dict[str, Any] | None = None,
+    now: dt.datetime | None = None,
+    registry: Path | None = None,
+    crls: Sequence[str | os.PathLike[str]] = (),
+) -> ExportResult:
+    """Render ``analysis`` as the proposal (PDF/A-3b carrying the project, the ``catalog_rows`` it read and
+    the analysis), sign it when ``identity`` is given, write it atomically."""
+    out_path = Path(out)
+    check_output_path(out_path)
+    revocation = load_crls(crls)
+    if revocation and (identity is None or not identity.chain):
+        raise ReportError("--crl needs a CA-issued identity (a PKCS#12 that carries its CA chain)")
+    inputs = proposal_inputs(
+        analysis,
+        identity=identity,
+        paper=paper,
+        version=version,
+        location=location,
+        catalog_rows=catalog_rows,
         registry=registry,
         revocation=revocation,
     )
@@ -148,6 +193,7 @@ def export_proposal(
         signed = sign_pdf(pdf, identity, location=inputs.meta.location, now=moment, crls=revocation)
         pdf, signer = signed.data, signed.signer
     write_atomic(out_path, pdf)
+    project = analysis.project
     if version is None:
         record(
             project_key(project.name, project.client),
@@ -156,6 +202,7 @@ def export_proposal(
             inputs.meta.doc_id,
             registry,
         )
+    rec = analysis.tco.recommendation
     return ExportResult(
         path=out_path,
         sha256=hashlib.sha256(pdf).hexdigest(),
@@ -165,7 +212,7 @@ def export_proposal(
         signed=identity is not None,
         signer=signer,
         size_bytes=len(pdf),
-        recommendation=str((inputs.result.get("recommendation") or {}).get("option", "none")),
+        recommendation=rec.option if rec is not None else "",
     )
 
 
@@ -179,28 +226,43 @@ def prepare_inputs(
     samples: int = MONTE_CARLO_SAMPLES,
     seed: int = MONTE_CARLO_SEED,
     today: dt.date | None = None,
-    quotes: Sequence[QuoteRow] | None = None,
-    engine: Any = None,
-    use_catalog: bool = True,
+    quotes: Sequence[Quote] | None = None,
+    catalog: CatalogSource = EMPTY_CATALOG,
+    registry: Path | None = None,
+) -> ProposalInputs:
+    """Analyse ``project`` and gather what the document shows (tests and benchmarks build PDFs from it)."""
+    recording = RecordingCatalog(catalog)
+    analysis = analyse_for_proposal(
+        project, recording, today=today or clock.today(), samples=samples, seed=seed, quotes=quotes
+    )
+    return proposal_inputs(
+        analysis,
+        identity=identity,
+        paper=paper,
+        version=version,
+        location=location,
+        catalog_rows=recording.to_json(),
+        registry=registry,
+    )
+
+
+def proposal_inputs(
+    analysis: Analysis,
+    *,
+    identity: Identity | None = None,
+    paper: str = "a4",
+    version: str | None = None,
+    location: str = "",
+    catalog_rows: dict[str, Any] | None = None,
     registry: Path | None = None,
     revocation: Sequence[Any] = (),
 ) -> ProposalInputs:
-    """Run the engines and gather everything the document shows, and what reproduces it."""
-    day = today or clock.today()
-    cat = open_catalog(engine) if use_catalog else None
-    recorder = CatalogRecorder(cat.get_model if cat else None, cat.get_gpu if cat else None)
-    try:
-        resolved = resolve_workloads(
-            project, recorder.get_model if cat else None, recorder.get_gpu if cat else None
-        )
-        result = evaluate(resolved, samples=samples, seed=seed)
-    except ProjectError as exc:
-        raise ReportError(f"the project has errors: {exc}") from None
-    fit, fit_note = hardware_fit(resolved, cat)
-    result_json = json.loads(canonical(result.to_json()))
+    """What the document shows, every figure taken from ``analysis`` (the view formats, it never recomputes),
+    and the files that reproduce it (project, catalog rows read, analysis) with the content id they hash to."""
+    result_json = json.loads(canonical(analysis.tco.to_json()))
     meta = ProposalMeta(
         doc_id="",
-        date=day,
+        date=analysis.today,
         version=version or "1",
         paper=paper,
         signed=identity is not None,
@@ -211,28 +273,90 @@ def prepare_inputs(
         signature_level=signature_level(identity, revocation) if identity is not None else "",
         location=location,
     )
-    bundle = Bundle.make(
-        project.to_dict(), recorder.to_json(), result_json, meta_json(meta), samples, seed, __version__
-    )
-    doc_id = bundle.content_id()
-    key = project_key(project.name, project.client)
-    number = version or str(version_for(key, doc_id, registry))
+    project = analysis.project
+    rows = catalog_rows or {}
+
+    def bundle_for(m: ProposalMeta) -> Bundle:
+        return Bundle.make(
+            project.to_dict(), rows, result_json, meta_json(m), analysis.samples, analysis.seed, __version__
+        )
+
+    doc_id = bundle_for(meta).content_id()
+    number = version or str(version_for(project_key(project.name, project.client), doc_id, registry))
     meta = dataclasses.replace(meta, doc_id=doc_id, version=number)
-    bundle = Bundle.make(
-        project.to_dict(), recorder.to_json(), result_json, meta_json(meta), samples, seed, __version__
-    )
     return ProposalInputs(
-        project=resolved,
+        project=analysis.effective,
         result=result_json,
         meta=meta,
-        workloads=workload_rows(resolved, cat),
-        hardware_fit=fit,
-        hardware_note=fit_note,
-        catalog_figures=catalog_figures(resolved, cat),
-        quotes=quotes,
-        today=day,
-        bundle=bundle,
+        workloads=[
+            WorkloadRow(
+                name=w.name,
+                method=w.method,
+                model=w.model,
+                gpu=w.gpu,
+                gpus=w.gpus,
+                memory_gb_per_gpu=w.memory_gb_per_gpu,
+                gpu_hours_per_run=w.gpu_hours_per_run,
+                runs_per_month=w.runs_per_month,
+            )
+            for w in analysis.workloads
+        ],
+        hardware_fit=[
+            FitRow(
+                workload=r.workload,
+                gpu=r.gpu,
+                memory_gb=r.memory_gb,
+                peak_gb_per_gpu=r.memory_gb_per_gpu,
+                fits=r.fits,
+                gpus_needed=r.gpus_needed,
+                note=r.note,
+            )
+            for r in analysis.hardware_fit
+        ]
+        or None,
+        hardware_note=analysis.hardware_note,
+        catalog_figures=[
+            SourcedFigure(label=f.label, value=f.value, source_url=f.source_url, as_of=f.as_of.isoformat())
+            for f in analysis.catalog_figures
+        ],
+        quotes=None if analysis.quotes is None else quote_section_rows(analysis.quotes),
+        today=analysis.today,
+        analysis=analysis,
+        bundle=bundle_for(meta),
     )
+
+
+def quote_section_rows(comparison: QuoteComparison) -> list[QuoteRow]:
+    """The quote comparison of the analysis as rows of the proposal's quote section (USD at quote-date FX)."""
+    rows = []
+    for f in comparison.figures:
+        q = f.quote
+        hw = f.hardware
+        parts = [f"{hw.gpus} × {', '.join(hw.gpu_names) or 'unmapped GPUs'} in {hw.servers} servers"]
+        if f.per_gpu_hour_usd is not None:
+            parts.append(f"all-in {f.per_gpu_hour_usd:.2f} USD/GPU-h")
+        if q.currency != "USD":
+            parts.append(f"{f.total:,.0f} {q.currency} at {f.usd_per_unit:.4g} USD/{q.currency}")
+        parts += [f"all-in adds {a.usd:,.0f} USD {a.item}" for a in f.adjustments]
+        if f.expired:
+            parts.append("EXPIRED")
+        parts += [w for w in f.warnings if not w.startswith("expired")]
+        if f.best_excluded_because:
+            parts.append("not eligible for best")
+        rows.append(
+            QuoteRow(
+                vendor=q.label,
+                description="; ".join(parts),
+                total=f.total_usd,
+                currency="USD",
+                per_gpu=f.per_gpu_usd,
+                as_of=q.quote_date.isoformat(),
+                source=q.source_file or "entered by hand",
+                valid_until=q.valid_until.isoformat() if q.valid_until else "",
+                fx_date=q.quote_date.isoformat() if q.currency != "USD" else "",
+            )
+        )
+    return rows
 
 
 def meta_json(meta: ProposalMeta) -> dict[str, Any]:
@@ -270,151 +394,3 @@ def archive_files(inputs: ProposalInputs) -> list[Attachment]:
             relationship="Data",
         ),
     ]
-
-
-# --------------------------------------------------------------------------------------------- catalog + memory
-
-
-@dataclass
-class CatalogView:
-    """What the proposal reads from the catalog database: its GPUs and name lookups."""
-
-    gpus: list[Gpu]
-    get_model: Callable[[str], ModelArch]
-    get_gpu: Callable[[str], Gpu]
-
-
-def open_catalog(engine: Any = None) -> CatalogView | None:
-    """The catalog of ``engine`` (default: the user's database, seeded with the shipped catalog), or None
-    when no catalog can be opened: the proposal then says which sections could not be computed."""
-    try:
-        session = importlib.import_module("db.session")
-        catalog = importlib.import_module("db.catalog")
-        eng = engine if engine is not None else session.get_engine()
-        gpus = [g for g in catalog.list_gpus(eng) if isinstance(g, Gpu)]
-    except Exception as exc:  # a proposal without the catalog is still a proposal
-        log.warning("catalog not available for the proposal: %s", exc)
-        return None
-    return CatalogView(
-        gpus=gpus,
-        get_model=lambda name: catalog.get_model(eng, name),
-        get_gpu=lambda name: catalog.get_gpu(eng, name),
-    )
-
-
-def _estimate_module() -> Any | None:
-    try:
-        return importlib.import_module("planner.engine.estimate")
-    except ModuleNotFoundError:
-        return None
-
-
-def _estimate(project: Project, index: int, cat: CatalogView | None, gpus: Sequence[Gpu]) -> Any | None:
-    """The memory engine's result for workload ``index`` against ``gpus``, or None when it cannot run."""
-    est = _estimate_module()
-    w = project.workloads[index]
-    if est is None or w.estimate is None:
-        return None
-    try:
-        if w.model_spec is not None:
-            model = ModelArch(**dict(w.model_spec))
-        elif w.model is not None and cat is not None:
-            model = cat.get_model(w.model)
-        else:
-            return None
-        spec = dict(w.estimate)
-        spec.setdefault("model", model.name)
-        # Same defaults as planner.engine.tco.resolve_workloads: the workload's own GPU and count.
-        if w.gpu is not None:
-            spec.setdefault("gpu", w.gpu)
-        if w.gpus:
-            spec.setdefault("n_gpus", w.gpus)
-        return est.estimate(est.parse_spec(spec), model, list(gpus))
-    except Exception as exc:
-        log.info("no memory estimate for workload %s: %s", w.name, exc)
-        return None
-
-
-def workload_rows(project: Project, cat: CatalogView | None) -> list[WorkloadRow]:
-    rows = []
-    for i, w in enumerate(project.workloads):
-        spec = dict(w.estimate or {})
-        model = w.model or (str(w.model_spec.get("name", "embedded model")) if w.model_spec else "")
-        res = _estimate(project, i, cat, [])
-        memory = getattr(res, "peak_gb_per_gpu", None)
-        rows.append(
-            WorkloadRow(
-                name=w.name,
-                method=str(spec.get("method", "")) if spec else "",
-                model=model,
-                gpu=w.gpu or "",
-                gpus=w.gpus,
-                memory_gb_per_gpu=float(memory) if memory is not None else None,
-                gpu_hours_per_run=w.gpu_hours_per_run,
-                runs_per_month=w.runs_per_month,
-            )
-        )
-    return rows
-
-
-def hardware_fit(project: Project, cat: CatalogView | None) -> tuple[list[FitRow] | None, str]:
-    """For each workload with an estimate spec and each catalog GPU: fits as configured, minimum GPUs."""
-    if _estimate_module() is None:
-        return None, "The memory engine is not part of this build: no hardware fit was computed."
-    if not any(w.estimate is not None for w in project.workloads):
-        return None, (
-            "No workload carries a memory estimate spec (GPU-hours were given directly), so no GPU fit "
-            "was computed."
-        )
-    if cat is None or not cat.gpus:
-        return None, "The GPU catalog is not available, so no GPU fit was computed."
-    rows: list[FitRow] = []
-    gpus = sorted(cat.gpus, key=lambda g: (g.memory_gb, g.name))
-    for i, w in enumerate(project.workloads):
-        res = _estimate(project, i, cat, gpus)
-        if res is None:
-            continue
-        for f in res.fits:
-            rows.append(
-                FitRow(
-                    workload=w.name,
-                    gpu=f.gpu,
-                    memory_gb=f.gpu_memory_gb,
-                    peak_gb_per_gpu=float(res.peak_gb_per_gpu),
-                    fits=bool(f.fits_as_configured),
-                    gpus_needed=f.min_gpus,
-                    note=f.suggestion or "",
-                )
-            )
-    if not rows:
-        return None, "The memory engine could not size any workload (model or GPU not found)."
-    return rows, ""
-
-
-def catalog_figures(project: Project, cat: CatalogView | None) -> list[SourcedFigure]:
-    """Catalog GPUs the project's workloads name, with their source and as-of date."""
-    if cat is None:
-        return []
-    names = {w.gpu for w in project.workloads if w.gpu}
-    figures = []
-    for g in cat.gpus:
-        if g.name not in names:
-            continue
-        price = (
-            f"{g.price_low_usd:,.0f}–{g.price_high_usd:,.0f} USD"
-            if g.price_low_usd is not None and g.price_high_usd is not None
-            else "no price"
-        )
-        figures.append(
-            SourcedFigure(
-                label=f"{g.vendor} {g.name}",
-                value=(
-                    f"{g.memory_gb:g} GB, {g.bf16_dense_tflops:g} TFLOPS BF16, "
-                    + (f"{g.tdp_w:g} W" if g.tdp_w is not None else "power not published")
-                    + f"; {price}"
-                ),
-                source_url=g.source_url,
-                as_of=g.as_of.isoformat(),
-            )
-        )
-    return figures

@@ -18,11 +18,9 @@ import io
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeAlias
 from xml.sax.saxutils import escape
 
-from babel.numbers import format_compact_currency, format_currency
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
@@ -46,10 +44,12 @@ from reportlab.platypus import (
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from planner import __version__
+from planner.analysis import Analysis
 from planner.catalog import is_stale
 from planner.explain import status_words
 from planner.project import CloudOption, HybridOption, OnPremOption, Option, Project
-from planner.staffing import SEED_FTE_TABLE, deployment_model_for, fte_for
+from planner.staffing import SEED_FTE_TABLE, deployment_model_for
+from ui import present
 from ui.report import charts
 from ui.report.fonts import BOLD, REGULAR, check_drawable, register_fonts
 from ui.report.signing import SIGNATURE_BOX
@@ -168,6 +168,8 @@ class ProposalInputs:
     quotes: Sequence[QuoteRow] | None = None
     today: dt.date | None = None
     """The day stale prices are judged against; the document's date when not given."""
+    analysis: Analysis | None = None
+    """The analysis every figure above was taken from (ui.report.export.proposal_inputs)."""
     bundle: Any = None
     """The files that reproduce the document (:class:`ui.report.reproduce.Bundle`), embedded on export."""
 
@@ -198,29 +200,21 @@ class Fmt:
         self.currency = currency
 
     def money(self, v: float | None, digits: int = 0) -> str:
-        if v is None or (isinstance(v, float) and not math.isfinite(v)):
-            return "—"
-        pattern = "¤#,##0" if digits == 0 else "¤#,##0." + "0" * digits
-        rounded = Decimal(str(v)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-        return format_currency(rounded, self.currency, format=pattern, locale=LOCALE, currency_digits=False)
+        return present.money(v, self.currency, digits, locale=LOCALE)
 
     def rate(self, v: float | None) -> str:
-        return self.money(v, 2 if v is None or abs(v) < 1000 else 0)
+        return present.rate(v, self.currency, locale=LOCALE)
 
     def compact(self, v: float | None) -> str:
-        if v is None or not math.isfinite(v):
-            return "—"
-        if abs(v) < 1000:
-            return self.money(v)
-        return format_compact_currency(v, self.currency, locale=LOCALE, fraction_digits=1)
+        return present.money_compact(v, self.currency, locale=LOCALE)
 
 
 def pct(v: float | None, digits: int = 0) -> str:
-    return "—" if v is None or not math.isfinite(v) else f"{v * 100:.{digits}f} %"
+    return present.percent(v, digits, locale=LOCALE)
 
 
 def num(v: float | None, digits: int = 0) -> str:
-    return "—" if v is None or not math.isfinite(v) else f"{v:,.{digits}f}"
+    return present.number(v, digits, locale=LOCALE)
 
 
 def value(v: float | None) -> str:
@@ -1699,21 +1693,27 @@ def staffing_section(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: float)
         rows: list[list[Cell]] = [
             ["Option", "Staffing row", "FTE", "Loaded cost per FTE-year", "Staff cost over horizon"]
         ]
+        tabled = [
+            i.path
+            for i in (inputs.analysis.inputs if inputs.analysis else ())
+            if i.source == "staffing table"
+        ]
+        from_table = {o.name for o in pr.options if any(x.startswith(f"options.{o.name}.") for x in tabled)}
         for opt in pr.options:
             managed = isinstance(opt, CloudOption) and opt.managed
             model = deployment_model_for(opt.kind, managed)
-            fte = opt.staff_fte
-            how = f"{opt.staff_fte:g} stated"
-            if opt.staff_from_table:
-                table_fte = fte_for(model, pr.mlops_stack, pr.fte_point, pr.staffing_table)
-                fte += table_fte
-                how = f"{fte:g} ({opt.staff_fte:g} stated + {table_fte:g} from the table)"
+            # the effective project (planner.analysis): staff of every part, table FTEs already written in
+            parts = [opt, opt.onprem, opt.burst] if isinstance(opt, HybridOption) else [opt]
+            staffed = [x for x in parts if x.staff_fte > 0]
+            fte = sum(x.staff_fte for x in parts)
+            costs = {x.fte_cost_annual for x in staffed} or {opt.fte_cost_annual}
+            how = f"{fte:g} " + ("(staffing table)" if opt.name in from_table else "stated")
             rows.append(
                 [
                     opt.name,
-                    _MODEL_WORDS.get(model, model) if opt.staff_from_table else "—",
+                    _MODEL_WORDS.get(model, model) if opt.name in from_table else "—",
                     how,
-                    money(opt.fte_cost_annual),
+                    money(costs.pop()) if len(costs) == 1 else "varies by part",
                     money(staff_totals.get(opt.name)),
                 ]
             )

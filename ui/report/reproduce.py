@@ -2,7 +2,8 @@
 engines read (GPUs and models, by name) and the analysis (the engine's result with its Monte Carlo samples
 and seed, and the document facts) travel inside the PDF as JSON attachments (:mod:`ui.report.archive`).
 
-:func:`recompute` re-runs the embedded project through today's engine against the embedded catalog rows
+:func:`recompute` re-runs the embedded project through today's analysis (:func:`planner.analysis.analyse`) against the
+embedded catalog rows
 and compares every figure with the embedded analysis; it also checks that the attachments still hash to
 the document id printed on every page (so an edited project.json is caught even before re-running).
 """
@@ -13,12 +14,13 @@ import dataclasses
 import datetime as dt
 import json
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from planner.catalog import Gpu, ModelArch
-from planner.engine.tco import evaluate, resolve_workloads
+from planner.analysis import analyse
+from planner.analysis.catalog import CatalogSource, MemoryCatalog
+from planner.catalog import FxRate, Gpu, ModelArch, ServerPlatform
 from planner.project import ProjectError, parse_project
 from ui.report.archive import ANALYSIS_FILE, CATALOG_FILE, PROJECT_FILE, attachments, document_info
 from ui.report.files import ReportError
@@ -47,51 +49,54 @@ def _from_row(cls: type[Any], row: Mapping[str, Any]) -> Any:
     return cls(**kw)
 
 
-class CatalogRecorder:
-    """Wraps the catalog look-ups the engines make, remembering each row returned."""
+class RecordingCatalog:
+    """A :class:`planner.analysis.CatalogSource` that remembers every row the analysis read from ``inner``
+    (models and GPUs by name, exchange rates), so the PDF can carry exactly those rows."""
 
-    def __init__(self, get_model: Callable[[str], ModelArch] | None, get_gpu: Callable[[str], Gpu] | None):
-        self._get_model = get_model
-        self._get_gpu = get_gpu
+    def __init__(self, inner: CatalogSource) -> None:
+        self.inner = inner
         self.models: dict[str, ModelArch] = {}
-        self.gpus: dict[str, Gpu] = {}
+        self.gpu_rows: dict[str, Gpu] = {}
+        self.rates: dict[tuple[str, str, str], FxRate] = {}
 
-    def get_model(self, name: str) -> ModelArch:
-        if self._get_model is None:
-            raise LookupError(name)
-        m = self._get_model(name)
+    def model(self, name: str) -> ModelArch:
+        m = self.inner.model(name)
         self.models[name] = m
         return m
 
-    def get_gpu(self, name: str) -> Gpu:
-        if self._get_gpu is None:
-            raise LookupError(name)
-        g = self._get_gpu(name)
-        self.gpus[name] = g
+    def gpu(self, name: str) -> Gpu:
+        g = self.inner.gpu(name)
+        self.gpu_rows[name] = g
         return g
+
+    def gpus(self) -> Sequence[Gpu]:
+        found = self.inner.gpus()
+        for g in found:
+            self.gpu_rows.setdefault(g.name, g)
+        return found
+
+    def servers(self) -> Mapping[str, ServerPlatform]:
+        return self.inner.servers()
+
+    def fx_rate(self, base: str, quote: str, on: dt.date) -> FxRate:
+        r = self.inner.fx_rate(base, quote, on)
+        self.rates[(base, quote, on.isoformat())] = r
+        return r
 
     def to_json(self) -> dict[str, Any]:
         return {
             "models": {k: _row(v) for k, v in sorted(self.models.items())},
-            "gpus": {k: _row(v) for k, v in sorted(self.gpus.items())},
+            "gpus": {k: _row(v) for k, v in sorted(self.gpu_rows.items())},
+            "fx": [_row(r) for _, r in sorted(self.rates.items())],
         }
 
 
-def catalog_lookups(rows: Mapping[str, Any]) -> tuple[Callable[[str], ModelArch], Callable[[str], Gpu]]:
-    models: dict[str, ModelArch] = {k: _from_row(ModelArch, v) for k, v in (rows.get("models") or {}).items()}
-    gpus: dict[str, Gpu] = {k: _from_row(Gpu, v) for k, v in (rows.get("gpus") or {}).items()}
-
-    def get_model(name: str) -> ModelArch:
-        if name not in models:
-            raise LookupError(f"model {name!r} is not among the catalog rows embedded in the PDF")
-        return models[name]
-
-    def get_gpu(name: str) -> Gpu:
-        if name not in gpus:
-            raise LookupError(f"GPU {name!r} is not among the catalog rows embedded in the PDF")
-        return gpus[name]
-
-    return get_model, get_gpu
+def embedded_catalog(rows: Mapping[str, Any]) -> MemoryCatalog:
+    """The catalog rows a PDF carries, as the catalog its recomputation reads (nothing else)."""
+    models = {k: _from_row(ModelArch, v) for k, v in (rows.get("models") or {}).items()}
+    gpus = {k: _from_row(Gpu, v) for k, v in (rows.get("gpus") or {}).items()}
+    rates = tuple(_from_row(FxRate, r) for r in rows.get("fx") or ())
+    return MemoryCatalog(models, gpus, {}, rates)
 
 
 @dataclass(frozen=True)
@@ -233,15 +238,20 @@ def recompute(pdf: bytes) -> Recomputation:
         )
     try:
         project = parse_project(project_json)
-        get_model, get_gpu = catalog_lookups(catalog_json)
-        resolved = resolve_workloads(project, get_model, get_gpu)
         mc = analysis.get("monte_carlo") or {}
-        result = evaluate(resolved, samples=int(mc.get("samples", 0)), seed=int(mc.get("seed", 0)))
+        day = dt.date.fromisoformat(str((analysis.get("meta") or {}).get("date")))
+        again = analyse(
+            project,
+            embedded_catalog(catalog_json),
+            today=day,
+            samples=int(mc.get("samples", 0)),
+            seed=int(mc.get("seed", 0)),
+        )
     except (ProjectError, LookupError, ValueError, TypeError) as exc:
         out.problems.append(f"the embedded project cannot be evaluated: {exc}")
         return out
     out.figures_checked, out.differences = compare(
-        analysis.get("result") or {}, json.loads(canonical(result.to_json()))
+        analysis.get("result") or {}, json.loads(canonical(again.tco.to_json()))
     )
     return out
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -76,7 +77,7 @@ MALFORMED_ROWS = [
 ]
 
 
-def write_csv(path: Path, rows: list[tuple[str, ...]]) -> None:
+def write_csv(path: Path, rows: Sequence[tuple[str, ...]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows(rows)
 

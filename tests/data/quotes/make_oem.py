@@ -117,17 +117,20 @@ def _cache_formula_values(path: Path, member: str, values: dict[str, float]) -> 
         xml = zin.read(member).decode("utf-8")
         items = [(i, zin.read(i.filename)) for i in zin.infolist()]
     for ref, value in values.items():
+
+        def fill_empty(m: re.Match[str], v: float = value) -> str:
+            return f"{m.group(1) or m.group(3)}<f>{m.group(2) or m.group(4)}</f><v>{v:g}</v>"
+
+        def add_value(m: re.Match[str], v: float = value) -> str:
+            return f"{m.group(1)}<f>{m.group(2)}</f><v>{v:.10g}</v>{m.group(3)}"
+
         xml, n = re.subn(
             rf'(<c r="{ref}"[^>]*>)<f>([^<]*)</f><v\s*/>|(<c r="{ref}"[^>]*>)<f>([^<]*)</f><v></v>',
-            lambda m, v=value: f"{m.group(1) or m.group(3)}<f>{m.group(2) or m.group(4)}</f><v>{v:g}</v>",
+            fill_empty,
             xml,
         )
         if n == 0:
-            xml, n = re.subn(
-                rf'(<c r="{ref}"[^>]*>)<f>([^<]*)</f>(</c>)',
-                lambda m, v=value: f"{m.group(1)}<f>{m.group(2)}</f><v>{v:.10g}</v>{m.group(3)}",
-                xml,
-            )
+            xml, n = re.subn(rf'(<c r="{ref}"[^>]*>)<f>([^<]*)</f>(</c>)', add_value, xml)
         assert n == 1, ref
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / path.name
