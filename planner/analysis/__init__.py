@@ -188,6 +188,13 @@ class Analysis:
     def currency(self) -> str:
         return self.resolved.currency
 
+    def yearly_cash(self) -> dict[str, tuple[float, ...]]:
+        """Each option's cash by year of the horizon (months 1–12, 13–24, …; the last year may be short)."""
+        return {
+            o.name: tuple(float(o.monthly[i : i + 12].sum()) for i in range(0, len(o.monthly), 12))
+            for o in self.tco.options
+        }
+
     @property
     def stale_figures(self) -> tuple[SourcedFigure, ...]:
         return tuple(f for f in self.catalog_figures if f.stale)

@@ -116,6 +116,12 @@ def _register_export(subparsers: Any) -> None:
         help="certificate revocation lists (DER or PEM) of the identity's CAs, embedded with the chain so the "
         "signature can be checked offline (PAdES B-LT material)",
     )
+    p.add_argument(
+        "--xlsx",
+        default=None,
+        metavar="WORKBOOK.xlsx",
+        help="also write the finance team's workbook (cash flows, cost terms, assumptions, FX) of the same analysis",
+    )
     add_today_flag(p, "date the proposal, judge price staleness and quote expiry")
     _password_flag(p)
     add_json_flag(p)
@@ -256,6 +262,7 @@ def _export(args: argparse.Namespace) -> int:
             today=today_of(args),
             catalog=catalog,
             crls=args.crl,
+            xlsx=args.xlsx,
         )
     except ReportError as exc:
         raise CliError(str(exc)) from None

@@ -45,6 +45,7 @@ from ui.report.proposal import (
 from ui.report.registry import project_key, record, version_for
 from ui.report.reproduce import Bundle, RecordingCatalog, canonical
 from ui.report.signing import load_crls, page_count, sign_pdf, signature_level
+from ui.report.workbook import workbook_bytes
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ def export_proposal(
     now: dt.datetime | None = None,
     registry: Path | None = None,
     crls: Sequence[str | os.PathLike[str]] = (),
+    xlsx: str | os.PathLike[str] | None = None,
 ) -> ExportResult:
     """Analyse ``project`` (:func:`planner.analysis.analyse`) over ``catalog`` (``db.analysis_catalog.DbCatalog``
     for the user's database), render the proposal from that analysis, sign it with ``identity`` if given,
@@ -117,11 +119,16 @@ def export_proposal(
     check_output_path(out_path)
     if paper not in ("a4", "letter"):
         raise ReportError(f"paper must be a4 or letter (got {paper!r})")
+    if xlsx is not None:
+        check_output_path(Path(xlsx))
+        if Path(xlsx).suffix.lower() != ".xlsx":
+            raise ReportError(f"{xlsx}: a workbook file name ends in .xlsx")
     recording = RecordingCatalog(catalog)
     analysis = analyse_for_proposal(
         project, recording, today=today or clock.today(), samples=samples, seed=seed, quotes=quotes
     )
-    return write_proposal(
+    workbook = workbook_bytes(analysis) if xlsx is not None else None  # built before anything is written
+    result = write_proposal(
         analysis,
         out_path,
         identity=identity,
@@ -133,6 +140,9 @@ def export_proposal(
         registry=registry,
         crls=crls,
     )
+    if xlsx is not None and workbook is not None:  # the finance team's workbook: the same analysis
+        write_atomic(Path(xlsx), workbook)
+    return result
 
 
 def analyse_for_proposal(
