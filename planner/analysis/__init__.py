@@ -33,7 +33,8 @@ from planner.catalog import is_stale
 from planner.compliance import Regime, applicable, shipped_regimes
 from planner.engine import CancelToken, Progress, check
 from planner.engine.cashflow import egress_cost
-from planner.engine.tco import TcoResult, evaluate, onprem_cost_per_gpu_hour
+from planner.engine.results import TcoResult
+from planner.engine.tco import evaluate, onprem_cost_per_gpu_hour
 from planner.project import CloudOption, HybridOption, OnPremOption, Option, Project, ProjectError
 from planner.quotes import Quote, QuoteFigures, best_by_criterion
 from planner.staffing import deployment_model_for, fte_for

@@ -16,7 +16,8 @@ from typing import Any
 
 from planner import HOURS_PER_MONTH
 from planner.catalog import Gpu, ServerPlatform
-from planner.engine.tco import TcoResult, onprem_cost_per_gpu_hour
+from planner.engine.results import TcoResult
+from planner.engine.tco import onprem_cost_per_gpu_hour
 from planner.project import CloudOption, HybridOption, OnPremOption, Project
 from planner.quotes import (
     NETWORK_ALLOWANCE_FRACTION,

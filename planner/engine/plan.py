@@ -34,6 +34,13 @@ from planner.engine.cashflow import (
     staff_terms,
 )
 from planner.engine.demand import Layer, layers
+from planner.engine.recommend import (
+    _is_managed_service,
+    _missing_prices,
+    cloud_verdicts,
+    owned_needs_air_gap,
+    regulation,
+)
 from planner.project import CloudOption, HybridOption, OnPremOption, Project
 
 FloatArray = npt.NDArray[np.float64]
@@ -173,7 +180,6 @@ class Plan:
 
 def stream_classes(project: Project) -> tuple[str, ...]:
     """Per stream of :func:`planner.engine.cashflow.build_streams`, in its order: its rule class."""
-    from planner.engine.recommend import regulation
 
     reg = regulation(project)
     d = project.demand
@@ -197,14 +203,6 @@ def stream_classes(project: Project) -> tuple[str, ...]:
 
 def candidates(project: Project, ctx: Context) -> Candidates:
     """The program's candidates from the project's options (complete, allowed by the rules)."""
-    from planner.engine.recommend import (
-        _is_managed_service,
-        _missing_prices,
-        cloud_verdicts,
-        owned_needs_air_gap,
-        regulation,
-    )
-
     reg = regulation(project)
     strict = bool(owned_needs_air_gap(project.compliance))
     p = Params()

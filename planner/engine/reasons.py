@@ -1,5 +1,5 @@
 """Structured reasons: what the decision engine found, as a code, the figures behind it and the options
-involved — never a sentence. :func:`planner.explain.explain` words a reason for people, once, for every
+involved — never a sentence. :func:`planner.engine.explain.explain` words a reason for people, once, for every
 client (window, CLI, PDF).
 
 Figures are plain numbers or short machine values (a regime code, a JSON-able list of codes); money figures

@@ -1,5 +1,5 @@
 """The recommendation: which evaluated options are plans, which plan is cheapest, and why — as structured
-reasons (:mod:`planner.engine.reasons`), worded by :func:`planner.explain.explain`.
+reasons (:mod:`planner.engine.reasons`), worded by :func:`planner.engine.explain.explain`.
 
 An option is a *plan* only if it is complete (every price it needs is given), serves all the demand in every
 month, and is compliant. Those are constraints, never dropped:
@@ -26,8 +26,11 @@ from typing import Any
 
 import numpy as np
 
+from planner.compliance import Offering, may_process, region_country, shipped_regimes, shipped_regions
 from planner.engine import reasons as R
+from planner.engine.cashflow import Params, make_context, onprem_flows, totals
 from planner.engine.reasons import OptionStatus, Reason
+from planner.engine.results import Recommendation
 from planner.project import (
     CloudOption,
     HybridOption,
@@ -129,7 +132,6 @@ def cloud_verdicts(regimes: frozenset[str], cloud: CloudOption) -> tuple[tuple[s
     data never runs in a cloud). Any other regime is judged by :func:`planner.compliance.may_process` with
     the country of the option's provider region (an option that does not say where it runs cannot be shown to
     stay where a regime requires); a regime the rules file does not know refuses."""
-    from planner.compliance import Offering, may_process, region_country, shipped_regimes, shipped_regions
 
     refused = set((regimes & LEGACY_REGIMES) - cloud.certifications)
     if regimes & STRICT_REGIMES:
@@ -152,7 +154,6 @@ def cloud_verdicts(regimes: frozenset[str], cloud: CloudOption) -> tuple[tuple[s
 
 def owned_needs_air_gap(regimes: frozenset[str]) -> tuple[str, ...]:
     """The regimes that allow owned hardware only when it is air-gapped."""
-    from planner.compliance import shipped_regimes
 
     rules = shipped_regimes().regimes
     other = {c for c in regimes - LEGACY_REGIMES if c in rules and rules[c].onprem == "air_gapped"}
@@ -328,8 +329,6 @@ def recommend(
     demand: np.ndarray,
 ) -> Decision:
     """Assess ``results`` (OptionResult list, same order as project.options) and pick the cheapest plan."""
-    from planner.engine.tco import Recommendation
-
     statuses = assess(project, results, demand)
     opts = {o.name: o for o in project.options}
     plans = [r for r in results if statuses[r.name].plan]
@@ -597,7 +596,6 @@ def _servers_fix(
     project: Project, opt: OnPremOption, demand: np.ndarray, reg: Regulation
 ) -> tuple[int, Reason] | None:
     """Fewest servers (and a compliant bridge for the lead time, when one is needed) that serve all demand."""
-    from planner.engine.cashflow import Params, make_context, onprem_flows, totals
 
     ctx = make_context(project, Params())
     lead = min(opt.lead_time_months, project.horizon_months)

@@ -25,6 +25,7 @@ from planner.engine.cashflow import (
     totals,
 )
 from planner.engine.montecarlo import input_value, run_totals
+from planner.engine.results import TornadoBar
 from planner.input_paths import option_prefixes
 from planner.project import CloudOption, HybridOption, InputRange, OnPremOption, Project
 
@@ -285,8 +286,6 @@ def tornado(
 ) -> list[Any]:
     """Tornado bars for every option (sorted by swing within each option), from one vectorised run with
     two rows (low, high) per input. Bars with no effect on an option are left out."""
-    from planner.engine.tco import TornadoBar
-
     ranges = tornado_inputs(project)
     if not ranges:
         return []

@@ -22,6 +22,7 @@ import numpy as np
 
 from planner.catalog import Gpu, ModelArch
 from planner.engine.memory import active_params, frozen_base_bytes, total_params
+from planner.engine.serving import serving_estimate
 
 if TYPE_CHECKING:
     from planner.engine.estimate import EstimateSpec
@@ -212,7 +213,6 @@ def _decode_seconds(model: ModelArch, spec: EstimateSpec, gpu: Gpu, peak: float,
 def _inference_time(model: ModelArch, spec: EstimateSpec, gpu: Gpu, peak: float) -> TimeEstimate:
     """Time to generate ``spec.tokens`` tokens at the replica's serving throughput (prefill and decode with
     the KV-cache reads, planner.engine.serving)."""
-    from planner.engine.serving import serving_estimate
 
     assert spec.tokens is not None
     n = spec.n_gpus

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from planner.engine import reasons as R
-from planner.engine.tco import TcoResult, evaluate
-from planner.explain import explain
+from planner.engine.explain import explain
+from planner.engine.results import TcoResult
+from planner.engine.tco import evaluate
 from planner.project import parse_project
 from ui.cli import main
 

@@ -8,7 +8,8 @@ from importlib.resources import files
 
 import pytest
 
-from planner.engine.tco import TcoResult, evaluate
+from planner.engine.results import TcoResult
+from planner.engine.tco import evaluate
 from planner.project import parse_project
 
 

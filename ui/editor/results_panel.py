@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.analysis import Analysis
-from planner.explain import explain
+from planner.engine.explain import explain
 from ui import present
 from ui.charts import (
     PALETTES,

@@ -46,7 +46,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from planner import __version__
 from planner.analysis import Analysis
 from planner.catalog import is_stale
-from planner.explain import status_words
+from planner.engine.explain import status_words
 from planner.project import CloudOption, HybridOption, OnPremOption, Option, Project
 from planner.staffing import SEED_FTE_TABLE, deployment_model_for
 from ui import present
