@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Debian packages the app and its tests need (Qt runtime libraries, PDF rendering, PostgreSQL, Xvfb).
 APT_PKGS := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libglib2.0-0 libdbus-1-3 \
             libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 \
-            libxcb-xinerama0 libxcb-randr0 poppler-utils postgresql xvfb xauth fonts-dejavu-core faketime
+            libxcb-xinerama0 libxcb-randr0 poppler-utils postgresql xvfb xauth fonts-dejavu-core faketime libnss3-tools
 
 .PHONY: run test lint bench sysdeps venv package package-test clean selftest
 
