@@ -6,6 +6,7 @@ not matter); GPUs and server platforms are read once per source, so one analysis
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from functools import cached_property
@@ -54,4 +55,19 @@ class DbCatalog:
         return self._servers
 
     def fx_rate(self, base: str, quote: str, on: dt.date) -> FxRate:
-        return db_catalog.fx_rate(self.engine, base, quote, on=on)
+        """The newest rate on or before ``on``: the ECB reference-rate history (db.fx, shipped and imported)
+        or the catalog's FX table, whichever is more recent; a rate in the catalog table for the same day
+        wins (the user's own). LookupError when neither has one."""
+        from db import fx
+
+        found: list[FxRate] = []
+        with contextlib.suppress(LookupError):
+            found.append(db_catalog.fx_rate(self.engine, base, quote, on=on))
+        try:
+            ecb = fx.rate(self.engine, base, quote, on)
+            found.append(FxRate(ecb.base, ecb.quote, ecb.rate, ecb.as_of, ecb.source, "shipped"))
+        except LookupError:
+            pass
+        if not found:
+            raise LookupError(f"no {base}/{quote} exchange rate on or before {on.isoformat()}")
+        return max(found, key=lambda r: r.as_of)  # max keeps the first of equals: the catalog table's

@@ -41,6 +41,34 @@ _KEY_WORDS: Mapping[str, str] = {
 }
 
 
+_TERM_WORDS: Mapping[str, str] = {
+    "compute": "cloud compute",
+    "compute_commitment": "reserved capacity",
+    "compute_overflow": "on-demand use above the commitment",
+    "storage": "storage",
+    "egress": "data egress",
+    "support": "support plan",
+    "fixed": "fixed monthly fees",
+    "staff": "staff",
+    "capex": "hardware purchase",
+    "financing": "financing",
+    "power": "electricity",
+    "colocation": "colocation",
+    "maintenance": "maintenance",
+    "server_opex": "server running costs",
+    "licences": "software licences",
+    "bridge_cloud": "cloud bridge until the hardware is live",
+}
+
+
+def _term_words(key: str) -> str:
+    """A cost term in words; a hybrid's parts are prefixed (owned_…, burst_…)."""
+    for pre, where in (("owned_", "owned base: "), ("burst_", "cloud burst: ")):
+        if key.startswith(pre):
+            return where + _TERM_WORDS.get(key[len(pre) :], key[len(pre) :].replace("_", " "))
+    return _TERM_WORDS.get(key, key.replace("_", " "))
+
+
 def money(x: float | None, currency: str) -> str:
     if x is None:
         return "—"
@@ -102,15 +130,21 @@ def status_words(code: str) -> str:
     return _STATUS_WORDS.get(code, code.replace("_", " "))
 
 
-def explain(r: Reason, currency: str = "USD") -> str:
-    """One sentence for a reason, in client language, citing its source document by title."""
+MoneyFormat = Callable[[float | None, str], str]
+"""(amount, ISO 4217 code) → text; the presentation layer may pass its own (e.g. ui.present.money)."""
+
+
+def explain(r: Reason, currency: str = "USD", money_format: MoneyFormat | None = None) -> str:
+    """One sentence for a reason, in client language, citing its source document by title. Amounts are
+    written with ``money_format`` (default: :func:`money`)."""
     f = r.figures
     o = r.options
     first = o[0] if o else ""
+    fmt = money_format or money
 
     def m(key: str) -> str:
         v = f.get(key)
-        return money(float(v) if isinstance(v, int | float) else None, currency)
+        return fmt(float(v) if isinstance(v, int | float) else None, currency)
 
     return _render(r, f, o, first, m, currency)
 
@@ -213,7 +247,8 @@ def _render(
             line += f" ({m('total')} in cash)"
         if len(o) > 1 and isinstance(f.get("runner_up_value"), int | float):
             nxt = _f(f.get("runner_up_value"))
-            more = (nxt - _f(f.get("value"))) / nxt if nxt > 0 else 0.0
+            value = _f(f.get("value"))
+            more = (nxt - value) / value if value > 0 else 0.0
             line += f", against {m('runner_up_value')} for {o[1]} ({more:.0%} more)"
         per = f.get("per_used_gpu_hour")
         if isinstance(per, int | float):
@@ -231,6 +266,24 @@ def _render(
             f"bursts {_num(f.get('burst_gpu_hours_per_month'))} GPU-hours a month on average to "
             f"{o[1] if len(o) > 1 else 'the cloud'}."
         )
+    if c == R.ALTERNATIVE:
+        what = "present value" if f.get("metric") == "present_value" else "total"
+        share = f.get("more_share")
+        pct = f" ({_f(share):.0%} more)" if isinstance(share, int | float) else ""
+        month = f.get("break_even_month")
+        when = (
+            f"; {o[1]} is cheaper to date from month {month} on"
+            if isinstance(month, int) and month > 1
+            else f"; {o[1]} is cheaper to date in every month"
+            if month == 1
+            else ""
+        )
+        return f"{first} loses by {m('more')}{pct}: {m('value')} {what}{when}." if len(o) > 1 else first
+    if c == R.DRIVERS:
+        parts = [
+            f"{_term_words(t)} {p} %" for t, p in zip(_t(f.get("terms")), _t(f.get("shares")), strict=False)
+        ]
+        return f"Largest costs of {first}: " + ", ".join(parts) + "."
     if c == R.EXCLUDED_CHEAPER:
         why = "; ".join(status_words(x) for x in _t(f.get("why")) if isinstance(x, str))
         return f"{first} would cost less ({m('value')}) but is not a plan: {why}."

@@ -34,6 +34,8 @@ HORIZON_MAX_MONTHS = 84
 MIN_JOB_GPU_HOURS = 1.0 / 3600.0
 """Shortest job run accepted (one GPU-second, in GPU-hours): below it billing rounding is meaningless."""
 COMPLIANCE_REGIMES = frozenset({"hipaa", "fedramp", "itar", "classified", "air_gapped"})
+DATA_CATEGORIES = frozenset({"health", "defense_technical_data", "classified"})
+"""The data categories of resources/compliance/regimes.toml (planner.compliance) a project may declare."""
 MLOPS_COMPONENTS = ("fine_tuning", "experiment_tracking", "data_labeling", "model_registry", "hpo")
 """Parts of the MLOps stack an organisation may run (seed 002 §9 rows)."""
 
@@ -323,6 +325,10 @@ class Project:
     salary_escalation_annual: float = 0.0
     """Yearly change of every staff cost, applied the same way."""
     compliance: frozenset[str] = frozenset()
+    country: str = ""
+    """Where the client is (ISO 3166-1 alpha-2, e.g. DE): with ``data_categories`` it says which regulations apply."""
+    data_categories: frozenset[str] = frozenset()
+    """Kinds of regulated data the workloads process (``health``, ``defense_technical_data``, ``classified``)."""
     mlops_team: bool = True
     mlops_stack: tuple[str, ...] = ()
     fte_point: FtePoint = "mid"
@@ -432,6 +438,18 @@ def parse_project(d: Mapping[str, Any]) -> Project:
             f"unknown regime {sorted(bad)[0]!r} (known: {', '.join(sorted(COMPLIANCE_REGIMES))})",
             key="compliance",
         )
+    country = r.str_("country", "").strip().upper()
+    if country and not re.fullmatch(r"[A-Z]{2}", country):
+        raise ProjectError(
+            f"must be a two-letter country code (ISO 3166-1, e.g. DE, US), got {country!r}", key="country"
+        )
+    categories = frozenset(s.strip().lower() for s in r.str_list("data_categories"))
+    if categories - DATA_CATEGORIES:
+        raise ProjectError(
+            f"unknown data category {sorted(categories - DATA_CATEGORIES)[0]!r} "
+            f"(known: {', '.join(sorted(DATA_CATEGORIES))})",
+            key="data_categories",
+        )
     stack = tuple(r.str_list("mlops_stack"))
     for comp in stack:
         if comp not in MLOPS_COMPONENTS:
@@ -460,6 +478,8 @@ def parse_project(d: Mapping[str, Any]) -> Project:
         electricity_escalation_annual=r.num("electricity_escalation_annual", 0.0, lo=-0.5, hi=1.0),
         salary_escalation_annual=r.num("salary_escalation_annual", 0.0, lo=-0.5, hi=1.0),
         compliance=compliance,
+        country=country,
+        data_categories=categories,
         mlops_team=r.bool_("mlops_team", True),
         mlops_stack=stack,
         fte_point=fte_point,  # type: ignore[arg-type]

@@ -30,7 +30,9 @@ from planner.analysis.quotes import (
 )
 from planner.analysis.resolve import FitRow, WorkloadMemory, resolve_workloads
 from planner.catalog import is_stale
+from planner.compliance import Regime, applicable, shipped_regimes
 from planner.engine import CancelToken, Progress, check
+from planner.engine.cashflow import egress_cost
 from planner.engine.tco import TcoResult, evaluate, onprem_cost_per_gpu_hour
 from planner.project import CloudOption, HybridOption, OnPremOption, Option, Project, ProjectError
 from planner.quotes import Quote, QuoteFigures, best_by_criterion
@@ -178,6 +180,9 @@ class Analysis:
     quotes: QuoteComparison | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
     conversions: tuple[Conversion, ...] = ()
+    regimes: tuple[Regime, ...] = ()
+    """The regulations that apply to the client's data where the client is (planner.compliance), cited by
+    the proposal with their official texts — GDPR for health data in Germany, HIPAA in the United States."""
 
     @property
     def currency(self) -> str:
@@ -318,7 +323,29 @@ def analyse(
         quotes=comparison,
         warnings=(*tco.warnings, *_gap_warnings(conversions)),
         conversions=conversions,
+        regimes=regimes_for(project),
     )
+
+
+FLAG_REGIMES = {"fedramp": "fedramp_moderate"}
+"""Project compliance flags named otherwise in the regime data: FedRAMP without an impact level is cited as
+FedRAMP Moderate, the baseline most cloud authorisations hold."""
+UNKNOWN_COUNTRY = "ZZ"
+"""ISO 3166 user-assigned code: no country given, so only the project's compliance flags select regimes."""
+
+
+def regimes_for(project: Project) -> tuple[Regime, ...]:
+    """The regulations that apply: by the project's compliance flags anywhere, and by its data categories
+    in its country (ProjectError naming the key when the data cannot be matched)."""
+    try:
+        return applicable(
+            shipped_regimes(),
+            country=project.country or UNKNOWN_COUNTRY,
+            data_categories=sorted(project.data_categories),
+            flags=sorted(FLAG_REGIMES.get(f, f) for f in project.compliance),
+        )
+    except ValueError as exc:
+        raise ProjectError(str(exc), key="data_categories") from None
 
 
 # ------------------------------------------------------------------------------------------------- money
@@ -462,7 +489,13 @@ def _effective_option(opt: Option, project: Project, tco: TcoResult) -> tuple[Op
     if isinstance(opt, OnPremOption):
         return _effective_onprem(opt, project, path)
     if isinstance(opt, CloudOption):
-        return _staffed(opt, project, opt.kind, opt.managed, path)
+        out, notes = _staffed(opt, project, opt.kind, opt.managed, path)
+        if out.egress_tiers and out.egress_tb_per_month > 0:
+            blended = float(egress_cost(out, out.egress_tb_per_month)) / out.egress_tb_per_month
+            notes.append(ResolvedInput(path + "egress_per_tb", round(blended, 6), "engine",
+                                       f"the tiers' blended rate at {out.egress_tb_per_month:g} TB a month"))  # fmt: skip
+            out = replace(out, egress_per_tb=blended)
+        return out, notes
     return opt, notes
 
 

@@ -51,6 +51,12 @@ COMPLIANCE_CONDITIONAL = "compliance_conditional"
 establish (e.g. a GDPR transfer outside the EU/EEA under Chapter V)."""
 HYBRID_SPLIT = "hybrid_split"
 """The hybrid owns ``servers`` servers and bursts ``burst_gpu_hours_per_month`` on average."""
+ALTERNATIVE = "alternative_dearer"
+"""A plan that loses: its ``value`` by ``metric``, ``more`` than the recommendation (currency and
+``more_share``), and ``break_even_month`` (first month from which the recommendation's cumulative cash stays at
+or below it; None if it never does)."""
+DRIVERS = "cost_drivers"
+"""The recommended option's largest cost terms: ``terms`` (keys) and ``shares`` (of its cash total, in %)."""
 EXCLUDED_CHEAPER = "cheaper_but_excluded"
 """An option cheaper than the recommendation that is not a plan (``why``: its status code)."""
 

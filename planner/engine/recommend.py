@@ -458,6 +458,27 @@ def recommend(
         figs["runner_up_value"] = round(metric(project, nxt), 2)
         names = (best.name, nxt.name)
     explained.append(Reason(R.CHEAPEST, figs, names))
+    explained.extend(_drivers(best))
+    for alt in plans[1:4]:
+        more = metric(project, alt) - metric(project, best)
+        stays = np.nonzero(np.cumsum(np.asarray(best.monthly) - np.asarray(alt.monthly))[::-1] > 0.005)[0]
+        h = len(best.monthly)
+        month = h - int(stays[0]) + 1 if stays.size else 1  # after the last month best is dearer to date
+        explained.append(
+            Reason(
+                R.ALTERNATIVE,
+                {
+                    "metric": mname,
+                    "value": round(metric(project, alt), 2),
+                    "more": round(more, 2),
+                    "more_share": round(more / metric(project, best), 4)
+                    if metric(project, best) > 0
+                    else None,
+                    "break_even_month": month if month <= h else None,
+                },
+                (alt.name, best.name),
+            )
+        )
     if isinstance(chosen, HybridOption):
         n = int(best.details.get("servers", 0))
         burst = float(np.sum(best.details.get("burst_gpu_hours", 0.0)))
@@ -499,6 +520,25 @@ def recommend(
         currency=project.currency,
     )
     return Decision(rec, statuses, ())
+
+
+def _drivers(best: Any, top: int = 3) -> list[Reason]:
+    """The recommended option's largest cost terms over the horizon (cash, positive terms)."""
+    sums = {k: float(np.sum(v)) for k, v in best.breakdown.items() if float(np.sum(v)) > 0}
+    total = sum(sums.values())
+    if total <= 0:
+        return []
+    ranked = sorted(sums.items(), key=lambda kv: -kv[1])[:top]
+    return [
+        Reason(
+            R.DRIVERS,
+            {
+                "terms": tuple(k for k, _ in ranked),
+                "shares": tuple(f"{100 * v / total:.0f}" for _, v in ranked),
+            },
+            (best.name,),
+        )
+    ]
 
 
 # ------------------------------------------------------------------------------------------- blocked

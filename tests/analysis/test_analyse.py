@@ -139,3 +139,26 @@ def test_a_model_missing_from_the_catalog_names_the_workload() -> None:
     with pytest.raises(ProjectError) as info:
         analyse(parse_project(data), shipped_catalog(), today=TODAY, samples=0)
     assert info.value.key == "workloads[0].model" and "Llama 9 900B" in str(info.value)
+
+
+def test_tiered_egress_is_shown_at_its_blended_rate_and_financing_over_its_months() -> None:
+    """40 TB a month on tiers 10 TB at 90 and the rest at 70 a TB: (10 × 90 + 30 × 70) / 40 = 75 a TB."""
+    data = {
+        "name": "egress",
+        "currency": "USD",
+        "horizon_months": 12,
+        "demand": {"gpu_hours_per_month": 100},
+        "options": [
+            {"kind": "cloud", "name": "c", "rate_per_hour": 2.0, "rate_unit": "gpu", "pricing": "on_demand",
+             "egress_tb_per_month": 40, "egress_tiers": [{"upto_tb": 10, "per_tb": 90}, {"upto_tb": None, "per_tb": 70}]},
+            {"kind": "onprem", "name": "o", "servers": 1, "server_price": 100000, "gpus_per_server": 8,
+             "depreciation_months": 48, "finance_rate_annual": 0.07},
+        ],
+    }  # fmt: skip
+    a = analyse(parse_project(data), today=TODAY, samples=0)
+    cloud, owned = a.effective.options
+    assert cloud.egress_per_tb == pytest.approx(75.0)  # type: ignore[union-attr]
+    assert owned.finance_months == 48  # type: ignore[union-attr]
+    assert a.tco.option("c").breakdown["egress"].sum() == pytest.approx(12 * 40 * 75.0)
+    again = evaluate(a.effective)
+    assert [o.total for o in again.options] == pytest.approx([o.total for o in a.tco.options])

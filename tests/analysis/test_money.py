@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import re
 import subprocess
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -89,31 +90,38 @@ def test_no_rate_is_one_sentence_naming_the_option() -> None:
     assert "no USD/EUR rate on or before 2026-06-01" in str(info.value)
 
 
+def _ecb_usd_per_eur(on: dt.date) -> tuple[dt.date, float]:
+    """The shipped ECB reference-rate file (resources/fx, the ECB's eurofxref-hist layout), read plainly:
+    the USD rate of the last day published on or before ``on``."""
+    rows = files("resources.fx").joinpath("eurofxref-hist.csv").read_text("utf-8").splitlines()
+    header = rows[0].split(",")
+    col = header.index("USD")
+    days = [(dt.date.fromisoformat(r.split(",")[0]), r.split(",")[col]) for r in rows[1:] if r]
+    day, value = max((d, v) for d, v in days if d <= on and v not in ("", "N/A"))
+    return day, float(value)
+
+
 def test_cli_json_and_the_proposal_carry_the_converted_figures_and_the_rate(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from db import catalog as db_catalog
-    from db.session import get_engine
+    """Through the catalog database the rate is the ECB's of the price's date (2026-06-01: 1.1646 USD per EUR)."""
     from ui.cli import main
 
-    engine = get_engine()  # the test's own catalog database
-    for r in RATES:
-        db_catalog.save_row(engine, FxRate(r.base, r.quote, r.rate, r.as_of, r.source_url, "user"))
+    day, usd_per_eur = _ecb_usd_per_eur(dt.date(2026, 6, 1))
+    expected = 12 * 800 * 12.29 / usd_per_eur
     path = tmp_path / "eur.json"
     path.write_text(json.dumps(eur_project()), encoding="utf-8")
     assert main(["tco", str(path), "--json", "--samples", "0", "--today", TODAY.isoformat()]) == 0
     j = json.loads(capsys.readouterr().out)
-    assert j["options"][0]["total"] == pytest.approx(round(EXPECTED_TOTAL_EUR, 2))
-    assert (
-        j["analysis"]["conversions"][0]["pair"] == "USD/EUR"
-        and j["analysis"]["conversions"][0]["as_of"] == "2026-05-29"
-    )
+    assert j["options"][0]["total"] == pytest.approx(round(expected, 2))
+    (conv,) = j["analysis"]["conversions"]
+    assert conv["pair"] == "USD/EUR" and conv["as_of"] == day.isoformat()
     pdf = tmp_path / "eur.pdf"
     assert main(["export", str(path), "--out", str(pdf), "--samples", "0", "--today", TODAY.isoformat()]) == 0
     capsys.readouterr()
     text = re.sub(
         r"\s+", " ", subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     )
-    assert f"€{EXPECTED_TOTAL_EUR:,.0f}" in text  # €109,244
-    assert "1 USD = 0.9259 EUR" in text and "2026-05-29" in text
+    assert f"€{expected:,.0f}" in text
+    assert f"1 USD = {1 / usd_per_eur:.4f} EUR" in text and day.isoformat() in text
     assert "$12.29" not in text and "€12.29" not in text  # never the USD figure relabelled

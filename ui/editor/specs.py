@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.project import COMPLIANCE_REGIMES, PRICING_MODELS
+from planner.project import COMPLIANCE_REGIMES, DATA_CATEGORIES, PRICING_MODELS
 from ui.editor.fields import FieldSpec as F
 
 FRACTION = "a fraction: 0.12 = 12 %"
@@ -34,6 +34,13 @@ PROJECT_FIELDS = (
         placeholder="1.0",
     ),
     F("compliance", "Compliance", "flags", choices=tuple(sorted(COMPLIANCE_REGIMES))),
+    F(
+        "country",
+        "Client's country",
+        "text",
+        "Two-letter code (ISO 3166, e.g. DE, US): selects the regulations",
+    ),
+    F("data_categories", "Regulated data", "flags", choices=tuple(sorted(DATA_CATEGORIES))),
     F(
         "mlops_team",
         "In-house MLOps team",

@@ -66,7 +66,7 @@ def _png_data_uri(image: QImage) -> str:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, b"PNG")
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stub wants bytes; PySide takes a str
     buffer.close()
     return "data:image/png;base64," + base64.b64encode(bytes(data.data())).decode("ascii")
 

@@ -613,6 +613,7 @@ def _story(inputs: ProposalInputs, st: Styles, width: float, toc: TableOfContent
     story += hardware_fit_section(inputs, st, width)
     if inputs.quotes is not None:
         story += quotes_section(inputs, view, st, fmt, width)
+    story += regulations_section(inputs, st)
     story += assumptions_section(inputs, st, fmt, width)
     story += staffing_section(inputs, st, fmt, width)
     story += next_steps_section(inputs, view, st, fmt)
@@ -1628,10 +1629,10 @@ def assumptions_section(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: flo
         ["PUE (default)", f"{pr.pue:g}"],
         ["discount rate", pct(pr.discount_rate_annual, 1) + " a year"],
         ["hours per month", f"{pr.hours_per_month:g}"],
-        ["demand growth / peak factor", f"{pct(pr.demand.growth_annual)} a year / {pr.demand.peak_factor:g}"],
+        ["demand growth / peak factor", f"{_growth_text(pr)} / {pr.demand.peak_factor:g}"],
         [
-            "compliance regimes",
-            ", ".join(sorted(x.upper() if len(x) <= 7 else x for x in pr.compliance)) or "none",
+            "regulations that apply",
+            "; ".join(r.name for r in (inputs.analysis.regimes if inputs.analysis else ())) or "none stated",
         ],
     ]
     tbl2 = table(rows2, width, st, text_cols=(0, 1), fixed={0: 0.45, 1: 0.55})
@@ -1779,6 +1780,40 @@ def next_steps_section(inputs: ProposalInputs, view: View, st: Styles, fmt: Fmt)
         "Sign the client acceptance block to proceed, or return the proposal with the changes wanted."
     )
     out += bullets([t(s) if not s.startswith("Refresh") else s for s in steps], st, "→")
+    return out
+
+
+def _growth_text(pr: Project) -> str:
+    """Growth as the engine applies it: the direct demand's, and each workload's own."""
+    direct = f"{pct(pr.demand.growth_annual)} a year"
+    if not pr.workloads:
+        return direct
+    each = ", ".join(f"{w.name} {pct(w.growth_annual)}" for w in pr.workloads)
+    if pr.demand.gpu_hours_per_month <= 0:
+        return f"workloads: {each} a year"
+    return f"{direct} (direct demand); workloads: {each} a year"
+
+
+def regulations_section(inputs: ProposalInputs, st: Styles) -> list[Flowable]:
+    """The regulations that apply to the client's data where the client is (from the analysis), each with
+    what it requires of where data is processed and its official texts; the legal judgement is the client's."""
+    regimes = inputs.analysis.regimes if inputs.analysis is not None else ()
+    if not regimes:
+        return []
+    from planner.compliance import shipped_regimes
+
+    out: list[Flowable] = [CondPageBreak(60 * mm), h1("Regulations that apply", st)]
+    for regime in regimes:
+        out.append(h2(t(regime.name), st, toc=False))
+        out.append(p(t(regime.citation), st.body))
+        texts = "; ".join(
+            f"{t(src.title)} ({t(src.url)})" if src.url else t(src.title) for src in regime.sources
+        )
+        if texts:
+            out.append(p("Official texts: " + texts, st.small))
+    notice = shipped_regimes().notice
+    if notice:
+        out.append(p(t(notice), st.small))
     return out
 
 
