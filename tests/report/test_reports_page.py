@@ -91,6 +91,13 @@ def test_unsigned_export_and_no_project_open(main_window: Any, qtbot: Any, tmp_p
     with qtbot.waitSignal(page.exported, timeout=60_000) as blocker:
         page.export_button.click()
     assert not blocker.args[0].signed and (tmp_path / "u.pdf").exists()
+    # the finance team's workbook beside it, from the same analysis: the same totals as the PDF's analysis
+    from openpyxl import load_workbook
+
+    assert page.workbook_check.isChecked() and "Workbook of the same analysis" in page.export_result.text()
+    summary = load_workbook(tmp_path / "u.xlsx")["Summary"]
+    totals = {r[0]: r[3] for r in summary.iter_rows(min_row=2, values_only=True) if r[0] and r[3] is not None}
+    assert blocker.args[0].recommendation in totals
 
 
 def _no_project_open(main_window: Any) -> bool:

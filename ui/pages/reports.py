@@ -180,6 +180,9 @@ class ReportsPage(QWidget):
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._choose_output)
         form.addRow("Save as", _row(self.output_edit, browse))
+        self.workbook_check = QCheckBox("Also save the finance team's workbook (.xlsx beside the PDF)")
+        self.workbook_check.setChecked(True)
+        form.addRow("", self.workbook_check)
         self.export_button = QPushButton("Export proposal")
         self.export_button.clicked.connect(self.start_export)
         form.addRow("", self.export_button)
@@ -303,6 +306,7 @@ class ReportsPage(QWidget):
         db_url = getattr(self.window_, "db_url", None)
         quotes = quotes_view_quotes(self.window_)  # read on the GUI thread, which owns the Quotes view
         today = clock.today()
+        xlsx = str(Path(out).with_suffix(".xlsx")) if self.workbook_check.isChecked() and out else None
 
         def work() -> Any:
             from db.analysis_catalog import DbCatalog
@@ -317,17 +321,21 @@ class ReportsPage(QWidget):
                 catalog=DbCatalog(url=db_url),
                 quotes=quotes,
                 today=today,
+                xlsx=xlsx,
             )
 
         self.export_result.setText("Exporting…")
+        self._workbook = xlsx
         self._run(work, self._export_done)
 
     def _export_done(self, result: Any) -> None:
         who = f"signed by <b>{result.signer}</b>" if result.signed else "<b>not signed</b>"
         self.export_result.setStyleSheet("")
+        workbook = getattr(self, "_workbook", None)
         self.export_result.setText(
             f"Wrote {result.path} — {result.pages} pages, {who}.<br>"
             f"Document {result.doc_id}<br>SHA-256 <tt>{result.sha256}</tt>"
+            + (f"<br>Workbook of the same analysis: {workbook}" if workbook else "")
         )
         self.verify_edit.setText(str(result.path))
         self.exported.emit(result)
