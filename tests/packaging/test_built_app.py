@@ -171,7 +171,8 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Session:
             "--email", "smoke@example.org", "--out", str(identity),
         )  # fmt: skip
         s.run("export", "export", str(s.sample), "--out", str(pdf), "--identity", str(identity))
-        s.run("verify", "verify", str(pdf), "--json")
+        # the smoke identity is self-signed: intact but untrusted, so verify is asked to accept that
+        s.run("verify", "verify", str(pdf), "--json", "--allow-untrusted")
 
     s.app_after = _listing(APP_DIR)
     s.outside_after = {name: _listing(path) for name, path in outside.items()}
@@ -229,6 +230,7 @@ def test_signed_pdf_export_and_verification(session: Session) -> None:
     verdict = json.loads(session.runs["verify"].stdout)
     text = json.dumps(verdict).lower()
     assert "smoke test" in text, f"signer name not reported: {verdict}"
+    assert verdict["intact"] and verdict["covers_entire_file"] and not verdict["trusted"]
 
 
 def test_the_app_writes_nothing_outside_its_data_dir(session: Session) -> None:
