@@ -37,7 +37,7 @@ COMPLIANCE_REGIMES = frozenset({"hipaa", "fedramp", "itar", "classified", "air_g
 DATA_CATEGORIES = frozenset({"health", "defense_technical_data", "classified"})
 """The data categories of resources/compliance/regimes.toml (planner.compliance) a project may declare."""
 MLOPS_COMPONENTS = ("fine_tuning", "experiment_tracking", "data_labeling", "model_registry", "hpo")
-"""Parts of the MLOps stack an organisation may run (seed 002 §9 rows)."""
+"""Parts of the MLOps stack an organisation may run (“Model Training, Fine-Tuning & Experiment Tracking: On-Premises” §9 rows)."""
 
 _CURRENCY_CODES_TEXT = """AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF
     CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD
@@ -181,7 +181,7 @@ class CloudOption(_OptionBase):
 
 @dataclass(frozen=True)
 class ManagedK8sOption(CloudOption):
-    """Self-managed GPU nodes on EKS/AKS/GKE: cloud rates plus the managed-Kubernetes FTE row (seed 002 §9)."""
+    """Self-managed GPU nodes on EKS/AKS/GKE: cloud rates plus the managed-Kubernetes FTE row (“Model Training, Fine-Tuning & Experiment Tracking: On-Premises” §9)."""
 
     kind: ClassVar[str] = "managed_k8s"
 

@@ -1,4 +1,4 @@
-"""Staffing by deployment model: FTE ranges per MLOps capability, from seed 002 §9 (editable per project).
+"""Staffing by deployment model: FTE ranges per MLOps capability, from “Model Training, Fine-Tuning & Experiment Tracking: On-Premises” §9 (editable per project).
 
 Source: "F69 — Model Training, Fine-Tuning & Experiment Tracking: On-Premises" (research note dated
 2026-02-19), §9 "Deployment Model Comparison Table", FTE rows; its assumption line adds "an additional
@@ -17,7 +17,7 @@ from typing import Literal
 DeploymentModel = Literal["onprem", "managed_k8s", "cloud_native"]
 DEPLOYMENT_MODELS: tuple[DeploymentModel, ...] = ("onprem", "managed_k8s", "cloud_native")
 
-SEED_SOURCE = "seed 002 (F69 research note, 2026-02-19) §9 Deployment Model Comparison Table"
+SEED_SOURCE = "“Model Training, Fine-Tuning & Experiment Tracking: On-Premises” (research note, 2026-02-19), §9 Deployment Model Comparison Table"
 
 SEED_FTE_TABLE: Mapping[str, Mapping[str, tuple[float, float]]] = {
     "onprem": {
@@ -42,10 +42,10 @@ SEED_FTE_TABLE: Mapping[str, Mapping[str, tuple[float, float]]] = {
         "hpo": (0.0, 0.1),
     },
 }
-"""FTE (low, high) per deployment model and capability, as printed in seed 002 §9."""
+"""FTE (low, high) per deployment model and capability, as printed in “Model Training, Fine-Tuning & Experiment Tracking: On-Premises” §9."""
 
 ON_CALL_FTE_PER_ONPREM_COMPONENT = 0.25
-"""Seed 002 §9 assumption: on-call adds 0.25 FTE per major on-premises infrastructure component."""
+"""“Model Training, Fine-Tuning & Experiment Tracking: On-Premises” §9 assumption: on-call adds 0.25 FTE per major on-premises infrastructure component."""
 
 
 def deployment_model_for(kind: str, managed: bool = False) -> DeploymentModel:

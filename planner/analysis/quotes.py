@@ -83,7 +83,7 @@ DEFAULT_SITE = SiteTerms(
         "electricity $0.13/kWh: blended industrial default of chanthaphan/gpu-tco (2026-07)",
         "maintenance 10 % of capex a year beyond the included support "
         "(https://alpineblockchain.com/comparing-cloud-vs-on-prem-hpc-cost-performance; gpu-tco default)",
-        "staff 0.5 FTE (0.25 FTE on-call per major on-prem component, compute and network: seed 002 §9) "
+        "staff 0.5 FTE (0.25 FTE on-call per major on-prem component, compute and network: “Model Training, Fine-Tuning & Experiment Tracking: On-Premises” §9) "
         "at $147,500 a year (midpoint of $130-165k, https://www.kore1.com/mlops-engineer-salary-guide)",
         "horizon 36 months, 730 h a month, utilisation 70 % (break-even rules of thumb)",
     ),

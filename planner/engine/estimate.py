@@ -828,7 +828,7 @@ def _warnings(spec: EstimateSpec, model: ModelArch) -> list[str]:
     if multi_node and spec.network in NOT_VIABLE_NETWORKS and spec.method != "inference":
         out.append(
             f"{spec.network.replace('_', ' ')} Ethernet between nodes is not viable for multi-node training "
-            "(seed 002 §2.3: use InfiniBand HDR/NDR or RoCE 100 GbE+)"
+            "(“Model Training, Fine-Tuning & Experiment Tracking: On-Premises” §2.3: use InfiniBand HDR/NDR or RoCE 100 GbE+)"
         )
     if spec.tensor_parallel > spec.gpus_per_node:
         out.append(

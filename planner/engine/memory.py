@@ -151,7 +151,7 @@ def zero_model_states_bytes(params: ArrayLike, n_gpus: ArrayLike, stage: int) ->
     """DeepSpeed ZeRO model-state bytes per GPU for mixed-precision Adam (ZeRO paper, K = 12).
 
     stage 0: 16P; stage 1: 4P + 12P/N; stage 2: 2P + 14P/N; stage 3: 16P/N (P parameters, N GPUs).
-    These are exactly the seed formulas (seed 002 §2.1); :func:`model_state_bytes` generalises them to
+    These are exactly the seed formulas (“Model Training, Fine-Tuning & Experiment Tracking: On-Premises” §2.1); :func:`model_state_bytes` generalises them to
     other precisions and optimizers.
     """
     p = np.asarray(params, dtype=np.float64)

@@ -27,7 +27,7 @@ from planner.engine.serving import serving_estimate
 if TYPE_CHECKING:
     from planner.engine.estimate import EstimateSpec
 
-# Per-node bandwidth (GB/s) and the fraction NCCL achieves (seed 002 §2.3: ~92% on IB; TCP Ethernet less).
+# Per-node bandwidth (GB/s) and the fraction NCCL achieves (“Model Training, Fine-Tuning & Experiment Tracking: On-Premises” §2.3: ~92% on IB; TCP Ethernet less).
 NETWORKS: dict[str, tuple[float, float]] = {
     "ib_ndr": (8 * 50.0, 0.92),  # 8 x 400 Gb/s NICs per node
     "ib_hdr": (8 * 25.0, 0.92),  # 8 x 200 Gb/s
