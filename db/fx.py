@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,6 +18,7 @@ from sqlmodel import Session, col
 
 from db.fx_tables import EuroRateRow
 from db.tables import CatalogMetaRow
+from planner.files import SHARED, write_atomic
 from planner.fx import (
     ECB_HISTORY_URL,
     EuroRate,
@@ -223,12 +222,5 @@ def export_ecb_csv(engine: Engine, path: str | Path, *, since: dt.date | None = 
         known = FxHistory(p for p in known.points() if p.as_of >= since)
     text = to_ecb_csv(known)
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(target, text, mode=SHARED)
     return len({p.as_of for p in known.points()})

@@ -22,6 +22,7 @@ from sqlmodel import Session
 from db import history
 from db.schema import SPECS, CellProblem, TableSpec
 from planner import clock
+from planner.files import SHARED, atomic_path
 
 TABLES = {"gpus", "servers", "cloud", "models", "fx"}
 
@@ -449,18 +450,17 @@ def export_file(engine: Engine, path: str | os.PathLike[str], table: str) -> int
     spec = SPECS[table]
     values = table_values(engine, table)
     target = Path(path)
-    tmp = target.with_name(f".{target.name}.tmp{target.suffix}")
     suffix = target.suffix.lower()
-    if suffix == ".xlsx":
-        _write_xlsx(tmp, spec, values)
-    elif suffix in (".csv", ".txt"):
-        with tmp.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(spec.header)
-            writer.writerows([_cell_text(v[c]) for c in spec.header] for v in values)
-    else:
+    if suffix not in (".xlsx", ".csv", ".txt"):
         raise ValueError(f"unsupported export type {target.suffix!r} (use .csv or .xlsx)")
-    os.replace(tmp, target)
+    with atomic_path(target, mode=SHARED) as tmp:
+        if suffix == ".xlsx":
+            _write_xlsx(tmp, spec, values)
+        else:
+            with tmp.open("w", newline="", encoding="utf-8") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(spec.header)
+                writer.writerows([_cell_text(v[c]) for c in spec.header] for v in values)
     return len(values)
 
 

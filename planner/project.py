@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
+from planner.files import write_atomic
 from planner.input_paths import expand_path
 
 PROJECT_FORMAT_VERSION = 1
@@ -399,11 +400,8 @@ def load_project(path: str | os.PathLike[str]) -> Project:
 
 
 def save_project(project: Project, path: str | os.PathLike[str]) -> None:
-    """Write ``project`` atomically (temp file + rename)."""
-    p = Path(path)
-    tmp = p.with_name(p.name + ".tmp")
-    tmp.write_text(json.dumps(project.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, p)
+    """Write ``project`` atomically and durably (temp file + fsync + rename), readable by its owner only."""
+    write_atomic(path, json.dumps(project.to_dict(), indent=2, ensure_ascii=False) + "\n")
 
 
 def parse_project(d: Mapping[str, Any]) -> Project:

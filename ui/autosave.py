@@ -8,12 +8,12 @@ No Qt here: the page calls it from its serial I/O lane.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from db.paths import data_dir
 from planner import clock
+from planner.files import write_atomic
 
 AUTOSAVE_NAME = "autosave-project.json"
 AUTOSAVE_FORMAT = 1
@@ -34,9 +34,7 @@ class AutosaveStore:
             "project": data,
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, self.path)
+        write_atomic(self.path, json.dumps(payload, ensure_ascii=False))
 
     def read(self) -> dict[str, Any] | None:
         """The autosaved payload, or None when there is none or it is unreadable (then it is set aside)."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,7 @@ from shiboken6 import isValid
 
 from planner import clock
 from planner.analysis import MONTE_CARLO_SAMPLES, Analysis
+from planner.files import write_atomic
 from planner.project import ProjectError, parse_project
 from resources import resource
 from ui.autosave import AutosaveStore
@@ -128,9 +128,7 @@ def _read_project_file(path: str) -> dict[str, Any]:
 def _write_project_file(path: str, data: dict[str, Any]) -> str:
     payload = parse_project(data).to_dict()
     target = Path(path)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, target)
+    write_atomic(target, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     return str(target)
 
 

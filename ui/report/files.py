@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
+
+from planner import files
 
 
 class ReportError(Exception):
@@ -18,14 +18,6 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o644) -> None:
     if not directory.is_dir():
         raise ReportError(f"{path}: the folder {directory} does not exist")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        files.write_atomic(path, data, mode=mode)
     except OSError as exc:
-        raise ReportError(f"{path}: cannot write in {directory} ({exc.strerror})") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ReportError(f"{path}: cannot write here ({exc.strerror})") from None
+        raise ReportError(f"{path}: cannot write in {directory} ({exc.strerror or exc})") from None
