@@ -14,7 +14,6 @@ import datetime as dt
 import difflib
 import math
 import os
-import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from db import history
 from db.schema import SPECS, CellProblem, TableSpec
 from planner import clock
 from planner.files import SHARED, atomic_path
-from planner.inputs import MAX_TEXT_CHARS, BadInput, clean_text
+from planner.inputs import MAX_TEXT_CHARS, BadInput, clean_text, looks_like_formula, neutralise
 
 TABLES = {"gpus", "servers", "cloud", "models", "fx"}
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -39,9 +38,6 @@ MAX_IMPORT_ROWS = 100_000
 """Most rows one catalog file may hold."""
 MAX_IMPORT_COLUMNS = 200
 """Most columns one catalog file may hold."""
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-"""How a spreadsheet formula starts (OWASP CSV injection): such text is exported with a leading apostrophe."""
-_NUMBER_TEXT = re.compile(r"[+-]?(\d[\d,]*\.?\d*|\.\d+)([eE][+-]?\d+)?%?")
 
 
 @dataclass(frozen=True)
@@ -372,17 +368,6 @@ def formula_warnings(header: Sequence[str], rows: Iterable[tuple[int, Sequence[A
     if len(found) > 10:
         found = [*found[:10], f"{len(found) - 10} more cell(s) read as formulas"]
     return tuple(found)
-
-
-def looks_like_formula(text: str) -> bool:
-    """True for text a spreadsheet could execute (starts with = + - @ tab or CR) and that is not a number."""
-    stripped = text.strip()
-    return text.startswith(FORMULA_PREFIXES) and not _NUMBER_TEXT.fullmatch(stripped)
-
-
-def neutralise(text: str) -> str:
-    """``text`` with a leading apostrophe when a spreadsheet would run it as a formula (OWASP)."""
-    return "'" + text if looks_like_formula(text) else text
 
 
 def header_mismatch(spec: TableSpec, header: Sequence[str], missing: Sequence[str]) -> CellError:

@@ -44,6 +44,9 @@ _TERMINAL_SEQUENCE = re.compile(
     r"|\x1b[@-Z\\-_]?"  # other two-byte escapes, or a lone ESC
     r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # every other control character (tab and line feed kept)
 )
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""How a spreadsheet formula can start (OWASP, CSV injection): such text is exported behind an apostrophe."""
+_NUMBER_TEXT = re.compile(r"[+-]?(\d[\d,]*\.?\d*|\.\d+)([eE][+-]?\d+)?%?")
 _DATE_LIKE = re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?!\d)")
 
 
@@ -57,17 +60,6 @@ class BadInput(ValueError):
 
 
 # --------------------------------------------------------------------------------------------- JSON
-
-
-def _refuse_constant(name: str) -> Any:
-    raise BadInput("", f"{name} is not a number this app accepts (use a finite number)")
-
-
-def _parse_float(text: str) -> float:
-    x = float(text)
-    if not math.isfinite(x):
-        raise BadInput("", f"the number {_short(text)} is too large (the largest accepted is about 1.8e308)")
-    return x
 
 
 def _parse_int(text: str) -> int:
@@ -88,7 +80,10 @@ def json_depth(text: str) -> int:
 
 
 def loads_json(text: str | bytes, *, max_bytes: int = MAX_JSON_BYTES, max_depth: int = MAX_JSON_DEPTH) -> Any:
-    """Parse JSON with the limits above; BadInput (``where`` empty: the caller names the file) otherwise."""
+    """Parse JSON with the limits above; BadInput (``where`` empty: the caller names the file) otherwise.
+
+    NaN, Infinity and literals beyond float64 (1e400) come back as non-finite floats so that
+    :func:`clean_tree`, which every caller runs next, refuses them naming their key."""
     if len(text) > max_bytes:
         raise BadInput(
             "", f"is {len(text) / 1e6:,.1f} MB, more than the {max_bytes / 1e6:g} MB a file may hold"
@@ -103,9 +98,7 @@ def loads_json(text: str | bytes, *, max_bytes: int = MAX_JSON_BYTES, max_depth:
     if depth > max_depth:
         raise BadInput("", f"nests {depth} levels deep, more than the {max_depth} levels a file may have")
     try:
-        return json.loads(
-            text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_refuse_constant
-        )
+        return json.loads(text, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
         raise BadInput(
             "", f"is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
@@ -137,7 +130,7 @@ def clean_text(value: str, where: str, *, max_chars: int = MAX_TEXT_CHARS, multi
 def check_number(value: float, where: str, *, limit: float) -> float:
     """``value`` when finite and within ±``limit``; BadInput otherwise."""
     if not math.isfinite(value):
-        raise BadInput(where, f"must be a finite number (got {value!r})")
+        raise BadInput(where, f"must be a finite number (got {value!r}: not a number, or too large)")
     if abs(value) > limit:
         raise BadInput(where, f"is {_short(repr(value))}, beyond the ±{limit:.0e} any input may be")
     return value
@@ -203,3 +196,24 @@ def terminal_safe(text: str) -> str:
 
 def _short(text: str) -> str:
     return text if len(text) <= 24 else f"{text[:12]}... ({len(text):,} characters)"
+
+
+def looks_like_formula(text: str) -> bool:
+    """True for text a spreadsheet could run as a formula (starts with = + - @ tab or CR) that is not a number."""
+    return text.startswith(FORMULA_PREFIXES) and not _NUMBER_TEXT.fullmatch(text.strip())
+
+
+def neutralise(text: str) -> str:
+    """``text`` behind a leading apostrophe when a spreadsheet would run it as a formula (OWASP's advice for
+    CSV injection); other text, numbers written as text included, unchanged."""
+    return "'" + text if looks_like_formula(text) else text
+
+
+def neutralise_workbook(wb: Any) -> None:
+    """:func:`neutralise` every text cell of an openpyxl workbook (not a write-only one) before it is saved:
+    openpyxl stores a string starting with ``=`` as a formula."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and looks_like_formula(cell.value):
+                    cell.value = neutralise(cell.value)

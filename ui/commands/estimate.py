@@ -54,7 +54,8 @@ def _load(path: str) -> list[dict[str, Any]] | dict[str, Any]:
     try:
         data = clean_tree(loads_json(raw), number_limit=SPEC_NUMBER_LIMIT)
     except BadInput as exc:
-        raise CliError(f"{path}: {exc}") from None
+        where = f"field '{exc.where}': " if exc.where else ""
+        raise CliError(f"{path}: {where}{exc.message}") from None
     if not isinstance(data, dict | list):
         raise CliError(f"{path}: must hold a spec object or a list of spec objects")
     if isinstance(data, list) and len(data) > MAX_SPECS:
