@@ -96,7 +96,9 @@ def _sqlite_path(url: str) -> Path | None:
     return Path(path) if path and path != ":memory:" else None
 
 
-def _create(url: str) -> Engine:
+def open_engine(url: str) -> Engine:
+    """A new engine for ``url`` with the app's connection settings, neither upgraded nor cached (tests and
+    tools that run the upgrade themselves); :func:`get_engine` is the one the app uses."""
     if url.startswith("sqlite"):
         path = _sqlite_path(url)
         if path is not None:
@@ -187,7 +189,7 @@ def get_engine(
         fresh = engine is None
         seeding = seed and (resolved not in _seeded or catalog_dir is not None)
         if engine is None:
-            engine = _create(resolved)
+            engine = open_engine(resolved)
         if fresh or seeding:
             try:
                 if fresh:
