@@ -91,6 +91,7 @@ def test_export_then_import(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
         "unchanged": shipped,
         "skipped": 0,
         "took_over": 0,
+        "warnings": [],
     }
 
 
