@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMenu,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSizePolicy,
@@ -97,17 +98,21 @@ def _list_saved(url: str | None) -> list[Any]:
     return projects.list_projects(_engine(url))
 
 
-def _save(url: str | None, name: str, payload: dict[str, Any], project_id: int | None) -> int:
+def _save(
+    url: str | None, name: str, payload: dict[str, Any], project_id: int | None, base_revision: int | None
+) -> Any:
+    """Store the project; ``base_revision`` (the revision it was opened or last saved at) makes a save over
+    a colleague's newer one fail with db.projects.ProjectConflict instead of overwriting it."""
     from db import projects
 
     parse_project(payload)  # never store an invalid project
-    return projects.save_project(_engine(url), name, payload, project_id)
+    return projects.save_project(_engine(url), name, payload, project_id, base_revision=base_revision)
 
 
-def _load_saved(url: str | None, project_id: int) -> dict[str, Any]:
+def _load_saved(url: str | None, project_id: int) -> Any:
     from db import projects
 
-    return projects.load_project(_engine(url), project_id)
+    return projects.open_project(_engine(url), project_id)
 
 
 def _read_project_file(path: str) -> dict[str, Any]:
@@ -159,6 +164,8 @@ class ProjectsPage(QWidget):
         self.autosave_store = AutosaveStore()
         self.catalog: dict[str, list[Any]] = {"models": [], "gpus": [], "cloud": [], "servers": []}
         self.saved_projects: list[Any] = []
+        self.revisions: dict[int, int] = {}  # saved project id -> the revision this window edits from
+        self.conflict_box: QMessageBox | None = None
         self.picker: CatalogPicker | None = None
         self.samples = DEFAULT_SAMPLES
         self._error: str | None = None
@@ -408,8 +415,9 @@ class ProjectsPage(QWidget):
         self._add_recent("sample", name, name.replace("_", " "))
 
     def open_saved(self, project_id: int) -> None:
-        def loaded(data: dict[str, Any]) -> None:
-            self.document.load(data, project_id=project_id)
+        def loaded(saved: Any) -> None:
+            self.revisions[project_id] = saved.revision
+            self.document.load(saved.payload, project_id=project_id)
             self._add_recent("db", str(project_id), self.document.name)
             self.io_done.emit("open")
 
@@ -442,9 +450,15 @@ class ProjectsPage(QWidget):
         data = self.document.snapshot()
         name = self.document.name
         project_id = self.document.project_id
+        base = self.revisions.get(project_id) if project_id is not None else None
+        self._submit_save(name, data, project_id, base)
+
+    def _submit_save(self, name: str, data: dict[str, Any], project_id: int | None, base: int | None) -> None:
         clean_index = self.document.stack.index()
 
-        def done(new_id: int) -> None:
+        def done(saved: Any) -> None:
+            new_id = saved.id
+            self.revisions[new_id] = saved.revision
             self.document.project_id = new_id
             if self.document.stack.index() == clean_index:
                 self.document.stack.setClean()
@@ -454,7 +468,36 @@ class ProjectsPage(QWidget):
             self.refresh_saved()
             self.saved.emit(new_id)
 
-        self.io.submit(lambda: _save(self.db_url, name, data, project_id), done, self._io_failed)
+        def failed(error: WorkerError) -> None:
+            from db.projects import ProjectConflict
+
+            if isinstance(error.exception, ProjectConflict):
+                self._offer_conflict(error.exception, name, data)
+            else:
+                self._io_failed(error)
+
+        self.io.submit(lambda: _save(self.db_url, name, data, project_id, base), done, failed)
+
+    def _offer_conflict(self, conflict: Any, name: str, data: dict[str, Any]) -> None:
+        """A colleague saved this project since it was opened: save these edits as a copy, or reload theirs."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "Project changed by someone else", f"{conflict}.", parent=self
+        )
+        box.setInformativeText("Reloading replaces the changes made in this window with the saved version.")
+        copy = box.addButton("Save mine as a copy", QMessageBox.ButtonRole.AcceptRole)
+        reload = box.addButton("Reload theirs", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(copy)
+
+        def chosen(button: Any) -> None:
+            if button is copy:
+                self._submit_save(f"{name} (copy)", {**data, "name": f"{name} (copy)"}, None, None)
+            elif button is reload:
+                self.open_saved(conflict.project_id)
+
+        box.buttonClicked.connect(chosen)
+        self.conflict_box = box
+        box.open()
 
     def refresh_saved(self) -> None:
         self.io.submit(lambda: _list_saved(self.db_url), self._saved_arrived, self._io_failed)
