@@ -131,7 +131,9 @@ def _signer_for(identity: Identity) -> signers.SimpleSigner:
     return signers.SimpleSigner(
         signing_cert=cert,
         signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
-        cert_registry=SimpleCertificateStore.from_certs([cert, *chain]),  # type: ignore[no-untyped-call]
+        # the registry holds the CA chain only: pyHanko embeds the signing certificate itself, and a second
+        # copy in the bag would let a verifier check one copy while another is shown (or altered)
+        cert_registry=SimpleCertificateStore.from_certs(chain),  # type: ignore[no-untyped-call]
     )
 
 
