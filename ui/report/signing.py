@@ -42,7 +42,7 @@ from planner import clock
 from resources import resource
 from ui.report.files import ReportError
 from ui.report.fonts import STAMP_FONT
-from ui.report.identity import Identity
+from ui.report.identity import Identity, check_certificate_dates
 
 SIGNATURE_FIELD = "ProposalApproval"
 REASON = "Recommendation approved"
@@ -155,6 +155,12 @@ def sign_pdf(
         raise ReportError("CRL files need a CA-issued identity (a self-signed certificate has no CA)")
     _check_crls(identity, crls)
     signed_at = (now or clock.now()).replace(microsecond=0)
+    # the identity may have been loaded a while ago: its certificate must be valid at the moment of signing
+    check_certificate_dates(
+        str(identity.path) if identity.path else f"the identity of {identity.name}",
+        identity.certificate,
+        signed_at,
+    )
     meta = PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         md_algorithm="sha256",
