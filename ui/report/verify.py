@@ -265,7 +265,12 @@ def verify_bytes(
     checks = []
     for number, sig in enumerate(signatures, start=1):
         check = SignatureCheck(number=number, revisions=revisions)
-        _check_one(result, check, sig, dss, kwargs, crl_count, moment, data)
+        try:
+            _check_one(result, check, sig, dss, kwargs, crl_count, moment, data)
+        except Exception as exc:  # a damaged signature object: pyHanko and asn1crypto raise many types
+            check.intact = check.valid = False
+            result.add("altered", f"INVALID: signature {number} is damaged and cannot be checked")
+            del exc
         checks.append((check, sig))
     result.signatures = [c for c, _ in checks]
     _changes_after(result, checks, page_history)
@@ -370,11 +375,18 @@ def _signer_candidates(sig: Any) -> tuple[list[asn1_x509.Certificate], list[bool
 
 
 def _describe_certificate(check: SignatureCheck, cert: asn1_x509.Certificate) -> None:
+    check.certificate_sha256 = hashlib.sha256(cert.dump()).hexdigest()
+    try:
+        _describe_parsed(check, cert)
+    except ValueError:  # an altered certificate may not parse further: what was read stays
+        pass
+
+
+def _describe_parsed(check: SignatureCheck, cert: asn1_x509.Certificate) -> None:
     subject = cert.subject.native
     check.signer = str(subject.get("common_name", "")) or cert.subject.human_friendly
     check.signer_organisation = str(subject.get("organization_name", ""))
     check.signer_email = str(subject.get("email_address", ""))
-    check.certificate_sha256 = hashlib.sha256(cert.dump()).hexdigest()
     check.self_signed = cert.self_signed in ("yes", "maybe")
     validity = cert["tbs_certificate"]["validity"]
     check.valid_from = _when(validity["not_before"].native)
