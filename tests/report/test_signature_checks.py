@@ -20,6 +20,7 @@ suite's second run two years ahead (faketime); signing times are the signer's cl
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import logging
@@ -29,6 +30,7 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -83,7 +85,7 @@ def _other_tool_sign(pdf: bytes, identity: Identity, field: str, *, cert_twice: 
         simple = signers.SimpleSigner(
             signing_cert=simple.signing_cert,
             signing_key=simple.signing_key,
-            cert_registry=SimpleCertificateStore.from_certs([simple.signing_cert]),  # type: ignore[no-untyped-call]
+            cert_registry=SimpleCertificateStore.from_certs([simple.signing_cert]),
         )
     meta = signers.PdfSignatureMetadata(
         field_name=field, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES
@@ -159,7 +161,7 @@ def fixtures(
     return paths
 
 
-def _ours(path: Path, roots: list | None = None) -> Verification:  # type: ignore[type-arg]
+def _ours(path: Path, roots: list[Any] | None = None) -> Verification:
     return verify_bytes(path.read_bytes(), roots, now=clock.now())
 
 
@@ -183,7 +185,7 @@ def test_countersigned_tampered_proposal_is_modified_and_names_the_page(
     # trusting the second (impostor's) certificate still blames the modification, not trust
     sig2 = PdfFileReader(io.BytesIO(fixtures["countersigned_tampered"].read_bytes())).embedded_signatures[1]
     pem = tmp_path / "impostor.pem"
-    pem.write_bytes(b"-----BEGIN CERTIFICATE-----\n" + __import__("base64").encodebytes(sig2.signer_cert.dump())
+    pem.write_bytes(b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(sig2.signer_cert.dump())
                     + b"-----END CERTIFICATE-----\n")  # fmt: skip
     assert main(["verify", str(fixtures["countersigned_tampered"]), "--trust", str(pem)]) == 1
     assert capsys.readouterr().out.startswith("MODIFIED: page 2 was changed")

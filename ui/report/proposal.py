@@ -1167,7 +1167,7 @@ def _cumulative_options(inputs: ProposalInputs) -> list[Any]:
     """The options the cumulative chart draws: the cheapest, plus the recommended and those it marks."""
     res = inputs.result
     ranked = sorted(res["options"], key=lambda o: o["total"])
-    keep = {n for a, b, _m in chart_break_evens(inputs) for n in (a, b)}
+    keep: set[Any] = {n for a, b, _m in chart_break_evens(inputs) for n in (a, b)}
     keep.add((res.get("recommendation") or {}).get("option"))
     return _chart_options(ranked, LINE_CHART_OPTIONS, keep)
 

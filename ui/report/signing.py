@@ -155,11 +155,12 @@ def sign_pdf(
         raise ReportError("CRL files need a CA-issued identity (a self-signed certificate has no CA)")
     _check_crls(identity, crls)
     signed_at = (now or clock.now()).replace(microsecond=0)
-    # the identity may have been loaded a while ago: its certificate must be valid at the moment of signing
+    # the identity may have been loaded a while ago: its certificate must be valid when the signature is made,
+    # and pyHanko dates the signature by the computer's clock (``now`` dates the document, and may be pinned)
     check_certificate_dates(
         str(identity.path) if identity.path else f"the identity of {identity.name}",
         identity.certificate,
-        signed_at,
+        clock.now(),
     )
     meta = PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,

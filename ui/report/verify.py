@@ -14,6 +14,7 @@ Validation calls asyncio.run() inside pyHanko: never call it from a running even
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -376,10 +377,8 @@ def _signer_candidates(sig: Any) -> tuple[list[asn1_x509.Certificate], list[bool
 
 def _describe_certificate(check: SignatureCheck, cert: asn1_x509.Certificate) -> None:
     check.certificate_sha256 = hashlib.sha256(cert.dump()).hexdigest()
-    try:
+    with contextlib.suppress(ValueError):  # an altered certificate may not parse further: what was read stays
         _describe_parsed(check, cert)
-    except ValueError:  # an altered certificate may not parse further: what was read stays
-        pass
 
 
 def _describe_parsed(check: SignatureCheck, cert: asn1_x509.Certificate) -> None:
@@ -537,7 +536,7 @@ def _page_history(reader: PdfFileReader, revisions: int) -> list[list[str]]:
 
 
 def _pages(node: Any) -> list[Any]:
-    node = node.get_object() if isinstance(node, generic.IndirectObject) else node
+    node = node.get_object() if isinstance(node, generic.IndirectObject) else node  # type: ignore[no-untyped-call]
     if node.get("/Type") == "/Pages":
         return [p for kid in node["/Kids"] for p in _pages(kid)]
     return [node]
@@ -546,7 +545,8 @@ def _pages(node: Any) -> list[Any]:
 def _page_print(page: Any) -> str:
     md = hashlib.sha256()
     contents = page.get("/Contents")
-    contents = contents.get_object() if isinstance(contents, generic.IndirectObject) else contents
+    if isinstance(contents, generic.IndirectObject):
+        contents = contents.get_object()  # type: ignore[no-untyped-call]
     streams = contents if isinstance(contents, generic.ArrayObject) else [contents] if contents else []
     for s in streams:
         md.update(s.get_object().data)
