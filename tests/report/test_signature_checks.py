@@ -3,6 +3,7 @@ own validator (``validate_pdf_signature``) and ours (``planner verify``).
 
 The fixtures (issue 22 and the certificate-bag item of issue 21):
 - signed: our signed proposal, untouched;
+- ca_issued: signed with an identity issued by a (test) CA, the chain in the signed revision's DSS;
 - junk: bytes appended after the end of the signed file;
 - page_changed: page 2 changed in an incremental update, nobody signed it;
 - countersigned_tampered: page 2 changed in an incremental update, then a second signature by a *different*
@@ -50,10 +51,11 @@ from planner import clock
 from planner.project import load_project
 from tests.dates import NOW
 from tests.report.conftest import EUR_PROJECT, SIGNER
+from tests.report.test_signing import _ca_issued_identity
 from ui.cli import main
 from ui.report.export import export_proposal
 from ui.report.files import ReportError
-from ui.report.identity import Identity
+from ui.report.identity import Identity, load_identity
 from ui.report.signing import _signer_for, sign_pdf
 from ui.report.verify import Verification, verify_bytes
 
@@ -143,8 +145,11 @@ def fixtures(
     expired = _identity(SIGNER, NOW - dt.timedelta(days=400), NOW - dt.timedelta(days=5))
     future = _identity(SIGNER, NOW + dt.timedelta(days=3650), NOW + dt.timedelta(days=4000))
     legacy = _other_tool_sign(unsigned_pdf, identity, "ProposalApproval", cert_twice=True)
+    ca_p12, _ca_pem = _ca_issued_identity(folder)
+    ca_issued = load_identity(ca_p12, "ca-issued-pass")
     made = {
         "signed": signed,
+        "ca_issued": sign_pdf(unsigned_pdf, ca_issued).data,
         "junk": signed + b"\n% appended after signing\n",
         "page_changed": _change_page_2(signed),
         "countersigned_tampered": _other_tool_sign(_change_page_2(signed), impostor, "Countersign"),
@@ -302,6 +307,7 @@ def _planner(path: Path) -> list[Verdict]:
 # (per signature: valid, whole file, within dates) and our document verdict
 EXPECTED: dict[str, tuple[list[tuple[bool, bool, bool | None]], bool]] = {
     "signed": ([(True, True, True)], True),
+    "ca_issued": ([(True, True, True)], True),
     "junk": ([(True, False, True)], False),
     "page_changed": ([(True, False, True)], False),
     "countersigned_tampered": ([(True, False, True), (True, True, True)], False),
@@ -344,3 +350,19 @@ def test_pdfsig_pyhanko_and_planner_agree(fixtures: dict[str, Path], name: str) 
                 continue
             assert _agree(e, g, judges_dates=judges_dates), f"{who} on {name}, signature {n}: {g}"
     assert _ours(path).integrity_ok is document_ok
+
+
+@pytest.mark.parametrize("name", ["signed", "page_changed", "countersigned_tampered", "countersigned"])
+def test_our_modification_verdict_is_pyhankos_diff_policy(fixtures: dict[str, Path], name: str) -> None:
+    """Per signature, the later revisions pass (or fail) pyHanko's standard modification policy exactly when
+    we say so; `pdfsig` has no such analysis (it only says whether a signature covers the whole file)."""
+    data = fixtures[name].read_bytes()
+    ours = _ours(fixtures[name]).signatures
+    theirs = [
+        validate_pdf_signature(sig, ValidationContext(allow_fetching=False)).docmdp_ok
+        for sig in PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
+    ]
+    assert [c.modifications_ok for c in ours] == theirs
+    assert theirs == {"page_changed": [False], "countersigned_tampered": [False, True]}.get(
+        name, [True] * len(ours)
+    )
