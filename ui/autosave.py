@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +118,12 @@ class Recoverable:
 
     @property
     def saved_at(self) -> str:
-        return str(self.payload.get("saved_at") or "an earlier session").replace("T", " ")
+        """When it was written, in local time to the minute ("an earlier session" if unknown)."""
+        try:
+            when = datetime.fromisoformat(str(self.payload.get("saved_at")))
+        except ValueError:
+            return "an earlier session"
+        return when.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def claim_recoverable(directory: Path | None = None) -> list[Recoverable]:
@@ -136,6 +142,11 @@ def claim_recoverable(directory: Path | None = None) -> list[Recoverable]:
             slot.release()
             continue
         found.append(Recoverable(slot, payload))
+    for lock in folder.glob("*.lock"):  # left by killed windows that had nothing unsaved
+        if not lock.with_suffix(".json").exists():
+            slot = AutosaveSlot(folder, lock.stem)
+            if slot.claim():
+                slot.release()  # unlocking removes the stale lock file
     return found
 
 

@@ -225,6 +225,10 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray):
             self.restoreState(state)
 
+    def is_first_run(self) -> bool:
+        """Nothing opened yet on this machine (no recent project) and nothing to recover."""
+        return str(QSettings().value("projects/recent", "[]")) in ("", "[]") and not self.recovery_bar.items()
+
     # ---- the document: title, recovery, closing -----------------------------------------------------
     def show_document(self, name: str | None, modified: bool) -> None:
         """The open project's name in the title, with the platform's modified marker ([*])."""

@@ -146,6 +146,10 @@ class ResultsPanel(QWidget):
         self.tornado.set_data("", [], "USD")
         self.monte_carlo.set_data({}, "", (0.0, 0.0, 0.0), {}, "USD")
         self.recommendation.clear()
+        for chart in self.charts:  # no axis keeps the old project's scale either
+            view = chart.plot_item.vb
+            view.setRange(xRange=(0.0, 1.0), yRange=(0.0, 1.0), padding=0.0)
+            view.enableAutoRange()
         self._reset_readouts()
         self.set_status(status)
 

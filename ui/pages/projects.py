@@ -363,7 +363,11 @@ class ProjectsPage(QWidget):
         return run
 
     def _set_enabled(self, enabled: bool) -> None:
+        # No project open: the start screen gets the whole width (no empty charts beside it).
         self.editor_stack.setCurrentWidget(self.tabs if self.document.is_open else self.first_run)
+        right = self.splitter.widget(1)
+        if right is not None:
+            right.setVisible(self.document.is_open)
         for w in (self.tabs, self.save_button, self.export_button, self.compute_button):
             w.setEnabled(enabled)
 
@@ -776,6 +780,7 @@ class ProjectsPage(QWidget):
             panel.apply_palette(self.theme.currentText())
             panel.drawn.connect(self._finish_draw)
             self.splitter.replaceWidget(1, panel)
+            panel.setVisible(self.document.is_open)
             self.splitter.setStretchFactor(1, 2)
             state = QSettings().value("projects/splitter")
             if state is None or not self.splitter.restoreState(state):
