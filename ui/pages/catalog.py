@@ -41,8 +41,10 @@ from planner import clock
 from planner.catalog import Gpu
 from ui.dialogs import ImportErrorsDialog, RowEditorDialog
 from ui.models import TABLE_TITLES, TABLES, CatalogTableModel
+from ui.models.filter_query import FilterError, Query
 from ui.models.prepared import PreparedRows, prepare_rows
 from ui.models.price_history import history_html
+from ui.pages.catalog_header import FilterHeader
 from ui.pages.catalog_update import PackUpdateDialog
 from ui.workers import DbLane, WorkerError
 
@@ -59,6 +61,28 @@ _KEY_FIELDS = {
 }
 Catalog = dict[str, PreparedRows]
 _PRICED_TABLES = ("gpus", "servers", "cloud")
+
+
+FILTER_HELP = (
+    "Every term must match (AND), in the columns shown:\n"
+    "  h100 aws — words found in any shown column\n"
+    '  "h100 sxm" — a phrase with its space\n'
+    "  region:us-east — a word in one column\n"
+    "  mem>=80   $/gpu-h<3   gpus=8   mem:40..80 — numbers (as shown, before rounding)\n"
+    "  as-of>=2026-01 — dates (a year or a month compares by prefix)\n"
+    "  provider=aws   provider!=aws — the whole cell\n"
+    "  -spot — rows without the word\n"
+    "Columns are named by their header (mem for Mem (GB)) or its unambiguous start.\n"
+    "The box under each header filters that column alone (>=80, h100...)."
+)
+
+
+def _column_hint(kind: str) -> str:
+    if kind in ("int", "float", "rate", "usd", "unit_usd", "pct"):
+        return "a number compared (>=80, <3, =8, 40..80) or text found in it"
+    if kind == "date":
+        return "a date compared (>=2026-01, <2025) or text found in it"
+    return "text found in it, =text for the whole cell, -text to leave it out"
 
 
 # --------------------------------------------------------------------------------- database calls
@@ -105,7 +129,8 @@ def _load_catalog(url: str | None) -> Catalog:
         "models": db_catalog.list_models(engine),
         "fx": db_catalog.list_fx(engine),
     }
-    return {table: prepare_rows(table, values, today) for table, values in listed.items()}
+    gpus = {g.name: g for g in listed["gpus"]}
+    return {table: prepare_rows(table, values, today, gpus) for table, values in listed.items()}
 
 
 # ------------------------------------------------------------------------------------------- page
@@ -123,6 +148,7 @@ class CatalogPage(QWidget):
         self.db_url: str | None = getattr(window, "db_url", None)
         self.models = {t: CatalogTableModel(t, parent=self) for t in TABLES}
         self.views: dict[str, QTableView] = {}
+        self.headers: dict[str, FilterHeader] = {}
         self.editor_dialog: RowEditorDialog | None = None
         self.import_errors_dialog: ImportErrorsDialog | None = None
         self.take_over_button: QPushButton | None = None
@@ -140,9 +166,17 @@ class CatalogPage(QWidget):
 
     # ---- layout -------------------------------------------------------------------------------
     def _build(self) -> None:
+        self.filter_error = QLabel()
+        self.filter_error.setObjectName("filter_error")
+        self.filter_error.setWordWrap(True)
+        self.filter_error.setStyleSheet("color: #b00020;")
+        self.filter_error.hide()
         self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText("Filter (Ctrl+F): words that must all appear, e.g. h100 aws")
-        self.filter_edit.setMinimumWidth(300)
+        self.filter_edit.setPlaceholderText(
+            'Filter (Ctrl+F): words in the shown columns, e.g. h100 aws, mem>=80, $/gpu-h<3, "h100 sxm"'
+        )
+        self.filter_edit.setToolTip(FILTER_HELP)
+        self.filter_edit.setMinimumWidth(240)
         find = QShortcut(QKeySequence.StandardKey.Find, self)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         find.activated.connect(self.focus_filter)
@@ -158,7 +192,9 @@ class CatalogPage(QWidget):
             "Delete", self.confirm_delete_selected, "Delete the selected user row"
         )
         self.import_button = self._button("Import…", self.choose_import_file, "Import a CSV or XLSX file")
-        self.export_button = self._button("Export…", self.choose_export_file, "Export this table")
+        self.export_button = self._button(
+            "Export…", self.choose_export_file, "Export the rows and columns shown, as shown, to CSV or Excel"
+        )
         self.update_button = self._button(
             "Update prices…",
             self.open_update_dialog,
@@ -199,6 +235,7 @@ class CatalogPage(QWidget):
         self.message_label.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.filter_error)
         layout.addWidget(self.message_label)
         layout.addWidget(splitter, 1)
         self._update_buttons()
@@ -217,7 +254,17 @@ class CatalogPage(QWidget):
     def _make_view(self, table: str) -> QTableView:
         view = QTableView()
         view.setObjectName(f"catalog_{table}")
+        header = FilterHeader(view)
+        view.setHorizontalHeader(header)
         view.setModel(self.models[table])
+        columns = self.models[table].columns
+        header.set_columns(
+            [c.label for c in columns],
+            [f"Filter {c.label}: {_column_hint(c.kind)}" for c in columns],
+        )
+        header.filters_changed.connect(self._apply_filter)
+        view.horizontalScrollBar().valueChanged.connect(header.position_editors)
+        self.headers[table] = header
         view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         view.setSortingEnabled(True)  # unsorted until a header is clicked: the catalog's key order
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -228,20 +275,22 @@ class CatalogPage(QWidget):
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(vertical.fontMetrics().height() + 8)
         vertical.hide()
-        header = view.horizontalHeader()
         header.setSectionsMovable(True)
         header.setResizeContentsPrecision(60)  # columns sized from ~60 rows, not all 10,000
         header.setStretchLastSection(True)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(lambda pos, t=table: self._show_column_menu(t, pos))
+        # One selection for mouse and keyboard: a click sets the current index *before* it selects the
+        # row, so the page follows the selection, not only the current index.
+        view.selectionModel().selectionChanged.connect(self._current_changed)
         view.selectionModel().currentRowChanged.connect(self._current_changed)
         view.doubleClicked.connect(self._double_clicked)
         delete = QShortcut(QKeySequence.StandardKey.Delete, view)
         delete.setContext(Qt.ShortcutContext.WidgetShortcut)
         delete.activated.connect(self.confirm_delete_selected)
         self.models[table].modelReset.connect(lambda t=table: self._restore_selection(t))
-        self._apply_hidden_columns(table, view)
         self.views[table] = view
+        self._apply_hidden_columns(table, view)
         return view
 
     # ---- state used by selftest and tests -----------------------------------------------------
@@ -263,11 +312,12 @@ class CatalogPage(QWidget):
         self.tabs.setCurrentIndex(TABLES.index(table))
 
     def selected_value(self) -> Any:
-        view = self.views[self.current_table()]
-        index = view.currentIndex()
-        if not index.isValid() or not view.selectionModel().isRowSelected(index.row()):
+        """The value of the selected row of the current tab (None when no row is selected)."""
+        table = self.current_table()
+        rows = self.views[table].selectionModel().selectedRows()
+        if not rows:
             return None
-        return self.models[self.current_table()].value_at(index.row())
+        return self.models[table].value_at(rows[0].row())
 
     def select_value(self, value: Any, table: str | None = None) -> bool:
         table = table or self.current_table()
@@ -356,13 +406,34 @@ class CatalogPage(QWidget):
             status_bar().showMessage(status or text, 15_000 if status else 10_000)
 
     # ---- filter, tabs, selection --------------------------------------------------------------
-    def _apply_filter(self, text: str) -> None:
-        self.models[self.current_table()].set_filter_text(text)
+    def _apply_filter(self, *_args: Any) -> None:
+        """The filter box and the current tab's column filters, ANDed; a bad query is named inline."""
+        table = self.current_table()
+        model = self.models[table]
+        try:
+            query = self.current_query(table)
+        except FilterError as exc:
+            self.filter_error.setText(html.escape(str(exc)))
+            self.filter_error.show()
+            return
+        self.filter_error.hide()
+        model.set_query(query)
         self._update_count()
+
+    def current_query(self, table: str) -> Query:
+        """The query the filter box and ``table``'s column filters make (raises FilterError)."""
+        model = self.models[table]
+        query = model.parse(self.filter_edit.text())
+        for column, text in self.headers[table].filter_texts():
+            try:
+                query = query + model.parse(text, column)
+            except FilterError as exc:
+                raise FilterError(f"{model.columns[column].label} filter: {exc}") from None
+        return query
 
     def _tab_changed(self, _index: int) -> None:
         self._size_columns(self.current_table())
-        self.models[self.current_table()].set_filter_text(self.filter_edit.text())
+        self._apply_filter()
         self._update_count()
         self._update_buttons()
         self._show_details(self.selected_value())
@@ -531,6 +602,7 @@ class CatalogPage(QWidget):
         if visible and view.columnWidth(column) == 0:
             view.resizeColumnToContents(column)
         self._save_hidden_columns(table)
+        self._hidden_changed(table)
 
     def reset_columns(self, table: str) -> None:
         QSettings().remove(f"catalog/hidden_columns/{table}")
@@ -542,6 +614,18 @@ class CatalogPage(QWidget):
         hidden = set(stored) if isinstance(stored, list) else {c.key for c in columns if not c.visible}
         for column, col in enumerate(columns):
             view.setColumnHidden(column, col.key in hidden)
+        self._hidden_changed(table)
+
+    def _hidden_changed(self, table: str) -> None:
+        """Text terms search the shown columns only; a hidden column's own filter box no longer applies."""
+        view = self.views.get(table)
+        if view is None:
+            return
+        model = self.models[table]
+        model.set_hidden_columns(c for c in range(len(model.columns)) if view.isColumnHidden(c))
+        self.headers[table].position_editors()
+        if table == self.current_table():
+            self._apply_filter()
 
     def _save_hidden_columns(self, table: str) -> None:
         view = self.views[table]
