@@ -80,6 +80,10 @@ class CatalogTableModel(QAbstractTableModel):
         self._stale_icon: QIcon | None = None
         self._query = Query()
         self._hidden: frozenset[int] = frozenset()
+        self._header_words: dict[str, list[int]] = {}
+        for i, col in enumerate(self.columns):
+            for word in col.label.lower().split():
+                self._header_words.setdefault(word, []).append(i)
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self._load(list(values))
 
@@ -180,7 +184,10 @@ class CatalogTableModel(QAbstractTableModel):
     def set_query(self, query: Query) -> None:
         if query == self._query:
             return
-        narrowing = narrows(query, self._query)
+        narrowing = narrows(query, self._query) and not any(
+            isinstance(t, TextTerm) and t.column is None and t.phrase in self._header_words
+            for t in query.terms
+        )
         self.beginResetModel()
         self._query = query
         self._visible = self._filtered(self._visible if narrowing else self._order)
@@ -218,6 +225,11 @@ class CatalogTableModel(QAbstractTableModel):
                 hits = [i for i in rows if phrase in search[i]]
                 if self._hidden:
                     hits = [i for i in hits if self._visible_hit(search[i], phrase)]
+                named = [c for c in self._header_words.get(phrase, ()) if c not in self._hidden]
+                if named:  # a word of a shown header: rows with a value in that column too
+                    found = set(hits)
+                    cells = [self._cell_texts(c) for c in named]
+                    hits = [i for i in rows if i in found or any(t[i] for t in cells)]
             else:
                 texts = self._cell_texts(term.column)
                 hits = [i for i in rows if phrase in texts[i]]

@@ -3,7 +3,8 @@
 A query is whitespace-separated terms, every one of which a row must match (AND):
 
 - ``h100`` or ``"h100 sxm"``: text found in any *visible* column's shown text (case-insensitive; a
-  quoted phrase keeps its spaces);
+  quoted phrase keeps its spaces); the table model also lets a word of a shown column's header match
+  the rows with a value in that column (``spot h100``: H100 rows that have a spot price);
 - ``region:us-east``: text found in one column;
 - ``mem>=80``, ``$/gpu-h<3``, ``gpus=8``, ``mem:40..80``: a number compared with a numeric column (the
   figure as shown, before rounding: percentages in percent, money in the column's currency);
@@ -89,7 +90,7 @@ class Query:
 
 _UNIT = re.compile(r"\s*\([^)]*\)")
 _OPERATOR = re.compile(r"<=|>=|!=|=|<|>|:")
-_RANGE = re.compile(r"^(?P<low>[^.]*)\.\.(?P<high>[^.]*)$")
+_RANGE = re.compile(r"^(?P<low>.*?)\.\.(?P<high>.*)$")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _SPACES = re.compile(r"[\s_\-]+")
 
@@ -147,7 +148,7 @@ def _tokens(text: str) -> list[list[_Chunk]]:
         if ch == '"':
             end = text.find('"', i + 1)
             if end < 0:
-                raise FilterError(f"a quote is not closed in {text[i:]!s}: add the closing \"")
+                raise FilterError(f'a quote is not closed in {text[i:]!s}: add the closing "')
             flush_buf()
             current.append(_Chunk(text[i + 1 : end], True))
             i = end + 1
@@ -219,23 +220,29 @@ def parse_date(text: str, term: str) -> str:
     return value
 
 
-def _compare(field: Field, op: Op, value: str, term: str, negate: bool) -> list[Term]:
+def _compare(field: Field, op: Op | Literal[":"], value: str, term: str, negate: bool) -> list[Term]:
     if field.kind == "date":
         m = _RANGE.match(value)
         if m and op == ":":
             return _range(field, m, term, negate)
-        return [CompareTerm(field.index, op, parse_date(value, term), "date", negate)]
+        return [CompareTerm(field.index, _op(op), parse_date(value, term), "date", negate)]
     if field.kind in ("number", "percent"):
         m = _RANGE.match(value)
         if m and op == ":":
             return _range(field, m, term, negate)
-        return [CompareTerm(field.index, op, parse_number(value, field.kind, term), field.kind, negate)]
+        return [CompareTerm(field.index, _op(op), parse_number(value, field.kind, term), field.kind, negate)]
     if op in ("=", "!="):
-        return [CompareTerm(field.index, op, value.lower(), "text", negate)]
+        return [CompareTerm(field.index, _op(op), value.lower(), "text", negate)]
     raise FilterError(
         f"{term}: '{op}' compares numbers or dates and {field.label} is text; "
         f"type {field.short}:word to find a word in it"
     )
+
+
+def _op(op: str) -> Op:
+    if op not in ("<", "<=", ">", ">=", "=", "!="):
+        raise FilterError(f"'{op}' is not a comparison; use <, <=, >, >=, = or !=")
+    return op  # type: ignore[return-value]
 
 
 def _range(field: Field, m: re.Match[str], term: str, negate: bool) -> list[Term]:
@@ -287,11 +294,11 @@ def parse_query(text: str, fields: Sequence[Field], default: Field | None = None
             raise FilterError(f"'{shown}' needs a value after '{op}', e.g. {field.short}{op}80")
         if op == ":":
             if field.kind != "text" and _RANGE.match(value.strip()):
-                terms += _compare(field, ":", value.strip(), shown, negate)  # type: ignore[arg-type]
+                terms += _compare(field, ":", value.strip(), shown, negate)
             else:
                 terms.append(TextTerm(value.lower(), field.index, negate))
             continue
-        terms += _compare(field, op, value, shown, negate)  # type: ignore[arg-type]
+        terms += _compare(field, _op(op), value, shown, negate)
     return Query(tuple(terms))
 
 

@@ -66,6 +66,7 @@ _PRICED_TABLES = ("gpus", "servers", "cloud")
 FILTER_HELP = (
     "Every term must match (AND), in the columns shown:\n"
     "  h100 aws — words found in any shown column\n"
+    "  spot — also a word of a shown header: rows with a value in that column (a spot price)\n"
     '  "h100 sxm" — a phrase with its space\n'
     "  region:us-east — a word in one column\n"
     "  mem>=80   $/gpu-h<3   gpus=8   mem:40..80 — numbers (as shown, before rounding)\n"
@@ -75,6 +76,9 @@ FILTER_HELP = (
     "Columns are named by their header (mem for Mem (GB)) or its unambiguous start.\n"
     "The box under each header filters that column alone (>=80, h100...)."
 )
+
+
+_BAD_BOX = "QLineEdit { border: 1px solid #b00020; }"
 
 
 def _column_hint(kind: str) -> str:
@@ -169,11 +173,12 @@ class CatalogPage(QWidget):
         self.filter_error = QLabel()
         self.filter_error.setObjectName("filter_error")
         self.filter_error.setWordWrap(True)
+        self.filter_error.setTextFormat(Qt.TextFormat.PlainText)
         self.filter_error.setStyleSheet("color: #b00020;")
         self.filter_error.hide()
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText(
-            'Filter (Ctrl+F): words in the shown columns, e.g. h100 aws, mem>=80, $/gpu-h<3, "h100 sxm"'
+            "Filter (Ctrl+F), e.g. h100 aws · $/gpu-h<3 · region:us-east (hover for more)"
         )
         self.filter_edit.setToolTip(FILTER_HELP)
         self.filter_edit.setMinimumWidth(240)
@@ -192,9 +197,16 @@ class CatalogPage(QWidget):
             "Delete", self.confirm_delete_selected, "Delete the selected user row"
         )
         self.import_button = self._button("Import…", self.choose_import_file, "Import a CSV or XLSX file")
-        self.export_button = self._button(
-            "Export…", self.choose_export_file, "Export the rows and columns shown, as shown, to CSV or Excel"
+        self.export_button = QPushButton("Export")
+        self.export_button.setToolTip("Export the rows and columns shown, or the whole table for re-import")
+        export_menu = QMenu(self.export_button)
+        self.export_shown_action = export_menu.addAction(
+            "Rows and columns shown (CSV or Excel)…", self.choose_export_shown_file
         )
+        self.export_table_action = export_menu.addAction(
+            "Whole table, for re-import (CSV or Excel)…", self.choose_export_file
+        )
+        self.export_button.setMenu(export_menu)
         self.update_button = self._button(
             "Update prices…",
             self.open_update_dialog,
@@ -409,26 +421,34 @@ class CatalogPage(QWidget):
     def _apply_filter(self, *_args: Any) -> None:
         """The filter box and the current tab's column filters, ANDed; a bad query is named inline."""
         table = self.current_table()
-        model = self.models[table]
+        header = self.headers[table]
+        for box in (self.filter_edit, *header.editors):
+            box.setStyleSheet("")
         try:
             query = self.current_query(table)
         except FilterError as exc:
-            self.filter_error.setText(html.escape(str(exc)))
+            self.filter_error.setText(str(exc))
             self.filter_error.show()
+            culprit = getattr(exc, "column", None)
+            box = self.filter_edit if culprit is None else header.editors[culprit]
+            box.setStyleSheet(_BAD_BOX)
             return
         self.filter_error.hide()
-        model.set_query(query)
+        self.models[table].set_query(query)
         self._update_count()
 
     def current_query(self, table: str) -> Query:
-        """The query the filter box and ``table``'s column filters make (raises FilterError)."""
+        """The query the filter box and ``table``'s column filters make (raises FilterError; a column
+        box's error carries its ``column``)."""
         model = self.models[table]
         query = model.parse(self.filter_edit.text())
         for column, text in self.headers[table].filter_texts():
             try:
                 query = query + model.parse(text, column)
             except FilterError as exc:
-                raise FilterError(f"{model.columns[column].label} filter: {exc}") from None
+                error = FilterError(f"{model.columns[column].label} filter: {exc}")
+                error.column = column  # type: ignore[attr-defined]
+                raise error from None
         return query
 
     def _tab_changed(self, _index: int) -> None:
@@ -853,6 +873,47 @@ class CatalogPage(QWidget):
         )
         if path:
             self.export_table(table, path)
+
+    def choose_export_shown_file(self) -> None:
+        table = self.current_table()
+        path, chosen = QFileDialog.getSaveFileName(
+            self,
+            f"Export the {TABLE_TITLES[table]} shown",
+            f"{table}-shown.csv",
+            "CSV (*.csv);;Excel (*.xlsx)",
+        )
+        if path:
+            if not Path(path).suffix:
+                path += ".xlsx" if "xlsx" in chosen else ".csv"
+            self.export_shown(table, path)
+
+    def shown_columns(self, table: str) -> list[int]:
+        """Logical columns shown in ``table``'s view, left to right as the user arranged them."""
+        header = self.views[table].horizontalHeader()
+        order = [header.logicalIndex(v) for v in range(header.count())]
+        return [c for c in order if not header.isSectionHidden(c)]
+
+    def export_shown(self, table: str, path: str | Path) -> None:
+        """Write the rows the filter shows, the columns shown in their order, to CSV or XLSX (on the lane)."""
+        from ui.models.shown_export import shown_cells, write_shown
+
+        model = self.models[table]
+        columns = [model.columns[c] for c in self.shown_columns(table)]
+        values, stale = model.shown_snapshot()
+        gpus = model.gpu_lookup()
+        title = TABLE_TITLES[table]
+
+        def work() -> int:
+            return write_shown(path, title, columns, shown_cells(columns, values, stale, gpus))
+
+        def done(count: int) -> None:
+            message = (
+                f"Exported the {count:,} {title} rows shown ({len(columns)} columns) to {Path(path).name}"
+            )
+            self._say(message)
+            self.operation_finished.emit(message)
+
+        self._lane.submit(work, done, self._failed)
 
     def export_table(self, table: str, path: str | Path) -> None:
         url = self.db_url
