@@ -228,8 +228,10 @@ class CatalogTableModel(QAbstractTableModel):
                 named = [c for c in self._header_words.get(phrase, ()) if c not in self._hidden]
                 if named:  # a word of a shown header: rows with a value in that column too
                     found = set(hits)
-                    cells = [self._cell_texts(c) for c in named]
-                    hits = [i for i in rows if i in found or any(t[i] for t in cells)]
+                    for c in named:
+                        texts = self._cell_texts(c)
+                        found.update([i for i in rows if texts[i]])
+                    hits = [i for i in rows if i in found]
             else:
                 texts = self._cell_texts(term.column)
                 hits = [i for i in rows if phrase in texts[i]]
@@ -265,7 +267,7 @@ class CatalogTableModel(QAbstractTableModel):
         """Lower-cased shown text of ``column`` for every row (load order), cached."""
         cached = self._cell_cache.get(column)
         if cached is None:
-            cached = [s.split(SEP)[column] for s in self._search]
+            cached = [s.split(SEP, column + 1)[column] for s in self._search]
             self._cell_cache[column] = cached
         return cached
 

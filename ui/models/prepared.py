@@ -9,13 +9,13 @@ page's database job does it on the lane, so the GUI thread only swaps the prepar
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from planner import clock
 from planner.catalog import Gpu, is_stale
-from ui.models.columns import COLUMNS, STALE_TABLES, Column, format_value
+from ui.models.columns import COLUMNS, STALE_TABLES, Column, Kind, format_value
 from ui.models.filter_query import SEP
 
 STALE_WORD = "stale"
@@ -36,8 +36,33 @@ def raw_value(col: Column, value: Any, stale: bool, gpus: Mapping[str, Gpu]) -> 
     return col.get(value, gpus)
 
 
+def _formatter(kind: Kind) -> Callable[[Any], str]:
+    def fmt(value: Any) -> str:
+        return "" if value is None else format_value(kind, value)
+
+    if kind in ("text", "url"):
+        return lambda value: "" if value is None else str(value)
+    return fmt
+
+
 def search_text(columns: tuple[Column, ...], value: Any, stale: bool, gpus: Mapping[str, Gpu]) -> str:
     return SEP.join(format_value(c.kind, raw_value(c, value, stale, gpus)) for c in columns).lower()
+
+
+def _search_texts(
+    columns: tuple[Column, ...], rows: list[Any], stale: list[bool], gpus: Mapping[str, Gpu]
+) -> list[str]:
+    """search_text of every row, with the per-column dispatch done once (about twice as fast)."""
+    cells = [(c.get, _formatter(c.kind), c.key == "stale") for c in columns]
+    join = SEP.join
+    out = []
+    for value, is_stale_row in zip(rows, stale, strict=True):
+        parts = [
+            (STALE_WORD if is_stale_row else "") if flag else fmt(get(value, gpus))
+            for get, fmt, flag in cells
+        ]
+        out.append(join(parts).lower())
+    return out
 
 
 def prepare_rows(
@@ -56,5 +81,4 @@ def prepare_rows(
     check = table in STALE_TABLES
     stale = [bool(check and getattr(v, "as_of", None) and is_stale(v.as_of, today)) for v in rows]
     columns = COLUMNS[table]
-    search = [search_text(columns, v, s, lookup) for v, s in zip(rows, stale, strict=True)]
-    return PreparedRows(table, rows, stale, search)
+    return PreparedRows(table, rows, stale, _search_texts(columns, rows, stale, lookup))

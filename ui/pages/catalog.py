@@ -163,6 +163,7 @@ class CatalogPage(QWidget):
         self._selected: dict[str, Any] = {}
         self._sized: set[str] = set()
         self._history_key: tuple[str, str] | None = None  # (table, item key) whose history is shown
+        self._details_shown: tuple[str, int, Any] | None = None  # what the details pane shows now
         self._history: dict[str, list[Any]] | None = None  # its points per pricing, None while read
         self._lane = DbLane(self)
         self._build()
@@ -358,6 +359,7 @@ class CatalogPage(QWidget):
         self._loaded = True
         self._error = None
         self._history_key = None  # prices may have changed: read the shown row's history again
+        self._details_shown = None  # and show its (maybe edited) figures again
         if first:
             self._size_columns(self.current_table())
         self._update_count()
@@ -506,7 +508,11 @@ class CatalogPage(QWidget):
         model = self.models[self.current_table()]
         if value is None:
             return "<p style='color:#666'>Select a row to see its figures, source and date.</p>"
-        row = model.row_of(value)
+        selected = self.views[self.current_table()].selectionModel().selectedRows()
+        if selected and model.value_at(selected[0].row()) is value:
+            row = selected[0].row()  # the usual case: no search through every row
+        else:
+            row = model.row_of(value)
         title = html.escape(self._title_of(value))
         lines = [f"<h3>{title}</h3>"]
         if row >= 0 and model.is_stale_row(row):
@@ -589,7 +595,11 @@ class CatalogPage(QWidget):
         return f"{value.base}/{value.quote} on {value.as_of.isoformat()}"
 
     def _show_details(self, value: Any) -> None:
+        shown = (self.current_table(), id(value), self._history_key)
         self._request_history(value)
+        if shown == self._details_shown and (self.current_table(), id(value), self._history_key) == shown:
+            return  # the same row again (a click reports its current row, then its selection)
+        self._details_shown = (self.current_table(), id(value), self._history_key)
         self.details.setHtml(self.details_html(value))
 
     # ---- column chooser -----------------------------------------------------------------------
