@@ -22,11 +22,15 @@ from typing import Any, NoReturn
 from sqlalchemy import Engine, delete, select
 from sqlmodel import Session, col
 
+from db.io import csv_field_limit
 from db.quote_layout import HEADER_SEARCH_ROWS as LAYOUT_SEARCH_ROWS
 from db.quote_layout import (
+    MAX_QUOTE_BYTES,
     Fact,
     Layout,
     Sheet,
+    check_quote_file,
+    clean_rows,
     detect_layout,
     header_columns,
     normalise,
@@ -49,9 +53,11 @@ from db.textnum import (
     parse_money,
 )
 from db.textnum import parse_date as parse_text_date
+from db.transactions import write_scope
 from planner import clock
 from planner.analysis.quotes import SiteTerms
 from planner.catalog import FxRate, Gpu, ServerPlatform
+from planner.inputs import BadInput, neutralise_workbook
 from planner.quotes import (
     CRITERIA,
     KIND_LABELS,
@@ -329,6 +335,10 @@ def read_grid(path: str | Path, *, sheet: str | None = None, cells: Iterable[str
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(p, sheet, cells)
     if suffix in (".csv", ".txt", ".tsv"):
+        try:
+            check_quote_file(p)
+        except BadInput as exc:
+            raise QuoteImportError(str(p), [ImportIssue(None, "", exc.message)]) from None
         return SheetData(rows=_read_csv(p), cells={})
     raise QuoteImportError(str(p), [ImportIssue(None, "", f"unsupported file type {suffix!r} (CSV or XLSX)")])
 
@@ -338,32 +348,62 @@ def _read_csv(p: Path) -> list[list[Any]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("cp1252")
+        text = raw.decode("cp1252", errors="replace")
     try:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+    with csv_field_limit(MAX_QUOTE_BYTES):  # cell lengths: clean_rows names the row and column
+        try:
+            rows = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+        except csv.Error as exc:
+            raise QuoteImportError(
+                str(p), [ImportIssue(None, "", f"not a readable CSV file ({exc})")]
+            ) from None
+    return _clean(p, rows)
+
+
+def _clean(p: Path, rows: list[list[Any]]) -> list[list[Any]]:
+    try:
+        return clean_rows(rows)
+    except BadInput as exc:
+        raise QuoteImportError(str(p), [ImportIssue(None, "", str(exc))]) from None
 
 
 def _read_xlsx(p: Path, sheet: str | None, cells: Iterable[str]) -> SheetData:
     from openpyxl import load_workbook
 
     try:
+        check_quote_file(p)
+    except BadInput as exc:
+        raise QuoteImportError(str(p), [ImportIssue(None, "", exc.message)]) from None
+    try:
         wb = load_workbook(p, data_only=True)
     except Exception as exc:  # openpyxl raises several types for a damaged or foreign file
-        raise QuoteImportError(str(p), [ImportIssue(None, "", f"not a readable XLSX file ({exc})")]) from None
+        raise QuoteImportError(
+            str(p), [ImportIssue(None, "", f"not a readable XLSX file ({_short_reason(exc)})")]
+        ) from None
     try:
         if sheet is not None and sheet not in wb.sheetnames:
             raise QuoteImportError(
                 str(p), [ImportIssue(None, "", f"no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})")]
             )
         ws = wb[sheet] if sheet is not None else wb.active
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
-        values = {ref: ws[ref].value for ref in cells}
-        return SheetData(rows=rows, cells=values, sheets=tuple(wb.sheetnames))
+        rows = _clean(p, [list(r) for r in ws.iter_rows(values_only=True)])
+        refs = list(cells)
+        fixed = _clean(p, [[ws[ref].value for ref in refs]])[0]
+        return SheetData(rows=rows, cells=dict(zip(refs, fixed, strict=True)), sheets=tuple(wb.sheetnames))
     finally:
         wb.close()
+
+
+def _short_reason(exc: Exception) -> str:
+    """An openpyxl/XML failure in a few words (defusedxml names refused entity declarations)."""
+    kind = type(exc).__name__
+    if kind in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden"):
+        return "it declares XML entities, which are refused"
+    text = str(exc)
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _blank(value: object) -> bool:
@@ -557,6 +597,8 @@ def parse_quote_file(
     else:
         try:
             sheets, how_read = read_sheets(p)
+        except BadInput as exc:
+            raise QuoteImportError(str(p), [ImportIssue(None, "", str(exc))]) from None
         except (OSError, ValueError, KeyError) as exc:
             raise QuoteImportError(str(p), [ImportIssue(None, "", f"not a readable file ({exc})")]) from None
         found = detect_layout(sheets)
@@ -1286,7 +1328,8 @@ def import_quote(
             f"the newest {fx.base}/{fx.quote} rate in the catalog is from {fx.as_of.isoformat()}, "
             f"{(quote.quote_date - fx.as_of).days} days before the quote date: update the FX table for a fairer figure"
         )
-    with Session(engine) as session, session.begin():
+    # one quote writer at a time: a concurrent import of the same file waits, then finds this one stored
+    with write_scope(engine, "quotes") as session:
         server_ids, gpu_ids_ = servers_ids(session), gpu_ids(session)
         duplicates = find_duplicates(session, quote)
         if duplicates and not replace_existing:
@@ -1537,7 +1580,7 @@ def save_quote(engine: Engine, quote: Quote) -> int:
     """
     if quote.fx is None and quote.currency.upper() != "USD":
         quote = replace(quote, fx=fx_to_usd(engine, quote.currency, quote.quote_date))
-    with Session(engine) as session, session.begin():
+    with write_scope(engine, "quotes") as session:
         server_ids = servers_ids(session)
         gpu_ids_ = gpu_ids(session)
         issues = validate_quote(quote, server_ids, gpu_ids_)
@@ -1690,7 +1733,7 @@ def vendor_mapping(engine: Engine, vendor: str) -> ColumnMapping | None:
 
 def save_vendor_mapping(engine: Engine, vendor: str, mapping: ColumnMapping) -> None:
     """Remember ``mapping`` for ``vendor`` (replacing any earlier one)."""
-    with Session(engine) as session, session.begin():
+    with write_scope(engine, "quotes") as session:
         _upsert_mapping(session, vendor.strip(), mapping)
 
 
@@ -1917,6 +1960,7 @@ def export_comparison_xlsx(
     notes.append([f"Lower is better on every criterion; highlighted: {BEST_RULE}."])
     tmp = target.with_name(target.name + ".tmp")
     try:
+        neutralise_workbook(wb)  # vendor and line texts are imported text: never a formula when opened
         wb.save(tmp)
         tmp.replace(target)
     except OSError as exc:
