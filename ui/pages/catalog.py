@@ -403,9 +403,10 @@ class CatalogPage(QWidget):
             self._show_import_errors(getattr(exc, "path", ""), exc)
             self.operation_failed.emit(str(exc))
             return
-        self._error = (
-            f"{type(exc).__name__}: {exc}" if not isinstance(exc, ValueError | LookupError) else str(exc)
-        )
+        from db.session import DatabaseUnavailable
+
+        plain = isinstance(exc, ValueError | LookupError | DatabaseUnavailable)  # one sentence for the user
+        self._error = str(exc) if plain else f"{type(exc).__name__}: {exc}"
         log.error("catalog operation failed: %s", self._error)
         self._say(self._error, error=True)
         self.operation_failed.emit(self._error)
