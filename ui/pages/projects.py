@@ -451,16 +451,16 @@ class ProjectsPage(QWidget):
         self._add_recent("sample", name, name.replace("_", " "))
 
     def open_saved(self, project_id: int) -> None:
+        self.maybe_save(lambda: self._open_saved_now(project_id), "opening another project")
+
+    def _open_saved_now(self, project_id: int) -> None:
         def loaded(saved: Any) -> None:
             self.revisions[project_id] = saved.revision
             self.document.load(saved.payload, project_id=project_id)
             self._add_recent("db", str(project_id), self.document.name)
             self.io_done.emit("open")
 
-        self.maybe_save(
-            lambda: self.io.submit(lambda: _load_saved(self.db_url, project_id), loaded, self._io_failed),
-            "opening another project",
-        )
+        self.io.submit(lambda: _load_saved(self.db_url, project_id), loaded, self._io_failed)
 
     def _open_item(self, item: QListWidgetItem) -> None:
         self.open_saved(int(item.data(Qt.ItemDataRole.UserRole)))
@@ -490,9 +490,16 @@ class ProjectsPage(QWidget):
         name = self.document.name
         project_id = self.document.project_id
         base = self.revisions.get(project_id) if project_id is not None else None
-        self._submit_save(name, data, project_id, base)
+        self._submit_save(name, data, project_id, base, then)
 
-    def _submit_save(self, name: str, data: dict[str, Any], project_id: int | None, base: int | None) -> None:
+    def _submit_save(
+        self,
+        name: str,
+        data: dict[str, Any],
+        project_id: int | None,
+        base: int | None,
+        then: Callable[[], None] | None,
+    ) -> None:
         clean_index = self.document.stack.index()
 
         def done(saved: Any) -> None:
@@ -513,14 +520,17 @@ class ProjectsPage(QWidget):
             from db.projects import ProjectConflict
 
             if isinstance(error.exception, ProjectConflict):
-                self._offer_conflict(error.exception, name, data)
+                self._offer_conflict(error.exception, name, data, then)
             else:
                 self._io_failed(error)
 
         self.io.submit(lambda: _save(self.db_url, name, data, project_id, base), done, failed)
 
-    def _offer_conflict(self, conflict: Any, name: str, data: dict[str, Any]) -> None:
-        """A colleague saved this project since it was opened: save these edits as a copy, or reload theirs."""
+    def _offer_conflict(
+        self, conflict: Any, name: str, data: dict[str, Any], then: Callable[[], None] | None
+    ) -> None:
+        """A colleague saved this project since it was opened: save these edits as a copy (then go on with
+        ``then``), or reload theirs (replacing this window's edits, as the box says)."""
         box = QMessageBox(
             QMessageBox.Icon.Warning, "Project changed by someone else", f"{conflict}.", parent=self
         )
@@ -532,9 +542,9 @@ class ProjectsPage(QWidget):
 
         def chosen(button: Any) -> None:
             if button is copy:
-                self._submit_save(f"{name} (copy)", {**data, "name": f"{name} (copy)"}, None, None)
+                self._submit_save(f"{name} (copy)", {**data, "name": f"{name} (copy)"}, None, None, then)
             elif button is reload:
-                self.open_saved(conflict.project_id)
+                self._open_saved_now(conflict.project_id)
 
         box.buttonClicked.connect(chosen)
         self.conflict_box = box
