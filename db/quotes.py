@@ -41,6 +41,7 @@ from db.quote_layout import (
 )
 from db.quote_match import gpu_models_in, match_gpu, match_server, reconcile_gpus
 from db.quote_tables import QuoteLineRow, QuoteRow, VendorMappingRow
+from db.schema import text_limits, text_problem
 from db.tables import GpuRow, ServerPlatformRow
 from db.textnum import (
     CURRENCY_SYMBOLS,
@@ -53,6 +54,7 @@ from db.textnum import (
     parse_money,
 )
 from db.textnum import parse_date as parse_text_date
+from db.transactions import write_scope
 from planner import clock
 from planner.analysis.quotes import SiteTerms
 from planner.catalog import FxRate, Gpu, ServerPlatform
@@ -1321,13 +1323,17 @@ def import_quote(
     except QuoteImportError as exc:
         raise QuoteImportError(str(path), exc.issues) from None
     quote = replace(parsed.quote, fx=fx)
+    unstorable = text_issues(quote)
+    if unstorable:
+        raise QuoteImportError(str(path), unstorable)
     notes = list(parsed.notes)
     if fx is not None and (quote.quote_date - fx.as_of).days > FX_STALE_DAYS:
         notes.append(
             f"the newest {fx.base}/{fx.quote} rate in the catalog is from {fx.as_of.isoformat()}, "
             f"{(quote.quote_date - fx.as_of).days} days before the quote date: update the FX table for a fairer figure"
         )
-    with Session(engine) as session, session.begin():
+    # one quote writer at a time: a concurrent import of the same file waits, then finds this one stored
+    with write_scope(engine, "quotes") as session:
         server_ids, gpu_ids_ = servers_ids(session), gpu_ids(session)
         duplicates = find_duplicates(session, quote)
         if duplicates and not replace_existing:
@@ -1530,6 +1536,31 @@ def _insert_lines(
         )
 
 
+_QUOTE_TEXT = ("vendor", "quote_number", "incoterms", "payment_terms", "notes", "source_file", "customer")
+_LINE_TEXT = ("description", "part_number", "kind", "note")
+
+
+def text_issues(quote: Quote) -> list[ImportIssue]:
+    """Text the database cannot store alike on SQLite and PostgreSQL (NUL and control characters, over-long
+    values; :func:`db.schema.text_problem`), one issue per field (row = line number from 1)."""
+    issues: list[ImportIssue] = []
+    quote_limits, line_limits = text_limits(QuoteRow), text_limits(QuoteLineRow)
+    for name in _QUOTE_TEXT:
+        problem = text_problem(str(getattr(quote, name) or ""), quote_limits.get(name))
+        if problem is not None:
+            issues.append(ImportIssue(None, name, problem))
+    for n, line in enumerate(quote.lines, start=1):
+        for name in _LINE_TEXT:
+            problem = text_problem(str(getattr(line, name) or ""), line_limits.get(name))
+            if problem is not None:
+                issues.append(ImportIssue(n, name, problem))
+    for tax in quote.taxes:
+        problem = text_problem(tax.description, line_limits.get("description"))
+        if problem is not None:
+            issues.append(ImportIssue(None, "tax", problem))
+    return issues
+
+
 def validate_quote(
     quote: Quote, server_models: Iterable[str] = (), gpu_names: Iterable[str] = ()
 ) -> list[ImportIssue]:
@@ -1568,7 +1599,7 @@ def validate_quote(
             issues.append(ImportIssue(n, "support_years", "cannot be negative"))
     if not quote.lines:
         issues.append(ImportIssue(None, "lines", "a quote needs at least one line"))
-    return issues
+    return issues + text_issues(quote)
 
 
 def save_quote(engine: Engine, quote: Quote) -> int:
@@ -1578,7 +1609,7 @@ def save_quote(engine: Engine, quote: Quote) -> int:
     """
     if quote.fx is None and quote.currency.upper() != "USD":
         quote = replace(quote, fx=fx_to_usd(engine, quote.currency, quote.quote_date))
-    with Session(engine) as session, session.begin():
+    with write_scope(engine, "quotes") as session:
         server_ids = servers_ids(session)
         gpu_ids_ = gpu_ids(session)
         issues = validate_quote(quote, server_ids, gpu_ids_)
@@ -1731,7 +1762,7 @@ def vendor_mapping(engine: Engine, vendor: str) -> ColumnMapping | None:
 
 def save_vendor_mapping(engine: Engine, vendor: str, mapping: ColumnMapping) -> None:
     """Remember ``mapping`` for ``vendor`` (replacing any earlier one)."""
-    with Session(engine) as session, session.begin():
+    with write_scope(engine, "quotes") as session:
         _upsert_mapping(session, vendor.strip(), mapping)
 
 

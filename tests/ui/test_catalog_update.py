@@ -84,10 +84,11 @@ def test_update_dialog_reads_aws_and_azure_price_list_json(page: Any, qtbot: Any
     # reserved rates from the offer file: 1-year No Upfront 36.50, 3-year All Upfront 599,184 / 26,280 h
     assert p5.text(4) == "— → $36.5 / — → $22.8"
     assert p5.text(0) == "changed" and p5.text(3) == ""  # the Price List lists no spot: kept
+    assert p5.text(5) == "-0.03 %"  # 55.0592 -> 55.04: (55.04 - 55.0592) / 55.0592 = -0.035 %
     with qtbot.waitSignal(dialog.applied, timeout=60_000):
         qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(page.is_ready, timeout=30_000)
-    frankfurt = [v for v in page.models["cloud"].values() if v.region == "eu-central-1"]
-    assert [(v.instance, v.on_demand_per_hour) for v in frankfurt if v.provider == "AWS"] == [
-        ("p5.48xlarge", 64.3968)
+    frankfurt = [
+        v for v in page.models["cloud"].values() if (v.provider, v.region) == ("AWS", "eu-central-1")
     ]
+    assert ("p5.48xlarge", 64.3968) in [(v.instance, v.on_demand_per_hour) for v in frankfurt]

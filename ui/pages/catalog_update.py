@@ -37,6 +37,13 @@ def _money(value: float | None) -> str:
     return "—" if value is None else f"${value:,.4g}"
 
 
+def _percent(pct: float | None) -> str:
+    """A change in %, with two decimals below 0.1 % so a small cut does not read as "-0.0 %"."""
+    if pct is None:
+        return ""
+    return f"{pct:+.2f} %" if abs(pct) < 0.1 else f"{pct:+.1f} %"
+
+
 class PackUpdateDialog(QDialog):
     """Choose snapshot files and their date, see the diff, apply it in one transaction."""
 
@@ -72,7 +79,7 @@ class PackUpdateDialog(QDialog):
         files_row.addWidget(choose)
         form = QFormLayout()
         form.addRow("Snapshot files:", files_row)
-        form.addRow("Snapshot date:", self.as_of_edit)
+        form.addRow("Snapshot date (files that carry none):", self.as_of_edit)
         form.addRow("Cloud:", self.provider_edit)
         self.summary_label = QLabel(
             "SkyPilot catalog vms.csv files, dstack gpuhunt catalog files, Azure Retail Prices API "
@@ -172,7 +179,7 @@ class PackUpdateDialog(QDialog):
                         f"{_money(od.old)} → {_money(od.new)}" if od else "",
                         f"{_money(spot.old)} → {_money(spot.new)}" if spot else "",
                         reserved,
-                        "" if pct is None else f"{pct:+.1f} %",
+                        _percent(pct),
                     ]
                 )
             )
