@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from planner.analysis import defaults as dflt
 from planner.project import COMPLIANCE_REGIMES, DATA_CATEGORIES, PRICING_MODELS
 from ui.editor.fields import FieldSpec as F
 
@@ -98,10 +99,20 @@ WORKLOAD_FIELDS = (
     F("estimate.flash_attention", "Flash attention", "bool", default=True),
 )
 
+FTE_COST_HINT = f"default: USD {dflt.FTE_COST_USD:,.0f} (KORE1 2026)"
+FTE_COST_TIP = (
+    "Loaded cost per FTE-year. Empty on a staffed option: the default, the "
+    + dflt.FTE_COST_SOURCE
+    + ", converted to the project currency. 0 stays 0."
+)
+STAFF_TABLE_TIP = (
+    "Adds the staffing table's FTEs for this kind of option (the MLOps stack and staffing estimate of the "
+    "project) to the staff above, at the cost per FTE"
+)
 _BASE_OPTION = (
     F("staff_fte", "Staff (FTE)", "optfloat", placeholder="0"),
-    F("fte_cost_annual", "Cost per FTE (a year)", "optfloat", placeholder="0"),
-    F("staff_from_table", "Staff from the staffing table", "bool"),
+    F("fte_cost_annual", "Cost per FTE (a year)", "optfloat", FTE_COST_TIP, placeholder=FTE_COST_HINT),
+    F("staff_from_table", "Staff from the staffing table", "bool", STAFF_TABLE_TIP),
     F("monthly_fixed", "Fixed cost a month", "optfloat", placeholder="0"),
     F("source_url", "Source URL", "text", "Where the prices come from"),
     F("as_of", "As of", "text", "Date of the prices"),
@@ -158,8 +169,14 @@ ONPREM_FIELDS = (
     F("servers", "Servers", "int"),
     F("server_price", "Price per server", "float"),
     F("gpus_per_server", "GPUs per server", "int"),
-    F("network_fraction", "Network (of server capex)", "optfloat", FRACTION, placeholder="0"),
-    F("network_capex", "Network capex", "optfloat", placeholder="0"),
+    F(
+        "network_fraction",
+        "Network (of server capex)",
+        "optfloat",
+        f"{FRACTION}. Empty with no network capex: the default, {dflt.NETWORK_SOURCE}. 0 stays 0.",
+        placeholder=f"default: {dflt.NETWORK_FRACTION:.1%} (V2PSEO 2026)",
+    ),
+    F("network_capex", "Network capex", "optfloat", "Itemised network: replaces the default share"),
     F("storage_capex", "Storage capex", "optfloat", placeholder="0"),
     F("lead_time_months", "Lead time (months)", "optint", placeholder="0"),
     F(
@@ -170,7 +187,14 @@ ONPREM_FIELDS = (
     ),
     F("depreciation_months", "Depreciation (months)", "optint", placeholder="36"),
     F("residual_fraction", "Residual value", "optfloat", FRACTION + " of capex", placeholder="0"),
-    F("power_kw_per_server", "Power per server (kW)", "optfloat", placeholder="0"),
+    F(
+        "power_kw_per_server",
+        "Power per server (kW)",
+        "optfloat",
+        "Empty: the rated maximum draw of the catalog server platform the option's name, vendor or quote "
+        "reference names (e.g. DGX H100). 0 stays 0.",
+        placeholder="default: catalog server's rated draw",
+    ),
     F("load_factor", "Load factor", "optfloat", "Average draw / max power", placeholder="1"),
     F("idle_power_fraction", "Idle power fraction", "optfloat", placeholder="1"),
     F("pue", "PUE (empty = project's)", "optfloat", placeholder="project value"),
@@ -182,13 +206,28 @@ ONPREM_FIELDS = (
     ),
     F("colo_per_kw_month", "Colocation (per kW-month)", "optfloat", placeholder="0"),
     F("colo_includes_power", "Colocation includes power", "bool"),
-    F("maintenance_rate_annual", "Maintenance (of capex a year)", "optfloat", FRACTION, placeholder="0"),
+    F(
+        "maintenance_rate_annual",
+        "Maintenance (of capex a year)",
+        "optfloat",
+        f"{FRACTION}. Empty: the default, {dflt.MAINTENANCE_SOURCE}. 0 stays 0.",
+        placeholder=f"default: {dflt.MAINTENANCE_RATE:.0%} a year (Alpine; gpu-tco)",
+    ),
     F("opex_annual_per_server", "Other opex per server (a year)", "optfloat", placeholder="0"),
     F("licences_annual", "Licences (a year)", "optfloat", placeholder="0"),
     F("finance_rate_annual", "Finance rate (a year)", "optfloat", placeholder="paid up front"),
     F("finance_months", "Finance term (months)", "optint", placeholder="—"),
     F("air_gapped", "Air-gapped", "bool"),
-    *_BASE_OPTION,
+    F(
+        "staff_fte",
+        "Staff (FTE)",
+        "optfloat",
+        "Empty and not from the staffing table: the default, the staffing table's on-premises FTEs for "
+        "the project's MLOps stack (0.5 FTE on-call with none chosen), “Model Training, Fine-Tuning & "
+        "Experiment Tracking: On-Premises” §9. 0 stays 0.",
+        placeholder="default: staffing table (on-premises)",
+    ),
+    *_BASE_OPTION[1:],
 )
 
 HYBRID_FIELDS = (
