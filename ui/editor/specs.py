@@ -99,7 +99,7 @@ WORKLOAD_FIELDS = (
     F("estimate.flash_attention", "Flash attention", "bool", default=True),
 )
 
-FTE_COST_HINT = f"default: USD {dflt.FTE_COST_USD:,.0f} (KORE1 2026)"
+FTE_COST_HINT = f"default: USD {dflt.FTE_COST_USD:,.0f} a year (KORE1 2026)"
 FTE_COST_TIP = (
     "Loaded cost per FTE-year. Empty on a staffed option: the default, the "
     + dflt.FTE_COST_SOURCE
@@ -111,7 +111,14 @@ STAFF_TABLE_TIP = (
 )
 _BASE_OPTION = (
     F("staff_fte", "Staff (FTE)", "optfloat", placeholder="0"),
-    F("fte_cost_annual", "Cost per FTE (a year)", "optfloat", FTE_COST_TIP, placeholder=FTE_COST_HINT),
+    F(
+        "fte_cost_annual",
+        "Cost per FTE (a year)",
+        "optfloat",
+        FTE_COST_TIP,
+        placeholder="default if staffed",
+        hint=FTE_COST_HINT + " when staffed",
+    ),
     F("staff_from_table", "Staff from the staffing table", "bool", STAFF_TABLE_TIP),
     F("monthly_fixed", "Fixed cost a month", "optfloat", placeholder="0"),
     F("source_url", "Source URL", "text", "Where the prices come from"),
@@ -174,7 +181,8 @@ ONPREM_FIELDS = (
         "Network (of server capex)",
         "optfloat",
         f"{FRACTION}. Empty with no network capex: the default, {dflt.NETWORK_SOURCE}. 0 stays 0.",
-        placeholder=f"default: {dflt.NETWORK_FRACTION:.1%} (V2PSEO 2026)",
+        placeholder=f"default {dflt.NETWORK_FRACTION:.1%}",
+        hint=f"default: {dflt.NETWORK_FRACTION:.1%} of server capex (V2PSEO 2026)",
     ),
     F("network_capex", "Network capex", "optfloat", "Itemised network: replaces the default share"),
     F("storage_capex", "Storage capex", "optfloat", placeholder="0"),
@@ -193,7 +201,8 @@ ONPREM_FIELDS = (
         "optfloat",
         "Empty: the rated maximum draw of the catalog server platform the option's name, vendor or quote "
         "reference names (e.g. DGX H100). 0 stays 0.",
-        placeholder="default: catalog server's rated draw",
+        placeholder="default from the catalog",
+        hint="default: rated draw of the catalog server the option names (e.g. DGX H100)",
     ),
     F("load_factor", "Load factor", "optfloat", "Average draw / max power", placeholder="1"),
     F("idle_power_fraction", "Idle power fraction", "optfloat", placeholder="1"),
@@ -211,7 +220,8 @@ ONPREM_FIELDS = (
         "Maintenance (of capex a year)",
         "optfloat",
         f"{FRACTION}. Empty: the default, {dflt.MAINTENANCE_SOURCE}. 0 stays 0.",
-        placeholder=f"default: {dflt.MAINTENANCE_RATE:.0%} a year (Alpine; gpu-tco)",
+        placeholder=f"default {dflt.MAINTENANCE_RATE:.0%}",
+        hint=f"default: {dflt.MAINTENANCE_RATE:.0%} of capex a year (Alpine Blockchain; gpu-tco)",
     ),
     F("opex_annual_per_server", "Other opex per server (a year)", "optfloat", placeholder="0"),
     F("licences_annual", "Licences (a year)", "optfloat", placeholder="0"),
@@ -225,7 +235,8 @@ ONPREM_FIELDS = (
         "Empty and not from the staffing table: the default, the staffing table's on-premises FTEs for "
         "the project's MLOps stack (0.5 FTE on-call with none chosen), “Model Training, Fine-Tuning & "
         "Experiment Tracking: On-Premises” §9. 0 stays 0.",
-        placeholder="default: staffing table (on-premises)",
+        placeholder="default from the staffing table",
+        hint="default: staffing table, on-premises row (research note §9)",
     ),
     *_BASE_OPTION[1:],
 )
@@ -234,7 +245,7 @@ HYBRID_FIELDS = (
     F("name", "Option name", "text"),
     F("optimise_split", "Optimise the owned/cloud split", "bool", default=True),
     *(
-        F("onprem." + f.key, "Owned: " + f.label, f.kind, f.tip, f.choices, f.placeholder, f.default)
+        F("onprem." + f.key, "Owned: " + f.label, f.kind, f.tip, f.choices, f.placeholder, f.default, f.hint)
         for f in ONPREM_FIELDS[3:21]
     ),
     *(
