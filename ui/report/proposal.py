@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import io
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -1695,12 +1696,26 @@ def _defaults_used(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: float) -
         )
     )
     rows: list[list[Cell]] = [["Input", "Default used", "Source"]]
+    links: list[str] = []
+
+    def cite(match: re.Match[str]) -> str:
+        url = match.group(0).rstrip(").,;")
+        if url not in links:
+            links.append(url)
+        return f"[{links.index(url) + 1}]" + match.group(0)[len(url) :]
+
     for i in filled:
-        rows.append([input_label(i.path), _default_value(i.path, i.value, fmt), i.note])
+        source = _URL.sub(cite, i.note).replace(" | ", ", ")
+        rows.append([input_label(i.path), _default_value(i.path, i.value, fmt), source])
     tbl = table(rows, width, st, text_cols=(0, 1, 2), fixed={0: 0.3, 1: 0.2, 2: 0.5})
     if tbl is not None:
         out.append(tbl)
+    for n, url in enumerate(links, start=1):
+        out.append(_source_para(url, st, prefix=f"[{n}] "))
     return out
+
+
+_URL = re.compile(r"https?://[^\s|]+")
 
 
 def _source_para(source: str, st: Styles, prefix: str = "source: ") -> Paragraph:
@@ -1742,6 +1757,14 @@ def staffing_section(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: float)
             if i.source == "staffing table"
         ]
         from_table = {o.name for o in pr.options if any(x.startswith(f"options.{o.name}.") for x in tabled)}
+        defaulted = {
+            o.name
+            for o in pr.options
+            for i in (inputs.analysis.inputs if inputs.analysis else ())
+            if i.source == "default"
+            and i.path.startswith(f"options.{o.name}.")
+            and i.path.endswith("staff_fte")
+        }
         for opt in pr.options:
             managed = isinstance(opt, CloudOption) and opt.managed
             model = deployment_model_for(opt.kind, managed)
@@ -1750,7 +1773,13 @@ def staffing_section(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: float)
             staffed = [x for x in parts if (x.staff_fte or 0.0) > 0]
             fte = sum(x.staff_fte or 0.0 for x in parts)
             costs = {x.fte_cost_annual for x in staffed} or {opt.fte_cost_annual}
-            how = f"{fte:g} " + ("(staffing table)" if opt.name in from_table else "stated")
+            how = f"{fte:g} " + (
+                "(staffing table)"
+                if opt.name in from_table
+                else "(default)"
+                if opt.name in defaulted
+                else "stated"
+            )
             rows.append(
                 [
                     opt.name,
