@@ -36,7 +36,15 @@ from planner.engine import CancelToken, Progress, check
 from planner.engine.cashflow import egress_cost
 from planner.engine.results import TcoResult
 from planner.engine.tco import evaluate, onprem_cost_per_gpu_hour
-from planner.project import CloudOption, HybridOption, OnPremOption, Option, Project, ProjectError
+from planner.project import (
+    CloudOption,
+    HybridOption,
+    OnPremOption,
+    Option,
+    Project,
+    ProjectError,
+    check_samples,
+)
 from planner.quotes import Quote, QuoteFigures, best_by_criterion
 from planner.staffing import deployment_model_for, fte_for
 
@@ -285,8 +293,7 @@ def analyse(
     ``quotes`` (stored vendor quotes) are compared under the project's site terms, at the utilisation the
     project's demand gives each quoted cluster, or at ``quote_utilization`` (0..1] when one is given.
     """
-    if samples < 0:
-        raise ProjectError("the number of Monte Carlo samples must be 0 or more", key="samples")
+    check_samples(project, samples)
     priced, conversions, conversion_inputs = _convert_prices(project, catalog, today)
     priced, filled, default_warnings = fill_defaults(priced, catalog, today)
     default_inputs = [ResolvedInput(path, value, "default", source) for path, value, source in filled]
