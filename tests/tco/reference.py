@@ -70,7 +70,7 @@ def streams(p: Project) -> list[Stream]:
 
 
 def staff_monthly(p: Project, opt: object, kind: str, managed: bool) -> float:
-    fte = opt.staff_fte or 0.0  # type: ignore[attr-defined]  (unset: 0 in the engine)
+    fte = opt.staff_fte or 0.0  # type: ignore[attr-defined]
     if opt.staff_from_table:  # type: ignore[attr-defined]
         fte = fte + fte_for(deployment_model_for(kind, managed), p.mlops_stack, p.fte_point, p.staffing_table)
     return fte * (opt.fte_cost_annual or 0.0) / 12.0  # type: ignore[attr-defined]
