@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from db import history
 from db.schema import SPECS, CellProblem, TableSpec
+from db.transactions import write_scope
 from planner import clock
 from planner.files import SHARED, atomic_path
 from planner.inputs import MAX_TEXT_CHARS, BadInput, clean_text, looks_like_formula, neutralise
@@ -543,7 +544,8 @@ def import_file(
     if not rows:
         raise CatalogImportError([CellError(2, "-", "the file has a header but no rows")], path)
     spec = SPECS[name]
-    with Session(engine) as session, session.begin():
+    # one writer at a time: a concurrent import of the same file waits, then finds its rows unchanged
+    with write_scope(engine, "catalog-import") as session:
         values, errors = parse_rows(spec, header, rows, known_gpus=gpu_names(session))
         if errors:
             raise CatalogImportError(errors, path)

@@ -53,6 +53,7 @@ from db.textnum import (
     parse_money,
 )
 from db.textnum import parse_date as parse_text_date
+from db.transactions import write_scope
 from planner import clock
 from planner.analysis.quotes import SiteTerms
 from planner.catalog import FxRate, Gpu, ServerPlatform
@@ -1327,7 +1328,8 @@ def import_quote(
             f"the newest {fx.base}/{fx.quote} rate in the catalog is from {fx.as_of.isoformat()}, "
             f"{(quote.quote_date - fx.as_of).days} days before the quote date: update the FX table for a fairer figure"
         )
-    with Session(engine) as session, session.begin():
+    # one quote writer at a time: a concurrent import of the same file waits, then finds this one stored
+    with write_scope(engine, "quotes") as session:
         server_ids, gpu_ids_ = servers_ids(session), gpu_ids(session)
         duplicates = find_duplicates(session, quote)
         if duplicates and not replace_existing:
@@ -1578,7 +1580,7 @@ def save_quote(engine: Engine, quote: Quote) -> int:
     """
     if quote.fx is None and quote.currency.upper() != "USD":
         quote = replace(quote, fx=fx_to_usd(engine, quote.currency, quote.quote_date))
-    with Session(engine) as session, session.begin():
+    with write_scope(engine, "quotes") as session:
         server_ids = servers_ids(session)
         gpu_ids_ = gpu_ids(session)
         issues = validate_quote(quote, server_ids, gpu_ids_)
@@ -1731,7 +1733,7 @@ def vendor_mapping(engine: Engine, vendor: str) -> ColumnMapping | None:
 
 def save_vendor_mapping(engine: Engine, vendor: str, mapping: ColumnMapping) -> None:
     """Remember ``mapping`` for ``vendor`` (replacing any earlier one)."""
-    with Session(engine) as session, session.begin():
+    with write_scope(engine, "quotes") as session:
         _upsert_mapping(session, vendor.strip(), mapping)
 
 
