@@ -41,6 +41,7 @@ from db.quote_layout import (
 )
 from db.quote_match import gpu_models_in, match_gpu, match_server, reconcile_gpus
 from db.quote_tables import QuoteLineRow, QuoteRow, VendorMappingRow
+from db.schema import text_limits, text_problem
 from db.tables import GpuRow, ServerPlatformRow
 from db.textnum import (
     CURRENCY_SYMBOLS,
@@ -1322,6 +1323,9 @@ def import_quote(
     except QuoteImportError as exc:
         raise QuoteImportError(str(path), exc.issues) from None
     quote = replace(parsed.quote, fx=fx)
+    unstorable = text_issues(quote)
+    if unstorable:
+        raise QuoteImportError(str(path), unstorable)
     notes = list(parsed.notes)
     if fx is not None and (quote.quote_date - fx.as_of).days > FX_STALE_DAYS:
         notes.append(
@@ -1532,6 +1536,31 @@ def _insert_lines(
         )
 
 
+_QUOTE_TEXT = ("vendor", "quote_number", "incoterms", "payment_terms", "notes", "source_file", "customer")
+_LINE_TEXT = ("description", "part_number", "kind", "note")
+
+
+def text_issues(quote: Quote) -> list[ImportIssue]:
+    """Text the database cannot store alike on SQLite and PostgreSQL (NUL and control characters, over-long
+    values; :func:`db.schema.text_problem`), one issue per field (row = line number from 1)."""
+    issues: list[ImportIssue] = []
+    quote_limits, line_limits = text_limits(QuoteRow), text_limits(QuoteLineRow)
+    for name in _QUOTE_TEXT:
+        problem = text_problem(str(getattr(quote, name) or ""), quote_limits.get(name))
+        if problem is not None:
+            issues.append(ImportIssue(None, name, problem))
+    for n, line in enumerate(quote.lines, start=1):
+        for name in _LINE_TEXT:
+            problem = text_problem(str(getattr(line, name) or ""), line_limits.get(name))
+            if problem is not None:
+                issues.append(ImportIssue(n, name, problem))
+    for tax in quote.taxes:
+        problem = text_problem(tax.description, line_limits.get("description"))
+        if problem is not None:
+            issues.append(ImportIssue(None, "tax", problem))
+    return issues
+
+
 def validate_quote(
     quote: Quote, server_models: Iterable[str] = (), gpu_names: Iterable[str] = ()
 ) -> list[ImportIssue]:
@@ -1570,7 +1599,7 @@ def validate_quote(
             issues.append(ImportIssue(n, "support_years", "cannot be negative"))
     if not quote.lines:
         issues.append(ImportIssue(None, "lines", "a quote needs at least one line"))
-    return issues
+    return issues + text_issues(quote)
 
 
 def save_quote(engine: Engine, quote: Quote) -> int:

@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import io
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 from xml.sax.saxutils import escape
@@ -1064,13 +1064,15 @@ def cost_detail_section(
                 _cumulative_drawing(inputs, fmt, width),
                 p(
                     "Break-even (circles): "
-                    + (caption or "none within the horizon for the recommended option."),
+                    + (caption or "none within the horizon for the recommended option.")
+                    + chart_note(_cumulative_shown(inputs), len(inputs.result["options"])),
                     st.small,
                 ),
             ]
         )
     )
-    parts = [(o["name"], _merge_parts(o["breakdown_totals"])) for o in view.ranked]
+    shown = _chart_options(view.ranked, BAR_CHART_OPTIONS)
+    parts = [(o["name"], _merge_parts(o["breakdown_totals"])) for o in shown]
     out.append(
         KeepTogether(
             [
@@ -1078,7 +1080,7 @@ def cost_detail_section(
                 charts.breakdown_chart(parts, fmt.compact, width=width),
                 p(
                     "Horizon total per cost term; a hybrid's owned base and cloud burst are added up per term "
-                    "(the tables above list them apart).",
+                    "(the tables above list them apart)." + chart_note(len(shown), len(view.ranked)),
                     st.small,
                 ),
             ]
@@ -1161,15 +1163,45 @@ def _terms_table(
     raise ValueError("a cost table does not fit the page even in compact units")
 
 
+def _cumulative_options(inputs: ProposalInputs) -> list[Any]:
+    """The options the cumulative chart draws: the cheapest, plus the recommended and those it marks."""
+    res = inputs.result
+    ranked = sorted(res["options"], key=lambda o: o["total"])
+    keep: set[Any] = {n for a, b, _m in chart_break_evens(inputs) for n in (a, b)}
+    keep.add((res.get("recommendation") or {}).get("option"))
+    return _chart_options(ranked, LINE_CHART_OPTIONS, keep)
+
+
+def _cumulative_shown(inputs: ProposalInputs) -> int:
+    return len(_cumulative_options(inputs))
+
+
 def _cumulative_drawing(inputs: ProposalInputs, fmt: Fmt, width: float) -> Flowable:
     res = inputs.result
     months = list(res["months"])
-    ranked = sorted(res["options"], key=lambda o: o["total"])
-    series = [(o["name"], list(o["cumulative"])) for o in ranked]
+    series = [(o["name"], list(o["cumulative"])) for o in _cumulative_options(inputs)]
     cum = {o["name"]: o["cumulative"] for o in res["options"]}
     markers = [(f"m{m}", m, float(cum[a][m - 1])) for a, _b, m in chart_break_evens(inputs)]
     height = 240 + 10 * (len(series) // 3)
     return charts.cumulative_chart(months, series, markers, fmt.compact, width=width, height=height)
+
+
+LINE_CHART_OPTIONS = 8
+"""At most this many lines in the cumulative chart (one colour each); the tables list every option."""
+BAR_CHART_OPTIONS = 20
+"""At most this many bars in a per-option bar chart, so the chart fits one page whatever the option count."""
+
+
+def _chart_options(ranked: Sequence[Any], limit: int, keep: Set[Any] = frozenset()) -> list[Any]:
+    """The first ``limit`` options of ``ranked`` (cheapest first), plus those named in ``keep``."""
+    return [o for i, o in enumerate(ranked) if i < limit or o["name"] in keep]
+
+
+def chart_note(shown: int, total: int) -> str:
+    """The caption's sentence when a chart leaves options out ("" when it shows them all)."""
+    if shown >= total:
+        return ""
+    return f" The chart shows the {shown} cheapest of the {total} options; the table lists every option."
 
 
 def chart_break_evens(inputs: ProposalInputs, limit: int = 4) -> list[tuple[str, str, int]]:
@@ -1249,7 +1281,8 @@ def _monte_carlo(inputs: ProposalInputs, view: View, st: Styles, fmt: Fmt, width
             p("No Monte Carlo simulation was run for this document.", st.body),
         ]
     names = [o["name"] for o in view.ranked]
-    rows_chart = [(n, mc["p10"][n], mc["p50"][n], mc["p90"][n]) for n in names]
+    charted = names[:BAR_CHART_OPTIONS]
+    rows_chart = [(n, mc["p10"][n], mc["p50"][n], mc["p90"][n]) for n in charted]
 
     def build(money: Callable[[float | None], str]) -> list[list[Cell]]:
         rows: list[list[Cell]] = [["Option", "P10", "P50", "P90", "Cheapest in"]]
@@ -1289,13 +1322,18 @@ def _monte_carlo(inputs: ProposalInputs, view: View, st: Styles, fmt: Fmt, width
     )
     return [
         CondPageBreak(90 * mm),
-        h2("Uncertainty (Monte Carlo)", st),
-        p(
-            f"{mc['samples']:,} simulated outcomes (random seed {mc['seed']}). P10/P90: 10 % of outcomes fall "
-            "below/above. “Cheapest in”: share of outcomes in which the option is the cheapest of all priced.",
-            st.small,
+        KeepTogether(
+            [
+                h2("Uncertainty (Monte Carlo)", st),
+                p(
+                    f"{mc['samples']:,} simulated outcomes (random seed {mc['seed']}). P10/P90: 10 % of outcomes fall "
+                    "below/above. “Cheapest in”: share of outcomes in which the option is the cheapest of all priced."
+                    + chart_note(len(charted), len(names)),
+                    st.small,
+                ),
+                charts.monte_carlo_chart(rows_chart, fmt.compact, mc["samples"], width=width),
+            ]
         ),
-        charts.monte_carlo_chart(rows_chart, fmt.compact, mc["samples"], width=width),
         Spacer(1, 3 * mm),
         *money_table(build, fmt, width, st),
         h2("Ranges used", st, toc=False),

@@ -1,0 +1,36 @@
+"""With the team's PostgreSQL down, the CLI names the database in one sentence - not the project file,
+not a crash log (issue 22: "with PostgreSQL down, export blames the project file")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from db.session import dispose_engines
+from ui.cli import main
+
+SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "samples" / "fine_tuning_workloads.json"
+DOWN = "postgresql://planner@127.0.0.1:1/teamcatalog"  # port 1: nothing listens, connection refused
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["export", str(SAMPLE), "--out", "{tmp}/proposal.pdf", "--samples", "0"],
+        ["quotes", "list"],
+    ],
+)
+def test_an_unreachable_team_catalog_is_named(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PLANNER_DB", DOWN)  # main() sets it from --db; monkeypatch restores it
+    args = [a.replace("{tmp}", str(tmp_path)) for a in command]
+    try:
+        code = main(["--db", DOWN, *args])
+    finally:
+        dispose_engines()
+    err = capsys.readouterr().err
+    assert code == 3
+    assert err == "planner: cannot reach the team catalog at 127.0.0.1:1/teamcatalog (connection refused)\n"
+    assert not (tmp_path / "proposal.pdf").exists()
