@@ -19,6 +19,8 @@ DOWN = "postgresql://planner@127.0.0.1:1/teamcatalog"  # port 1: nothing listens
     [
         ["export", str(SAMPLE), "--out", "{tmp}/proposal.pdf", "--samples", "0"],
         ["quotes", "list"],
+        ["catalog", "list", "gpus"],
+        ["fx", "list"],
     ],
 )
 def test_an_unreachable_team_catalog_is_named(
