@@ -111,6 +111,20 @@ def test_the_sqlite_file_is_created_owner_only(tmp_path: Path) -> None:
         dispose_engines()
 
 
+def test_a_catalog_left_readable_by_others_is_made_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.sqlite3"
+    try:
+        get_engine(f"sqlite:///{path}")
+    finally:
+        dispose_engines()
+    path.chmod(0o644)  # as an older version left it
+    try:
+        get_engine(f"sqlite:///{path}")
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    finally:
+        dispose_engines()
+
+
 def test_an_unreachable_server_is_named() -> None:
     with pytest.raises(DatabaseUnavailable) as down:
         get_engine("postgresql://planner@127.0.0.1:1/teamcatalog")
