@@ -15,6 +15,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from ui.theme import theme_manager
+
 pg.setConfigOptions(antialias=False)
 READOUT_HINT = "Point at the chart to read its values (with units) here."
 
@@ -154,7 +156,9 @@ class ChartWidget(QWidget):
         layout.addWidget(self.readout)
         self.legend_entries: list[tuple[str, str]] = []
         self.plot.scene().sigMouseMoved.connect(self._mouse_moved)
-        self.apply_palette(LIGHT)
+        themes = theme_manager()  # the window's light/dark theme (View menu); bound method: safe on delete
+        themes.changed.connect(self._follow_theme)
+        self.apply_palette(PALETTES.get(themes.scheme, LIGHT))
 
     # ---- palette -------------------------------------------------------------------------------
     def apply_palette(self, palette: Palette) -> None:
@@ -172,6 +176,9 @@ class ChartWidget(QWidget):
             self.plot_item.setLabel("bottom", self._x_label, color=fg)
         self.plot_item.setLabel("left", self._y_label, color=fg)
         self.redraw()
+
+    def _follow_theme(self, scheme: str) -> None:
+        self.apply_palette(PALETTES.get(scheme, LIGHT))
 
     def color(self, index: int) -> str:
         return self.palette_.series[index % len(self.palette_.series)]

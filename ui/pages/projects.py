@@ -19,7 +19,6 @@ from typing import Any
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -49,6 +48,7 @@ from ui.editor.document import ProjectDocument, error_path, new_project_data
 from ui.editor.lanes import AnalysisRequest, run_analysis
 from ui.editor.panels import CatalogPicker, OptionsEditor, ProjectForm, WorkloadsEditor
 from ui.editor.results_panel import ResultsPanel
+from ui.layout import remember_splitter
 from ui.workers import ComputeLane, DbLane, WorkerError
 
 log = logging.getLogger(__name__)
@@ -205,10 +205,6 @@ class ProjectsPage(QWidget):
         self.samples_spin.setPrefix("Monte Carlo ")
         self.samples_spin.setSuffix(" samples")
         self.samples_spin.editingFinished.connect(self._samples_changed)
-        self.theme = QComboBox()
-        self.theme.addItems(["light", "dark"])
-        self.theme.setToolTip("Chart palette")
-        self.theme.currentTextChanged.connect(self.set_palette)
         top = QHBoxLayout()
         for w in (
             self.new_button,
@@ -218,7 +214,6 @@ class ProjectsPage(QWidget):
             self.export_button,
             self.compute_button,
             self.samples_spin,
-            self.theme,
         ):
             top.addWidget(w)
 
@@ -268,6 +263,7 @@ class ProjectsPage(QWidget):
         left.addWidget(self.tabs)
         left.setStretchFactor(1, 4)
         left.setSizes([80, 640])
+        remember_splitter(left, "projects/editor_splitter")
         # The charts (pyqtgraph) are built right after the window is shown, or on first use: the window
         # appears sooner.
         self._results: ResultsPanel | None = None
@@ -310,8 +306,6 @@ class ProjectsPage(QWidget):
         self._autosave_timer.setSingleShot(True)
         self._autosave_timer.setInterval(AUTOSAVE_DELAY_MS)
         self._autosave_timer.timeout.connect(self.autosave_now)
-        theme = QSettings().value("projects/theme", "light")
-        self.theme.setCurrentText(str(theme))
         self._set_enabled(False)
 
     def _connect(self, window: Any) -> None:
@@ -708,11 +702,6 @@ class ProjectsPage(QWidget):
         if busy:
             self.progress.setValue(0)
 
-    def set_palette(self, name: str) -> None:
-        if self._results is not None:
-            self._results.apply_palette(name)
-        QSettings().setValue("projects/theme", name)
-
     @property
     def results(self) -> ResultsPanel:
         """The Results view (charts and recommendation), built on first use."""
@@ -721,7 +710,6 @@ class ProjectsPage(QWidget):
     def _ensure_results(self) -> ResultsPanel:
         if self._results is None:
             panel = ResultsPanel()
-            panel.apply_palette(self.theme.currentText())
             panel.drawn.connect(self._finish_draw)
             self.splitter.replaceWidget(1, panel)
             self.splitter.setStretchFactor(1, 2)
