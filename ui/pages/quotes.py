@@ -67,6 +67,7 @@ from planner.quotes import (
 from ui import present
 from ui.charts.quotes_chart import QuoteBar, QuotesChart, ReferenceLine
 from ui.layout import remember_splitter
+from ui.workers import log_failure
 
 log = logging.getLogger(__name__)
 
@@ -906,7 +907,7 @@ class QuotesPage(QWidget):
 
     def _failed(self, exc: Exception) -> None:
         self._error = str(exc) or repr(exc)
-        log.warning("quotes view: %s", self._error)
+        log_failure(log, "quotes view", exc)
         self.status.setText(f"<span style='color:#b3261e'>{self._error}</span>")
         self.operation_failed.emit(self._error)
 
