@@ -7,11 +7,15 @@ re-importing the same file changes nothing. Export writes the same header the im
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import difflib
+import math
 import os
-from collections.abc import Iterable, Sequence
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,10 +25,20 @@ from sqlmodel import Session
 
 from db import history
 from db.schema import SPECS, CellProblem, TableSpec
+from db.transactions import write_scope
 from planner import clock
 from planner.files import SHARED, atomic_path
+from planner.inputs import MAX_TEXT_CHARS, BadInput, clean_text, looks_like_formula, neutralise
 
 TABLES = {"gpus", "servers", "cloud", "models", "fx"}
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+"""Largest catalog file imported (20 MB; the whole shipped catalog is under 1 MB)."""
+MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
+"""Largest total size of the parts inside an XLSX file once unzipped (a zip bomb is refused unread)."""
+MAX_IMPORT_ROWS = 100_000
+"""Most rows one catalog file may hold."""
+MAX_IMPORT_COLUMNS = 200
+"""Most columns one catalog file may hold."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +80,7 @@ class ImportReport:
     unchanged: int = 0
     skipped: int = 0  # shipped-catalog sync only: rows kept because the user owns them
     took_over: int = 0  # of ``updated``: shipped rows now owned by the import (no longer app-updated)
+    warnings: tuple[str, ...] = ()  # kept as text but worth a look (e.g. cells that read as formulas)
 
     def summary(self) -> str:
         """One line for people: counts, and a warning when shipped rows were taken over."""
@@ -75,6 +90,8 @@ class ImportReport:
                 f"; took over {self.took_over} shipped row(s)"
                 " (they will no longer be updated by new app versions)"
             )
+        for warning in self.warnings:
+            text += f"\n  warning: {warning}"
         return text
 
 
@@ -97,35 +114,124 @@ def read_table_file(path: str | os.PathLike[str]) -> tuple[list[str], list[tuple
             [CellError(1, "-", f"unsupported file type {suffix!r} (use .csv or .xlsx)")], path
         )
     try:
+        size = p.stat().st_size
+    except OSError as exc:
+        raise UnreadableFileError(path, f"cannot be read ({exc.strerror or exc})") from None
+    if size > MAX_IMPORT_BYTES:
+        raise UnreadableFileError(
+            path,
+            f"is {size / 1e6:,.1f} MB, more than the {MAX_IMPORT_BYTES / 1e6:g} MB a catalog file may hold",
+        )
+    try:
         if suffix in (".xlsx", ".xlsm"):
-            return _read_xlsx(p)
-        return _read_csv(p)
+            header, rows = _read_xlsx(p)
+        else:
+            header, rows = _read_csv(p)
     except UnicodeDecodeError:
         raise UnreadableFileError(path, "is not UTF-8 text (save it as UTF-8 CSV)") from None
     except csv.Error as exc:
         raise UnreadableFileError(path, f"is not a readable CSV file ({exc})") from None
     except PermissionError:
         raise UnreadableFileError(path, "cannot be read (permission denied)") from None
+    except OSError as exc:
+        raise UnreadableFileError(path, f"cannot be read ({exc.strerror or exc})") from None
+    if len(rows) > MAX_IMPORT_ROWS:
+        raise UnreadableFileError(
+            path, f"has {len(rows):,} rows, more than the {MAX_IMPORT_ROWS:,} a catalog file may hold"
+        )
+    width = max([len(header), *(len(c) for _, c in rows)])
+    if width > MAX_IMPORT_COLUMNS:
+        raise UnreadableFileError(
+            path, f"has {width:,} columns, more than the {MAX_IMPORT_COLUMNS:,} a catalog file may hold"
+        )
+    return header, rows
+
+
+@contextlib.contextmanager
+def csv_field_limit(limit: int) -> Iterator[None]:
+    """csv.field_size_limit(``limit``) for the block (the csv module's limit is process-wide)."""
+    old = csv.field_size_limit(limit)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
-    with path.open(newline="", encoding="utf-8-sig") as fh:
+    # The csv module refuses a field over its limit without saying which column: read up to the file cap,
+    # then name the row and the column of any cell over MAX_TEXT_CHARS.
+    with path.open(newline="", encoding="utf-8-sig") as fh, csv_field_limit(MAX_IMPORT_BYTES):
         reader = csv.reader(fh)
         header: list[str] | None = None
         rows: list[tuple[int, list[Any]]] = []
         for cells in reader:
+            _check_cell_lengths(path, reader.line_num, cells, header)
             if not any(c.strip() for c in cells):
                 continue
             if header is None:
                 header = [c.strip() for c in cells]
                 continue
             rows.append((reader.line_num, list(cells)))
+            if len(rows) > MAX_IMPORT_ROWS:
+                break
     return header or [], rows
 
 
-def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
-    import zipfile
+def _check_cell_lengths(path: Path, line: int, cells: Sequence[str], header: Sequence[str] | None) -> None:
+    for i, cell in enumerate(cells):
+        if len(cell) > MAX_TEXT_CHARS:
+            column = header[i] if header is not None and i < len(header) and header[i] else f"{i + 1}"
+            raise CatalogImportError(
+                [
+                    CellError(
+                        line,
+                        column,
+                        f"the cell is {len(cell):,} characters long (at most {MAX_TEXT_CHARS:,})",
+                    )
+                ],
+                path,
+            )
 
+
+def check_xlsx_archive(path: Path) -> str | None:
+    """Why the XLSX at ``path`` must not be opened (not a zip, or a zip bomb), or None. openpyxl parses its
+    XML with defusedxml (entity expansion refused) when defusedxml is installed, as it is here."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            unpacked = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return "is not a readable XLSX workbook"
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        return (
+            f"unpacks to {unpacked / 1e6:,.0f} MB, more than the {MAX_XLSX_UNPACKED_BYTES / 1e6:g} MB "
+            "a workbook may hold"
+        )
+    return None
+
+
+def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    problem = check_xlsx_archive(path)
+    if problem:
+        raise UnreadableFileError(path, problem)
+    try:
+        return _read_xlsx_rows(path)
+    except CatalogImportError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - damaged XML, forbidden entities, bad numbers inside parts
+        raise UnreadableFileError(path, f"is not a readable XLSX workbook ({_xml_problem(exc)})") from None
+
+
+def _xml_problem(exc: Exception) -> str:
+    """What is wrong inside a workbook, in words (defusedxml names entity expansion explicitly)."""
+    kind = type(exc).__name__
+    if kind in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden", "NotSupportedError"):
+        return "it declares XML entities, which are refused"
+    if kind == "ParseError":
+        return "its XML is damaged"
+    return "a part of it is damaged"
+
+
+def _read_xlsx_rows(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -147,6 +253,8 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
                 header = ["" if c is None else str(c).strip() for c in cells]
                 continue
             rows.append((number, list(cells)))
+            if len(rows) > MAX_IMPORT_ROWS or len(cells) > MAX_IMPORT_COLUMNS:
+                break
     finally:
         wb.close()
     while header and header[-1] == "":
@@ -200,6 +308,7 @@ def parse_rows(
             i = index.get(col.name)
             raw = cells[i] if i is not None and i < len(cells) else None
             try:
+                raw = clean_cell(raw)
                 values[col.name] = col.parse(raw, today)
             except CellProblem as exc:
                 errors.append(CellError(line, col.name, str(exc)))
@@ -227,6 +336,39 @@ def parse_rows(
                 values["notes"] = ""
             parsed.append(values)
     return parsed, errors
+
+
+def clean_cell(raw: Any) -> Any:
+    """One imported cell made safe before it is typed: text in NFC without NUL, control characters or lone
+    surrogates and at most MAX_TEXT_CHARS long; numbers finite and of a sane size. CellProblem otherwise.
+    A leading apostrophe before formula-like text (what :func:`neutralise` writes) is dropped."""
+    if isinstance(raw, str):
+        try:
+            text = clean_text(raw, "")
+        except BadInput as exc:
+            raise CellProblem(exc.message) from None
+        # our own export's apostrophe in front of formula-like text: read back the text as it was
+        return text[1:] if text.startswith("'") and looks_like_formula(text[1:]) else text
+    if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) > 10**18:
+        raise CellProblem(f"the number has {len(str(abs(raw)))} digits, more than any catalog figure")
+    if isinstance(raw, float) and not math.isfinite(raw):
+        raise CellProblem("not a finite number")
+    return raw
+
+
+def formula_warnings(header: Sequence[str], rows: Iterable[tuple[int, Sequence[Any]]]) -> tuple[str, ...]:
+    """One warning per text cell that a spreadsheet would run as a formula (kept as text; exports prefix it
+    with an apostrophe); at most 10, then a count."""
+    found = [
+        f"row {line}, column {header[i] if i < len(header) else i + 1}: {str(cell)[:40]!r} reads as a "
+        "spreadsheet formula; it is kept as text and exported with a leading apostrophe"
+        for line, cells in rows
+        for i, cell in enumerate(cells)
+        if isinstance(cell, str) and looks_like_formula(cell)
+    ]
+    if len(found) > 10:
+        found = [*found[:10], f"{len(found) - 10} more cell(s) read as formulas"]
+    return tuple(found)
 
 
 def header_mismatch(spec: TableSpec, header: Sequence[str], missing: Sequence[str]) -> CellError:
@@ -402,7 +544,8 @@ def import_file(
     if not rows:
         raise CatalogImportError([CellError(2, "-", "the file has a header but no rows")], path)
     spec = SPECS[name]
-    with Session(engine) as session, session.begin():
+    # one writer at a time: a concurrent import of the same file waits, then finds its rows unchanged
+    with write_scope(engine, "catalog-import") as session:
         values, errors = parse_rows(spec, header, rows, known_gpus=gpu_names(session))
         if errors:
             raise CatalogImportError(errors, path)
@@ -412,7 +555,8 @@ def import_file(
             raise CatalogImportError(
                 [_takeover_error(spec, lines[pos], old, new) for pos, old, new in plan.took_over], path
             )
-        return _apply(session, spec, plan)
+        report = _apply(session, spec, plan)
+    return dataclasses.replace(report, warnings=formula_warnings(header, rows))
 
 
 # -------------------------------------------------------------------------------------------- export
@@ -440,6 +584,8 @@ def _cell_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float):
         return repr(value) if value != int(value) or abs(value) >= 1e16 else str(int(value))
+    if isinstance(value, str):
+        return neutralise(value)
     return str(value)
 
 
@@ -480,4 +626,6 @@ def _xlsx_cell(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, str):
+        return neutralise(value)
     return value

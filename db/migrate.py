@@ -1,7 +1,10 @@
 """Alembic, run from code: the scripts are found next to this module (works from a wheel or a frozen build).
 
 An existing SQLite file that is behind the newest revision is copied to a timestamped backup (SQLite's
-online backup API, so the WAL is included) before it is upgraded in place.
+online backup API, so the WAL is included; owner-only, written through :func:`planner.files.atomic_path`)
+before it is upgraded in place. Each step runs in its own transaction (DDL and version stamp together, on
+SQLite too), so a crash leaves the database at a step boundary and the next start continues from there; a
+step that fails raises :class:`UpgradeFailed`, whose one sentence names the backup and how to restore it.
 """
 
 from __future__ import annotations
@@ -17,8 +20,17 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from planner import clock
+from planner.files import atomic_path
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class UpgradeFailed(RuntimeError):
+    """A schema upgrade step failed (that step was rolled back); the message says where the backup is."""
+
+    def __init__(self, message: str, backup: Path | None) -> None:
+        super().__init__(message)
+        self.backup = backup
 
 
 @dataclass(frozen=True)
@@ -57,11 +69,12 @@ def backup_sqlite(path: Path, label: str) -> Path:
     target = path.with_name(f"{path.stem}.backup-{label}-{stamp}{path.suffix}")
     src = sqlite3.connect(str(path))
     try:
-        dst = sqlite3.connect(str(target))
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
+        with atomic_path(target) as tmp:
+            dst = sqlite3.connect(str(tmp))
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
     finally:
         src.close()
     return target
@@ -78,7 +91,26 @@ def upgrade(engine: Engine, *, script_location: Path | None = None) -> Migration
     if current and path is not None and path.exists():
         backup = backup_sqlite(path, "-".join(current))
     config = alembic_config(script_location)
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "heads")
+    try:
+        with engine.connect() as conn:  # not in a transaction: env.py begins one per step
+            config.attributes["connection"] = conn
+            command.upgrade(config, "heads")
+    except Exception as exc:
+        raise UpgradeFailed(_failure_sentence(engine, path, backup, exc), backup) from exc
     return MigrationResult(current, heads, backup)
+
+
+def _failure_sentence(engine: Engine, path: Path | None, backup: Path | None, exc: Exception) -> str:
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    why = f" ({reason[0]})" if reason else ""
+    where = str(path) if path is not None else engine.url.render_as_string(hide_password=True)
+    if backup is not None:
+        return (
+            f"The catalog database {where} could not be upgraded to this version of the app{why}; "
+            f"the copy made just before the upgrade is {backup}: to go back to it, quit the app and copy "
+            f"that file over {path}."
+        )
+    return (
+        f"The catalog database {where} could not be upgraded to this version of the app{why}; "
+        "the failed step was rolled back, so the database is as it was before that step."
+    )

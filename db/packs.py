@@ -6,6 +6,8 @@ Formats read (recognised from the file's own header, never from its name):
   as separate rows: a GPU machine type (a2, a3, a4, g2) is priced as its host VM plus its GPUs.
 - dstack gpuhunt catalog files (``<provider>.csv`` with ``instance_name,location,price,...,spot``); the
   provider is the file's stem unless ``provider`` says otherwise.
+- The Azure Retail Prices API's JSON and the AWS Price List JSON for EC2 and SageMaker
+  (:mod:`db.pack_json`), with reservations; the GPUs of an instance come from the catalog's own rows.
 
 A pack row becomes a cloud row keyed (provider, instance, region, service kind), so a later pack
 updates it instead of adding a duplicate; the on-demand and spot prices are its two pricings. RAM is
@@ -42,12 +44,16 @@ from db.io import (
     gpu_names,
 )
 from db.io import upsert_rows as _upsert
+from db.pack_json import InstanceInfo
 from db.schema import CLOUD
 from db.tables import CloudSkuRow
 
 GIB_TO_GB = 1.073741824
 PRICE_FIELDS = ("on_demand_per_hour", "spot_per_hour")
-"""The cloud columns a pack sets; the others (reserved, billing, egress, premium) keep their value."""
+"""The cloud columns a pack sets; the others (billing, egress, premium) keep their value."""
+RESERVED_FIELDS = ("reserved_1y_per_hour", "reserved_3y_per_hour")
+"""Set by packs that list reservations (Azure, AWS Price List); a pack without them keeps the old ones."""
+DIFF_FIELDS = (*PRICE_FIELDS, *RESERVED_FIELDS)
 PACK_FIELDS = ("gpu_name", "gpu_count", "vcpu", "ram_gb", *PRICE_FIELDS, "source_url", "as_of", "notes")
 
 PROVIDERS = {
@@ -191,6 +197,10 @@ class Pack:
     rows: tuple[dict[str, Any], ...]
     lines: tuple[int, ...]  # the file line each row came from (its first line when merged)
     skipped: tuple[Skipped, ...] = ()
+    carries: frozenset[str] = frozenset(PRICE_FIELDS)
+    """The prices the format lists: one it does not list (AWS Price List: spot) keeps its old value."""
+    regional: bool = False
+    """A price-list file of some regions: rows of other regions are not "no longer listed"."""
 
 
 class PackError(CatalogImportError):
@@ -210,6 +220,8 @@ class _Acc:
     ram_gib: float | None
     on_demand: list[float] = field(default_factory=list)
     spot: list[float] = field(default_factory=list)
+    ram_gb: float | None = None  # when the source gives GB already (the catalog's own rows)
+    reserved: dict[int, list[float]] = field(default_factory=dict)  # years -> per-hour rates
 
 
 class _Reader:
@@ -240,7 +252,13 @@ class _Reader:
             return None
         return value
 
-    def add(self, acc: _Acc, on_demand: float | None, spot: float | None) -> None:
+    def add(
+        self,
+        acc: _Acc,
+        on_demand: float | None,
+        spot: float | None,
+        reserved: Mapping[int, float] | None = None,
+    ) -> None:
         key = (acc.instance, acc.region)
         held = self.groups.get(key)
         if held is None:
@@ -249,6 +267,8 @@ class _Reader:
             held.on_demand.append(on_demand)
         if spot is not None:
             held.spot.append(spot)
+        for years, rate in (reserved or {}).items():
+            held.reserved.setdefault(years, []).append(rate)
 
 
 def _csv_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
@@ -298,17 +318,23 @@ def read_pack(
     as_of: dt.date | None = None,
     provider: str | None = None,
     source_url: str | None = None,
+    instances: Mapping[tuple[str, str], InstanceInfo] | None = None,
 ) -> Pack:
     """Read and check one pack file (nothing is written). PackError lists every bad row.
 
-    ``as_of`` is the date the snapshot was taken: these files carry none, so it is required (the
-    snapshot's commit date, say). ``source_url`` defaults to the catalog's public location.
+    ``as_of`` is the date the snapshot was taken, for files that carry none (the CSV catalogs and the
+    Azure API's answer: the snapshot's commit or download date, say); an AWS Price List file carries
+    its publication date, which wins. ``source_url`` defaults to the catalog's public location.
+    ``instances`` ((provider, instance in lower case) -> GPU, count, vCPUs, RAM GB) is the catalog's
+    knowledge of instances, for the JSON files that do not name the GPU.
     """
     p = Path(path)
     if p.is_dir():
         raise UnreadableFileError(path, "is a folder")
     if not p.exists():
         raise UnreadableFileError(path, "does not exist")
+    if _looks_like_json(p):
+        return _read_json_pack(p, path, set(known_gpus), today, as_of, source_url, instances or {}, provider)
     header, rows = _csv_rows(p)
     kind = detect_format(header)
     if kind is None:
@@ -317,8 +343,9 @@ def read_pack(
                 CellError(
                     1,
                     "header",
-                    "not a price pack this app reads (a SkyPilot catalog vms.csv or a dstack gpuhunt "
-                    "catalog file); for the app's own CSV files use catalog import",
+                    "not a price pack this app reads (a SkyPilot catalog vms.csv, a dstack gpuhunt "
+                    "catalog file, Azure Retail Prices or AWS Price List JSON); for the app's own CSV "
+                    "files use catalog import",
                 )
             ],
             path,
@@ -357,6 +384,93 @@ def read_pack(
         raise PackError(reader.errors, path)
     skipped = tuple(Skipped(reason, int(n), str(ex)) for reason, (n, ex) in reader.skips.items())
     return Pack(str(path), label, name, as_of, source, tuple(values), tuple(lines), skipped)
+
+
+def _looks_like_json(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096).lstrip(b"\xef\xbb\xbf").lstrip()
+    except OSError as exc:
+        raise UnreadableFileError(path, f"cannot be read ({exc.strerror})") from None
+    return head[:1] in (b"{", b"[")
+
+
+def _read_json_pack(
+    p: Path,
+    path: str | os.PathLike[str],
+    known: set[str],
+    today: dt.date,
+    as_of: dt.date | None,
+    source_url: str | None,
+    instances: Mapping[tuple[str, str], InstanceInfo],
+    provider: str | None,
+) -> Pack:
+    from db import pack_json
+
+    doc = pack_json.load_json(p)
+    kind = pack_json.detect_json(doc)
+    if kind is None:
+        raise PackError(
+            [
+                CellError(
+                    1,
+                    "-",
+                    "JSON that is neither an Azure Retail Prices answer (Items) nor an AWS Price "
+                    "List offer (products and terms, or PriceList)",
+                )
+            ],
+            path,
+        )
+    reader = _Reader(p, known)
+    service_kind = "iaas_vm"
+    if kind == "azure":
+        name = "Azure"
+        label = "Azure Retail Prices API (JSON)"
+        default_source = pack_json.AZURE_SOURCE
+        currency = pack_json.azure_currency(doc)
+        if currency not in (None, "USD"):
+            raise PackError(
+                [CellError(1, "BillingCurrency", f"prices in {currency}: save the API's answer in USD")],
+                path,
+            )
+        known_here = {i: v for (prov, i), v in instances.items() if prov == name}
+        pack_json.read_azure(reader, doc, known_here)
+        if not any(True for _ in pack_json.azure_items(doc)):
+            reader.errors.append(CellError(1, "Items", "the file lists no prices"))
+    else:
+        name = "AWS"
+        offer = pack_json.aws_offer_code(doc)
+        sagemaker = offer == "AmazonSageMaker"
+        if sagemaker:
+            service_kind = "managed_training"
+        label = f"AWS Price List ({'SageMaker' if sagemaker else 'EC2'}, JSON)"
+        default_source = pack_json.AWS_SOURCE.format(offer=offer)
+        published = pack_json.aws_publication_date(doc)
+        if published is not None:
+            as_of = published
+        known_here = {
+            i: v for (prov, i), v in instances.items() if prov == name and i.startswith("ml.") == sagemaker
+        }
+        pack_json.read_aws(reader, doc, known_here, sagemaker)
+        if not doc.get("products") and not doc.get("PriceList"):
+            reader.errors.append(CellError(1, "products", "the file lists no prices"))
+    if provider is not None and _provider(provider, p, provider) != name:
+        reader.errors.append(CellError(1, "-", f"the file is {name}'s price list, not {provider}'s"))
+    if as_of is None:
+        reader.errors.append(CellError(1, "-", "the file carries no date: give the date of the snapshot"))
+    elif as_of > today:
+        reader.errors.append(CellError(1, "-", f"the snapshot date {as_of.isoformat()} is in the future"))
+    if reader.errors or as_of is None:
+        raise PackError(reader.errors, path)
+    source = source_url or default_source
+    values, lines = _cloud_rows(reader, name, as_of, source, label, p.name, service_kind)
+    if reader.errors:
+        raise PackError(reader.errors, path)
+    skipped = tuple(Skipped(reason, int(n), str(ex)) for reason, (n, ex) in reader.skips.items())
+    carries = frozenset({"on_demand_per_hour"} if kind == "aws" else PRICE_FIELDS)
+    return Pack(
+        str(path), label, name, as_of, source, tuple(values), tuple(lines), skipped, carries, regional=True
+    )
 
 
 def _gpu_memory_gb(gpu_info: str | None) -> float | None:
@@ -497,15 +611,24 @@ def _int(value: float | None) -> int | None:
 
 
 def _cloud_rows(
-    reader: _Reader, provider: str, as_of: dt.date, source: str, label: str, file_name: str
+    reader: _Reader,
+    provider: str,
+    as_of: dt.date,
+    source: str,
+    label: str,
+    file_name: str,
+    service_kind: str | None = None,
 ) -> tuple[list[dict[str, Any]], list[int]]:
-    kind = "iaas_vm" if provider in HYPERSCALERS else "gpu_cloud"
+    kind = service_kind or ("iaas_vm" if provider in HYPERSCALERS else "gpu_cloud")
     increment, minimum = BILLING.get(provider, (1, 0))
+    if kind == "managed_training":
+        minimum = 0  # SageMaker training bills per second with no minimum (SOURCES.md)
     values: list[dict[str, Any]] = []
     lines: list[int] = []
     for acc in reader.groups.values():
         if not acc.on_demand:
-            reader.skip("spot price only", f"{acc.instance} {acc.region}")
+            reason = "spot price only" if acc.spot else "reservations only, no on-demand price"
+            reader.skip(reason, f"{acc.instance} {acc.region}")
             continue
         on_demand = min(acc.on_demand)
         if on_demand <= 0:
@@ -518,7 +641,15 @@ def _cloud_rows(
             spot = None
         elif len(set(acc.spot)) > 1:
             note += f" Spot {min(acc.spot):g}-{max(acc.spot):g} across zones (highest stored)."
-        ram_gb = round(acc.ram_gib * GIB_TO_GB, 1) if acc.ram_gib else None
+        if acc.ram_gb is not None:
+            ram_gb: float | None = round(acc.ram_gb, 1)
+        else:
+            ram_gb = round(acc.ram_gib * GIB_TO_GB, 1) if acc.ram_gib else None
+        reserved = {y: min(r) for y, r in acc.reserved.items()}
+        for years, rate in list(reserved.items()):
+            if rate > on_demand * 1.0001:
+                note += f" {years}-year reserved rate dropped: not below on-demand in the pack."
+                del reserved[years]
         row = {
             "provider": provider,
             "service_kind": kind,
@@ -531,8 +662,8 @@ def _cloud_rows(
             "rate_unit": "instance",
             "on_demand_per_hour": on_demand,
             "spot_per_hour": spot,
-            "reserved_1y_per_hour": None,
-            "reserved_3y_per_hour": None,
+            "reserved_1y_per_hour": reserved.get(1),
+            "reserved_3y_per_hour": reserved.get(3),
             "max_savings_plan_discount": None,
             "billing_increment_s": increment,
             "min_billing_s": minimum,
@@ -618,18 +749,52 @@ def _existing(session: Session) -> dict[tuple[str, ...], dict[str, Any]]:
     return out
 
 
-def _merged(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+def _merged(
+    old: Mapping[str, Any], new: Mapping[str, Any], carries: frozenset[str] = frozenset(PRICE_FIELDS)
+) -> dict[str, Any]:
     """The pack's values over the old row: columns a pack does not carry keep their value."""
     merged = {c: old[c] for c in CLOUD.header}
-    merged.update({c: new[c] for c in PACK_FIELDS})
-    for col in ("reserved_1y_per_hour", "reserved_3y_per_hour"):
+    merged.update({c: new[c] for c in PACK_FIELDS if c not in PRICE_FIELDS or c in carries})
+    for col in RESERVED_FIELDS:
+        if new[col] is not None:
+            merged[col] = new[col]
+    for col in RESERVED_FIELDS:
         if merged[col] is not None and merged[col] > merged["on_demand_per_hour"] * 1.0001:
             merged[col] = None  # a reserved rate above the new on-demand one is out of date
     return merged
 
 
+def _with_premium(
+    values: dict[str, Any],
+    existing: Mapping[tuple[str, ...], Mapping[str, Any]],
+    batch: Mapping[tuple[str, ...], Mapping[str, Any]],
+) -> dict[str, Any]:
+    """A managed-training row's premium over the same instance's VM price in that region, where the
+    packs or the catalog have that VM price (SageMaker ``ml.p5.48xlarge`` over EC2 ``p5.48xlarge``)."""
+    if values["service_kind"] != "managed_training" or not values["instance"].startswith("ml."):
+        return values
+    vm_key = _key({**values, "instance": values["instance"][3:], "service_kind": "iaas_vm"})
+    vm = batch.get(vm_key) or existing.get(vm_key)
+    if vm is None or not vm["on_demand_per_hour"]:
+        return {**values, "notes": values["notes"] + " Premium over the VM price not derived: no VM row."}
+    premium = round(values["on_demand_per_hour"] / vm["on_demand_per_hour"] - 1.0, 4)
+    if premium < 0:
+        return values
+    return {
+        **values,
+        "managed_premium": premium,
+        "notes": values["notes"]
+        + f" Premium {premium:g} = {values['on_demand_per_hour']:g} / {vm['on_demand_per_hour']:g} - 1 (VM price).",
+        "_premium": True,
+    }
+
+
 def _plan(session: Session, packs: Sequence[Pack]) -> PackDiff:
     existing = _existing(session)
+    batch: dict[tuple[str, ...], Mapping[str, Any]] = {}
+    for pack in packs:
+        for values in pack.rows:
+            batch.setdefault(_key(values), values)
     added: list[dict[str, Any]] = []
     changed: list[ChangedRow] = []
     unchanged = 0
@@ -644,6 +809,8 @@ def _plan(session: Session, packs: Sequence[Pack]) -> PackDiff:
                 continue
             seen[key] = pack.path
             listed.add(key)
+            values = _with_premium(values, existing, batch)
+            derived = values.pop("_premium", False)
             old = existing.get(key)
             if old is None:
                 added.append({**values})
@@ -654,35 +821,45 @@ def _plan(session: Session, packs: Sequence[Pack]) -> PackDiff:
             if old["as_of"] > values["as_of"]:
                 newer.append(key)
                 continue
-            merged = _merged(old, values)
+            merged = _merged(old, values, pack.carries)
+            if derived:
+                merged["managed_premium"] = values["managed_premium"]
             prices = tuple(
                 PriceChange(p.removesuffix("_per_hour"), old[p], merged[p])
-                for p in PRICE_FIELDS
+                for p in DIFF_FIELDS
                 if not _same(old[p], merged[p])
             )
             other = tuple(
                 c
                 for c in CLOUD.header
-                if c not in PRICE_FIELDS and c not in ("notes", "source_url") and not _same(old[c], merged[c])
+                if c not in DIFF_FIELDS and c not in ("notes", "source_url") and not _same(old[c], merged[c])
             )
             if prices or other:
                 changed.append(ChangedRow(key, old["origin"], prices, other, merged))
             else:
                 unchanged += 1
-    providers = {p.provider for p in packs}
+    # a pack speaks for the kind of offer it lists (VMs or managed training) of its provider, and a
+    # price-list file for the regions it covers (an AWS regional offer file is not all of AWS)
+    covered = {(p.provider, _offer_class(r["service_kind"])) for p in packs for r in p.rows}
+    regions = {(p.provider, r["region"]) for p in packs if p.regional for r in p.rows}
+    regional = {p.provider for p in packs if p.regional}
     gone = tuple(
         sorted(
             k
             for k, v in existing.items()
-            if v["provider"] in providers
+            if (v["provider"], _offer_class(v["service_kind"])) in covered
+            and (v["provider"] not in regional or (v["provider"], v["region"]) in regions)
             and v["origin"] != "user"
-            and v["service_kind"] != "managed_training"
             and k not in listed
         )
     )
     return PackDiff(
         tuple(packs), tuple(added), tuple(changed), unchanged, tuple(user_owned), gone, tuple(newer)
     )
+
+
+def _offer_class(service_kind: str) -> str:
+    return "managed" if service_kind == "managed_training" else "vm"
 
 
 def _newest_first(packs: Sequence[Pack]) -> list[Pack]:
@@ -723,7 +900,36 @@ def read_packs(
     """Read every file (all checked before any is applied); PackError for the first bad one."""
     with Session(engine) as session:
         known = gpu_names(session)
+        instances = instance_knowledge(session)
     return [
-        read_pack(p, known_gpus=known, today=today, as_of=as_of, provider=provider, source_url=source_url)
+        read_pack(
+            p,
+            known_gpus=known,
+            today=today,
+            as_of=as_of,
+            provider=provider,
+            source_url=source_url,
+            instances=instances,
+        )
         for p in paths
     ]
+
+
+def instance_knowledge(session: Session) -> dict[tuple[str, str], InstanceInfo]:
+    """(provider, instance in lower case) -> (GPU, count, vCPUs, RAM GB) from the catalog's cloud rows.
+
+    Rows with a suffix in the instance name ("p5.48xlarge (Capacity Block)") are not instance names of
+    a price list and are left out; where regions disagree, the first row with vCPUs and RAM wins.
+    """
+    table: Any = CloudSkuRow.__table__  # type: ignore[attr-defined]
+    cols = ("provider", "instance", "gpu_name", "gpu_count", "vcpu", "ram_gb")
+    out: dict[tuple[str, str], InstanceInfo] = {}
+    query = select(*(table.c[c] for c in cols)).order_by(table.c.provider, table.c.instance, table.c.region)
+    for provider, instance, gpu, count, vcpu, ram in session.execute(query):
+        if " " in instance.strip():
+            continue
+        key = (provider, instance.strip().lower())
+        held = out.get(key)
+        if held is None or (held[2] is None and vcpu is not None):
+            out[key] = (gpu, int(count), vcpu, ram)
+    return out

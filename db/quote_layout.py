@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from planner.inputs import BadInput, clean_text
 
 HEADER_SEARCH_ROWS = 60
 """The header is looked for in the first rows of each sheet."""
@@ -296,19 +299,91 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
+MAX_QUOTE_BYTES = 20 * 1024 * 1024
+"""Largest quote file read (20 MB; a vendor quote is a few hundred kilobytes at most)."""
+MAX_QUOTE_ROWS = 20_000
+"""Most rows a quote sheet may hold."""
+MAX_QUOTE_COLUMNS = 200
+"""Most columns a quote sheet may hold."""
+MAX_QUOTE_SHEETS = 50
+"""Most sheets a quote workbook may hold."""
+
+
 def read_csv_text(raw: bytes) -> tuple[list[list[Any]], FileText]:
     text, encoding = decode(raw)
-    delimiter = sniff_delimiter(text)
-    rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
-    return rows, FileText(encoding, delimiter)
+    from db.io import csv_field_limit
+
+    with csv_field_limit(MAX_QUOTE_BYTES):  # cell lengths are checked by clean_rows, naming row and column
+        delimiter = sniff_delimiter(text)
+        rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return clean_rows(rows), FileText(encoding, delimiter)
+
+
+def check_quote_file(path: Path) -> None:
+    """BadInput when the file is too large, or is a workbook that unpacks too large (a zip bomb)."""
+    from db.io import check_xlsx_archive
+
+    size = path.stat().st_size
+    if size > MAX_QUOTE_BYTES:
+        raise BadInput(
+            "", f"is {size / 1e6:,.1f} MB, more than the {MAX_QUOTE_BYTES / 1e6:g} MB a quote file may hold"
+        )
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        problem = check_xlsx_archive(path)
+        if problem:
+            raise BadInput("", problem)
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet column name of a 0-based index (0 → A, 26 → AA)."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
+
+
+def clean_rows(rows: list[list[Any]]) -> list[list[Any]]:
+    """The grid with every text cell in NFC and refused (BadInput naming row and column) when it holds a NUL,
+    a control character or a lone surrogate or is too long; numbers must be finite and of a sane size."""
+    if len(rows) > MAX_QUOTE_ROWS:
+        raise BadInput("", f"has {len(rows):,} rows, more than the {MAX_QUOTE_ROWS:,} a quote sheet may hold")
+    out: list[list[Any]] = []
+    for r, row in enumerate(rows):
+        if len(row) > MAX_QUOTE_COLUMNS:
+            raise BadInput(
+                f"row {r + 1}",
+                f"has {len(row):,} cells, more than the {MAX_QUOTE_COLUMNS:,} a quote row may hold",
+            )
+        cleaned: list[Any] = []
+        for c, value in enumerate(row):
+            where = f"row {r + 1}, column {column_letter(c)}"
+            if isinstance(value, str):
+                value = clean_text(value, where)
+            elif isinstance(value, float) and not math.isfinite(value):
+                raise BadInput(where, "is not a finite number")
+            elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**18:
+                raise BadInput(where, f"is a number of {len(str(abs(value)))} digits, more than any price")
+            cleaned.append(value)
+        out.append(cleaned)
+    return out
 
 
 def read_sheets(path: Path) -> tuple[list[Sheet], FileText | None]:
     """Every sheet of a workbook (computed values) or the one sheet of a CSV; OSError/ValueError when the
-    file cannot be read (the caller words it)."""
+    file cannot be read (the caller words it), BadInput (a ValueError) naming the row and column of a bad
+    cell or the limit a file exceeds."""
+    check_quote_file(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _read_workbook(path), None
+        try:
+            sheets = _read_workbook(path)
+        except (BadInput, OSError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - openpyxl: damaged zip/XML, refused entities, bad numbers
+            raise ValueError(f"not a readable XLSX workbook ({type(exc).__name__})") from None
+        return [Sheet(s.name, clean_rows(s.rows), s.formulas) for s in sheets], None
     rows, how = read_csv_text(path.read_bytes())
     return [Sheet(path.stem, rows)], how
 
@@ -318,14 +393,26 @@ def _read_workbook(path: Path) -> list[Sheet]:
 
     values = load_workbook(path, data_only=True, read_only=True)
     try:
-        sheets = [
-            Sheet(ws.title, [list(r) for r in ws.iter_rows(values_only=True)]) for ws in values.worksheets
-        ]
+        if len(values.worksheets) > MAX_QUOTE_SHEETS:
+            raise BadInput(
+                "", f"has {len(values.worksheets)} sheets, more than the {MAX_QUOTE_SHEETS} a quote may hold"
+            )
+        sheets = [Sheet(ws.title, _sheet_rows(ws)) for ws in values.worksheets]
     finally:
         values.close()
     if not any(any(isinstance(v, str) for v in row) for s in sheets for row in s.rows):
         return sheets
     return _with_uncomputed_formulas(path, sheets)
+
+
+def _sheet_rows(ws: Any) -> list[list[Any]]:
+    """A read-only worksheet's rows, stopping (BadInput) past MAX_QUOTE_ROWS instead of reading a million."""
+    rows: list[list[Any]] = []
+    for row in ws.iter_rows(values_only=True):
+        rows.append(list(row))
+        if len(rows) > MAX_QUOTE_ROWS:
+            raise BadInput("", f"has more than the {MAX_QUOTE_ROWS:,} rows a quote sheet may hold")
+    return rows
 
 
 def _with_uncomputed_formulas(path: Path, sheets: list[Sheet]) -> list[Sheet]:

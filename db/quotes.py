@@ -22,11 +22,15 @@ from typing import Any, NoReturn
 from sqlalchemy import Engine, delete, select
 from sqlmodel import Session, col
 
+from db.io import csv_field_limit
 from db.quote_layout import HEADER_SEARCH_ROWS as LAYOUT_SEARCH_ROWS
 from db.quote_layout import (
+    MAX_QUOTE_BYTES,
     Fact,
     Layout,
     Sheet,
+    check_quote_file,
+    clean_rows,
     detect_layout,
     header_columns,
     normalise,
@@ -37,6 +41,7 @@ from db.quote_layout import (
 )
 from db.quote_match import gpu_models_in, match_gpu, match_server, reconcile_gpus
 from db.quote_tables import QuoteLineRow, QuoteRow, VendorMappingRow
+from db.schema import text_limits, text_problem
 from db.tables import GpuRow, ServerPlatformRow
 from db.textnum import (
     CURRENCY_SYMBOLS,
@@ -49,9 +54,11 @@ from db.textnum import (
     parse_money,
 )
 from db.textnum import parse_date as parse_text_date
+from db.transactions import write_scope
 from planner import clock
 from planner.analysis.quotes import SiteTerms
 from planner.catalog import FxRate, Gpu, ServerPlatform
+from planner.inputs import BadInput, neutralise_workbook
 from planner.quotes import (
     CRITERIA,
     KIND_LABELS,
@@ -329,6 +336,10 @@ def read_grid(path: str | Path, *, sheet: str | None = None, cells: Iterable[str
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(p, sheet, cells)
     if suffix in (".csv", ".txt", ".tsv"):
+        try:
+            check_quote_file(p)
+        except BadInput as exc:
+            raise QuoteImportError(str(p), [ImportIssue(None, "", exc.message)]) from None
         return SheetData(rows=_read_csv(p), cells={})
     raise QuoteImportError(str(p), [ImportIssue(None, "", f"unsupported file type {suffix!r} (CSV or XLSX)")])
 
@@ -338,32 +349,62 @@ def _read_csv(p: Path) -> list[list[Any]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("cp1252")
+        text = raw.decode("cp1252", errors="replace")
     try:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+    with csv_field_limit(MAX_QUOTE_BYTES):  # cell lengths: clean_rows names the row and column
+        try:
+            rows = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+        except csv.Error as exc:
+            raise QuoteImportError(
+                str(p), [ImportIssue(None, "", f"not a readable CSV file ({exc})")]
+            ) from None
+    return _clean(p, rows)
+
+
+def _clean(p: Path, rows: list[list[Any]]) -> list[list[Any]]:
+    try:
+        return clean_rows(rows)
+    except BadInput as exc:
+        raise QuoteImportError(str(p), [ImportIssue(None, "", str(exc))]) from None
 
 
 def _read_xlsx(p: Path, sheet: str | None, cells: Iterable[str]) -> SheetData:
     from openpyxl import load_workbook
 
     try:
+        check_quote_file(p)
+    except BadInput as exc:
+        raise QuoteImportError(str(p), [ImportIssue(None, "", exc.message)]) from None
+    try:
         wb = load_workbook(p, data_only=True)
     except Exception as exc:  # openpyxl raises several types for a damaged or foreign file
-        raise QuoteImportError(str(p), [ImportIssue(None, "", f"not a readable XLSX file ({exc})")]) from None
+        raise QuoteImportError(
+            str(p), [ImportIssue(None, "", f"not a readable XLSX file ({_short_reason(exc)})")]
+        ) from None
     try:
         if sheet is not None and sheet not in wb.sheetnames:
             raise QuoteImportError(
                 str(p), [ImportIssue(None, "", f"no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})")]
             )
         ws = wb[sheet] if sheet is not None else wb.active
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
-        values = {ref: ws[ref].value for ref in cells}
-        return SheetData(rows=rows, cells=values, sheets=tuple(wb.sheetnames))
+        rows = _clean(p, [list(r) for r in ws.iter_rows(values_only=True)])
+        refs = list(cells)
+        fixed = _clean(p, [[ws[ref].value for ref in refs]])[0]
+        return SheetData(rows=rows, cells=dict(zip(refs, fixed, strict=True)), sheets=tuple(wb.sheetnames))
     finally:
         wb.close()
+
+
+def _short_reason(exc: Exception) -> str:
+    """An openpyxl/XML failure in a few words (defusedxml names refused entity declarations)."""
+    kind = type(exc).__name__
+    if kind in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden"):
+        return "it declares XML entities, which are refused"
+    text = str(exc)
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _blank(value: object) -> bool:
@@ -557,6 +598,8 @@ def parse_quote_file(
     else:
         try:
             sheets, how_read = read_sheets(p)
+        except BadInput as exc:
+            raise QuoteImportError(str(p), [ImportIssue(None, "", str(exc))]) from None
         except (OSError, ValueError, KeyError) as exc:
             raise QuoteImportError(str(p), [ImportIssue(None, "", f"not a readable file ({exc})")]) from None
         found = detect_layout(sheets)
@@ -1280,13 +1323,17 @@ def import_quote(
     except QuoteImportError as exc:
         raise QuoteImportError(str(path), exc.issues) from None
     quote = replace(parsed.quote, fx=fx)
+    unstorable = text_issues(quote)
+    if unstorable:
+        raise QuoteImportError(str(path), unstorable)
     notes = list(parsed.notes)
     if fx is not None and (quote.quote_date - fx.as_of).days > FX_STALE_DAYS:
         notes.append(
             f"the newest {fx.base}/{fx.quote} rate in the catalog is from {fx.as_of.isoformat()}, "
             f"{(quote.quote_date - fx.as_of).days} days before the quote date: update the FX table for a fairer figure"
         )
-    with Session(engine) as session, session.begin():
+    # one quote writer at a time: a concurrent import of the same file waits, then finds this one stored
+    with write_scope(engine, "quotes") as session:
         server_ids, gpu_ids_ = servers_ids(session), gpu_ids(session)
         duplicates = find_duplicates(session, quote)
         if duplicates and not replace_existing:
@@ -1489,6 +1536,31 @@ def _insert_lines(
         )
 
 
+_QUOTE_TEXT = ("vendor", "quote_number", "incoterms", "payment_terms", "notes", "source_file", "customer")
+_LINE_TEXT = ("description", "part_number", "kind", "note")
+
+
+def text_issues(quote: Quote) -> list[ImportIssue]:
+    """Text the database cannot store alike on SQLite and PostgreSQL (NUL and control characters, over-long
+    values; :func:`db.schema.text_problem`), one issue per field (row = line number from 1)."""
+    issues: list[ImportIssue] = []
+    quote_limits, line_limits = text_limits(QuoteRow), text_limits(QuoteLineRow)
+    for name in _QUOTE_TEXT:
+        problem = text_problem(str(getattr(quote, name) or ""), quote_limits.get(name))
+        if problem is not None:
+            issues.append(ImportIssue(None, name, problem))
+    for n, line in enumerate(quote.lines, start=1):
+        for name in _LINE_TEXT:
+            problem = text_problem(str(getattr(line, name) or ""), line_limits.get(name))
+            if problem is not None:
+                issues.append(ImportIssue(n, name, problem))
+    for tax in quote.taxes:
+        problem = text_problem(tax.description, line_limits.get("description"))
+        if problem is not None:
+            issues.append(ImportIssue(None, "tax", problem))
+    return issues
+
+
 def validate_quote(
     quote: Quote, server_models: Iterable[str] = (), gpu_names: Iterable[str] = ()
 ) -> list[ImportIssue]:
@@ -1527,7 +1599,7 @@ def validate_quote(
             issues.append(ImportIssue(n, "support_years", "cannot be negative"))
     if not quote.lines:
         issues.append(ImportIssue(None, "lines", "a quote needs at least one line"))
-    return issues
+    return issues + text_issues(quote)
 
 
 def save_quote(engine: Engine, quote: Quote) -> int:
@@ -1537,7 +1609,7 @@ def save_quote(engine: Engine, quote: Quote) -> int:
     """
     if quote.fx is None and quote.currency.upper() != "USD":
         quote = replace(quote, fx=fx_to_usd(engine, quote.currency, quote.quote_date))
-    with Session(engine) as session, session.begin():
+    with write_scope(engine, "quotes") as session:
         server_ids = servers_ids(session)
         gpu_ids_ = gpu_ids(session)
         issues = validate_quote(quote, server_ids, gpu_ids_)
@@ -1690,7 +1762,7 @@ def vendor_mapping(engine: Engine, vendor: str) -> ColumnMapping | None:
 
 def save_vendor_mapping(engine: Engine, vendor: str, mapping: ColumnMapping) -> None:
     """Remember ``mapping`` for ``vendor`` (replacing any earlier one)."""
-    with Session(engine) as session, session.begin():
+    with write_scope(engine, "quotes") as session:
         _upsert_mapping(session, vendor.strip(), mapping)
 
 
@@ -1917,6 +1989,7 @@ def export_comparison_xlsx(
     notes.append([f"Lower is better on every criterion; highlighted: {BEST_RULE}."])
     tmp = target.with_name(target.name + ".tmp")
     try:
+        neutralise_workbook(wb)  # vendor and line texts are imported text: never a formula when opened
         wb.save(tmp)
         tmp.replace(target)
     except OSError as exc:

@@ -8,9 +8,10 @@ Units: money in the project's ``currency`` (USD by default); hours; GPU-hours; k
 months of 730 hours (8,760 h a year / 12) unless ``hours_per_month`` says otherwise. Rates and fractions
 are plain fractions (0.12 = 12 %).
 
-Neutral values: a term an explicit option leaves out adds nothing — 0 money, PUE 1, load factor 1,
-per-second billing with no minimum, no staffing beyond ``staff_fte``. Editors may propose defaults but
-write them into the file. Format reference: docs/PROJECT_FORMAT.md.
+Neutral values: a term an explicit option leaves out adds nothing in the engine — 0 money, PUE 1, load
+factor 1, per-second billing with no minimum, no staffing beyond ``staff_fte``. Unset (None, not 0) owned
+terms — power per server, network, maintenance, staff FTE and the cost per FTE — are filled by the analysis
+from sourced values and marked as defaults (planner.analysis.defaults); a 0 the user writes stays 0. Format reference: docs/PROJECT_FORMAT.md.
 """
 
 from __future__ import annotations
@@ -27,11 +28,29 @@ from typing import Any, ClassVar, Literal
 
 from planner.files import write_atomic
 from planner.input_paths import expand_path
+from planner.inputs import BadInput, check_date_text, clean_tree, loads_json
 
 PROJECT_FORMAT_VERSION = 1
 """Current version of the project file format; a file without ``version`` is read as this version."""
 
 HORIZON_MAX_MONTHS = 84
+MAX_PROJECT_BYTES = 10 * 1024 * 1024
+"""Largest project file read (10 MB; real projects are a few kilobytes)."""
+MAX_OPTIONS = 60
+"""Most options one project may compare (each adds a column to every table and a Monte Carlo series)."""
+MAX_WORKLOADS = 200
+"""Most workloads one project may hold."""
+MAX_RANGES = 200
+"""Most Monte Carlo input ranges one project may hold."""
+MAX_COUNT = 1_000_000
+"""Largest whole-number count (servers, GPUs, instances) a project may give."""
+NUMBER_LIMIT = 1e15
+"""Largest magnitude of any number in a project (10^15: above every price, quantity and budget, far enough
+below float64's range that sums and compound growth over the horizon stay finite)."""
+MAX_SAMPLES = 100_000
+"""Most Monte Carlo samples one analysis may draw."""
+MAX_SAMPLE_CELLS = 2_000_000
+"""Most Monte Carlo samples × options one analysis may compute (16 MB per result array)."""
 MIN_JOB_GPU_HOURS = 1.0 / 3600.0
 """Shortest job run accepted (one GPU-second, in GPU-hours): below it billing rounding is meaningless."""
 COMPLIANCE_REGIMES = frozenset({"hipaa", "fedramp", "itar", "classified", "air_gapped"})
@@ -121,8 +140,11 @@ class Workload:
 class _OptionBase:
     kind: ClassVar[str] = ""
     name: str
-    staff_fte: float = 0.0
-    fte_cost_annual: float = 0.0
+    staff_fte: float | None = None
+    """None: unset — the analysis fills an owned option's from the staffing table (planner.analysis.defaults);
+    the engine counts an unset value as 0."""
+    fte_cost_annual: float | None = None
+    """None: unset — the analysis fills it with a sourced loaded salary when the option is staffed."""
     staff_from_table: bool = False
     monthly_fixed: float = 0.0
     source_url: str = ""
@@ -206,21 +228,21 @@ class OnPremOption(_OptionBase):
     servers: int = 1
     server_price: float = 0.0
     gpus_per_server: int = 8
-    network_capex: float = 0.0
-    network_fraction: float = 0.0
+    network_capex: float | None = None
+    network_fraction: float | None = None
     storage_capex: float = 0.0
     other_capex: float = 0.0
     lead_time_months: int = 0
     depreciation_months: int = 36
     residual_fraction: float = 0.0
-    power_kw_per_server: float = 0.0
+    power_kw_per_server: float | None = None
     idle_power_fraction: float = 1.0
     load_factor: float = 1.0
     pue: float | None = None
     electricity_per_kwh: float | None = None
     colo_per_kw_month: float = 0.0
     colo_includes_power: bool = False
-    maintenance_rate_annual: float = 0.0
+    maintenance_rate_annual: float | None = None
     opex_annual_per_server: float = 0.0
     licences_annual: float = 0.0
     finance_rate_annual: float | None = None
@@ -242,7 +264,7 @@ class OnPremOption(_OptionBase):
     @property
     def capex(self) -> float:
         """Total up-front capital (currency): servers, network, storage, other."""
-        network = self.network_capex + self.network_fraction * self.server_capex
+        network = (self.network_capex or 0.0) + (self.network_fraction or 0.0) * self.server_capex
         return self.server_capex + network + self.storage_capex + self.other_capex
 
     @classmethod
@@ -377,6 +399,12 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     """Read and validate a project JSON file (UTF-8). Unreadable files raise :class:`ProjectError` (key "file")."""
     p = Path(path)
     try:
+        if p.stat().st_size > MAX_PROJECT_BYTES:
+            raise ProjectError(
+                f"{p} is {p.stat().st_size / 1e6:,.1f} MB, more than the {MAX_PROJECT_BYTES / 1e6:g} MB a "
+                "project file may hold",
+                key="file",
+            )
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ProjectError(f"file not found: {p}", key="file") from None
@@ -391,9 +419,9 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     except OSError as exc:
         raise ProjectError(f"cannot read {p}: {exc.strerror or exc}", key="file") from None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ProjectError(f"not valid JSON ({exc.msg} at line {exc.lineno})", key="file") from None
+        data = loads_json(text)
+    except BadInput as exc:
+        raise ProjectError(exc.message, key="file") from None
     if not isinstance(data, dict):
         raise ProjectError("a project file holds a JSON object", key="file")
     return parse_project(data)
@@ -405,7 +433,19 @@ def save_project(project: Project, path: str | os.PathLike[str]) -> None:
 
 
 def parse_project(d: Mapping[str, Any]) -> Project:
-    """Validate a project dict and build a :class:`Project`. Raises :class:`ProjectError` on bad input."""
+    """Validate a project dict and build a :class:`Project`. Raises :class:`ProjectError` on bad input.
+
+    Every string is normalised (NFC) and refused with a NUL, a control character or a lone surrogate; every
+    number must be finite and within ±NUMBER_LIMIT (planner.inputs.clean_tree)."""
+    if not isinstance(d, Mapping):
+        raise ProjectError("a project is a JSON object", key="project")
+    try:
+        d = clean_tree(d, number_limit=NUMBER_LIMIT)
+    except BadInput as exc:
+        raise ProjectError(exc.message, key=exc.where) from None
+    for key, most in (("options", MAX_OPTIONS), ("workloads", MAX_WORKLOADS), ("monte_carlo", MAX_RANGES)):
+        if isinstance(d.get(key), list) and len(d[key]) > most:
+            raise ProjectError(f"has {len(d[key]):,} entries; a project may hold at most {most:,}", key=key)
     r = _Reader(d, None, "")
     r.reject_unknown(_PROJECT_KEYS)
     version = r.int_("version", PROJECT_FORMAT_VERSION, lo=1)
@@ -510,6 +550,26 @@ def _currency(r: _Reader) -> str:
     return code
 
 
+def check_samples(project: Project, samples: int) -> None:
+    """Refuse a Monte Carlo run beyond MAX_SAMPLES or MAX_SAMPLE_CELLS (samples × options) before any
+    array is allocated, with the limit in the sentence."""
+    if samples < 0:
+        raise ProjectError("the number of Monte Carlo samples must be 0 or more", key="samples")
+    if samples > MAX_SAMPLES:
+        raise ProjectError(
+            f"{samples:,} Monte Carlo samples is more than the {MAX_SAMPLES:,} one analysis may draw",
+            key="samples",
+        )
+    cells = samples * max(1, len(project.options))
+    if cells > MAX_SAMPLE_CELLS:
+        most = MAX_SAMPLE_CELLS // max(1, len(project.options))
+        raise ProjectError(
+            f"{samples:,} Monte Carlo samples over {len(project.options)} options is {cells:,} sample-options, "
+            f"more than the {MAX_SAMPLE_CELLS:,} one analysis may compute (at most {most:,} samples here)",
+            key="samples",
+        )
+
+
 def _check_range_paths(project: Project) -> None:
     for i, r in enumerate(project.monte_carlo):
         try:
@@ -575,12 +635,12 @@ def parse_option(d: Any, *, index: int | None = None) -> Option:
 
 def _base_kwargs(r: _Reader) -> dict[str, Any]:
     return dict(
-        staff_fte=r.num("staff_fte", 0.0, lo=0.0),
-        fte_cost_annual=r.num("fte_cost_annual", 0.0, lo=0.0, money=True),
+        staff_fte=r.opt_num("staff_fte", lo=0.0),
+        fte_cost_annual=r.opt_num("fte_cost_annual", lo=0.0, money=True),
         staff_from_table=r.bool_("staff_from_table", False),
         monthly_fixed=r.num("monthly_fixed", 0.0, lo=0.0, money=True),
         source_url=r.str_("source_url", ""),
-        as_of=r.str_("as_of", ""),
+        as_of=r.date_text("as_of"),
         notes=r.str_("notes", ""),
         currency=_option_currency(r),
     )
@@ -679,8 +739,8 @@ def _parse_onprem(d: Mapping[str, Any], name: str, prefix: str = "") -> OnPremOp
         servers=r.int_("servers", 1, lo=1),
         server_price=r.num("server_price", 0.0, lo=0.0, money=True),
         gpus_per_server=r.int_("gpus_per_server", 8, lo=1),
-        network_capex=r.num("network_capex", 0.0, lo=0.0, money=True),
-        network_fraction=r.num("network_fraction", 0.0, lo=0.0, hi=1.0),
+        network_capex=r.opt_num("network_capex", lo=0.0, money=True),
+        network_fraction=r.opt_num("network_fraction", lo=0.0, hi=1.0),
         storage_capex=r.num("storage_capex", 0.0, lo=0.0, money=True),
         other_capex=r.num("other_capex", 0.0, lo=0.0, money=True),
         lead_time_months=r.int_("lead_time_months", 0, lo=0, hi=HORIZON_MAX_MONTHS),
@@ -688,14 +748,14 @@ def _parse_onprem(d: Mapping[str, Any], name: str, prefix: str = "") -> OnPremOp
         residual_fraction=r.num(
             "residual_fraction", 0.0, lo=0.0, hi=1.0, high_msg="residual value cannot exceed the capex (1.0)"
         ),
-        power_kw_per_server=r.num("power_kw_per_server", 0.0, lo=0.0),
+        power_kw_per_server=r.opt_num("power_kw_per_server", lo=0.0),
         idle_power_fraction=r.num("idle_power_fraction", 1.0, lo=0.0, hi=1.0),
         load_factor=r.num("load_factor", 1.0, lo=0.0, hi=1.0),
         pue=r.opt_num("pue", lo=1.0, hi=5.0, low_msg="PUE cannot be below 1"),
         electricity_per_kwh=r.opt_num("electricity_per_kwh", lo=0.0, money=True),
         colo_per_kw_month=r.num("colo_per_kw_month", 0.0, lo=0.0, money=True),
         colo_includes_power=r.bool_("colo_includes_power", False),
-        maintenance_rate_annual=r.num("maintenance_rate_annual", 0.0, lo=0.0, hi=1.0),
+        maintenance_rate_annual=r.opt_num("maintenance_rate_annual", lo=0.0, hi=1.0),
         opex_annual_per_server=r.num("opex_annual_per_server", 0.0, lo=0.0, money=True),
         licences_annual=r.num("licences_annual", 0.0, lo=0.0, money=True),
         finance_rate_annual=fin_rate,
@@ -903,7 +963,9 @@ class _Reader:
             return None
         return self.num(key, None, **kw)
 
-    def int_(self, key: str, default: int | None, *, lo: int | None = None, hi: int | None = None) -> int:
+    def int_(
+        self, key: str, default: int | None, *, lo: int | None = None, hi: int | None = MAX_COUNT
+    ) -> int:
         v = self.d.get(key)
         if v is None:
             if default is None:
@@ -934,6 +996,13 @@ class _Reader:
         if default is None and not v.strip():
             raise self._err(key, "must not be empty")
         return v
+
+    def date_text(self, key: str) -> str:
+        """Free text (e.g. "2026-02" or "list price, June 2025") that, when it starts with a date, names a real one."""
+        try:
+            return check_date_text(self.str_(key, ""), self.prefix + key)
+        except BadInput as exc:
+            raise self._err(key, exc.message) from None
 
     def opt_str(self, key: str) -> str | None:
         v = self.d.get(key)

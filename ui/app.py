@@ -93,6 +93,8 @@ def run_gui(db_url: str | None = None) -> int:
     install_excepthook(log_path)
     from ui.main_window import MainWindow
 
-    window = MainWindow(db_url=db_url)
+    window = MainWindow(db_url=db_url)  # offers, above every view, the edits of any window a crash left
+    if window.is_first_run():
+        window.show_page("Projects")  # its start screen: a sample, a template or a project file
     window.show()
     return int(app.exec())

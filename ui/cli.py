@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from planner import __version__
+from planner.inputs import terminal_safe
 from ui.commands._common import CliError, add_json_flag, emit
 
 # Headless command modules, each with register(subparsers). Order = order in --help.
@@ -90,6 +91,9 @@ def _print_version(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # never UnicodeEncodeError on a non-UTF-8 console
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, stream=sys.stderr)
@@ -101,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _gui(args)
         return int(func(args) or 0)
     except CliError as exc:
-        print(f"planner: {exc}", file=sys.stderr)
+        _say(str(exc))
         return exc.code
     except KeyboardInterrupt:
         print("planner: interrupted", file=sys.stderr)
@@ -113,9 +117,51 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except (OSError, UnicodeDecodeError) as exc:
         # Last-resort net: commands name their files themselves; this keeps any miss to one sentence.
-        print(f"planner: {_describe_os_error(exc)}", file=sys.stderr)
+        _say(_describe_os_error(exc))
         logging.getLogger(__name__).debug("I/O error", exc_info=True)
         return 2
+    except Exception as exc:  # noqa: BLE001 - the last resort: one sentence and a log, never a traceback
+        database = _database_sentence(exc)
+        if database is not None:  # the database names itself (and never the project file)
+            _say(database)
+            return 3
+        _say(f"an internal error stopped the command ({type(exc).__name__}); {_write_crash_log(argv)}")
+        return 70
+
+
+def _database_sentence(exc: Exception) -> str | None:
+    """The sentence of a catalog database that cannot be reached or upgraded, else None."""
+    from db.migrate import UpgradeFailed
+    from db.session import DatabaseUnavailable
+
+    return str(exc) if isinstance(exc, DatabaseUnavailable | UpgradeFailed) else None
+
+
+def _say(message: str) -> None:
+    """One line on stderr, terminal-safe (no escape sequences from file names or cells, no lone surrogates)."""
+    print(f"planner: {terminal_safe(message)}", file=sys.stderr)
+
+
+def _write_crash_log(argv: Sequence[str] | None) -> str:
+    """Write the traceback of the exception being handled to a log under the user's log folder and say where
+    it is (or that it could not be written)."""
+    import traceback
+
+    from db.paths import log_dir
+    from planner import clock
+    from planner.files import write_atomic
+
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
+    text = (
+        f"Compute Planner {__version__}, {stamp}\ncommand: {terminal_safe(repr(list(argv or sys.argv[1:])))}\n\n"
+        + traceback.format_exc()
+    )
+    try:
+        path = log_dir() / f"crash-{stamp}-{os.getpid()}.log"
+        write_atomic(path, text.encode("utf-8", "backslashreplace"))
+    except OSError as exc:
+        return f"the details could not be saved ({exc.strerror or exc}); please report the command you ran"
+    return f"the details are in {path}; please send that file with your report"
 
 
 def _describe_os_error(exc: OSError | UnicodeDecodeError) -> str:

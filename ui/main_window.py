@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
-from PySide6.QtCore import QByteArray, QRect, QSettings, Qt, QThreadPool
+from PySide6.QtCore import QByteArray, QRect, QSettings, Qt, QThreadPool, QTimer
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -15,12 +16,14 @@ from PySide6.QtGui import (
     QUndoStack,
 )
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -29,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from db.paths import data_dir, log_dir
 from planner import __version__
+from ui.autosave import Recoverable, claim_recoverable
 from ui.layout import initial_geometry
 from ui.theme import CHOICE_LABELS, CHOICES, saved_choice, theme_manager
 
@@ -57,13 +61,70 @@ class PlaceholderPage(QWidget):
         layout.addStretch(1)
 
 
+class RecoveryBar(QWidget):
+    """At start, above every view: one row per window that stopped with unsaved edits, Restore or Discard."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self.window_ = window
+        self.setObjectName("restore_bar")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet("#restore_bar { background: #fff4ce; } #restore_bar QLabel { color: #202124; }")
+        self.rows_layout = QVBoxLayout(self)
+        self.rows_layout.setContentsMargins(6, 2, 6, 2)
+        self.rows: list[tuple[Recoverable, QWidget]] = []
+        self.hide()
+
+    def offer(self, found: list[Recoverable]) -> None:
+        for item in found:
+            row = QWidget()
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            label = QLabel(
+                f"Unsaved edits to “{item.name}” from {item.saved_at} were found (the app stopped before "
+                "they were saved). Restore them?"
+            )
+            label.setObjectName("restore_label")
+            label.setWordWrap(True)
+            restore = QPushButton("Restore")
+            restore.setObjectName("restore_button")
+            restore.clicked.connect(lambda _=False, it=item: self.window_.restore(it))
+            discard = QPushButton("Discard")
+            discard.setObjectName("discard_button")
+            discard.clicked.connect(lambda _=False, it=item: self.window_.discard_recoverable(it))
+            line.addWidget(label, 1)
+            line.addWidget(restore)
+            line.addWidget(discard)
+            self.rows_layout.addWidget(row)
+            self.rows.append((item, row))
+        self.setVisible(bool(self.rows))
+
+    def items(self) -> list[Recoverable]:
+        return [item for item, _ in self.rows]
+
+    def texts(self) -> list[str]:
+        return [row.findChild(QLabel, "restore_label").text() for _, row in self.rows]  # type: ignore[union-attr]
+
+    def remove(self, item: Recoverable) -> None:
+        for entry in list(self.rows):
+            if entry[0] is item:
+                self.rows.remove(entry)
+                entry[1].deleteLater()
+        self.setVisible(bool(self.rows))
+
+
 class MainWindow(QMainWindow):
     """Compute Planner's main window."""
 
-    def __init__(self, db_url: str | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, db_url: str | None = None, parent: QWidget | None = None, *, recover: bool = True
+    ) -> None:
         super().__init__(parent)
         self.db_url = db_url
         self.setWindowTitle(f"Compute Planner {__version__}")
+        self._shut_down = False
+        self._close_confirmed = False
+        self.spawned: list[MainWindow] = []  # windows opened to restore a second project
         self.thread_pool = QThreadPool(self)
         self.undo_stack = QUndoStack(self)
         theme_manager().set_choice(saved_choice())  # before the pages: their charts start in the theme
@@ -82,12 +143,21 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.stack)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([self.nav.maximumWidth(), 1100])  # no dead band beside the capped navigation
-        self.setCentralWidget(splitter)
+        self.recovery_bar = RecoveryBar(self)
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.recovery_bar)
+        central_layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
         self._build_menus()
         self.statusBar().showMessage("Ready")
         self.nav.setCurrentRow(0)
         self.fit_to_screen()
         self._restore_geometry()
+        if recover:
+            self.recovery_bar.offer(claim_recoverable())
 
     def _make_page(self, name: str) -> QWidget:
         """Build a page from PAGE_FACTORIES (module:Class taking the window); placeholder if not built yet."""
@@ -124,7 +194,7 @@ class MainWindow(QMainWindow):
         self.action_export_pdf = self._action(file_menu, "&Export PDF proposal…", QKeySequence("Ctrl+E"))
         file_menu.addSeparator()
         self.action_quit = self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit)
-        self.action_quit.triggered.connect(self.close)
+        self.action_quit.triggered.connect(self.quit_asking)
 
         edit_menu = bar.addMenu("&Edit")
         self.action_undo = self.undo_stack.createUndoAction(self, "&Undo")
@@ -195,8 +265,42 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray):
             self.restoreState(state)
 
+    def is_first_run(self) -> bool:
+        """Nothing opened yet on this machine (no recent project) and nothing to recover."""
+        return str(QSettings().value("projects/recent", "[]")) in ("", "[]") and not self.recovery_bar.items()
+
+    # ---- the document: title, recovery, closing -----------------------------------------------------
+    def show_document(self, name: str | None, modified: bool) -> None:
+        """The open project's name in the title, with the platform's modified marker ([*])."""
+        base = f"Compute Planner {__version__}"
+        self.setWindowTitle(f"{name}[*] — {base}" if name else base)
+        self.setWindowModified(modified)
+
+    def restore(self, found: Recoverable) -> None:
+        """Open recovered edits here, or in a new window when this one holds unsaved work of its own."""
+        self.recovery_bar.remove(found)
+        page: Any = self.pages.get("Projects")
+        if page is None or not hasattr(page, "restore"):
+            return
+        target = self
+        if page.has_unsaved_changes():
+            target = MainWindow(self.db_url, recover=False)
+            self.spawned.append(target)
+            target.show()
+        target.show_page("Projects")
+        target.pages["Projects"].restore(found)  # type: ignore[attr-defined]
+
+    def discard_recoverable(self, found: Recoverable) -> None:
+        self.recovery_bar.remove(found)
+        found.slot.clear()
+        found.slot.release()
+
     def shutdown_workers(self) -> None:
-        """Cancel and wait for every background job (called on close and in test teardown)."""
+        """Cancel and wait for every background job (called on close and in test teardown). Unsaved edits stay
+        in the autosave and are offered at the next start."""
+        self._shut_down = True
+        for found in self.recovery_bar.items():
+            found.slot.release()  # not acted on: offered again next time
         self.thread_pool.clear()
         self.thread_pool.waitForDone(10_000)
         for page in self.pages.values():
@@ -204,9 +308,29 @@ class MainWindow(QMainWindow):
             if callable(shutdown):
                 shutdown()
 
+    def quit_asking(self) -> None:
+        """File ▸ Quit and the window's close button: Save / Discard / Cancel first if there are unsaved edits."""
+        page: Any = self.pages.get("Projects")
+        if self._shut_down or self._close_confirmed or not getattr(page, "has_unsaved_changes", bool)():
+            self._close_now()
+            return
+        page.maybe_save(self._close_now, "closing", discard=page.discard_changes)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        # The user closing the window is asked; a close by code (tests, the session ending) keeps unsaved
+        # edits in the autosave instead, offered at the next start: nothing is lost either way.
+        if event.spontaneous() and not (self._shut_down or self._close_confirmed):
+            page: Any = self.pages.get("Projects")
+            if getattr(page, "has_unsaved_changes", bool)():
+                event.ignore()
+                QTimer.singleShot(0, self.quit_asking)
+                return
         settings = QSettings()
         settings.setValue("main_window/geometry", self.saveGeometry())
         settings.setValue("main_window/state", self.saveState())
         self.shutdown_workers()
         super().closeEvent(event)
+
+    def _close_now(self) -> None:
+        self._close_confirmed = True
+        self.close()

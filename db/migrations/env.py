@@ -26,6 +26,11 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite needs batch mode to alter tables
         compare_type=True,
+        # one transaction per step, the version stamp inside it: a crash between steps leaves a database at
+        # the last completed step, and one inside a step leaves it as before that step. SQLite supports
+        # transactional DDL once pysqlite's autocommit of DDL is switched off (db.session does that).
+        transaction_per_migration=True,
+        transactional_ddl=True,
     )
     with context.begin_transaction():
         context.run_migrations()

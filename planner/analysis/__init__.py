@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from planner.analysis.catalog import EMPTY_CATALOG, CatalogSource, MemoryCatalog
+from planner.analysis.defaults import fill_defaults
 from planner.analysis.quotes import (
     DEFAULT_SITE,
     CloudReference,
@@ -35,7 +36,15 @@ from planner.engine import CancelToken, Progress, check
 from planner.engine.cashflow import egress_cost
 from planner.engine.results import TcoResult
 from planner.engine.tco import evaluate, onprem_cost_per_gpu_hour
-from planner.project import CloudOption, HybridOption, OnPremOption, Option, Project, ProjectError
+from planner.project import (
+    CloudOption,
+    HybridOption,
+    OnPremOption,
+    Option,
+    Project,
+    ProjectError,
+    check_samples,
+)
 from planner.quotes import Quote, QuoteFigures, best_by_criterion
 from planner.staffing import deployment_model_for, fte_for
 
@@ -284,9 +293,10 @@ def analyse(
     ``quotes`` (stored vendor quotes) are compared under the project's site terms, at the utilisation the
     project's demand gives each quoted cluster, or at ``quote_utilization`` (0..1] when one is given.
     """
-    if samples < 0:
-        raise ProjectError("the number of Monte Carlo samples must be 0 or more", key="samples")
+    check_samples(project, samples)
     priced, conversions, conversion_inputs = _convert_prices(project, catalog, today)
+    priced, filled, default_warnings = fill_defaults(priced, catalog, today)
+    default_inputs = [ResolvedInput(path, value, "default", source) for path, value, source in filled]
     resolved = resolve_workloads(priced, catalog)
     check(cancel)
     try:
@@ -299,7 +309,7 @@ def analyse(
         raise ProjectError(f"cannot be evaluated: {exc}", key="options") from None
     check(cancel)
     effective, option_inputs = _effective(resolved.project, tco)
-    inputs = (*conversion_inputs, *_workload_inputs(resolved.workloads), *option_inputs)
+    inputs = (*conversion_inputs, *default_inputs, *_workload_inputs(resolved.workloads), *option_inputs)
     util, marks = _utilisation(resolved.project, tco, cancel)
     fit = resolved.fit
     note = ""
@@ -329,7 +339,7 @@ def analyse(
         ),
         inputs=inputs,
         quotes=comparison,
-        warnings=(*tco.warnings, *_gap_warnings(conversions)),
+        warnings=(*default_warnings, *tco.warnings, *_gap_warnings(conversions)),
         conversions=conversions,
         regimes=regimes_for(project),
     )
@@ -473,8 +483,9 @@ def _staffed(
     table = fte_for(
         deployment_model_for(kind, managed), project.mlops_stack, project.fte_point, project.staffing_table
     )
-    fte = opt.staff_fte + table
-    note = f"{opt.staff_fte:g} typed + {table:g} from the staffing table" if opt.staff_fte else ""
+    typed = opt.staff_fte or 0.0
+    fte = typed + table
+    note = f"{typed:g} typed + {table:g} from the staffing table" if typed else ""
     return replace(opt, staff_fte=fte, staff_from_table=False), [
         ResolvedInput(path + "staff_fte", round(fte, 4), "staffing table", note)
     ]

@@ -69,6 +69,8 @@ class EstimateSpec:
         "full"  # full | selective (Megatron: attention core) | op (PyTorch SAC op policy)
     )
     flash_attention: bool = True
+    compile: bool = False  # torch.compile of each transformer block (torchtitan's --training.compile)
+    float8: bool = False  # Float8 linear layers (torchao Float8Linear, tensor-wise dynamic scaling)
     training_precision: str = "pure_bf16"
     loss_impl: str = "standard"
     optimizer_in_backward: bool = False
@@ -156,6 +158,8 @@ _CHOICES: dict[str, tuple[Any, ...]] = {
 _BOOLS = (
     "grad_checkpointing",
     "flash_attention",
+    "compile",
+    "float8",
     "optimizer_in_backward",
     "activation_offload",
     "peft",
@@ -697,6 +701,17 @@ def estimate(spec: EstimateSpec, model: ModelArch, gpus: Sequence[Gpu]) -> Estim
     if host:
         warnings.append(_host_warning(spec, host))
     time_gpu = _time_gpu(spec, gpus)
+    if spec.float8 and spec.method != "inference" and time_gpu is not None:
+        if not time_gpu.fp8_dense_tflops:
+            warnings.append(
+                f"Float8 training needs FP8 tensor cores, which the {time_gpu.name} does not have: "
+                "the time is for bf16 (H100, H200, B200, L40S or MI300X have them)"
+            )
+        elif not spec.compile:
+            warnings.append(
+                "Float8 linear layers are fast only when torch.compile fuses their casts: "
+                "the time counts no Float8 speed-up without compile"
+            )
     named_fit = next((f for f in fits if time_gpu is not None and f.gpu == time_gpu.name), None)
     if named_fit is not None and not named_fit.fits_as_configured and (spec.gpu or spec.tokens):
         warnings.append(_no_fit_warning(spec, named_fit, device, band[1]))

@@ -42,6 +42,16 @@ NOT_VIABLE_NETWORKS = ("eth_25", "eth_40")
 BACKWARD_OVERLAP = 2.0 / 3.0
 """Fraction of a step's compute during which gradient communication can overlap (the backward pass)."""
 
+COMPILE_SPEEDUP = 6667.0 / 5762.0
+"""Training throughput with torch.compile of each block over eager (x1.157): torchtitan's Llama 3.1 8B FSDP on
+8 H100s, op checkpointing (benchmarks/llama3_h100_202412_torchtitan.md, Table 1). Table 3's 128-GPU rows
+(x1.162) are held out."""
+
+FLOAT8_SPEEDUP = 8532.0 / 6667.0
+"""Training throughput with Float8 linear layers over compiled bf16 (x1.280), same source and run as
+:data:`COMPILE_SPEEDUP` (Table 3 held out: x1.286). Only on accelerators with FP8 tensor cores; torchao's
+Float8 needs compile to fuse its casts, so without compile it is not counted."""
+
 GENERATION_BW_EFFICIENCY = 0.6
 """Fraction of HBM bandwidth a decode step achieves when reading the weights (memory-bound generation)."""
 
@@ -120,6 +130,15 @@ class TimeEstimate:
     flops: float
 
 
+def training_speedup(spec: EstimateSpec, gpu: Gpu) -> float:
+    """Throughput factor of torch.compile and Float8 linear layers over eager bf16 training (measured, see
+    :data:`COMPILE_SPEEDUP` and :data:`FLOAT8_SPEEDUP`); 1 for options that do not apply."""
+    factor = COMPILE_SPEEDUP if spec.compile else 1.0
+    if spec.float8 and spec.compile and gpu.fp8_dense_tflops and spec.precision != "fp8":
+        factor *= FLOAT8_SPEEDUP
+    return factor
+
+
 def dp_comm_bytes_per_step(model: ModelArch, spec: EstimateSpec, trainable: float, dp: int) -> float:
     """Bytes each GPU sends per optimizer step for data parallelism: ring all-reduce of the trainable
     gradients 2(N-1)/N x grad bytes once per step; ZeRO-3/FSDP two all-gathers of the weights as stored
@@ -164,7 +183,7 @@ def estimate_time(model: ModelArch, spec: EstimateSpec, gpu: Gpu, trainable: flo
     mfu = spec.mfu if spec.mfu is not None else default_mfu(gpu, spec.method)
     per_tok, gen_per_tok = training_flops_per_token(model, spec)
     flops = per_tok * spec.tokens
-    compute_wall = flops / (peak * mfu * n)
+    compute_wall = flops / (peak * mfu * n * training_speedup(spec, gpu))
     # pipeline bubble (1F1B): (pp-1)/(m+pp-1) of the time idle
     # (interleaved with v chunks per GPU: (pp-1)/v idle micro-batch slots)
     if spec.pipeline_parallel > 1:

@@ -91,13 +91,17 @@ def test_export_then_import(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
         "unchanged": shipped,
         "skipped": 0,
         "took_over": 0,
+        "warnings": [],
     }
 
 
 def test_bad_database_url_is_one_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["--db", "postgresql://nobody@127.0.0.1:1/none", "catalog", "list", "fx"])
     assert code == 3
-    assert "cannot open the catalog database" in capsys.readouterr().err
+    assert (
+        capsys.readouterr().err
+        == "planner: cannot reach the team catalog at 127.0.0.1:1/none (connection refused)\n"
+    )
 
 
 def test_update_shows_the_diff_then_applies_it_once(capsys: pytest.CaptureFixture[str]) -> None:
@@ -124,3 +128,20 @@ def test_update_refuses_a_non_pack_file_with_its_reason(capsys: pytest.CaptureFi
     assert main(["catalog", "update", str(SHIPPED / "cloud.csv"), "--as-of", "2026-08-10"]) == 4
     err = capsys.readouterr().err
     assert "not a price pack this app reads" in err and "nothing imported" in err
+
+
+def test_update_reads_an_aws_price_list_without_a_date_and_asks_for_one_elsewhere(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    offer = str(DATA / "packs" / "aws" / "ec2_offer.json")
+    applied = _json(
+        capsys, ["catalog", "update", offer, "--apply", "--json"]
+    )  # its publicationDate: 2026-11-20
+    assert (applied["applied"], len(applied["added"]), len(applied["changed"])) == (True, 1, 2)
+    p5 = _json(
+        capsys, ["catalog", "list", "cloud", "--where", "instance=p5.48xlarge and region=us-east-1", "--json"]
+    )
+    assert [(r["on_demand_per_hour"], r["as_of"]) for r in p5] == [(55.04, "2026-11-20")]
+    azure = str(DATA / "packs" / "azure" / "retail_prices.json")
+    assert main(["catalog", "update", azure]) == 4
+    assert "the file carries no date: give the date of the snapshot" in capsys.readouterr().err

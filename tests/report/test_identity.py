@@ -131,3 +131,72 @@ def test_certificate_pem_export(tmp_path: Path, identity_file: Path) -> None:
     pem = write_certificate_pem(ident, tmp_path / "cert.pem")
     loaded = x509.load_pem_x509_certificate(pem.read_bytes())
     assert loaded == ident.certificate
+
+
+def test_trailing_data_after_the_pkcs12_structure_is_refused(tmp_path: Path, identity_file: Path) -> None:
+    padded = tmp_path / "padded.p12"
+    padded.write_bytes(identity_file.read_bytes() + b"\x00junk")
+    with pytest.raises(IdentityError, match=r"5 byte\(s\) of unexpected data follow the PKCS#12 identity"):
+        load_identity(padded, PASSWORD)
+    with pytest.raises(IdentityError, match="unexpected data"):
+        import_identity(padded, PASSWORD)
+
+
+def test_mac_iterations_match_the_key_encryption(identity_file: Path) -> None:
+    """Read back with an independent parser (OpenSSL's `pkcs12 -info`, which also checks the MAC) and
+    with asn1crypto: the MAC's key derivation runs as many rounds as the key's PBKDF2."""
+    import shutil
+    import subprocess
+
+    from asn1crypto import pkcs12 as asn1_pkcs12
+
+    mac = asn1_pkcs12.Pfx.load(identity_file.read_bytes())["mac_data"]
+    assert mac["iterations"].native == 200_000
+    assert mac["mac"]["digest_algorithm"]["algorithm"].native == "sha256"
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed")
+    info = subprocess.run(
+        [openssl, "pkcs12", "-in", str(identity_file), "-info", "-noout", "-passin", f"pass:{PASSWORD}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert info.returncode == 0, info.stderr
+    assert "MAC: sha256, Iteration 200000" in info.stdout + info.stderr
+    assert "Iteration 200000, PRF hmacWithSHA256" in info.stdout + info.stderr  # the key's PBKDF2
+    wrong = subprocess.run(
+        [openssl, "pkcs12", "-in", str(identity_file), "-info", "-noout", "-passin", "pass:wrong-password"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert wrong.returncode != 0 and "mac verify" in (wrong.stdout + wrong.stderr).lower()
+
+
+def test_pkcs12_key_derivation_reproduces_cryptographys_own_mac() -> None:
+    """Our RFC 7292 B.2 derivation, checked against the MAC cryptography writes (2,048 rounds), with an
+    accented password (the BMPString encoding of appendix B.1)."""
+    import hmac
+
+    from asn1crypto import pkcs12 as asn1_pkcs12
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from ui.report.identity import pkcs12_kdf
+
+    password = "pässwörd-Ω-1"
+    enc = (
+        serialization.PrivateFormat.PKCS12.encryption_builder()
+        .kdf_rounds(1000)
+        .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
+        .hmac_hash(hashes.SHA256())
+        .build(password.encode("utf-8"))
+    )
+    blob = pkcs12.serialize_key_and_certificates(
+        b"x", ec.generate_private_key(ec.SECP256R1()), None, None, enc
+    )
+    pfx = asn1_pkcs12.Pfx.load(blob)
+    mac = pfx["mac_data"]
+    key = pkcs12_kdf(password, mac["mac_salt"].native, 3, mac["iterations"].native)
+    assert hmac.digest(key, pfx["auth_safe"]["content"].native, "sha256") == mac["mac"]["digest"].native

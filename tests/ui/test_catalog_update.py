@@ -66,3 +66,29 @@ def test_update_dialog_refuses_a_bad_file_with_row_and_reason(page: Any, qtbot: 
     assert "nothing imported" in dialog.summary_label.text()
     assert not dialog.apply_button.isEnabled()
     dialog.reject()
+
+
+def test_update_dialog_reads_aws_and_azure_price_list_json(page: Any, qtbot: Any) -> None:  # noqa: F811
+    packs = DATA / "packs"
+    dialog = page.open_update_dialog()
+    dialog.set_files([packs / "aws" / "ec2_offer.json", packs / "azure" / "retail_prices.json"])
+    dialog.set_as_of(dt.date(2026, 11, 25))  # the Azure answer's download date; the AWS file carries its own
+    with qtbot.waitSignal(dialog.diff_ready, timeout=30_000):
+        dialog.preview()
+    text = dialog.summary_label.text()
+    assert "AWS Price List (EC2, JSON), AWS, 3 priced GPU rows" in text
+    assert "Azure Retail Prices API (JSON), Azure, 2 priced GPU rows" in text
+    assert dialog.apply_button.isEnabled()
+    rows = [dialog.changes.topLevelItem(i) for i in range(dialog.changes.topLevelItemCount())]
+    p5 = next(r for r in rows if r.text(1) == "AWS / p5.48xlarge / us-east-1")
+    # reserved rates from the offer file: 1-year No Upfront 36.50, 3-year All Upfront 599,184 / 26,280 h
+    assert p5.text(4) == "— → $36.5 / — → $22.8"
+    assert p5.text(0) == "changed" and p5.text(3) == ""  # the Price List lists no spot: kept
+    assert p5.text(5) == "-0.03 %"  # 55.0592 -> 55.04: (55.04 - 55.0592) / 55.0592 = -0.035 %
+    with qtbot.waitSignal(dialog.applied, timeout=60_000):
+        qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(page.is_ready, timeout=30_000)
+    frankfurt = [
+        v for v in page.models["cloud"].values() if (v.provider, v.region) == ("AWS", "eu-central-1")
+    ]
+    assert ("p5.48xlarge", 64.3968) in [(v.instance, v.on_demand_per_hour) for v in frankfurt]

@@ -42,19 +42,30 @@ def test_autosave_is_offered_after_a_kill_and_restores_the_edits(main_window: An
     page.project_form.binder.field("client").set_text("Edited before the crash")
     page.autosave_now()
     wait_io(page, qtbot)
-    assert page.autosave_store.path.exists()
-    # A second window starting while the first never closed = what the next start sees after a kill.
+    assert page.autosave_slot.exists()
+    # A live window's autosave is never offered to another window...
+    probe = MainWindow()
+    qtbot.addWidget(probe)
+    try:
+        assert not probe.recovery_bar.items()
+    finally:
+        probe.shutdown_workers()
+        probe.close()
+    # ...until its lock is gone, as after a kill (tests/ui/test_autosave_kill.py kills a real process).
+    page.autosave_slot.release()
     second = MainWindow()
     qtbot.addWidget(second)
     second.show()
     try:
+        assert second.recovery_bar.isVisibleTo(second)
+        [text] = second.recovery_bar.texts()
+        assert "Unsaved edits to" in text
         page2 = projects_page(second, qtbot)
-        assert page2.restore_bar.isVisibleTo(page2)
-        assert "Unsaved edits to" in page2.restore_label.text()
-        page2.restore_autosave()
+        second.restore(second.recovery_bar.items()[0])
         assert page2.document.data["client"] == "Edited before the crash"
-        assert page2.document.is_dirty()
-        assert not page2.autosave_store.path.exists()
+        assert page2.document.is_dirty() and second.isWindowModified()
+        assert page2.autosave_slot.exists()  # kept until the restored project is saved
+        assert not second.recovery_bar.isVisibleTo(second)
         settle(page2, qtbot)
         assert page2.last_error() is None
     finally:
@@ -63,14 +74,20 @@ def test_autosave_is_offered_after_a_kill_and_restores_the_edits(main_window: An
 
 
 def test_discarding_the_autosave_removes_it(main_window: Any, qtbot: Any) -> None:
-    page = projects_page(main_window, qtbot)
-    page.autosave_store.write(
-        {"name": "x", "horizon_months": 12, "options": []}, project_id=None, file_path=None
-    )
-    page._offer_restore()
-    assert page.restore_bar.isVisibleTo(page)
-    page.discard_autosave()
-    assert not page.autosave_store.path.exists() and not page.restore_bar.isVisibleTo(page)
+    from ui.autosave import AutosaveSlot
+
+    left = AutosaveSlot()
+    left.write({"name": "x", "horizon_months": 12, "options": []}, project_id=None, file_path=None)
+    second = MainWindow()
+    qtbot.addWidget(second)
+    try:
+        [found] = second.recovery_bar.items()
+        assert found.name == "x"
+        second.discard_recoverable(found)
+        assert not left.exists() and not second.recovery_bar.isVisibleTo(second)
+    finally:
+        second.shutdown_workers()
+        second.close()
 
 
 def test_workload_and_option_edits_undo_and_redo(main_window: Any, qtbot: Any, artifacts_dir: Path) -> None:

@@ -121,7 +121,7 @@ def test_user_story_end_to_end(main_window: Any, qtbot: Any, tmp_path: Path, art
     try:
         page2 = projects_page(second, qtbot)
         wait_io(page2, qtbot)
-        assert not page2.restore_bar.isVisibleTo(page2)  # clean close: nothing to restore
+        assert not second.recovery_bar.items()  # clean close: nothing to restore
         assert any(p.id == project_id for p in page2.saved_projects)
         page2.saved_list.setCurrentRow(0)
         page2._open_item(page2.saved_list.item(0))

@@ -9,6 +9,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from planner.inputs import terminal_safe
+
 
 class CliError(Exception):
     """A user-facing error: printed as one sentence on stderr, exit code ``code``."""
@@ -50,11 +52,17 @@ def today_of(args: argparse.Namespace) -> dt.date:
 
 
 def emit(args: argparse.Namespace, payload: Any, human: Callable[[Any], str]) -> None:
-    """Print ``payload`` as JSON when --json was given, else ``human(payload)``."""
+    """Print ``payload`` as JSON when --json was given, else ``human(payload)``.
+
+    Either way the text is made terminal-safe first (planner.inputs.terminal_safe): an imported catalog or
+    quote cell holding escape sequences cannot recolour, retitle or clear the user's terminal, and a lone
+    surrogate prints as U+FFFD instead of failing with UnicodeEncodeError. JSON escapes control characters
+    itself, so its strings keep every character."""
     if getattr(args, "json", False):
-        json.dump(payload, sys.stdout, indent=2, default=str, ensure_ascii=False)
-        sys.stdout.write("\n")
+        text = json.dumps(payload, indent=2, default=str, ensure_ascii=False) + "\n"
     else:
         text = human(payload)
-        if text:
-            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        if not text:
+            return
+        text = text if text.endswith("\n") else text + "\n"
+    sys.stdout.write(terminal_safe(text))

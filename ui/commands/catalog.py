@@ -81,7 +81,13 @@ def register(subparsers: Any) -> None:
         help="refresh cloud prices from price packs (SkyPilot vms.csv, gpuhunt catalog files): diff, then --apply",
     )
     q.add_argument("files", nargs="+", metavar="FILE")
-    q.add_argument("--as-of", required=True, type=parse_date, help="date of the snapshot (YYYY-MM-DD)")
+    q.add_argument(
+        "--as-of",
+        default=None,
+        type=parse_date,
+        help="date of the snapshot (YYYY-MM-DD), for files that carry none; an AWS Price List file's own "
+        "publication date wins",
+    )
     q.add_argument("--provider", default=None, help="the cloud, when the file's folder or name does not say")
     q.add_argument(
         "--source", default=None, help="URL of the snapshot (default: the catalog's public location)"
@@ -101,11 +107,14 @@ def register(subparsers: Any) -> None:
 
 
 def _engine() -> Any:
-    from db.session import get_engine
+    from db.migrate import UpgradeFailed
+    from db.session import DatabaseUnavailable, get_engine
 
     try:
         return get_engine()
-    except Exception as exc:  # a bad URL, an unreachable server, a corrupt file: one sentence
+    except (DatabaseUnavailable, UpgradeFailed) as exc:  # their sentence names the database already
+        raise CliError(str(exc), 3) from exc
+    except Exception as exc:  # a bad URL, a corrupt file: one sentence
         raise CliError(f"cannot open the catalog database: {exc}", 3) from exc
 
 

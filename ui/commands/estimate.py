@@ -8,14 +8,19 @@ names are resolved through the catalog; an inline architecture needs no catalog 
 from __future__ import annotations
 
 import argparse
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from planner.catalog import Gpu, ModelArch
 from planner.engine.estimate import EstimateResult, SpecError, estimate, fit_servers, parse_spec
+from planner.inputs import MAX_JSON_BYTES, BadInput, clean_tree, loads_json
 from ui.commands._common import CliError, add_json_flag, emit
+
+MAX_SPECS = 100
+"""Most specs one `planner estimate` call evaluates (each is resolved against the whole GPU catalog)."""
+SPEC_NUMBER_LIMIT = 1e32
+"""Largest magnitude of a number in a SPEC file (the fields' own ranges are narrower; planner.engine.estimate)."""
 
 
 def register(subparsers: Any) -> None:
@@ -32,31 +37,29 @@ def register(subparsers: Any) -> None:
 
 
 def _load(path: str) -> list[dict[str, Any]] | dict[str, Any]:
-    """The SPEC file's JSON; every way it can be unreadable is one CliError sentence naming the file."""
+    """The SPEC file's JSON; every way it can be unreadable or out of bounds is one CliError sentence naming
+    the file (planner.inputs: size, depth, integer digits, finite numbers, clean text; at most MAX_SPECS)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        if Path(path).stat().st_size > MAX_JSON_BYTES:
+            raise CliError(f"{path}: more than the {MAX_JSON_BYTES / 1e6:g} MB a SPEC file may hold")
+        raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise CliError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise CliError(f"{path}: is a folder, not a SPEC file") from None
     except PermissionError:
         raise CliError(f"{path}: permission denied") from None
-    except UnicodeDecodeError as exc:
-        raise CliError(
-            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
-        ) from None
     except OSError as exc:
         raise CliError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CliError(
-            f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
-        ) from None
-    except RecursionError:
-        raise CliError(f"{path}: not valid JSON (nested too deeply)") from None
+        data = clean_tree(loads_json(raw), number_limit=SPEC_NUMBER_LIMIT)
+    except BadInput as exc:
+        where = f"field '{exc.where}': " if exc.where else ""
+        raise CliError(f"{path}: {where}{exc.message}") from None
     if not isinstance(data, dict | list):
         raise CliError(f"{path}: must hold a spec object or a list of spec objects")
+    if isinstance(data, list) and len(data) > MAX_SPECS:
+        raise CliError(f"{path}: holds {len(data):,} specs; one call estimates at most {MAX_SPECS:,}")
     return data
 
 

@@ -35,6 +35,7 @@ from ui.charts import (
     UtilisationSeries,
     compact_money,
 )
+from ui.charts.base import READOUT_HINT
 from ui.layout import remember_splitter
 
 MC_OPTIONS = 4
@@ -112,6 +113,7 @@ class ResultsPanel(QWidget):
     def apply(self, results: Analysis) -> None:
         """Draw ``results`` (every chart but the Monte Carlo one, which :meth:`apply_monte_carlo` draws)."""
         self.shown = results
+        self._reset_readouts()
         colors = {o.name: i for i, o in enumerate(results.tco.options)}
         for chart in (self.cumulative, self.utilisation, self.monte_carlo):
             chart.name_colors = colors
@@ -126,6 +128,32 @@ class ResultsPanel(QWidget):
             ]
         )
         self._step_timer.start()
+
+    def clear(self, status: str) -> None:
+        """Show no result at all (another project was opened): every chart empty, no recommendation."""
+        self._steps.clear()
+        self._step_timer.stop()
+        self.shown = None
+        self.mc_shown = None
+        empty = np.zeros(0)
+        self.cumulative.set_data(empty, [], [], "USD")
+        self.breakdown.set_data(empty, {}, "USD")
+        self.memory.set_data([])
+        self.utilisation.set_data([], [], "USD")
+        self.tornado.set_data("", [], "USD")
+        self.monte_carlo.set_data({}, "", (0.0, 0.0, 0.0), {}, "USD")
+        self.recommendation.clear()
+        for chart in self.charts:  # no axis keeps the old project's scale either
+            view = chart.plot_item.vb
+            view.setRange(xRange=(0.0, 1.0), yRange=(0.0, 1.0), padding=0.0)
+            view.enableAutoRange()
+        self._reset_readouts()
+        self.set_status(status)
+
+    def _reset_readouts(self) -> None:
+        """A read-out names what was under the pointer: after new data it would name stale options."""
+        for chart in self.charts:
+            chart.readout.setText(READOUT_HINT)
 
     def is_drawing(self) -> bool:
         return bool(self._steps)

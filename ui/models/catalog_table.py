@@ -1,14 +1,17 @@
 """CatalogTableModel: one catalog table (domain values) with its own fast filter and sort.
 
 Filtering and sorting live in the model rather than a QSortFilterProxyModel: a proxy calls Python once
-per row per keystroke, while here a filter is one pass of substring tests over a precomputed,
-lower-cased search string per row, and a sort is one ``sorted`` over cached per-column keys.
+per row per keystroke, while here a filter term is one pass of substring tests over a precomputed,
+lower-cased search string per row (the shown text of every column, see ui.models.prepared) or over one
+column's cached keys, and a sort is one ``sorted`` over cached per-column keys. The filter language is
+ui.models.filter_query; text terms only match columns the view shows (``set_hidden_columns``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -23,7 +26,8 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from planner.catalog import Gpu
 from ui.models.columns import COLUMNS, TABLES, Column, format_value, is_numeric
-from ui.models.prepared import PreparedRows, prepare_rows
+from ui.models.filter_query import SEP, CompareTerm, Field, FieldKind, Query, TextTerm, narrows, parse_query
+from ui.models.prepared import PreparedRows, prepare_rows, raw_value
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -35,6 +39,22 @@ _INVALID = QModelIndex()
 _ALIGN_NUMBER = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _ALIGN_TEXT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "=": operator.eq,
+    "!=": operator.ne,
+}
+
+
+def field_kind(col: Column) -> FieldKind:
+    if col.kind == "pct":
+        return "percent"
+    if is_numeric(col.kind):
+        return "number"
+    return "date" if col.kind == "date" else "text"
 
 
 class CatalogTableModel(QAbstractTableModel):
@@ -58,7 +78,12 @@ class CatalogTableModel(QAbstractTableModel):
         self._today = today
         self._gpus: Mapping[str, Gpu] = gpus or {}
         self._stale_icon: QIcon | None = None
-        self._filter_terms: tuple[str, ...] = ()
+        self._query = Query()
+        self._hidden: frozenset[int] = frozenset()
+        self._header_words: dict[str, list[int]] = {}
+        for i, col in enumerate(self.columns):
+            for word in col.label.lower().split():
+                self._header_words.setdefault(word, []).append(i)
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self._load(list(values))
 
@@ -75,7 +100,10 @@ class CatalogTableModel(QAbstractTableModel):
     def _load(self, values: Iterable[Any] | PreparedRows) -> None:
         if not isinstance(values, PreparedRows) or values.table != self.table:
             values = prepare_rows(
-                self.table, values if not isinstance(values, PreparedRows) else values.values, self._today
+                self.table,
+                values if not isinstance(values, PreparedRows) else values.values,
+                self._today,
+                self._gpus,
             )
         self._values = values.values
         self._stale = values.stale
@@ -84,6 +112,7 @@ class CatalogTableModel(QAbstractTableModel):
         self._raw_cache: dict[int, list[Any]] = {}
         self._text_cache: dict[int, list[str]] = {}
         self._sort_keys: dict[int, list[Any]] = {}
+        self._cell_cache: dict[int, list[str]] = {}
         self._order = self._sorted_order()
         self._visible = self._filtered(self._order)
 
@@ -137,35 +166,116 @@ class CatalogTableModel(QAbstractTableModel):
         return self._gpus
 
     # ---- filtering ----------------------------------------------------------------------------
+    def fields(self) -> list[Field]:
+        """The columns as the filter language sees them (hidden ones named but not searchable)."""
+        return [
+            Field(i, c.key, c.label, field_kind(c), i not in self._hidden) for i, c in enumerate(self.columns)
+        ]
+
+    def parse(self, text: str, column: int | None = None) -> Query:
+        """``text`` read as a query on this table (raises FilterError with one sentence)."""
+        fields = self.fields()
+        return parse_query(text, fields, None if column is None else fields[column])
+
     def set_filter_text(self, text: str) -> None:
-        """Show only rows containing every whitespace-separated term (case-insensitive, any column)."""
-        terms = tuple(text.lower().split())
-        if terms == self._filter_terms:
+        """Show only the rows matching ``text`` (see ui.models.filter_query); raises FilterError."""
+        self.set_query(self.parse(text))
+
+    def set_query(self, query: Query) -> None:
+        if query == self._query:
             return
-        narrowing = self._narrows(terms)
+        narrowing = narrows(query, self._query) and not any(
+            isinstance(t, TextTerm) and t.column is None and t.phrase in self._header_words
+            for t in query.terms
+        )
         self.beginResetModel()
-        self._filter_terms = terms
+        self._query = query
         self._visible = self._filtered(self._visible if narrowing else self._order)
         self.endResetModel()
         self.filter_applied.emit(len(self._visible), len(self._values))
 
-    def filter_text(self) -> str:
-        return " ".join(self._filter_terms)
+    def query(self) -> Query:
+        return self._query
 
-    def _narrows(self, terms: tuple[str, ...]) -> bool:
-        """True when every row matching ``terms`` already matches the current terms."""
-        old = self._filter_terms
-        return len(terms) >= len(old) and all(o in t for o, t in zip(old, terms, strict=False))
+    def set_hidden_columns(self, hidden: Iterable[int]) -> None:
+        """Columns the view hides: text terms no longer find what only they show."""
+        hidden = frozenset(hidden)
+        if hidden == self._hidden:
+            return
+        self._hidden = hidden
+        if any(isinstance(t, TextTerm) and t.column is None for t in self._query.terms):
+            self.beginResetModel()
+            self._visible = self._filtered(self._order)
+            self.endResetModel()
+            self.filter_applied.emit(len(self._visible), len(self._values))
 
     def _filtered(self, order: Sequence[int]) -> list[int]:
-        terms = self._filter_terms
-        if not terms:
-            return list(order)
-        search = self._search
-        if len(terms) == 1:
-            term = terms[0]
-            return [i for i in order if term in search[i]]
-        return [i for i in order if all(t in search[i] for t in terms)]
+        rows = list(order)
+        for term in self._query.terms:
+            if not rows:
+                break
+            rows = self._match(term, rows)
+        return rows
+
+    def _match(self, term: TextTerm | CompareTerm, rows: list[int]) -> list[int]:
+        if isinstance(term, TextTerm):
+            phrase = term.phrase
+            if term.column is None:
+                search = self._search
+                hits = [i for i in rows if phrase in search[i]]
+                if self._hidden:
+                    hits = [i for i in hits if self._visible_hit(search[i], phrase)]
+                named = [c for c in self._header_words.get(phrase, ()) if c not in self._hidden]
+                if named:  # a word of a shown header: rows with a value in that column too
+                    found = set(hits)
+                    for c in named:
+                        texts = self._cell_texts(c)
+                        found.update([i for i in rows if texts[i]])
+                    hits = [i for i in rows if i in found]
+            else:
+                texts = self._cell_texts(term.column)
+                hits = [i for i in rows if phrase in texts[i]]
+        else:
+            test = _OPS[term.op]
+            value = term.value
+            if term.kind == "text":
+                texts = self._cell_texts(term.column)
+                hits = [i for i in rows if test(texts[i], value)]
+            elif term.kind == "date":
+                keys = self._keys_for(term.column)
+                n = len(str(value))
+                hits = [i for i in rows if (k := keys[i]) is not None and test(k[:n], value)]
+            else:
+                keys = self._keys_for(term.column)
+                hits = [i for i in rows if (k := keys[i]) is not None and test(k, value)]
+        if not term.negate:
+            return hits
+        hit = set(hits)
+        return [i for i in rows if i not in hit]
+
+    def _visible_hit(self, search: str, phrase: str) -> bool:
+        """True when ``phrase`` occurs in a shown column of the row's search string."""
+        hidden = self._hidden
+        pos = search.find(phrase)
+        while pos >= 0:
+            if search.count(SEP, 0, pos) not in hidden:
+                return True
+            pos = search.find(phrase, pos + 1)
+        return False
+
+    def _cell_texts(self, column: int) -> list[str]:
+        """Lower-cased shown text of ``column`` for every row (load order), cached."""
+        cached = self._cell_cache.get(column)
+        if cached is None:
+            cached = [s.split(SEP, column + 1)[column] for s in self._search]
+            self._cell_cache[column] = cached
+        return cached
+
+    # ---- export -------------------------------------------------------------------------------
+    def shown_snapshot(self) -> tuple[list[Any], list[bool]]:
+        """The shown rows' values and stale flags, in view order (cheap: cells are computed later)."""
+        stale = self._stale
+        return [self._values[i] for i in self._visible], [stale[i] for i in self._visible]
 
     # ---- sorting ------------------------------------------------------------------------------
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -213,9 +323,7 @@ class CatalogTableModel(QAbstractTableModel):
 
     # ---- cell values --------------------------------------------------------------------------
     def _raw_value(self, value: Any, source: int, col: Column) -> Any:
-        if col.key == "stale":
-            return "stale" if self._stale[source] else ""
-        return col.get(value, self._gpus)
+        return raw_value(col, value, self._stale[source], self._gpus)
 
     def _raw_row(self, source: int) -> list[Any]:
         row = self._raw_cache.get(source)

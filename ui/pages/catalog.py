@@ -41,8 +41,10 @@ from planner import clock
 from planner.catalog import Gpu
 from ui.dialogs import ImportErrorsDialog, RowEditorDialog
 from ui.models import TABLE_TITLES, TABLES, CatalogTableModel
+from ui.models.filter_query import FilterError, Query
 from ui.models.prepared import PreparedRows, prepare_rows
 from ui.models.price_history import history_html
+from ui.pages.catalog_header import FilterHeader
 from ui.pages.catalog_update import PackUpdateDialog
 from ui.workers import DbLane, WorkerError
 
@@ -59,6 +61,32 @@ _KEY_FIELDS = {
 }
 Catalog = dict[str, PreparedRows]
 _PRICED_TABLES = ("gpus", "servers", "cloud")
+
+
+FILTER_HELP = (
+    "Every term must match (AND), in the columns shown:\n"
+    "  h100 aws — words found in any shown column\n"
+    "  spot — also a word of a shown header: rows with a value in that column (a spot price)\n"
+    '  "h100 sxm" — a phrase with its space\n'
+    "  region:us-east — a word in one column\n"
+    "  mem>=80   $/gpu-h<3   gpus=8   mem:40..80 — numbers (as shown, before rounding)\n"
+    "  as-of>=2026-01 — dates (a year or a month compares by prefix)\n"
+    "  provider=aws   provider!=aws — the whole cell\n"
+    "  -spot — rows without the word\n"
+    "Columns are named by their header (mem for Mem (GB)) or its unambiguous start.\n"
+    "The box under each header filters that column alone (>=80, h100...)."
+)
+
+
+_BAD_BOX = "QLineEdit { border: 1px solid #b00020; }"
+
+
+def _column_hint(kind: str) -> str:
+    if kind in ("int", "float", "rate", "usd", "unit_usd", "pct"):
+        return "a number compared (>=80, <3, =8, 40..80) or text found in it"
+    if kind == "date":
+        return "a date compared (>=2026-01, <2025) or text found in it"
+    return "text found in it, =text for the whole cell, -text to leave it out"
 
 
 # --------------------------------------------------------------------------------- database calls
@@ -105,7 +133,8 @@ def _load_catalog(url: str | None) -> Catalog:
         "models": db_catalog.list_models(engine),
         "fx": db_catalog.list_fx(engine),
     }
-    return {table: prepare_rows(table, values, today) for table, values in listed.items()}
+    gpus = {g.name: g for g in listed["gpus"]}
+    return {table: prepare_rows(table, values, today, gpus) for table, values in listed.items()}
 
 
 # ------------------------------------------------------------------------------------------- page
@@ -123,6 +152,7 @@ class CatalogPage(QWidget):
         self.db_url: str | None = getattr(window, "db_url", None)
         self.models = {t: CatalogTableModel(t, parent=self) for t in TABLES}
         self.views: dict[str, QTableView] = {}
+        self.headers: dict[str, FilterHeader] = {}
         self.editor_dialog: RowEditorDialog | None = None
         self.import_errors_dialog: ImportErrorsDialog | None = None
         self.take_over_button: QPushButton | None = None
@@ -133,6 +163,7 @@ class CatalogPage(QWidget):
         self._selected: dict[str, Any] = {}
         self._sized: set[str] = set()
         self._history_key: tuple[str, str] | None = None  # (table, item key) whose history is shown
+        self._details_shown: tuple[str, int, Any] | None = None  # what the details pane shows now
         self._history: dict[str, list[Any]] | None = None  # its points per pricing, None while read
         self._lane = DbLane(self)
         self._build()
@@ -140,9 +171,18 @@ class CatalogPage(QWidget):
 
     # ---- layout -------------------------------------------------------------------------------
     def _build(self) -> None:
+        self.filter_error = QLabel()
+        self.filter_error.setObjectName("filter_error")
+        self.filter_error.setWordWrap(True)
+        self.filter_error.setTextFormat(Qt.TextFormat.PlainText)
+        self.filter_error.setStyleSheet("color: #b00020;")
+        self.filter_error.hide()
         self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText("Filter (Ctrl+F): words that must all appear, e.g. h100 aws")
-        self.filter_edit.setMinimumWidth(300)
+        self.filter_edit.setPlaceholderText(
+            "Filter (Ctrl+F), e.g. h100 aws · $/gpu-h<3 · region:us-east (hover for more)"
+        )
+        self.filter_edit.setToolTip(FILTER_HELP)
+        self.filter_edit.setMinimumWidth(240)
         find = QShortcut(QKeySequence.StandardKey.Find, self)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         find.activated.connect(self.focus_filter)
@@ -158,7 +198,16 @@ class CatalogPage(QWidget):
             "Delete", self.confirm_delete_selected, "Delete the selected user row"
         )
         self.import_button = self._button("Import…", self.choose_import_file, "Import a CSV or XLSX file")
-        self.export_button = self._button("Export…", self.choose_export_file, "Export this table")
+        self.export_button = QPushButton("Export")
+        self.export_button.setToolTip("Export the rows and columns shown, or the whole table for re-import")
+        export_menu = QMenu(self.export_button)
+        self.export_shown_action = export_menu.addAction(
+            "Rows and columns shown (CSV or Excel)…", self.choose_export_shown_file
+        )
+        self.export_table_action = export_menu.addAction(
+            "Whole table, for re-import (CSV or Excel)…", self.choose_export_file
+        )
+        self.export_button.setMenu(export_menu)
         self.update_button = self._button(
             "Update prices…",
             self.open_update_dialog,
@@ -199,6 +248,7 @@ class CatalogPage(QWidget):
         self.message_label.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.filter_error)
         layout.addWidget(self.message_label)
         layout.addWidget(splitter, 1)
         self._update_buttons()
@@ -217,7 +267,17 @@ class CatalogPage(QWidget):
     def _make_view(self, table: str) -> QTableView:
         view = QTableView()
         view.setObjectName(f"catalog_{table}")
+        header = FilterHeader(view)
+        view.setHorizontalHeader(header)
         view.setModel(self.models[table])
+        columns = self.models[table].columns
+        header.set_columns(
+            [c.label for c in columns],
+            [f"Filter {c.label}: {_column_hint(c.kind)}" for c in columns],
+        )
+        header.filters_changed.connect(self._apply_filter)
+        view.horizontalScrollBar().valueChanged.connect(header.position_editors)
+        self.headers[table] = header
         view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         view.setSortingEnabled(True)  # unsorted until a header is clicked: the catalog's key order
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -228,20 +288,22 @@ class CatalogPage(QWidget):
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(vertical.fontMetrics().height() + 8)
         vertical.hide()
-        header = view.horizontalHeader()
         header.setSectionsMovable(True)
         header.setResizeContentsPrecision(60)  # columns sized from ~60 rows, not all 10,000
         header.setStretchLastSection(True)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(lambda pos, t=table: self._show_column_menu(t, pos))
+        # One selection for mouse and keyboard: a click sets the current index *before* it selects the
+        # row, so the page follows the selection, not only the current index.
+        view.selectionModel().selectionChanged.connect(self._current_changed)
         view.selectionModel().currentRowChanged.connect(self._current_changed)
         view.doubleClicked.connect(self._double_clicked)
         delete = QShortcut(QKeySequence.StandardKey.Delete, view)
         delete.setContext(Qt.ShortcutContext.WidgetShortcut)
         delete.activated.connect(self.confirm_delete_selected)
         self.models[table].modelReset.connect(lambda t=table: self._restore_selection(t))
-        self._apply_hidden_columns(table, view)
         self.views[table] = view
+        self._apply_hidden_columns(table, view)
         return view
 
     # ---- state used by selftest and tests -----------------------------------------------------
@@ -263,11 +325,12 @@ class CatalogPage(QWidget):
         self.tabs.setCurrentIndex(TABLES.index(table))
 
     def selected_value(self) -> Any:
-        view = self.views[self.current_table()]
-        index = view.currentIndex()
-        if not index.isValid() or not view.selectionModel().isRowSelected(index.row()):
+        """The value of the selected row of the current tab (None when no row is selected)."""
+        table = self.current_table()
+        rows = self.views[table].selectionModel().selectedRows()
+        if not rows:
             return None
-        return self.models[self.current_table()].value_at(index.row())
+        return self.models[table].value_at(rows[0].row())
 
     def select_value(self, value: Any, table: str | None = None) -> bool:
         table = table or self.current_table()
@@ -296,6 +359,7 @@ class CatalogPage(QWidget):
         self._loaded = True
         self._error = None
         self._history_key = None  # prices may have changed: read the shown row's history again
+        self._details_shown = None  # and show its (maybe edited) figures again
         if first:
             self._size_columns(self.current_table())
         self._update_count()
@@ -339,9 +403,10 @@ class CatalogPage(QWidget):
             self._show_import_errors(getattr(exc, "path", ""), exc)
             self.operation_failed.emit(str(exc))
             return
-        self._error = (
-            f"{type(exc).__name__}: {exc}" if not isinstance(exc, ValueError | LookupError) else str(exc)
-        )
+        from db.session import DatabaseUnavailable
+
+        plain = isinstance(exc, ValueError | LookupError | DatabaseUnavailable)  # one sentence for the user
+        self._error = str(exc) if plain else f"{type(exc).__name__}: {exc}"
         log.error("catalog operation failed: %s", self._error)
         self._say(self._error, error=True)
         self.operation_failed.emit(self._error)
@@ -356,13 +421,42 @@ class CatalogPage(QWidget):
             status_bar().showMessage(status or text, 15_000 if status else 10_000)
 
     # ---- filter, tabs, selection --------------------------------------------------------------
-    def _apply_filter(self, text: str) -> None:
-        self.models[self.current_table()].set_filter_text(text)
+    def _apply_filter(self, *_args: Any) -> None:
+        """The filter box and the current tab's column filters, ANDed; a bad query is named inline."""
+        table = self.current_table()
+        header = self.headers[table]
+        for box in (self.filter_edit, *header.editors):
+            box.setStyleSheet("")
+        try:
+            query = self.current_query(table)
+        except FilterError as exc:
+            self.filter_error.setText(str(exc))
+            self.filter_error.show()
+            culprit = getattr(exc, "column", None)
+            box = self.filter_edit if culprit is None else header.editors[culprit]
+            box.setStyleSheet(_BAD_BOX)
+            return
+        self.filter_error.hide()
+        self.models[table].set_query(query)
         self._update_count()
+
+    def current_query(self, table: str) -> Query:
+        """The query the filter box and ``table``'s column filters make (raises FilterError; a column
+        box's error carries its ``column``)."""
+        model = self.models[table]
+        query = model.parse(self.filter_edit.text())
+        for column, text in self.headers[table].filter_texts():
+            try:
+                query = query + model.parse(text, column)
+            except FilterError as exc:
+                error = FilterError(f"{model.columns[column].label} filter: {exc}")
+                error.column = column  # type: ignore[attr-defined]
+                raise error from None
+        return query
 
     def _tab_changed(self, _index: int) -> None:
         self._size_columns(self.current_table())
-        self.models[self.current_table()].set_filter_text(self.filter_edit.text())
+        self._apply_filter()
         self._update_count()
         self._update_buttons()
         self._show_details(self.selected_value())
@@ -415,7 +509,11 @@ class CatalogPage(QWidget):
         model = self.models[self.current_table()]
         if value is None:
             return "<p style='color:#666'>Select a row to see its figures, source and date.</p>"
-        row = model.row_of(value)
+        selected = self.views[self.current_table()].selectionModel().selectedRows()
+        if selected and model.value_at(selected[0].row()) is value:
+            row = selected[0].row()  # the usual case: no search through every row
+        else:
+            row = model.row_of(value)
         title = html.escape(self._title_of(value))
         lines = [f"<h3>{title}</h3>"]
         if row >= 0 and model.is_stale_row(row):
@@ -498,7 +596,11 @@ class CatalogPage(QWidget):
         return f"{value.base}/{value.quote} on {value.as_of.isoformat()}"
 
     def _show_details(self, value: Any) -> None:
+        shown = (self.current_table(), id(value), self._history_key)
         self._request_history(value)
+        if shown == self._details_shown and (self.current_table(), id(value), self._history_key) == shown:
+            return  # the same row again (a click reports its current row, then its selection)
+        self._details_shown = (self.current_table(), id(value), self._history_key)
         self.details.setHtml(self.details_html(value))
 
     # ---- column chooser -----------------------------------------------------------------------
@@ -531,6 +633,7 @@ class CatalogPage(QWidget):
         if visible and view.columnWidth(column) == 0:
             view.resizeColumnToContents(column)
         self._save_hidden_columns(table)
+        self._hidden_changed(table)
 
     def reset_columns(self, table: str) -> None:
         QSettings().remove(f"catalog/hidden_columns/{table}")
@@ -542,6 +645,18 @@ class CatalogPage(QWidget):
         hidden = set(stored) if isinstance(stored, list) else {c.key for c in columns if not c.visible}
         for column, col in enumerate(columns):
             view.setColumnHidden(column, col.key in hidden)
+        self._hidden_changed(table)
+
+    def _hidden_changed(self, table: str) -> None:
+        """Text terms search the shown columns only; a hidden column's own filter box no longer applies."""
+        view = self.views.get(table)
+        if view is None:
+            return
+        model = self.models[table]
+        model.set_hidden_columns(c for c in range(len(model.columns)) if view.isColumnHidden(c))
+        self.headers[table].position_editors()
+        if table == self.current_table():
+            self._apply_filter()
 
     def _save_hidden_columns(self, table: str) -> None:
         view = self.views[table]
@@ -769,6 +884,47 @@ class CatalogPage(QWidget):
         )
         if path:
             self.export_table(table, path)
+
+    def choose_export_shown_file(self) -> None:
+        table = self.current_table()
+        path, chosen = QFileDialog.getSaveFileName(
+            self,
+            f"Export the {TABLE_TITLES[table]} shown",
+            f"{table}-shown.csv",
+            "CSV (*.csv);;Excel (*.xlsx)",
+        )
+        if path:
+            if not Path(path).suffix:
+                path += ".xlsx" if "xlsx" in chosen else ".csv"
+            self.export_shown(table, path)
+
+    def shown_columns(self, table: str) -> list[int]:
+        """Logical columns shown in ``table``'s view, left to right as the user arranged them."""
+        header = self.views[table].horizontalHeader()
+        order = [header.logicalIndex(v) for v in range(header.count())]
+        return [c for c in order if not header.isSectionHidden(c)]
+
+    def export_shown(self, table: str, path: str | Path) -> None:
+        """Write the rows the filter shows, the columns shown in their order, to CSV or XLSX (on the lane)."""
+        from ui.models.shown_export import shown_cells, write_shown
+
+        model = self.models[table]
+        columns = [model.columns[c] for c in self.shown_columns(table)]
+        values, stale = model.shown_snapshot()
+        gpus = model.gpu_lookup()
+        title = TABLE_TITLES[table]
+
+        def work() -> int:
+            return write_shown(path, title, columns, shown_cells(columns, values, stale, gpus))
+
+        def done(count: int) -> None:
+            message = (
+                f"Exported the {count:,} {title} rows shown ({len(columns)} columns) to {Path(path).name}"
+            )
+            self._say(message)
+            self.operation_finished.emit(message)
+
+        self._lane.submit(work, done, self._failed)
 
     def export_table(self, table: str, path: str | Path) -> None:
         url = self.db_url

@@ -37,6 +37,13 @@ def _money(value: float | None) -> str:
     return "—" if value is None else f"${value:,.4g}"
 
 
+def _percent(pct: float | None) -> str:
+    """A change in %, with two decimals below 0.1 % so a small cut does not read as "-0.0 %"."""
+    if pct is None:
+        return ""
+    return f"{pct:+.2f} %" if abs(pct) < 0.1 else f"{pct:+.1f} %"
+
+
 class PackUpdateDialog(QDialog):
     """Choose snapshot files and their date, see the diff, apply it in one transaction."""
 
@@ -59,7 +66,10 @@ class PackUpdateDialog(QDialog):
         self.as_of_edit.setCalendarPopup(True)
         self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
         self.as_of_edit.setMaximumDate(QDate(today.year, today.month, today.day))
-        self.as_of_edit.setToolTip("The date the snapshot was taken (these files carry none)")
+        self.as_of_edit.setToolTip(
+            "The date the snapshot was taken, for files that carry none (an AWS Price List file's "
+            "own publication date is used instead)"
+        )
         self.provider_edit = QLineEdit()
         self.provider_edit.setPlaceholderText("from the file's folder or name (e.g. aws, lambda, nebius)")
         self.preview_button = QPushButton("Show changes")
@@ -69,15 +79,18 @@ class PackUpdateDialog(QDialog):
         files_row.addWidget(choose)
         form = QFormLayout()
         form.addRow("Snapshot files:", files_row)
-        form.addRow("Snapshot date:", self.as_of_edit)
+        form.addRow("Snapshot date (files that carry none):", self.as_of_edit)
         form.addRow("Cloud:", self.provider_edit)
         self.summary_label = QLabel(
-            "SkyPilot catalog vms.csv files and dstack gpuhunt catalog files are read. Nothing is "
-            "written until you apply."
+            "SkyPilot catalog vms.csv files, dstack gpuhunt catalog files, Azure Retail Prices API "
+            "answers and AWS Price List files (EC2, SageMaker) are read. Nothing is written until "
+            "you apply."
         )
         self.summary_label.setWordWrap(True)
         self.changes = QTreeWidget()
-        self.changes.setHeaderLabels(["Change", "Offer", "On-demand", "Spot", "Change %"])
+        self.changes.setHeaderLabels(
+            ["Change", "Offer", "On-demand", "Spot", "Reserved 1 y / 3 y", "Change %"]
+        )
         self.changes.setRootIsDecorated(False)
         self.changes.setUniformRowHeights(True)
         self.buttons = QDialogButtonBox()
@@ -95,7 +108,7 @@ class PackUpdateDialog(QDialog):
     # ---- inputs -------------------------------------------------------------------------------
     def choose_files(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
-            self, "Catalog snapshots", "", "Catalog snapshots (*.csv);;All files (*)"
+            self, "Catalog snapshots", "", "Catalog snapshots (*.csv *.json);;All files (*)"
         )
         if paths:
             self.set_files(paths)
@@ -152,6 +165,11 @@ class PackUpdateDialog(QDialog):
         for c in diff.changed[:LISTED]:
             prices = {p.pricing: p for p in c.prices}
             od, spot = prices.get("on_demand"), prices.get("spot")
+            reserved = " / ".join(
+                f"{_money(r.old)} → {_money(r.new)}"
+                for r in (prices.get("reserved_1y"), prices.get("reserved_3y"))
+                if r is not None
+            )
             pct = od.percent if od is not None else None
             items.append(
                 QTreeWidgetItem(
@@ -160,7 +178,8 @@ class PackUpdateDialog(QDialog):
                         " / ".join(c.key[:3]),
                         f"{_money(od.old)} → {_money(od.new)}" if od else "",
                         f"{_money(spot.old)} → {_money(spot.new)}" if spot else "",
-                        "" if pct is None else f"{pct:+.1f} %",
+                        reserved,
+                        _percent(pct),
                     ]
                 )
             )
@@ -172,17 +191,22 @@ class PackUpdateDialog(QDialog):
                         f"{v['provider']} / {v['instance']} / {v['region']}",
                         _money(v["on_demand_per_hour"]),
                         _money(v["spot_per_hour"]),
+                        " / ".join(_money(v[c]) for c in ("reserved_1y_per_hour", "reserved_3y_per_hour"))
+                        if v["reserved_1y_per_hour"] or v["reserved_3y_per_hour"]
+                        else "",
                         "",
                     ]
                 )
             )
         for key in diff.no_longer_listed[: max(0, LISTED - len(items))]:
-            items.append(QTreeWidgetItem(["no longer listed (kept)", " / ".join(key[:3]), "", "", ""]))
+            items.append(QTreeWidgetItem(["no longer listed (kept)", " / ".join(key[:3]), "", "", "", ""]))
         self.changes.addTopLevelItems(items)
         shown = len(items)
         total = len(diff.changed) + len(diff.added) + len(diff.no_longer_listed)
         if total > shown:
-            self.changes.addTopLevelItem(QTreeWidgetItem([f"… and {total - shown:,} more", "", "", "", ""]))
+            self.changes.addTopLevelItem(
+                QTreeWidgetItem([f"… and {total - shown:,} more", "", "", "", "", ""])
+            )
         for column in range(self.changes.columnCount()):
             self.changes.resizeColumnToContents(column)
 

@@ -10,9 +10,11 @@ import/export files and the autosave go through one serial I/O lane. Results are
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +27,13 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMenu,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSizePolicy,
     QSpinBox,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -42,18 +46,18 @@ from planner.analysis import MONTE_CARLO_SAMPLES, Analysis
 from planner.files import write_atomic
 from planner.project import ProjectError, parse_project
 from resources import resource
-from ui.autosave import AutosaveStore
+from ui.autosave import AUTOSAVE_INTERVAL_S, AutosaveSlot, Recoverable
 from ui.editor.document import Path as Path_
 from ui.editor.document import ProjectDocument, error_path, new_project_data
 from ui.editor.lanes import AnalysisRequest, run_analysis
 from ui.editor.panels import CatalogPicker, OptionsEditor, ProjectForm, WorkloadsEditor
 from ui.editor.results_panel import ResultsPanel
 from ui.layout import remember_splitter
+from ui.pages.first_run import FirstRunPanel
 from ui.workers import ComputeLane, DbLane, WorkerError
 
 log = logging.getLogger(__name__)
 
-AUTOSAVE_DELAY_MS = 2000
 REDRAW_MS = 40
 RECENT_MAX = 8
 DEFAULT_SAMPLES = MONTE_CARLO_SAMPLES  # the same Monte Carlo as the CLI and the proposal (planner.analysis)
@@ -97,17 +101,21 @@ def _list_saved(url: str | None) -> list[Any]:
     return projects.list_projects(_engine(url))
 
 
-def _save(url: str | None, name: str, payload: dict[str, Any], project_id: int | None) -> int:
+def _save(
+    url: str | None, name: str, payload: dict[str, Any], project_id: int | None, base_revision: int | None
+) -> Any:
+    """Store the project; ``base_revision`` (the revision it was opened or last saved at) makes a save over
+    a colleague's newer one fail with db.projects.ProjectConflict instead of overwriting it."""
     from db import projects
 
     parse_project(payload)  # never store an invalid project
-    return projects.save_project(_engine(url), name, payload, project_id)
+    return projects.save_project(_engine(url), name, payload, project_id, base_revision=base_revision)
 
 
-def _load_saved(url: str | None, project_id: int) -> dict[str, Any]:
+def _load_saved(url: str | None, project_id: int) -> Any:
     from db import projects
 
-    return projects.load_project(_engine(url), project_id)
+    return projects.open_project(_engine(url), project_id)
 
 
 def _read_project_file(path: str) -> dict[str, Any]:
@@ -156,9 +164,13 @@ class ProjectsPage(QWidget):
         self._mc_fast_generation: dict[int, int] = {}
         self._drawing_generation = 0
         self.io = DbLane(self)
-        self.autosave_store = AutosaveStore()
+        # This window's own autosave slot (its lock held while the window lives; see ui/autosave.py).
+        self.autosave_slot = AutosaveSlot()
+        self.autosave_slot.claim()
         self.catalog: dict[str, list[Any]] = {"models": [], "gpus": [], "cloud": [], "servers": []}
         self.saved_projects: list[Any] = []
+        self.revisions: dict[int, int] = {}  # saved project id -> the revision this window edits from
+        self.conflict_box: QMessageBox | None = None
         self.picker: CatalogPicker | None = None
         self.samples = DEFAULT_SAMPLES
         self._error: str | None = None
@@ -167,12 +179,10 @@ class ProjectsPage(QWidget):
         self._shown_generation = 0
         self._requested_at: dict[int, float] = {}
         self.latencies: list[float] = []
-        self._restore_payload: dict[str, Any] | None = None
         self._build()
         self._connect(window)
         self.io.submit(lambda: _load_catalog(self.db_url), self._catalog_arrived, self._io_failed)
         self.refresh_saved()
-        self._offer_restore()
 
     # ---- layout --------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -217,21 +227,6 @@ class ProjectsPage(QWidget):
         ):
             top.addWidget(w)
 
-        self.restore_bar = QWidget()
-        self.restore_bar.setObjectName("restore_bar")
-        self.restore_bar.setStyleSheet("#restore_bar { background: #fff4ce; }")
-        self.restore_label = QLabel()
-        self.restore_button = QPushButton("Restore")
-        self.restore_button.clicked.connect(self.restore_autosave)
-        self.discard_button = QPushButton("Discard")
-        self.discard_button.clicked.connect(self.discard_autosave)
-        row = QHBoxLayout(self.restore_bar)
-        row.setContentsMargins(6, 2, 6, 2)
-        row.addWidget(self.restore_label, 1)
-        row.addWidget(self.restore_button)
-        row.addWidget(self.discard_button)
-        self.restore_bar.hide()
-
         self.message = QLabel()
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
@@ -258,9 +253,16 @@ class ProjectsPage(QWidget):
         self.tabs.addTab(self.workloads, "Workloads")
         self.tabs.addTab(self.options, "Options")
 
+        self.first_run = FirstRunPanel(sample_names())
+        self.first_run.sample_chosen.connect(self.open_sample)
+        self.first_run.template_chosen.connect(self.new_from_template)
+        self.first_run.import_requested.connect(self.choose_import)
+        self.editor_stack = QStackedWidget()
+        self.editor_stack.addWidget(self.first_run)
+        self.editor_stack.addWidget(self.tabs)
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(saved_box)
-        left.addWidget(self.tabs)
+        left.addWidget(self.editor_stack)
         left.setStretchFactor(1, 4)
         left.setSizes([80, 640])
         remember_splitter(left, "projects/editor_splitter")
@@ -284,7 +286,6 @@ class ProjectsPage(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
         layout.addLayout(top)
-        layout.addWidget(self.restore_bar)
         layout.addWidget(self.message)
         layout.addWidget(self.splitter, 1)
 
@@ -304,12 +305,13 @@ class ProjectsPage(QWidget):
         self._redraw_timer.timeout.connect(self._draw_pending)
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setSingleShot(True)
-        self._autosave_timer.setInterval(AUTOSAVE_DELAY_MS)
+        self._autosave_timer.setInterval(int(AUTOSAVE_INTERVAL_S * 1000))
         self._autosave_timer.timeout.connect(self.autosave_now)
         self._set_enabled(False)
 
     def _connect(self, window: Any) -> None:
         self.document.changed.connect(self._on_changed)
+        self.document.loaded.connect(self._on_loaded)
         self.window_.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.lane.result_ready.connect(self._on_result)
         self.lane.failed.connect(self._on_failed)
@@ -361,6 +363,11 @@ class ProjectsPage(QWidget):
         return run
 
     def _set_enabled(self, enabled: bool) -> None:
+        # No project open: the start screen gets the whole width (no empty charts beside it).
+        self.editor_stack.setCurrentWidget(self.tabs if self.document.is_open else self.first_run)
+        right = self.splitter.widget(1)
+        if right is not None:
+            right.setVisible(self.document.is_open)
         for w in (self.tabs, self.save_button, self.export_button, self.compute_button):
             w.setEnabled(enabled)
 
@@ -390,20 +397,60 @@ class ProjectsPage(QWidget):
         if self.document.is_open and self.document.is_dirty():
             self._write_autosave()
         else:
-            self.autosave_store.clear()
+            self.autosave_slot.clear()
+        self.autosave_slot.release()
 
     # ---- documents ---------------------------------------------------------------------------------
+    def has_unsaved_changes(self) -> bool:
+        return self.document.is_open and self.document.is_dirty()
+
+    def maybe_save(
+        self, then: Callable[[], None], doing: str, discard: Callable[[], None] | None = None
+    ) -> None:
+        """Run ``then`` once the open project's unsaved changes are saved or discarded (asking which);
+        nothing happens when the user cancels or the save is refused. Discarded edits stay in the autosave
+        until ``then`` replaces the document (or ``discard`` drops them)."""
+        if not self.has_unsaved_changes():
+            then()
+            return
+        answer = ask_save_changes(self, self.document.name, doing)
+        if answer == QMessageBox.StandardButton.Save:
+            self.save(then=then)
+        elif answer == QMessageBox.StandardButton.Discard:
+            if discard is not None:
+                discard()
+            then()
+
+    def discard_changes(self) -> None:
+        """Forget the unsaved edits (the window is closing on the user's "Discard"): no autosave is kept."""
+        self._autosave_timer.stop()
+        self.document.stack.setClean()
+
     def new_project(self) -> None:
+        self.maybe_save(self._new_project_now, "starting a new project")
+
+    def _new_project_now(self) -> None:
         self.document.load(new_project_data())
         self.tabs.setCurrentWidget(self.project_form)
 
+    def new_from_template(self, data: dict[str, Any]) -> None:
+        """A new, unsaved project from a template's dict (the first-run screen)."""
+        self.maybe_save(lambda: self.document.load(data), "starting a new project")
+
     def open_sample(self, name: str) -> None:
+        self.maybe_save(lambda: self._open_sample_now(name), "opening the sample")
+
+    def _open_sample_now(self, name: str) -> None:
         self.document.load(read_sample(name))
         self._add_recent("sample", name, name.replace("_", " "))
 
     def open_saved(self, project_id: int) -> None:
-        def loaded(data: dict[str, Any]) -> None:
-            self.document.load(data, project_id=project_id)
+        self.maybe_save(lambda: self._open_saved_now(project_id), "opening another project")
+
+    def _open_saved_now(self, project_id: int) -> None:
+        def loaded(saved: Any) -> None:
+            self.revisions[project_id] = saved.revision
+            self.document.load(saved.payload, project_id=project_id)
             self._add_recent("db", str(project_id), self.document.name)
             self.io_done.emit("open")
 
@@ -425,8 +472,8 @@ class ProjectsPage(QWidget):
         if self.picker is not None and self.picker.chosen() is not None:
             self.open_saved(int(self.picker.chosen()))
 
-    def save(self) -> None:
-        """Save in the database (a new row the first time). Only a valid project is saved."""
+    def save(self, then: Callable[[], None] | None = None) -> None:
+        """Save in the database (a new row the first time), then run ``then``. Only a valid project is saved."""
         if not self.document.is_open:
             return
         project, err = self.document.validate()
@@ -436,19 +483,66 @@ class ProjectsPage(QWidget):
         data = self.document.snapshot()
         name = self.document.name
         project_id = self.document.project_id
+        base = self.revisions.get(project_id) if project_id is not None else None
+        self._submit_save(name, data, project_id, base, then)
+
+    def _submit_save(
+        self,
+        name: str,
+        data: dict[str, Any],
+        project_id: int | None,
+        base: int | None,
+        then: Callable[[], None] | None,
+    ) -> None:
         clean_index = self.document.stack.index()
 
-        def done(new_id: int) -> None:
+        def done(saved: Any) -> None:
+            new_id = saved.id
+            self.revisions[new_id] = saved.revision
             self.document.project_id = new_id
             if self.document.stack.index() == clean_index:
                 self.document.stack.setClean()
-            self.autosave_store.clear()
+                self.autosave_slot.clear()  # edits made during the save stay in it
             self._add_recent("db", str(new_id), name)
             self.window_.statusBar().showMessage(f"Saved “{name}”", 4000)
             self.refresh_saved()
             self.saved.emit(new_id)
+            if then is not None:
+                then()
 
-        self.io.submit(lambda: _save(self.db_url, name, data, project_id), done, self._io_failed)
+        def failed(error: WorkerError) -> None:
+            from db.projects import ProjectConflict
+
+            if isinstance(error.exception, ProjectConflict):
+                self._offer_conflict(error.exception, name, data, then)
+            else:
+                self._io_failed(error)
+
+        self.io.submit(lambda: _save(self.db_url, name, data, project_id, base), done, failed)
+
+    def _offer_conflict(
+        self, conflict: Any, name: str, data: dict[str, Any], then: Callable[[], None] | None
+    ) -> None:
+        """A colleague saved this project since it was opened: save these edits as a copy (then go on with
+        ``then``), or reload theirs (replacing this window's edits, as the box says)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "Project changed by someone else", f"{conflict}.", parent=self
+        )
+        box.setInformativeText("Reloading replaces the changes made in this window with the saved version.")
+        copy = box.addButton("Save mine as a copy", QMessageBox.ButtonRole.AcceptRole)
+        reload = box.addButton("Reload theirs", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(copy)
+
+        def chosen(button: Any) -> None:
+            if button is copy:
+                self._submit_save(f"{name} (copy)", {**data, "name": f"{name} (copy)"}, None, None, then)
+            elif button is reload:
+                self._open_saved_now(conflict.project_id)
+
+        box.buttonClicked.connect(chosen)
+        self.conflict_box = box
+        box.open()
 
     def refresh_saved(self) -> None:
         self.io.submit(lambda: _list_saved(self.db_url), self._saved_arrived, self._io_failed)
@@ -474,7 +568,9 @@ class ProjectsPage(QWidget):
             self._show_message(f"Could not import {Path(path).name}: {error.message}")
             self.io_done.emit("import failed")
 
-        self.io.submit(lambda: _read_project_file(path), done, failed)
+        self.maybe_save(
+            lambda: self.io.submit(lambda: _read_project_file(path), done, failed), "importing a project"
+        )
 
     def export_to(self, path: str) -> None:
         project, err = self.document.validate()
@@ -554,6 +650,8 @@ class ProjectsPage(QWidget):
 
     # ---- edits -> validation -> compute ------------------------------------------------------------------
     def _on_changed(self, what: str) -> None:
+        if what == "load":
+            self._drop_results()
         self._set_enabled(self.document.is_open)
         self.project_form.refresh()
         self.workloads.refresh()
@@ -579,8 +677,18 @@ class ProjectsPage(QWidget):
             generation = self.lane.request(AnalysisRequest(project, self.db_url, clock.today()))
             self._requested_at[generation] = time.perf_counter()
             self.results.set_status("Computing…")
-        if what != "load" and self.document.is_dirty():
+        if what != "load" and not self._autosave_timer.isActive():
+            # Not restarted by later edits: steady typing is saved every interval, not after a pause.
             self._autosave_timer.start()
+
+    def _drop_results(self) -> None:
+        """Another project replaced the open one: nothing of the old one's results stays on screen or in flight."""
+        self.lane.cancel()
+        self.mc_lane.cancel()
+        self._pending_result = None
+        self._pending_mc = None
+        self._redraw_timer.stop()
+        self.results.clear(f"Computing “{self.document.name}”…")
 
     def _mark(self, err: ProjectError | None) -> bool:
         path = error_path(err, self.document.data) if err is not None else None
@@ -712,6 +820,7 @@ class ProjectsPage(QWidget):
             panel = ResultsPanel()
             panel.drawn.connect(self._finish_draw)
             self.splitter.replaceWidget(1, panel)
+            panel.setVisible(self.document.is_open)
             self.splitter.setStretchFactor(1, 2)
             state = QSettings().value("projects/splitter")
             if state is None or not self.splitter.restoreState(state):
@@ -747,7 +856,10 @@ class ProjectsPage(QWidget):
             return
         where = f" · saved #{self.document.project_id}" if self.document.project_id else ""
         dirty = " · unsaved changes" if self.document.is_dirty() else ""
-        self.title.setText(f"<b>{self.document.name}</b>{where}{dirty}")
+        self.title.setText(f"<b>{html.escape(self.document.name)}</b>{where}{dirty}")
+        show = getattr(self.window_, "show_document", None)
+        if callable(show):
+            show(self.document.name, self.document.is_dirty())
 
     def _add_recent(self, kind: str, ref: str, label: str) -> None:
         settings = QSettings()
@@ -773,7 +885,8 @@ class ProjectsPage(QWidget):
             return
         menu.clear()
         for entry in self.recent():
-            action = menu.addAction(f"{entry['label']} ({entry['kind']})")
+            label = f"{entry['label']} ({entry['kind']})".replace("&", "&&")  # a name's & is no shortcut
+            action = menu.addAction(label)
             action.setData(entry)
             action.triggered.connect(self._open_recent_action)
         menu.setEnabled(bool(self.recent()))
@@ -795,43 +908,52 @@ class ProjectsPage(QWidget):
 
     # ---- autosave and recovery ---------------------------------------------------------------------
     def autosave_now(self) -> None:
+        """Write the unsaved edits to this window's slot (on the I/O lane); a clean document clears it."""
+        slot = self.autosave_slot
         if self.document.is_open and self.document.is_dirty():
             data = self.document.snapshot()
             pid, path = self.document.project_id, self.document.file_path
-            self.io.submit(
-                lambda: self.autosave_store.write(data, project_id=pid, file_path=path), None, self._io_failed
-            )
+            self.io.submit(lambda: slot.write(data, project_id=pid, file_path=path), None, self._io_failed)
+        else:
+            self.io.submit(slot.clear, None, self._io_failed)
 
     def _write_autosave(self) -> None:
-        self.autosave_store.write(
+        self.autosave_slot.write(
             self.document.snapshot(), project_id=self.document.project_id, file_path=self.document.file_path
         )
 
-    def _offer_restore(self) -> None:
-        payload = self.autosave_store.read()
-        if payload is None:
-            return
-        name = payload["project"].get("name", "a project")
-        self._restore_payload = payload
-        self.restore_label.setText(
-            f"Unsaved edits to “{name}” from {payload.get('saved_at', 'an earlier session')} were found "
-            "(the app stopped before they were saved). Restore them?"
-        )
-        self.restore_bar.show()
+    def _on_loaded(self) -> None:
+        """A new document replaces the old one: the old one's autosave goes (in order on the I/O lane)."""
+        self._autosave_timer.stop()
+        self.io.submit(self.autosave_slot.clear, None, self._io_failed)
 
-    def restore_autosave(self) -> None:
-        payload = self._restore_payload
-        self.restore_bar.hide()
-        if payload is None:
-            return
+    def restore(self, found: Recoverable) -> None:
+        """Open the edits a window left behind and adopt its autosave slot: the slot stays on disk until the
+        project is saved or discarded, so a crash right after this loses nothing."""
+        payload = found.payload
         self.document.load(
             payload["project"], project_id=payload.get("project_id"), file_path=payload.get("file_path")
         )
         self.document.stack.resetClean()  # the restored edits are not saved yet
+        self.autosave_slot.release()  # this window's own slot holds nothing (its clear is queued by the load)
+        self.autosave_slot = found.slot
         self._update_title()
-        self.autosave_store.clear()
+        self.window_.statusBar().showMessage(f"Restored the unsaved edits to “{found.name}”", 6000)
 
-    def discard_autosave(self) -> None:
-        self.restore_bar.hide()
-        self._restore_payload = None
-        self.autosave_store.clear()
+
+def ask_save_changes(parent: QWidget, name: str, doing: str) -> QMessageBox.StandardButton:
+    """Save / Discard / Cancel for the open project's unsaved changes, before ``doing`` something else."""
+    box = QMessageBox(parent)
+    box.setObjectName("save_changes")
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Save changes?")
+    box.setText(f"“{name}” has unsaved changes.")
+    box.setInformativeText(f"Save them before {doing}?")
+    box.setStandardButtons(
+        QMessageBox.StandardButton.Save
+        | QMessageBox.StandardButton.Discard
+        | QMessageBox.StandardButton.Cancel
+    )
+    box.setDefaultButton(QMessageBox.StandardButton.Save)
+    box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+    return QMessageBox.StandardButton(box.exec())

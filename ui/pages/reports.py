@@ -373,7 +373,7 @@ class ReportsPage(QWidget):
                 text += "; NOT trusted: give the issuer's certificate to trust"
             self.verdict.setStyleSheet(OK_STYLE if verification.ok else BAD_STYLE)
         else:
-            text = "NOT SIGNED" if not verification.signed else "MODIFIED or NOT TRUSTED"
+            text = verification.headline  # the worst finding, in one line
             self.verdict.setStyleSheet(BAD_STYLE)
         self.verdict.setText(text)
         self.verify_text.setPlainText(human_report(verification))

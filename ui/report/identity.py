@@ -2,18 +2,25 @@
 
 The app creates a self-signed identity (name, organisation, email) or imports a .p12/.pfx issued by the
 user's own CA. The private key only ever reaches the disk encrypted (PKCS#12, PBES2 AES-256-CBC with a
-SHA-256 MAC) and the password is never stored: callers pass it for each use.
+SHA-256 MAC) and the password is never stored: callers pass it for each use. The MAC's key derivation runs as
+many iterations as the key's encryption (cryptography's builder fixes the MAC at 2,048, so the MAC is computed
+again here with the PKCS#12 key derivation of RFC 7292, appendix B). A file is read strictly: bytes after the
+PKCS#12 structure are refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from asn1crypto import pkcs12 as asn1_pkcs12
+from asn1crypto.parser import parse as parse_der
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -28,6 +35,8 @@ from ui.report.files import ReportError, write_atomic
 IDENTITY_DIR_NAME = "identities"
 KEY_BITS = 3072
 VALID_DAYS = 3 * 365
+KDF_ROUNDS = 200_000
+"""Iterations of the key derivation for the key's encryption and for the file's MAC alike."""
 PASSWORD_ENV = "PLANNER_KEY_PASSWORD"
 MIN_PASSWORD_CHARS = 8
 
@@ -187,18 +196,61 @@ def _encrypted_pkcs12(
 ) -> bytes:
     encryption = (
         serialization.PrivateFormat.PKCS12.encryption_builder()
-        .kdf_rounds(200_000)
+        .kdf_rounds(KDF_ROUNDS)
         .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
         .hmac_hash(hashes.SHA256())
         .build(secret)
     )
-    return pkcs12.serialize_key_and_certificates(
+    blob = pkcs12.serialize_key_and_certificates(
         name.encode("utf-8"),
         key,  # type: ignore[arg-type]
         cert,
         list(chain) or None,
         encryption,
     )
+    return with_mac(blob, secret.decode("utf-8"), KDF_ROUNDS)
+
+
+def pkcs12_kdf(password: str, salt: bytes, purpose: int, iterations: int, length: int = 32) -> bytes:
+    """RFC 7292 appendix B.2 key derivation with SHA-256 (u = 32, v = 64 bytes); ``purpose`` 3 is the MAC
+    key. The password is taken as a BMPString with its two-byte terminator (appendix B.1)."""
+    v = 64
+
+    def fill(b: bytes) -> bytes:
+        if not b:
+            return b""
+        n = v * ((len(b) + v - 1) // v)
+        return (b * (n // len(b) + 1))[:n]
+
+    secret = password.encode("utf-16-be") + b"\0\0"
+    block = bytes([purpose]) * v + fill(salt) + fill(secret)
+    digest = hashlib.sha256(block).digest()
+    for _ in range(iterations - 1):
+        digest = hashlib.sha256(digest).digest()
+    if length > len(digest):
+        raise ValueError("a SHA-256 MAC key is at most 32 bytes")
+    return digest[:length]
+
+
+def with_mac(blob: bytes, password: str, iterations: int) -> bytes:
+    """``blob`` (a PKCS#12 file) with its MAC computed again: HMAC-SHA256, a fresh 16-byte salt and
+    ``iterations`` rounds of the PKCS#12 key derivation."""
+    pfx = asn1_pkcs12.Pfx.load(blob)
+    content = pfx["auth_safe"]["content"].native
+    salt = os.urandom(16)
+    key = pkcs12_kdf(password, salt, 3, iterations)
+    mac = asn1_pkcs12.MacData(
+        {
+            "mac": {
+                "digest_algorithm": {"algorithm": "sha256"},
+                "digest": hmac.digest(key, content, "sha256"),
+            },
+            "mac_salt": salt,
+            "iterations": iterations,
+        }
+    )
+    out = asn1_pkcs12.Pfx({"version": pfx["version"], "auth_safe": pfx["auth_safe"], "mac_data": mac})
+    return bytes(out.dump(force=False))
 
 
 def load_identity(path: str | os.PathLike[str], password: str, *, now: dt.datetime | None = None) -> Identity:
@@ -212,6 +264,7 @@ def load_identity(path: str | os.PathLike[str], password: str, *, now: dt.dateti
         raise IdentityError(f"{p}: no such identity file") from None
     except OSError as exc:
         raise IdentityError(f"{p}: cannot be read ({exc.strerror})") from None
+    _check_structure(p, blob)
     try:
         key, cert, extra = pkcs12.load_key_and_certificates(blob, password.encode("utf-8"))
     except ValueError:
@@ -224,13 +277,39 @@ def load_identity(path: str | os.PathLike[str], password: str, *, now: dt.dateti
     return Identity(path=p, key=key, certificate=cert, chain=tuple(extra))
 
 
-def _check_validity(p: Path, cert: x509.Certificate, now: dt.datetime) -> None:
-    if now > cert.not_valid_after_utc:
+def _check_structure(p: Path, blob: bytes) -> None:
+    """One DER structure and nothing after it: trailing bytes mean the file was damaged or tampered with."""
+    try:
+        _cls, _method, _tag, header, contents, trailer = parse_der(blob)
+    except ValueError:
         raise IdentityError(
-            f"{p}: the certificate expired on {cert.not_valid_after_utc:%Y-%m-%d}; create or import a new identity"
+            f"{p}: not a valid PKCS#12 (.p12/.pfx) identity (its structure is damaged)"
+        ) from None
+    extra = len(blob) - len(header) - len(contents) - len(trailer)
+    if extra:
+        raise IdentityError(
+            f"{p}: {extra} byte(s) of unexpected data follow the PKCS#12 identity; the file was damaged or "
+            "altered, so it is not used"
         )
-    if now < cert.not_valid_before_utc:
-        raise IdentityError(f"{p}: the certificate is not valid before {cert.not_valid_before_utc:%Y-%m-%d}")
+
+
+def check_certificate_dates(label: str, cert: x509.Certificate, now: dt.datetime) -> None:
+    """Refuse a certificate that is expired or not yet valid at ``now``, with its dates."""
+    start, end = cert.not_valid_before_utc, cert.not_valid_after_utc
+    if now > end:
+        raise IdentityError(
+            f"{label}: the certificate expired on {end:%Y-%m-%d %H:%M} UTC (valid from {start:%Y-%m-%d}); "
+            "create or import a new identity"
+        )
+    if now < start:
+        raise IdentityError(
+            f"{label}: the certificate is not valid before {start:%Y-%m-%d %H:%M} UTC (until {end:%Y-%m-%d}); "
+            "check the computer's clock or the certificate"
+        )
+
+
+def _check_validity(p: Path, cert: x509.Certificate, now: dt.datetime) -> None:
+    check_certificate_dates(str(p), cert, now)
 
 
 def import_identity(path: str | os.PathLike[str], password: str) -> Path:

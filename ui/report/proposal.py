@@ -16,7 +16,8 @@ import datetime as dt
 import hashlib
 import io
 import math
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 from xml.sax.saxutils import escape
@@ -1064,13 +1065,15 @@ def cost_detail_section(
                 _cumulative_drawing(inputs, fmt, width),
                 p(
                     "Break-even (circles): "
-                    + (caption or "none within the horizon for the recommended option."),
+                    + (caption or "none within the horizon for the recommended option.")
+                    + chart_note(_cumulative_shown(inputs), len(inputs.result["options"])),
                     st.small,
                 ),
             ]
         )
     )
-    parts = [(o["name"], _merge_parts(o["breakdown_totals"])) for o in view.ranked]
+    shown = _chart_options(view.ranked, BAR_CHART_OPTIONS)
+    parts = [(o["name"], _merge_parts(o["breakdown_totals"])) for o in shown]
     out.append(
         KeepTogether(
             [
@@ -1078,7 +1081,7 @@ def cost_detail_section(
                 charts.breakdown_chart(parts, fmt.compact, width=width),
                 p(
                     "Horizon total per cost term; a hybrid's owned base and cloud burst are added up per term "
-                    "(the tables above list them apart).",
+                    "(the tables above list them apart)." + chart_note(len(shown), len(view.ranked)),
                     st.small,
                 ),
             ]
@@ -1161,15 +1164,45 @@ def _terms_table(
     raise ValueError("a cost table does not fit the page even in compact units")
 
 
+def _cumulative_options(inputs: ProposalInputs) -> list[Any]:
+    """The options the cumulative chart draws: the cheapest, plus the recommended and those it marks."""
+    res = inputs.result
+    ranked = sorted(res["options"], key=lambda o: o["total"])
+    keep: set[Any] = {n for a, b, _m in chart_break_evens(inputs) for n in (a, b)}
+    keep.add((res.get("recommendation") or {}).get("option"))
+    return _chart_options(ranked, LINE_CHART_OPTIONS, keep)
+
+
+def _cumulative_shown(inputs: ProposalInputs) -> int:
+    return len(_cumulative_options(inputs))
+
+
 def _cumulative_drawing(inputs: ProposalInputs, fmt: Fmt, width: float) -> Flowable:
     res = inputs.result
     months = list(res["months"])
-    ranked = sorted(res["options"], key=lambda o: o["total"])
-    series = [(o["name"], list(o["cumulative"])) for o in ranked]
+    series = [(o["name"], list(o["cumulative"])) for o in _cumulative_options(inputs)]
     cum = {o["name"]: o["cumulative"] for o in res["options"]}
     markers = [(f"m{m}", m, float(cum[a][m - 1])) for a, _b, m in chart_break_evens(inputs)]
     height = 240 + 10 * (len(series) // 3)
     return charts.cumulative_chart(months, series, markers, fmt.compact, width=width, height=height)
+
+
+LINE_CHART_OPTIONS = 8
+"""At most this many lines in the cumulative chart (one colour each); the tables list every option."""
+BAR_CHART_OPTIONS = 20
+"""At most this many bars in a per-option bar chart, so the chart fits one page whatever the option count."""
+
+
+def _chart_options(ranked: Sequence[Any], limit: int, keep: Set[Any] = frozenset()) -> list[Any]:
+    """The first ``limit`` options of ``ranked`` (cheapest first), plus those named in ``keep``."""
+    return [o for i, o in enumerate(ranked) if i < limit or o["name"] in keep]
+
+
+def chart_note(shown: int, total: int) -> str:
+    """The caption's sentence when a chart leaves options out ("" when it shows them all)."""
+    if shown >= total:
+        return ""
+    return f" The chart shows the {shown} cheapest of the {total} options; the table lists every option."
 
 
 def chart_break_evens(inputs: ProposalInputs, limit: int = 4) -> list[tuple[str, str, int]]:
@@ -1249,7 +1282,8 @@ def _monte_carlo(inputs: ProposalInputs, view: View, st: Styles, fmt: Fmt, width
             p("No Monte Carlo simulation was run for this document.", st.body),
         ]
     names = [o["name"] for o in view.ranked]
-    rows_chart = [(n, mc["p10"][n], mc["p50"][n], mc["p90"][n]) for n in names]
+    charted = names[:BAR_CHART_OPTIONS]
+    rows_chart = [(n, mc["p10"][n], mc["p50"][n], mc["p90"][n]) for n in charted]
 
     def build(money: Callable[[float | None], str]) -> list[list[Cell]]:
         rows: list[list[Cell]] = [["Option", "P10", "P50", "P90", "Cheapest in"]]
@@ -1289,13 +1323,18 @@ def _monte_carlo(inputs: ProposalInputs, view: View, st: Styles, fmt: Fmt, width
     )
     return [
         CondPageBreak(90 * mm),
-        h2("Uncertainty (Monte Carlo)", st),
-        p(
-            f"{mc['samples']:,} simulated outcomes (random seed {mc['seed']}). P10/P90: 10 % of outcomes fall "
-            "below/above. “Cheapest in”: share of outcomes in which the option is the cheapest of all priced.",
-            st.small,
+        KeepTogether(
+            [
+                h2("Uncertainty (Monte Carlo)", st),
+                p(
+                    f"{mc['samples']:,} simulated outcomes (random seed {mc['seed']}). P10/P90: 10 % of outcomes fall "
+                    "below/above. “Cheapest in”: share of outcomes in which the option is the cheapest of all priced."
+                    + chart_note(len(charted), len(names)),
+                    st.small,
+                ),
+                charts.monte_carlo_chart(rows_chart, fmt.compact, mc["samples"], width=width),
+            ]
         ),
-        charts.monte_carlo_chart(rows_chart, fmt.compact, mc["samples"], width=width),
         Spacer(1, 3 * mm),
         *money_table(build, fmt, width, st),
         h2("Ranges used", st, toc=False),
@@ -1563,7 +1602,8 @@ def option_figures(opt: Option, pr: Project, fmt: Fmt) -> list[tuple[str, str]]:
         ("capital (servers, network, storage, other)", fmt.money(opt.capex)),
         (
             "power per server / load factor / idle share",
-            f"{opt.power_kw_per_server:g} kW / {opt.load_factor:g} / {pct(opt.idle_power_fraction)}",
+            ("not given" if opt.power_kw_per_server is None else f"{opt.power_kw_per_server:g} kW")
+            + f" / {opt.load_factor:g} / {pct(opt.idle_power_fraction)}",
         ),
         (
             "electricity / PUE",
@@ -1571,7 +1611,7 @@ def option_figures(opt: Option, pr: Project, fmt: Fmt) -> list[tuple[str, str]]:
             + (" (colocation includes power)" if opt.colo_includes_power else ""),
         ),
         ("colocation", f"{fmt.rate(opt.colo_per_kw_month)}/kW-month"),
-        ("maintenance", pct(opt.maintenance_rate_annual, 1) + " of capital a year"),
+        ("maintenance", pct(opt.maintenance_rate_annual or 0.0, 1) + " of capital a year"),
         (
             "lead time / depreciation / resale value",
             f"{opt.lead_time_months} months / {opt.depreciation_months} months / {pct(opt.residual_fraction)}",
@@ -1622,6 +1662,7 @@ def assumptions_section(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: flo
             if opt.notes:
                 out.append(p(t(opt.notes), st.small))
             out.append(Spacer(1, 3 * mm))
+    out += _defaults_used(inputs, st, fmt, width)
     out.append(h2("Project-wide inputs", st))
     rows2: list[list[Cell]] = [
         ["Input", "Value"],
@@ -1659,6 +1700,60 @@ def assumptions_section(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: flo
         for i, url in enumerate(links, start=1):
             out.append(_source_para(url, st, prefix=f"[{i}] "))
     return out
+
+
+def _default_value(path: str, value: float | int | str, fmt: Fmt) -> str:
+    key = path.rsplit(".", 1)[-1]
+    if isinstance(value, str):
+        return value
+    if key in ("network_fraction", "maintenance_rate_annual"):
+        return pct(float(value), 1) + (
+            " of capital a year" if key.startswith("maint") else " of server capital"
+        )
+    if key == "power_kw_per_server":
+        return f"{value:g} kW"
+    if key == "staff_fte":
+        return f"{value:g} FTE"
+    if key == "fte_cost_annual":
+        return fmt.money(float(value)) + " a year"
+    return f"{value:g}"
+
+
+def _defaults_used(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: float) -> list[Flowable]:
+    """The terms the analysis filled in because the project left them unset, each with its source."""
+    filled = [i for i in (inputs.analysis.inputs if inputs.analysis else ()) if i.source == "default"]
+    filled = [i for i in filled if not i.path.endswith("finance_months")]
+    if not filled:
+        return []
+    out: list[Flowable] = [h2("Defaults used where the project gives no figure", st)]
+    out.append(
+        p(
+            "These figures were not stated for the project; the analysis used the sourced values below. "
+            "State a figure (0 included) in the project to replace a default.",
+            st.body,
+        )
+    )
+    rows: list[list[Cell]] = [["Input", "Default used", "Source"]]
+    links: list[str] = []
+
+    def cite(match: re.Match[str]) -> str:
+        url = match.group(0).rstrip(").,;")
+        if url not in links:
+            links.append(url)
+        return f"[{links.index(url) + 1}]" + match.group(0)[len(url) :]
+
+    for i in filled:
+        source = _URL.sub(cite, i.note).replace(" | ", ", ")
+        rows.append([input_label(i.path), _default_value(i.path, i.value, fmt), source])
+    tbl = table(rows, width, st, text_cols=(0, 1, 2), fixed={0: 0.3, 1: 0.2, 2: 0.5})
+    if tbl is not None:
+        out.append(tbl)
+    for n, url in enumerate(links, start=1):
+        out.append(_source_para(url, st, prefix=f"[{n}] "))
+    return out
+
+
+_URL = re.compile(r"https?://[^\s|]+")
 
 
 def _source_para(source: str, st: Styles, prefix: str = "source: ") -> Paragraph:
@@ -1700,15 +1795,29 @@ def staffing_section(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: float)
             if i.source == "staffing table"
         ]
         from_table = {o.name for o in pr.options if any(x.startswith(f"options.{o.name}.") for x in tabled)}
+        defaulted = {
+            o.name
+            for o in pr.options
+            for i in (inputs.analysis.inputs if inputs.analysis else ())
+            if i.source == "default"
+            and i.path.startswith(f"options.{o.name}.")
+            and i.path.endswith("staff_fte")
+        }
         for opt in pr.options:
             managed = isinstance(opt, CloudOption) and opt.managed
             model = deployment_model_for(opt.kind, managed)
             # the effective project (planner.analysis): staff of every part, table FTEs already written in
             parts = [opt, opt.onprem, opt.burst] if isinstance(opt, HybridOption) else [opt]
-            staffed = [x for x in parts if x.staff_fte > 0]
-            fte = sum(x.staff_fte for x in parts)
+            staffed = [x for x in parts if (x.staff_fte or 0.0) > 0]
+            fte = sum(x.staff_fte or 0.0 for x in parts)
             costs = {x.fte_cost_annual for x in staffed} or {opt.fte_cost_annual}
-            how = f"{fte:g} " + ("(staffing table)" if opt.name in from_table else "stated")
+            how = f"{fte:g} " + (
+                "(staffing table)"
+                if opt.name in from_table
+                else "(default)"
+                if opt.name in defaulted
+                else "stated"
+            )
             rows.append(
                 [
                     opt.name,

@@ -42,7 +42,7 @@ from planner import clock
 from resources import resource
 from ui.report.files import ReportError
 from ui.report.fonts import STAMP_FONT
-from ui.report.identity import Identity
+from ui.report.identity import Identity, check_certificate_dates
 
 SIGNATURE_FIELD = "ProposalApproval"
 REASON = "Recommendation approved"
@@ -131,7 +131,9 @@ def _signer_for(identity: Identity) -> signers.SimpleSigner:
     return signers.SimpleSigner(
         signing_cert=cert,
         signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
-        cert_registry=SimpleCertificateStore.from_certs([cert, *chain]),  # type: ignore[no-untyped-call]
+        # the registry holds the CA chain only: pyHanko embeds the signing certificate itself, and a second
+        # copy in the bag would let a verifier check one copy while another is shown (or altered)
+        cert_registry=SimpleCertificateStore.from_certs(chain),  # type: ignore[no-untyped-call]
     )
 
 
@@ -153,6 +155,13 @@ def sign_pdf(
         raise ReportError("CRL files need a CA-issued identity (a self-signed certificate has no CA)")
     _check_crls(identity, crls)
     signed_at = (now or clock.now()).replace(microsecond=0)
+    # the identity may have been loaded a while ago: its certificate must be valid when the signature is made,
+    # and pyHanko dates the signature by the computer's clock (``now`` dates the document, and may be pinned)
+    check_certificate_dates(
+        str(identity.path) if identity.path else f"the identity of {identity.name}",
+        identity.certificate,
+        clock.now(),
+    )
     meta = PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         md_algorithm="sha256",

@@ -19,6 +19,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from planner.analysis import Analysis
+from planner.inputs import neutralise_workbook
 from ui.report.files import ReportError, write_atomic
 from ui.report.words import term_label
 
@@ -126,6 +127,9 @@ def build_workbook(analysis: Analysis) -> Workbook:
         for col in (5, 7):
             ws.cell(ws.max_row, col).number_format = "yyyy-mm-dd"
     _widths(ws)
+    neutralise_workbook(
+        wb
+    )  # names, notes and sources are the user's text: never a formula in the client's Excel
     return wb
 
 
