@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 from sqlalchemy import Engine, delete, select
 from sqlmodel import Session, col
 
-from db.io import csv_field_limit
+from db.io import csv_field_limit, xml_problem
 from db.quote_layout import HEADER_SEARCH_ROWS as LAYOUT_SEARCH_ROWS
 from db.quote_layout import (
     MAX_QUOTE_BYTES,
@@ -400,9 +400,9 @@ def _read_xlsx(p: Path, sheet: str | None, cells: Iterable[str]) -> SheetData:
 
 def _short_reason(exc: Exception) -> str:
     """An openpyxl/XML failure in a few words (defusedxml names refused entity declarations)."""
-    kind = type(exc).__name__
-    if kind in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden"):
-        return "it declares XML entities, which are refused"
+    problem = xml_problem(exc)
+    if "entities" in problem:
+        return problem
     text = str(exc)
     return text if len(text) <= 120 else text[:117] + "..."
 
@@ -1636,7 +1636,7 @@ def save_quote(engine: Engine, quote: Quote) -> int:
 
 def delete_quote(engine: Engine, quote_id: int) -> bool:
     """Delete a quote and its lines; False when there was no such quote."""
-    with Session(engine) as session, session.begin():
+    with write_scope(engine, "quotes") as session:
         row = session.get(QuoteRow, quote_id)
         if row is None:
             return False

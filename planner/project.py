@@ -34,7 +34,7 @@ PROJECT_FORMAT_VERSION = 1
 """Current version of the project file format; a file without ``version`` is read as this version."""
 
 HORIZON_MAX_MONTHS = 84
-MAX_PROJECT_BYTES = 10 * 1024 * 1024
+MAX_PROJECT_BYTES = 10_000_000
 """Largest project file read (10 MB; real projects are a few kilobytes)."""
 MAX_OPTIONS = 60
 """Most options one project may compare (each adds a column to every table and a Monte Carlo series)."""
