@@ -339,7 +339,7 @@ def save_row(engine: Engine, value: object) -> None:
 def delete_row(engine: Engine, value: object) -> None:
     """Delete a user or imported row (ValueError for a shipped row, LookupError if absent)."""
     spec = _spec_for(value)
-    with Session(engine) as session, session.begin():
+    with write_scope(engine, "catalog-import") as session:
         old = _existing(session, spec, value)
         key = ", ".join(str(getattr(value, k)) for k in spec.key)
         if old is None:

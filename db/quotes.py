@@ -1650,7 +1650,7 @@ def save_quote(engine: Engine, quote: Quote) -> int:
 
 def delete_quote(engine: Engine, quote_id: int) -> bool:
     """Delete a quote and its lines; False when there was no such quote."""
-    with Session(engine) as session, session.begin():
+    with write_scope(engine, "quotes") as session:
         row = session.get(QuoteRow, quote_id)
         if row is None:
             return False

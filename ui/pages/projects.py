@@ -21,7 +21,6 @@ from typing import Any
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -53,6 +52,7 @@ from ui.editor.document import ProjectDocument, error_path, new_project_data
 from ui.editor.lanes import AnalysisRequest, run_analysis
 from ui.editor.panels import CatalogPicker, OptionsEditor, ProjectForm, WorkloadsEditor
 from ui.editor.results_panel import ResultsPanel
+from ui.layout import remember_splitter
 from ui.pages.first_run import FirstRunPanel
 from ui.workers import ComputeLane, DbLane, WorkerError
 
@@ -215,10 +215,6 @@ class ProjectsPage(QWidget):
         self.samples_spin.setPrefix("Monte Carlo ")
         self.samples_spin.setSuffix(" samples")
         self.samples_spin.editingFinished.connect(self._samples_changed)
-        self.theme = QComboBox()
-        self.theme.addItems(["light", "dark"])
-        self.theme.setToolTip("Chart palette")
-        self.theme.currentTextChanged.connect(self.set_palette)
         top = QHBoxLayout()
         for w in (
             self.new_button,
@@ -228,7 +224,6 @@ class ProjectsPage(QWidget):
             self.export_button,
             self.compute_button,
             self.samples_spin,
-            self.theme,
         ):
             top.addWidget(w)
 
@@ -270,6 +265,7 @@ class ProjectsPage(QWidget):
         left.addWidget(self.editor_stack)
         left.setStretchFactor(1, 4)
         left.setSizes([80, 640])
+        remember_splitter(left, "projects/editor_splitter")
         # The charts (pyqtgraph) are built right after the window is shown, or on first use: the window
         # appears sooner.
         self._results: ResultsPanel | None = None
@@ -311,8 +307,6 @@ class ProjectsPage(QWidget):
         self._autosave_timer.setSingleShot(True)
         self._autosave_timer.setInterval(int(AUTOSAVE_INTERVAL_S * 1000))
         self._autosave_timer.timeout.connect(self.autosave_now)
-        theme = QSettings().value("projects/theme", "light")
-        self.theme.setCurrentText(str(theme))
         self._set_enabled(False)
 
     def _connect(self, window: Any) -> None:
@@ -816,11 +810,6 @@ class ProjectsPage(QWidget):
         if busy:
             self.progress.setValue(0)
 
-    def set_palette(self, name: str) -> None:
-        if self._results is not None:
-            self._results.apply_palette(name)
-        QSettings().setValue("projects/theme", name)
-
     @property
     def results(self) -> ResultsPanel:
         """The Results view (charts and recommendation), built on first use."""
@@ -829,7 +818,6 @@ class ProjectsPage(QWidget):
     def _ensure_results(self) -> ResultsPanel:
         if self._results is None:
             panel = ResultsPanel()
-            panel.apply_palette(self.theme.currentText())
             panel.drawn.connect(self._finish_draw)
             self.splitter.replaceWidget(1, panel)
             panel.setVisible(self.document.is_open)
