@@ -151,7 +151,10 @@ def test_typed_filters_search_the_shown_columns(page: Any, qtbot: Any, artifacts
     assert shown_instances(page) == {s.VERTEX_A100.instance, G2.instance}
     qtbot.keyClicks(price_box, "x")
     assert page.filter_error.text().startswith("$/GPU-h filter:")
+    assert "#b00020" in price_box.styleSheet() and page.filter_edit.styleSheet() == ""
     save_shot(page, "filtered", artifacts_dir)
+    qtbot.keyClick(price_box, Qt.Key.Key_Backspace)
+    assert price_box.styleSheet() == "" and not page.filter_error.isVisibleTo(page)
 
 
 def read_csv(path: Path) -> list[list[str]]:
