@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPointF, QTimer
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from planner import __version__
@@ -271,3 +272,22 @@ def test_recovery_is_offered_at_start_for_every_window(
     finally:
         second.shutdown_workers()
         second.close()
+
+
+class WindowManagerClose(QCloseEvent):
+    """The close event the window system sends for the title bar's close button (spontaneous); offscreen Qt
+    has no window manager to send it, and a close() from code is deliberately not asked about."""
+
+    def spontaneous(self) -> bool:
+        return True
+
+
+def test_the_window_close_button_asks_too(main_window: Any, qtbot: Any) -> None:
+    page = projects_page(main_window, qtbot)
+    page.open_sample("research_spot")
+    edit_client(page, "still typing")
+    cancel = Prompt(QMessageBox.StandardButton.Cancel)
+    QApplication.sendEvent(main_window, WindowManagerClose())
+    qtbot.waitUntil(lambda: bool(cancel.texts), timeout=TIMEOUT_MS)
+    assert "before closing" in cancel.texts[0]
+    assert main_window.isVisible() and page.document.data["client"] == "still typing"
