@@ -31,6 +31,7 @@ from db.quote_layout import (
     Sheet,
     check_quote_file,
     clean_rows,
+    column_letter,
     detect_layout,
     header_columns,
     normalise,
@@ -58,7 +59,7 @@ from db.transactions import write_scope
 from planner import clock
 from planner.analysis.quotes import SiteTerms
 from planner.catalog import FxRate, Gpu, ServerPlatform
-from planner.inputs import BadInput, neutralise_workbook
+from planner.inputs import BadInput, looks_like_formula, neutralise_workbook
 from planner.quotes import (
     CRITERIA,
     KIND_LABELS,
@@ -398,6 +399,18 @@ def _read_xlsx(p: Path, sheet: str | None, cells: Iterable[str]) -> SheetData:
         wb.close()
 
 
+def formula_notes(rows: Sequence[Sequence[Any]]) -> list[str]:
+    """A note per text cell a spreadsheet would run as a formula (kept as text, exported behind an
+    apostrophe); at most 10, then a count."""
+    found = [
+        f"row {r + 1}, column {column_letter(c)}: {value[:40]!r} reads as a spreadsheet formula; kept as text"
+        for r, row in enumerate(rows)
+        for c, value in enumerate(row)
+        if isinstance(value, str) and looks_like_formula(value)
+    ]
+    return found[:10] + ([f"{len(found) - 10} more cell(s) read as formulas"] if len(found) > 10 else [])
+
+
 def _short_reason(exc: Exception) -> str:
     """An openpyxl/XML failure in a few words (defusedxml names refused entity declarations)."""
     problem = xml_problem(exc)
@@ -694,6 +707,7 @@ def parse_quote_file(
         notes.insert(0, f"rows {', '.join(map(str, read.skipped))} skipped (no quantity and no price)")
     if assumed_usd:
         notes.append("no currency stated in the file, its mapping or the command: USD assumed")
+    notes += formula_notes(rows)
     notes += [
         f"no catalog match for {x.description!r}: map it by hand"
         for x in matched

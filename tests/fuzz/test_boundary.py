@@ -265,3 +265,26 @@ def test_the_last_resort_prints_one_sentence_and_a_log(
     log = Path(re.search(r"the details are in (\S+);", err).group(1))  # type: ignore[union-attr]
     assert log.parent == tmp_path / "data" / "logs"
     assert "RuntimeError: a bug" in log.read_text(encoding="utf-8")
+
+
+def test_quote_formula_cells_are_kept_as_text_with_a_note(tmp_path: Path) -> None:
+    rows = [list(r) for r in hostile._QUOTE_TABLES[0]]
+    rows[2][0] = '=HYPERLINK("http://evil.example/","NIC")'
+    path = tmp_path / "quote.csv"
+    _write_csv(path, rows)
+    parsed = parse_quote_file(path, vendor="V", today=TODAY)
+    assert any(line.description.startswith("=HYPERLINK") for line in parsed.quote.lines)
+    assert any("row 3, column A:" in n and "reads as a spreadsheet formula" in n for n in parsed.notes)
+
+
+def test_the_finance_workbook_neutralises_user_text() -> None:
+    from ui.report.workbook import build_workbook
+
+    d = _project()
+    d["client"] = "=cmd|' /C calc'!A0"
+    d["options"][0]["name"] = "@SUM(A1)"  # type: ignore[index]
+    wb = build_workbook(analyse(parse_project(d), today=TODAY, samples=0))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)
+    values = {c.value for c in cells}
+    assert "'=cmd|' /C calc'!A0" in values and "'@SUM(A1)" in values
