@@ -9,7 +9,7 @@ APT_PKGS := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libgl
             libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 \
             libxcb-xinerama0 libxcb-randr0 poppler-utils postgresql xvfb xauth fonts-dejavu-core faketime libnss3-tools
 
-.PHONY: run test lint bench sysdeps venv package package-test clean selftest
+.PHONY: run test lint bench fuzz sysdeps venv package package-test clean selftest
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "Python 3.11 is needed: install python3.11 (apt-get install python3.11 python3.11-venv)"; exit 1; }
@@ -42,6 +42,10 @@ test: venv
 
 bench: venv
 	@bash scripts/bench.sh
+
+# 10,000 hostile inputs per entry point (tests/fuzz/hostile.py), counted per outcome; N=... to change.
+fuzz: venv
+	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/fuzz.py --n $(or $(N),10000)
 
 package: venv
 	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller packaging/planner.spec

@@ -26,6 +26,7 @@ from sqlmodel import Session
 from db.io import upsert_rows
 from db.schema import SPEC_BY_DOMAIN, SPECS, CellProblem, TableSpec, to_domain
 from db.tables import FxRateRow
+from db.transactions import write_scope
 from planner import clock
 from planner.catalog import CloudSku, FxRate, Gpu, ModelArch, ServerPlatform
 
@@ -317,7 +318,7 @@ def save_row(engine: Engine, value: object) -> None:
     values = _file_values(spec, value)
     from db.io import gpu_names, parse_rows
 
-    with Session(engine) as session, session.begin():
+    with write_scope(engine, "catalog-import") as session:  # one catalog writer at a time
         header = spec.header
         _, errors = parse_rows(
             spec,
@@ -338,7 +339,7 @@ def save_row(engine: Engine, value: object) -> None:
 def delete_row(engine: Engine, value: object) -> None:
     """Delete a user or imported row (ValueError for a shipped row, LookupError if absent)."""
     spec = _spec_for(value)
-    with Session(engine) as session, session.begin():
+    with write_scope(engine, "catalog-import") as session:
         old = _existing(session, spec, value)
         key = ", ".join(str(getattr(value, k)) for k in spec.key)
         if old is None:

@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 
 from db.fx_tables import EuroRateRow
 from db.tables import CatalogMetaRow
+from db.transactions import write_scope
 from planner.files import SHARED, write_atomic
 from planner.fx import (
     ECB_HISTORY_URL,
@@ -148,7 +149,7 @@ def import_ecb_file(engine: Engine, path: str | Path, *, now: dt.datetime) -> Fx
     rates = read_ecb_file(path, today=now.date())
     shipped = shipped_history()
     added = changed = unchanged = 0
-    with Session(engine) as session, session.begin():
+    with write_scope(engine, "fx-import") as session:  # a concurrent import of the file waits, then merges
         stored = {
             (c, d): (i, r)
             for i, c, d, r in session.execute(

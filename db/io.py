@@ -29,11 +29,12 @@ from db.transactions import write_scope
 from planner import clock
 from planner.files import SHARED, atomic_path
 from planner.inputs import MAX_TEXT_CHARS, BadInput, clean_text, looks_like_formula, neutralise
+from planner.project import NUMBER_LIMIT
 
 TABLES = {"gpus", "servers", "cloud", "models", "fx"}
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MAX_IMPORT_BYTES = 20_000_000
 """Largest catalog file imported (20 MB; the whole shipped catalog is under 1 MB)."""
-MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_XLSX_UNPACKED_BYTES = 200_000_000
 """Largest total size of the parts inside an XLSX file once unzipped (a zip bomb is refused unread)."""
 MAX_IMPORT_ROWS = 100_000
 """Most rows one catalog file may hold."""
@@ -218,15 +219,20 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     except CatalogImportError:
         raise
     except Exception as exc:  # noqa: BLE001 - damaged XML, forbidden entities, bad numbers inside parts
-        raise UnreadableFileError(path, f"is not a readable XLSX workbook ({_xml_problem(exc)})") from None
+        raise UnreadableFileError(path, f"is not a readable XLSX workbook ({xml_problem(exc)})") from None
 
 
-def _xml_problem(exc: Exception) -> str:
+def xml_problem(exc: BaseException) -> str:
     """What is wrong inside a workbook, in words (defusedxml names entity expansion explicitly)."""
-    kind = type(exc).__name__
-    if kind in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden", "NotSupportedError"):
+    chain: list[BaseException] = []
+    cause: BaseException | None = exc
+    while cause is not None and len(chain) < 5:  # openpyxl wraps the parser's error in a ValueError
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    kinds = {type(e).__name__ for e in chain}
+    if kinds & {"EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden", "NotSupportedError"}:
         return "it declares XML entities, which are refused"
-    if kind == "ParseError":
+    if "ParseError" in kinds:
         return "its XML is damaged"
     return "a part of it is damaged"
 
@@ -237,9 +243,11 @@ def _read_xlsx_rows(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        # not a zip, a zip without a workbook part, or a damaged part
-        raise UnreadableFileError(path, "is not a readable XLSX workbook") from None
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        # not a zip, a zip without a workbook part, a damaged part, or refused XML entities
+        problem = xml_problem(exc)
+        detail = f" ({problem})" if "entities" in problem else ""
+        raise UnreadableFileError(path, f"is not a readable XLSX workbook{detail}") from None
     try:
         if not wb.worksheets:
             raise UnreadableFileError(path, "is not a readable XLSX workbook (it has no sheet)")
@@ -309,7 +317,7 @@ def parse_rows(
             raw = cells[i] if i is not None and i < len(cells) else None
             try:
                 raw = clean_cell(raw)
-                values[col.name] = col.parse(raw, today)
+                values[col.name] = _in_range(col.parse(raw, today))
             except CellProblem as exc:
                 errors.append(CellError(line, col.name, str(exc)))
                 row_ok = False
@@ -336,6 +344,13 @@ def parse_rows(
                 values["notes"] = ""
             parsed.append(values)
     return parsed, errors
+
+
+def _in_range(value: Any) -> Any:
+    """A typed number within ±NUMBER_LIMIT (what a project accepts too), else CellProblem."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > NUMBER_LIMIT:
+        raise CellProblem(f"{value:.3g} is beyond the ±{NUMBER_LIMIT:.0e} any catalog figure may be")
+    return value
 
 
 def clean_cell(raw: Any) -> Any:
@@ -369,6 +384,35 @@ def formula_warnings(header: Sequence[str], rows: Iterable[tuple[int, Sequence[A
     if len(found) > 10:
         found = [*found[:10], f"{len(found) - 10} more cell(s) read as formulas"]
     return tuple(found)
+
+
+def unique_conflicts(
+    session: Session, spec: TableSpec, values: Sequence[dict[str, Any]], lines: Sequence[int]
+) -> list[CellError]:
+    """Rows whose unique column (a part of the natural key, e.g. a GPU's name) is already stored under another
+    key: the database would refuse them mid-import, so they are cell errors first."""
+    table = spec.row.__table__  # type: ignore[attr-defined]
+    unique = [
+        c.name for c in table.columns if c.unique and c.name in spec.header and (c.name,) != tuple(spec.key)
+    ]
+    errors: list[CellError] = []
+    for name in unique:
+        stored = {
+            rec[0]: tuple(rec[1:])
+            for rec in session.execute(select(table.c[name], *[table.c[k] for k in spec.key]))
+        }
+        in_file: dict[Any, tuple[int, tuple[Any, ...]]] = {}
+        for line, v in zip(lines, values, strict=False):
+            key = tuple(v[k] for k in spec.key)
+            other = stored.get(v[name])
+            earlier = in_file.setdefault(v[name], (line, key))
+            if other is not None and other != key:
+                errors.append(
+                    CellError(line, name, f"{v[name]!r} is already stored under {', '.join(map(str, other))}")
+                )
+            elif earlier[1] != key:
+                errors.append(CellError(line, name, f"{v[name]!r} is also on row {earlier[0]}"))
+    return errors
 
 
 def header_mismatch(spec: TableSpec, header: Sequence[str], missing: Sequence[str]) -> CellError:
@@ -547,6 +591,8 @@ def import_file(
     # one writer at a time: a concurrent import of the same file waits, then finds its rows unchanged
     with write_scope(engine, "catalog-import") as session:
         values, errors = parse_rows(spec, header, rows, known_gpus=gpu_names(session))
+        if not errors:
+            errors = unique_conflicts(session, spec, values, [line for line, _ in rows])
         if errors:
             raise CatalogImportError(errors, path)
         plan = _plan(session, spec, values, "imported")

@@ -627,7 +627,8 @@ def _cloud_rows(
     lines: list[int] = []
     for acc in reader.groups.values():
         if not acc.on_demand:
-            reader.skip("spot price only", f"{acc.instance} {acc.region}")
+            reason = "spot price only" if acc.spot else "reservations only, no on-demand price"
+            reader.skip(reason, f"{acc.instance} {acc.region}")
             continue
         on_demand = min(acc.on_demand)
         if on_demand <= 0:

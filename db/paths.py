@@ -19,7 +19,7 @@ def _override(env: str) -> Path | None:
 def data_dir() -> Path:
     """User data directory (catalog database, signing identities, autosave). PLANNER_DATA_DIR overrides."""
     path = _override("PLANNER_DATA_DIR") or Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)  # the catalog, identities, autosave: owner only
     return path
 
 

@@ -299,7 +299,7 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-MAX_QUOTE_BYTES = 20 * 1024 * 1024
+MAX_QUOTE_BYTES = 20_000_000
 """Largest quote file read (20 MB; a vendor quote is a few hundred kilobytes at most)."""
 MAX_QUOTE_ROWS = 20_000
 """Most rows a quote sheet may hold."""
@@ -382,7 +382,9 @@ def read_sheets(path: Path) -> tuple[list[Sheet], FileText | None]:
         except (BadInput, OSError):
             raise
         except Exception as exc:  # noqa: BLE001 - openpyxl: damaged zip/XML, refused entities, bad numbers
-            raise ValueError(f"not a readable XLSX workbook ({type(exc).__name__})") from None
+            from db.io import xml_problem
+
+            raise ValueError(f"not a readable XLSX workbook ({xml_problem(exc)})") from None
         return [Sheet(s.name, clean_rows(s.rows), s.formulas) for s in sheets], None
     rows, how = read_csv_text(path.read_bytes())
     return [Sheet(path.stem, rows)], how

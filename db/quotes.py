@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 from sqlalchemy import Engine, delete, select
 from sqlmodel import Session, col
 
-from db.io import csv_field_limit
+from db.io import csv_field_limit, xml_problem
 from db.quote_layout import HEADER_SEARCH_ROWS as LAYOUT_SEARCH_ROWS
 from db.quote_layout import (
     MAX_QUOTE_BYTES,
@@ -31,6 +31,7 @@ from db.quote_layout import (
     Sheet,
     check_quote_file,
     clean_rows,
+    column_letter,
     detect_layout,
     header_columns,
     normalise,
@@ -41,6 +42,7 @@ from db.quote_layout import (
 )
 from db.quote_match import gpu_models_in, match_gpu, match_server, reconcile_gpus
 from db.quote_tables import QuoteLineRow, QuoteRow, VendorMappingRow
+from db.schema import text_limits, text_problem
 from db.tables import GpuRow, ServerPlatformRow
 from db.textnum import (
     CURRENCY_SYMBOLS,
@@ -57,7 +59,7 @@ from db.transactions import write_scope
 from planner import clock
 from planner.analysis.quotes import SiteTerms
 from planner.catalog import FxRate, Gpu, ServerPlatform
-from planner.inputs import BadInput, neutralise_workbook
+from planner.inputs import BadInput, looks_like_formula, neutralise_workbook
 from planner.quotes import (
     CRITERIA,
     KIND_LABELS,
@@ -397,11 +399,23 @@ def _read_xlsx(p: Path, sheet: str | None, cells: Iterable[str]) -> SheetData:
         wb.close()
 
 
+def formula_notes(rows: Sequence[Sequence[Any]]) -> list[str]:
+    """A note per text cell a spreadsheet would run as a formula (kept as text, exported behind an
+    apostrophe); at most 10, then a count."""
+    found = [
+        f"row {r + 1}, column {column_letter(c)}: {value[:40]!r} reads as a spreadsheet formula; kept as text"
+        for r, row in enumerate(rows)
+        for c, value in enumerate(row)
+        if isinstance(value, str) and looks_like_formula(value)
+    ]
+    return found[:10] + ([f"{len(found) - 10} more cell(s) read as formulas"] if len(found) > 10 else [])
+
+
 def _short_reason(exc: Exception) -> str:
     """An openpyxl/XML failure in a few words (defusedxml names refused entity declarations)."""
-    kind = type(exc).__name__
-    if kind in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden"):
-        return "it declares XML entities, which are refused"
+    problem = xml_problem(exc)
+    if "entities" in problem:
+        return problem
     text = str(exc)
     return text if len(text) <= 120 else text[:117] + "..."
 
@@ -693,6 +707,7 @@ def parse_quote_file(
         notes.insert(0, f"rows {', '.join(map(str, read.skipped))} skipped (no quantity and no price)")
     if assumed_usd:
         notes.append("no currency stated in the file, its mapping or the command: USD assumed")
+    notes += formula_notes(rows)
     notes += [
         f"no catalog match for {x.description!r}: map it by hand"
         for x in matched
@@ -1322,6 +1337,9 @@ def import_quote(
     except QuoteImportError as exc:
         raise QuoteImportError(str(path), exc.issues) from None
     quote = replace(parsed.quote, fx=fx)
+    unstorable = text_issues(quote)
+    if unstorable:
+        raise QuoteImportError(str(path), unstorable)
     notes = list(parsed.notes)
     if fx is not None and (quote.quote_date - fx.as_of).days > FX_STALE_DAYS:
         notes.append(
@@ -1532,6 +1550,31 @@ def _insert_lines(
         )
 
 
+_QUOTE_TEXT = ("vendor", "quote_number", "incoterms", "payment_terms", "notes", "source_file", "customer")
+_LINE_TEXT = ("description", "part_number", "kind", "note")
+
+
+def text_issues(quote: Quote) -> list[ImportIssue]:
+    """Text the database cannot store alike on SQLite and PostgreSQL (NUL and control characters, over-long
+    values; :func:`db.schema.text_problem`), one issue per field (row = line number from 1)."""
+    issues: list[ImportIssue] = []
+    quote_limits, line_limits = text_limits(QuoteRow), text_limits(QuoteLineRow)
+    for name in _QUOTE_TEXT:
+        problem = text_problem(str(getattr(quote, name) or ""), quote_limits.get(name))
+        if problem is not None:
+            issues.append(ImportIssue(None, name, problem))
+    for n, line in enumerate(quote.lines, start=1):
+        for name in _LINE_TEXT:
+            problem = text_problem(str(getattr(line, name) or ""), line_limits.get(name))
+            if problem is not None:
+                issues.append(ImportIssue(n, name, problem))
+    for tax in quote.taxes:
+        problem = text_problem(tax.description, line_limits.get("description"))
+        if problem is not None:
+            issues.append(ImportIssue(None, "tax", problem))
+    return issues
+
+
 def validate_quote(
     quote: Quote, server_models: Iterable[str] = (), gpu_names: Iterable[str] = ()
 ) -> list[ImportIssue]:
@@ -1570,7 +1613,7 @@ def validate_quote(
             issues.append(ImportIssue(n, "support_years", "cannot be negative"))
     if not quote.lines:
         issues.append(ImportIssue(None, "lines", "a quote needs at least one line"))
-    return issues
+    return issues + text_issues(quote)
 
 
 def save_quote(engine: Engine, quote: Quote) -> int:
@@ -1607,7 +1650,7 @@ def save_quote(engine: Engine, quote: Quote) -> int:
 
 def delete_quote(engine: Engine, quote_id: int) -> bool:
     """Delete a quote and its lines; False when there was no such quote."""
-    with Session(engine) as session, session.begin():
+    with write_scope(engine, "quotes") as session:
         row = session.get(QuoteRow, quote_id)
         if row is None:
             return False

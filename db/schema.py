@@ -9,19 +9,64 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from sqlalchemy import String
 from sqlmodel import SQLModel
+from sqlmodel.sql.sqltypes import AutoString
 
 from db.tables import CloudSkuRow, FxRateRow, GpuRow, ModelArchRow, ServerPlatformRow
 from db.textnum import TextNumberError, decimal_evidence, parse_money
 from planner.catalog import CloudSku, FxRate, Gpu, ModelArch, ServerPlatform
+from planner.inputs import BadInput, clean_text
 
 
 class CellProblem(ValueError):
     """A cell that cannot be read; the message is the reason shown to the user."""
+
+
+class TextFieldError(ValueError):
+    """A text value the database cannot store the same way on SQLite and PostgreSQL (one sentence)."""
+
+
+def text_problem(value: str, limit: int | None) -> str | None:
+    """Why ``value`` cannot be stored in a text column of ``limit`` characters (None: unlimited), or None.
+
+    The one check for every text written to the catalog database, so that what SQLite accepts is what
+    PostgreSQL accepts: SQLite ignores a column's length and stores NUL characters, PostgreSQL refuses both.
+    The characters refused are those of the input boundary (:func:`planner.inputs.clean_text`: NUL, other
+    control characters such as a terminal's ESC, lone surrogates), in its words.
+    """
+    try:
+        clean_text(value, "", max_chars=limit if limit is not None else sys.maxsize)
+    except BadInput as exc:
+        return exc.message
+    return None
+
+
+def text_limits(row: type[SQLModel]) -> dict[str, int | None]:
+    """Text columns of ``row``'s table and their length limits (None for unlimited TEXT columns)."""
+    table: Any = row.__table__  # type: ignore[attr-defined]
+    limits: dict[str, int | None] = {}
+    for column in table.columns:
+        if isinstance(column.type, String | AutoString):
+            limits[column.name] = column.type.length
+    return limits
+
+
+def check_text_fields(row: type[SQLModel], values: Mapping[str, Any], *, what: str) -> None:
+    """TextFieldError naming ``what`` and the field when a text value of ``values`` cannot be stored in
+    ``row``'s table (see :func:`text_problem`)."""
+    limits = text_limits(row)
+    for name, value in values.items():
+        if isinstance(value, str) and name in limits:
+            problem = text_problem(value, limits[name])
+            if problem is not None:
+                label = name.replace("_", " ")
+                raise TextFieldError(f"{what}: the {label} {problem}")
 
 
 _NUMBER = re.compile(
@@ -40,6 +85,7 @@ class Column:
     choices: tuple[str, ...] = ()
     allow_future: bool = False
     positive: bool = False  # the value must be above zero (a GPU with 0 GB of memory is a typo)
+    max_length: int | None = None  # text kinds: the database column's length (set by TableSpec)
 
     def parse(self, raw: object, today: dt.date) -> Any:
         """The typed value of one cell, or None for an empty optional cell; CellProblem when unreadable."""
@@ -50,6 +96,10 @@ class Column:
             if self.required:
                 raise CellProblem("missing value")
             return None
+        if self.kind in ("text", "gpu", "url"):
+            problem = text_problem(text, self.max_length)
+            if problem is not None:
+                raise CellProblem(problem)
         if self.kind in ("text", "gpu"):
             return text
         if self.kind == "url":
@@ -170,6 +220,15 @@ class TableSpec:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     extra: tuple[str, ...] = ("notes",)  # row-only columns kept in files (not in the domain type)
+
+    def __post_init__(self) -> None:
+        # text cells are checked against their database column's length here, before anything is written
+        limits = text_limits(self.row)
+        sized = tuple(
+            replace(c, max_length=limits.get(c.name)) if c.kind in ("text", "gpu", "url") else c
+            for c in self.columns
+        )
+        object.__setattr__(self, "columns", sized)
 
     @property
     def header(self) -> list[str]:

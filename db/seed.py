@@ -22,6 +22,7 @@ from db import history
 from db.io import CatalogImportError, CellError, ImportReport, gpu_names, parse_rows, upsert_rows
 from db.schema import SPECS
 from db.tables import CatalogMetaRow
+from db.transactions import write_scope
 from planner import clock
 from resources import resource
 
@@ -108,7 +109,7 @@ def sync_shipped(
     """Seed or update the shipped catalog from ``source`` (default: the packaged CSVs); one transaction."""
     src = source if source is not None else shipped_dir()
     stamp = fingerprint(src)
-    with Session(engine) as session, session.begin(), _catalog_lock(session):
+    with write_scope(engine, "catalog-import") as session, _catalog_lock(session):
         meta = session.get(CatalogMetaRow, FINGERPRINT_KEY)
         if meta is not None and meta.value == stamp and not force:
             return SyncReport(stamp, ())

@@ -13,6 +13,7 @@ transaction starts with ``BEGIN`` (DDL included, so a schema upgrade step commit
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -112,11 +113,16 @@ def open_engine(url: str) -> Engine:
 
 
 def _create_private(path: Path) -> None:
-    """Create an absent database file owner-only (0600) before SQLite opens it; SQLite gives its WAL and
-    shared-memory files the same permissions."""
+    """Create an absent database file owner-only (0600) before SQLite opens it (SQLite gives its WAL and
+    shared-memory files the same permissions); a file an older version left readable by others is made
+    owner-only too."""
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
+        for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            with contextlib.suppress(OSError):  # absent, or not ours to change: SQLite reports what matters
+                if file.stat().st_mode & 0o077:
+                    file.chmod(0o600)
         return
     os.close(fd)
 

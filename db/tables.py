@@ -133,7 +133,9 @@ class FxRateRow(SQLModel, table=True):
 
 
 class ProjectRow(SQLModel, table=True):
-    """A saved project: ``payload`` is the JSON text of the project file (planner.project format)."""
+    """A saved project: ``payload`` is the JSON text of the project file (planner.project format).
+    ``revision`` counts saves (a save names the revision it started from and is refused if another was
+    saved since); ``saved_by`` is who saved last, as user@host."""
 
     __tablename__ = "projects"
 
@@ -143,6 +145,8 @@ class ProjectRow(SQLModel, table=True):
     updated_at: dt.datetime
     format_version: int = 1
     payload: str = Field(sa_column=Column(Text, nullable=False))
+    revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    saved_by: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
 
 
 class CatalogMetaRow(SQLModel, table=True):

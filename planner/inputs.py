@@ -6,7 +6,8 @@ QuoteImportError). Nothing else escapes: no RecursionError from deep nesting, no
 5,000-digit integer, no NaN or Infinity slipping through as a number, no NUL byte or lone surrogate
 reaching the database or the terminal.
 
-The limits (stated in docs/LIMITS.md and in every error sentence) are module constants.
+The limits (stated in docs/LIMITS.md and in every error sentence) are module constants here and beside
+each reader (planner.project, db.io, db.quote_layout, ui.commands.estimate).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-MAX_JSON_BYTES = 10 * 1024 * 1024
+MAX_JSON_BYTES = 10_000_000
 """Largest JSON file read (a project or a SPEC list): 10 MB; real projects are a few kilobytes."""
 MAX_JSON_DEPTH = 32
 """Deepest nesting of objects and lists in a JSON file (a project nests 6 levels)."""

@@ -8,9 +8,10 @@ Units: money in the project's ``currency`` (USD by default); hours; GPU-hours; k
 months of 730 hours (8,760 h a year / 12) unless ``hours_per_month`` says otherwise. Rates and fractions
 are plain fractions (0.12 = 12 %).
 
-Neutral values: a term an explicit option leaves out adds nothing — 0 money, PUE 1, load factor 1,
-per-second billing with no minimum, no staffing beyond ``staff_fte``. Editors may propose defaults but
-write them into the file. Format reference: docs/PROJECT_FORMAT.md.
+Neutral values: a term an explicit option leaves out adds nothing in the engine — 0 money, PUE 1, load
+factor 1, per-second billing with no minimum, no staffing beyond ``staff_fte``. Unset (None, not 0) owned
+terms — power per server, network, maintenance, staff FTE and the cost per FTE — are filled by the analysis
+from sourced values and marked as defaults (planner.analysis.defaults); a 0 the user writes stays 0. Format reference: docs/PROJECT_FORMAT.md.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ PROJECT_FORMAT_VERSION = 1
 """Current version of the project file format; a file without ``version`` is read as this version."""
 
 HORIZON_MAX_MONTHS = 84
-MAX_PROJECT_BYTES = 10 * 1024 * 1024
+MAX_PROJECT_BYTES = 10_000_000
 """Largest project file read (10 MB; real projects are a few kilobytes)."""
 MAX_OPTIONS = 60
 """Most options one project may compare (each adds a column to every table and a Monte Carlo series)."""
@@ -139,8 +140,11 @@ class Workload:
 class _OptionBase:
     kind: ClassVar[str] = ""
     name: str
-    staff_fte: float = 0.0
-    fte_cost_annual: float = 0.0
+    staff_fte: float | None = None
+    """None: unset — the analysis fills an owned option's from the staffing table (planner.analysis.defaults);
+    the engine counts an unset value as 0."""
+    fte_cost_annual: float | None = None
+    """None: unset — the analysis fills it with a sourced loaded salary when the option is staffed."""
     staff_from_table: bool = False
     monthly_fixed: float = 0.0
     source_url: str = ""
@@ -224,21 +228,21 @@ class OnPremOption(_OptionBase):
     servers: int = 1
     server_price: float = 0.0
     gpus_per_server: int = 8
-    network_capex: float = 0.0
-    network_fraction: float = 0.0
+    network_capex: float | None = None
+    network_fraction: float | None = None
     storage_capex: float = 0.0
     other_capex: float = 0.0
     lead_time_months: int = 0
     depreciation_months: int = 36
     residual_fraction: float = 0.0
-    power_kw_per_server: float = 0.0
+    power_kw_per_server: float | None = None
     idle_power_fraction: float = 1.0
     load_factor: float = 1.0
     pue: float | None = None
     electricity_per_kwh: float | None = None
     colo_per_kw_month: float = 0.0
     colo_includes_power: bool = False
-    maintenance_rate_annual: float = 0.0
+    maintenance_rate_annual: float | None = None
     opex_annual_per_server: float = 0.0
     licences_annual: float = 0.0
     finance_rate_annual: float | None = None
@@ -260,7 +264,7 @@ class OnPremOption(_OptionBase):
     @property
     def capex(self) -> float:
         """Total up-front capital (currency): servers, network, storage, other."""
-        network = self.network_capex + self.network_fraction * self.server_capex
+        network = (self.network_capex or 0.0) + (self.network_fraction or 0.0) * self.server_capex
         return self.server_capex + network + self.storage_capex + self.other_capex
 
     @classmethod
@@ -631,8 +635,8 @@ def parse_option(d: Any, *, index: int | None = None) -> Option:
 
 def _base_kwargs(r: _Reader) -> dict[str, Any]:
     return dict(
-        staff_fte=r.num("staff_fte", 0.0, lo=0.0),
-        fte_cost_annual=r.num("fte_cost_annual", 0.0, lo=0.0, money=True),
+        staff_fte=r.opt_num("staff_fte", lo=0.0),
+        fte_cost_annual=r.opt_num("fte_cost_annual", lo=0.0, money=True),
         staff_from_table=r.bool_("staff_from_table", False),
         monthly_fixed=r.num("monthly_fixed", 0.0, lo=0.0, money=True),
         source_url=r.str_("source_url", ""),
@@ -735,8 +739,8 @@ def _parse_onprem(d: Mapping[str, Any], name: str, prefix: str = "") -> OnPremOp
         servers=r.int_("servers", 1, lo=1),
         server_price=r.num("server_price", 0.0, lo=0.0, money=True),
         gpus_per_server=r.int_("gpus_per_server", 8, lo=1),
-        network_capex=r.num("network_capex", 0.0, lo=0.0, money=True),
-        network_fraction=r.num("network_fraction", 0.0, lo=0.0, hi=1.0),
+        network_capex=r.opt_num("network_capex", lo=0.0, money=True),
+        network_fraction=r.opt_num("network_fraction", lo=0.0, hi=1.0),
         storage_capex=r.num("storage_capex", 0.0, lo=0.0, money=True),
         other_capex=r.num("other_capex", 0.0, lo=0.0, money=True),
         lead_time_months=r.int_("lead_time_months", 0, lo=0, hi=HORIZON_MAX_MONTHS),
@@ -744,14 +748,14 @@ def _parse_onprem(d: Mapping[str, Any], name: str, prefix: str = "") -> OnPremOp
         residual_fraction=r.num(
             "residual_fraction", 0.0, lo=0.0, hi=1.0, high_msg="residual value cannot exceed the capex (1.0)"
         ),
-        power_kw_per_server=r.num("power_kw_per_server", 0.0, lo=0.0),
+        power_kw_per_server=r.opt_num("power_kw_per_server", lo=0.0),
         idle_power_fraction=r.num("idle_power_fraction", 1.0, lo=0.0, hi=1.0),
         load_factor=r.num("load_factor", 1.0, lo=0.0, hi=1.0),
         pue=r.opt_num("pue", lo=1.0, hi=5.0, low_msg="PUE cannot be below 1"),
         electricity_per_kwh=r.opt_num("electricity_per_kwh", lo=0.0, money=True),
         colo_per_kw_month=r.num("colo_per_kw_month", 0.0, lo=0.0, money=True),
         colo_includes_power=r.bool_("colo_includes_power", False),
-        maintenance_rate_annual=r.num("maintenance_rate_annual", 0.0, lo=0.0, hi=1.0),
+        maintenance_rate_annual=r.opt_num("maintenance_rate_annual", lo=0.0, hi=1.0),
         opex_annual_per_server=r.num("opex_annual_per_server", 0.0, lo=0.0, money=True),
         licences_annual=r.num("licences_annual", 0.0, lo=0.0, money=True),
         finance_rate_annual=fin_rate,

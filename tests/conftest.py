@@ -8,6 +8,7 @@ session fails if anything of the app's appeared in the real home directory (:fun
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -35,6 +36,14 @@ def _point_home_at(home: Path) -> None:
 
 
 _point_home_at(SANDBOX_HOME)
+
+# The offscreen screen is a 1366×768 laptop's (Qt's default is 800×600): windows open as they would on the
+# smallest screen the app is laid out for. tests/ui/test_layout.py sets other geometries explicitly.
+TEST_SCREEN = {"name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 768, "logicalDpi": 96, "dpr": 1}
+if os.environ["QT_QPA_PLATFORM"] == "offscreen":
+    _screen_file = SANDBOX_HOME / "offscreen-screens.json"
+    _screen_file.write_text(json.dumps({"screens": [TEST_SCREEN]}), encoding="utf-8")
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_screen_file}"
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 # Names under which the app (platformdirs, QSettings organisation/application) could write per-user files.

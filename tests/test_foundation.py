@@ -59,7 +59,7 @@ def test_main_window_shell(main_window, artifacts_dir: Path) -> None:  # type: i
     entries = [main_window.nav.item(i).text() for i in range(main_window.nav.count())]
     assert entries == list(NAV_ENTRIES)
     menus = [a.text().replace("&", "") for a in main_window.menuBar().actions()]
-    assert menus[:3] == ["File", "Edit", "Help"]
+    assert menus[:4] == ["File", "Edit", "View", "Help"]
     file_actions = [a.text().replace("&", "") for a in main_window.menuBar().actions()[0].menu().actions()]
     for expected in ("New project", "Open project…", "Save", "Export PDF proposal…", "Quit"):
         assert expected in file_actions

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from db.paths import config_dir, log_dir
 from planner import __version__
 from resources import resource
+from ui.theme import theme_manager
 
 log = logging.getLogger(__name__)
 _LOG_FILE_NAME = "planner.log"
@@ -68,6 +69,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     # PLANNER_DATA_DIR when set: never the registry or a Qt-chosen path (the built app writes nowhere else).
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(config_dir()))
+    theme_manager()  # Fusion style and the saved light/dark/system palette, before any window exists
     return app
 
 

@@ -121,8 +121,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger(__name__).debug("I/O error", exc_info=True)
         return 2
     except Exception as exc:  # noqa: BLE001 - the last resort: one sentence and a log, never a traceback
+        database = _database_sentence(exc)
+        if database is not None:  # the database names itself (and never the project file)
+            _say(database)
+            return 3
         _say(f"an internal error stopped the command ({type(exc).__name__}); {_write_crash_log(argv)}")
         return 70
+
+
+def _database_sentence(exc: Exception) -> str | None:
+    """The sentence of a catalog database that cannot be reached or upgraded, else None."""
+    from db.migrate import UpgradeFailed
+    from db.session import DatabaseUnavailable
+
+    return str(exc) if isinstance(exc, DatabaseUnavailable | UpgradeFailed) else None
 
 
 def _say(message: str) -> None:

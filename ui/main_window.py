@@ -5,8 +5,16 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtCore import QByteArray, QRect, QSettings, Qt, QThreadPool, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QCursor,
+    QGuiApplication,
+    QKeySequence,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -25,6 +33,8 @@ from PySide6.QtWidgets import (
 from db.paths import data_dir, log_dir
 from planner import __version__
 from ui.autosave import Recoverable, claim_recoverable
+from ui.layout import initial_geometry
+from ui.theme import CHOICE_LABELS, CHOICES, saved_choice, theme_manager
 
 NAV_ENTRIES = ("Catalog", "Projects", "Quotes", "Reports")
 # Each page: "module:Class"; the class takes the MainWindow. Optional page methods used by selftest:
@@ -117,6 +127,7 @@ class MainWindow(QMainWindow):
         self.spawned: list[MainWindow] = []  # windows opened to restore a second project
         self.thread_pool = QThreadPool(self)
         self.undo_stack = QUndoStack(self)
+        theme_manager().set_choice(saved_choice())  # before the pages: their charts start in the theme
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -143,7 +154,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.statusBar().showMessage("Ready")
         self.nav.setCurrentRow(0)
-        self.resize(1280, 800)
+        self.fit_to_screen()
         self._restore_geometry()
         if recover:
             self.recovery_bar.offer(claim_recoverable())
@@ -193,6 +204,20 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.action_undo)
         edit_menu.addAction(self.action_redo)
 
+        view_menu = bar.addMenu("&View")
+        theme_menu = view_menu.addMenu("&Theme")
+        self.theme_group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        for choice in CHOICES:
+            action = QAction(CHOICE_LABELS[choice], self)
+            action.setCheckable(True)
+            action.setData(choice)
+            self.theme_group.addAction(action)
+            theme_menu.addAction(action)
+            self.theme_actions[choice] = action
+        self.theme_actions[theme_manager().choice].setChecked(True)
+        self.theme_group.triggered.connect(self._theme_chosen)
+
         help_menu = bar.addMenu("&Help")
         self.action_about = self._action(help_menu, "&About Compute Planner", None)
         self.action_about.triggered.connect(self.show_about)
@@ -216,11 +241,26 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         QMessageBox.about(self, "About Compute Planner", self.about_text())
 
+    def _theme_chosen(self, action: QAction) -> None:
+        theme_manager().set_choice(str(action.data()), save=True)
+
+    def available_geometry(self) -> QRect:
+        """The available area (without task bars) of the screen the window opens on: under the mouse."""
+        screen = QGuiApplication.screenAt(QCursor.pos()) or self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry()
+
+    def fit_to_screen(self, available: QRect | None = None) -> None:
+        """Open on 90% of the screen's available area (capped on large screens), centred on it."""
+        self.setGeometry(initial_geometry(available or self.available_geometry()))
+
     def _restore_geometry(self) -> None:
         settings = QSettings()
         geometry = settings.value("main_window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
+            available = self.available_geometry()
+            if not available.contains(self.frameGeometry()):  # saved on a larger or another screen
+                self.fit_to_screen(available)
         state = settings.value("main_window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)

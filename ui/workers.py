@@ -29,6 +29,27 @@ log = logging.getLogger(__name__)
 
 ComputeFn = Callable[[Any, CancelToken, Callable[[float], None]], Any]
 
+PRODUCT_PACKAGES = ("planner", "db", "ui")
+FILE_ERRORS = (FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError, NotADirectoryError)
+
+
+def is_user_error(exc: BaseException) -> bool:
+    """An ordinary error of the user's input, file or choice, said in a sentence: an exception class the
+    product raises on purpose (ProjectError, QuoteImportError, CatalogImportError, ReportError... — any
+    class defined in planner/, db/ or ui/) or a missing, existing or forbidden file."""
+    if isinstance(exc, FILE_ERRORS):
+        return True
+    return any(cls.__module__.split(".")[0] in PRODUCT_PACKAGES for cls in type(exc).__mro__)
+
+
+def log_failure(logger: logging.Logger, what: str, exc: BaseException) -> None:
+    """Log a worker's failure: a user error as its sentence at INFO (no traceback: the UI shows the
+    sentence, the console stays quiet), anything else at ERROR with its traceback for the log file."""
+    if is_user_error(exc):
+        logger.info("%s: %s", what, exc)
+    else:
+        logger.error("%s: %s", what, exc, exc_info=(type(exc), exc, exc.__traceback__))
+
 
 @dataclass(frozen=True)
 class WorkerError:
@@ -192,7 +213,7 @@ class ComputeLane(QObject):
     def _on_failed(self, generation: int, error: WorkerError) -> None:
         if self._retire(generation):
             self.stats["failed"] += 1
-            log.warning("compute failed (generation %d): %s", generation, error.details)
+            log_failure(log, f"compute failed (generation {generation})", error.exception)
             self.failed.emit(error)
         else:
             self.stats["dropped"] += 1
@@ -315,7 +336,7 @@ class DbLane(QObject):
     def _failed(self, error: WorkerError) -> None:
         on_error = self._callbacks[1]
         try:
-            log.warning("database job failed: %s", error.details)
+            log_failure(log, "database job failed", error.exception)
             if on_error is not None:
                 on_error(error)
             else:

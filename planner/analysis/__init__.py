@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from planner.analysis.catalog import EMPTY_CATALOG, CatalogSource, MemoryCatalog
+from planner.analysis.defaults import fill_defaults
 from planner.analysis.quotes import (
     DEFAULT_SITE,
     CloudReference,
@@ -294,6 +295,8 @@ def analyse(
     """
     check_samples(project, samples)
     priced, conversions, conversion_inputs = _convert_prices(project, catalog, today)
+    priced, filled, default_warnings = fill_defaults(priced, catalog, today)
+    default_inputs = [ResolvedInput(path, value, "default", source) for path, value, source in filled]
     resolved = resolve_workloads(priced, catalog)
     check(cancel)
     try:
@@ -306,7 +309,7 @@ def analyse(
         raise ProjectError(f"cannot be evaluated: {exc}", key="options") from None
     check(cancel)
     effective, option_inputs = _effective(resolved.project, tco)
-    inputs = (*conversion_inputs, *_workload_inputs(resolved.workloads), *option_inputs)
+    inputs = (*conversion_inputs, *default_inputs, *_workload_inputs(resolved.workloads), *option_inputs)
     util, marks = _utilisation(resolved.project, tco, cancel)
     fit = resolved.fit
     note = ""
@@ -336,7 +339,7 @@ def analyse(
         ),
         inputs=inputs,
         quotes=comparison,
-        warnings=(*tco.warnings, *_gap_warnings(conversions)),
+        warnings=(*default_warnings, *tco.warnings, *_gap_warnings(conversions)),
         conversions=conversions,
         regimes=regimes_for(project),
     )
@@ -480,8 +483,9 @@ def _staffed(
     table = fte_for(
         deployment_model_for(kind, managed), project.mlops_stack, project.fte_point, project.staffing_table
     )
-    fte = opt.staff_fte + table
-    note = f"{opt.staff_fte:g} typed + {table:g} from the staffing table" if opt.staff_fte else ""
+    typed = opt.staff_fte or 0.0
+    fte = typed + table
+    note = f"{typed:g} typed + {table:g} from the staffing table" if typed else ""
     return replace(opt, staff_fte=fte, staff_from_table=False), [
         ResolvedInput(path + "staff_fte", round(fte, 4), "staffing table", note)
     ]

@@ -229,7 +229,7 @@ def onprem_option_for_quote(quote: Quote, hardware: QuoteHardware, site: SiteTer
     )
     values: dict[str, Any] = {key: getattr(site.template, key) for key in _SITE_KEYS}
     values["maintenance_rate_annual"] = maintenance_beyond_support(
-        site.template.maintenance_rate_annual, included_support_years(quote), site.horizon_months
+        site.template.maintenance_rate_annual or 0.0, included_support_years(quote), site.horizon_months
     )
     values["bridge_option"] = None
     name = quote.label or quote.vendor

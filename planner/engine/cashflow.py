@@ -295,13 +295,13 @@ def egress_cost(opt: CloudOption, tb: Num) -> Num:
 
 def staff_terms(opt: Option, ctx: Context, prefix: str, kind: str, managed: bool) -> Num:
     """Monthly staff cost: (staff_fte + table FTEs if ``staff_from_table``) × loaded annual cost / 12."""
-    fte: Num = ctx.params.get(prefix + "staff_fte", opt.staff_fte)
+    fte: Num = ctx.params.get(prefix + "staff_fte", opt.staff_fte or 0.0)
     if opt.staff_from_table:
         pr = ctx.project
         fte = fte + fte_for(
             deployment_model_for(kind, managed), pr.mlops_stack, pr.fte_point, pr.staffing_table
         )
-    cost = ctx.params.get(prefix + "fte_cost_annual", opt.fte_cost_annual)
+    cost = ctx.params.get(prefix + "fte_cost_annual", opt.fte_cost_annual or 0.0)
     return fte * cost / 12.0
 
 
@@ -503,8 +503,8 @@ def onprem_flows(
     price = p.get(prefix + "server_price", opt.server_price)
     server_capex = n * price
     capex = (
-        server_capex * (1.0 + p.get(prefix + "network_fraction", opt.network_fraction))
-        + p.get(prefix + "network_capex", opt.network_capex)
+        server_capex * (1.0 + p.get(prefix + "network_fraction", opt.network_fraction or 0.0))
+        + p.get(prefix + "network_capex", opt.network_capex or 0.0)
         + p.get(prefix + "storage_capex", opt.storage_capex)
         + p.get(prefix + "other_capex", opt.other_capex)
     )
@@ -540,7 +540,7 @@ def onprem_flows(
     if unwritten > 0:
         amort["disposal"] = Term(capex * (1.0 - residual) * unwritten, last)
 
-    kw_server = p.get(prefix + "power_kw_per_server", opt.power_kw_per_server)
+    kw_server = p.get(prefix + "power_kw_per_server", opt.power_kw_per_server or 0.0)
     load_factor = p.get(prefix + "load_factor", opt.load_factor)
     idle_frac = opt.idle_power_fraction
     pue = p.get(prefix + "pue", opt.pue) if opt.pue is not None else ctx.pue
@@ -560,7 +560,7 @@ def onprem_flows(
     colo_rate = p.get(prefix + "colo_per_kw_month", opt.colo_per_kw_month)
     cash["colocation"] = Term(n * kw_server * colo_rate, live)
     cash["maintenance"] = Term(
-        capex * p.get(prefix + "maintenance_rate_annual", opt.maintenance_rate_annual) / 12.0, live
+        capex * p.get(prefix + "maintenance_rate_annual", opt.maintenance_rate_annual or 0.0) / 12.0, live
     )
     cash["server_opex"] = Term(
         n * p.get(prefix + "opex_annual_per_server", opt.opex_annual_per_server) / 12.0, live

@@ -291,26 +291,23 @@ def candidates(project: Project, ctx: Context) -> Candidates:
         if strict and not o.air_gapped:
             return
         pre = f"options.{option}." if o.name == option else f"options.{option}.onprem."
-        capex = o.server_price * (1.0 + o.network_fraction)
-        fixed_capex = o.network_capex + o.storage_capex + o.other_capex
+        maint = o.maintenance_rate_annual or 0.0
+        kw_server = o.power_kw_per_server or 0.0
+        capex = o.server_price * (1.0 + (o.network_fraction or 0.0))
+        fixed_capex = (o.network_capex or 0.0) + o.storage_capex + o.other_capex
         pue = o.pue if o.pue is not None else project.pue
         elec = o.electricity_per_kwh if o.electricity_per_kwh is not None else project.electricity_per_kwh
-        kw = o.power_kw_per_server * o.load_factor
+        kw = kw_server * o.load_factor
         energy = 0.0 if o.colo_includes_power else pue * ctx.hpm * elec
         running = (
-            capex * o.maintenance_rate_annual / 12.0
+            capex * maint / 12.0
             + kw * o.idle_power_fraction * energy
-            + o.power_kw_per_server * o.colo_per_kw_month
+            + kw_server * o.colo_per_kw_month
             + o.opex_annual_per_server / 12.0
         )
         busy = kw * (1.0 - o.idle_power_fraction) * energy / (o.gpus_per_server * ctx.hpm)
         staff = float(np.asarray(staff_terms(o, ctx, pre, "onprem", False)))
-        fixed_monthly = (
-            fixed_capex * o.maintenance_rate_annual / 12.0
-            + o.licences_annual / 12.0
-            + staff
-            + o.monthly_fixed
-        )
+        fixed_monthly = fixed_capex * maint / 12.0 + o.licences_annual / 12.0 + staff + o.monthly_fixed
         limit = cap if cap is not None else max(o.servers, math.ceil(peak_width / o.gpus_per_server - 1e-9))
         key = (
             o.gpus_per_server,
@@ -360,7 +357,7 @@ def candidates(project: Project, ctx: Context) -> Candidates:
             pre,
             pre + "electricity_per_kwh" if o.electricity_per_kwh is not None else "electricity_per_kwh",
             kw * o.idle_power_fraction * energy,
-            capex * o.maintenance_rate_annual / 12.0,
+            capex * maint / 12.0,
             staff,
         )
 

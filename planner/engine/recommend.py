@@ -192,7 +192,7 @@ def _missing_prices(opt: Option, options: Sequence[Option]) -> list[str]:
     out: list[str] = []
 
     def staff(o: Any, pre: str) -> None:
-        if (o.staff_fte > 0 or o.staff_from_table) and o.fte_cost_annual <= 0:
+        if ((o.staff_fte or 0.0) > 0 or o.staff_from_table) and (o.fte_cost_annual or 0.0) <= 0:
             out.append(pre + "fte_cost_annual")
 
     def cloud(o: CloudOption, pre: str) -> None:
@@ -623,7 +623,7 @@ def _servers_fix(
         "servers": opt.servers,
         "needed": n,
         "extra": n - opt.servers,
-        "extra_capex": round((n - opt.servers) * opt.server_price * (1.0 + opt.network_fraction), 2),
+        "extra_capex": round((n - opt.servers) * opt.server_price * (1.0 + (opt.network_fraction or 0.0)), 2),
         "per_gpu_hour": round(total / served, 4) if served > 0 else None,
     }
     if needs_bridge:

@@ -126,7 +126,7 @@ def test_staffing_table_and_hybrid_split_are_written_into_the_effective_project(
     assert hybrid.onprem.servers == int(chosen)
     staff = a.tco.option(hybrid.name).breakdown.get("staff")
     if staff is not None and staff.sum() > 0:
-        fte = hybrid.onprem.staff_fte + hybrid.burst.staff_fte
+        fte = (hybrid.onprem.staff_fte or 0.0) + (hybrid.burst.staff_fte or 0.0)
         assert fte > 0  # a charged staff cost is never shown as 0 FTE
     sources = {i.path: i.source for i in a.inputs}
     assert all(s in ("typed", "estimate", "staffing table", "engine", "default") for s in sources.values())

@@ -145,3 +145,37 @@ def run(
         p.join()
         assert p.exitcode == 0, f"a worker process ended with exit code {p.exitcode}"
     return reports
+
+
+def save_project_rounds(
+    url: str, project_id: int, writer: str, rounds: int, barrier: Any, queue: Any
+) -> None:
+    """Each round: open the project, wait until the other writer has opened it too, then save an edit."""
+    from db.projects import ProjectConflict, open_project, save_project
+    from db.session import get_engine
+
+    try:
+        engine = get_engine(url)
+    except BaseException:
+        _report(queue, "traceback", traceback.format_exc(), -1)
+        return
+    for round_ in range(rounds):
+        try:
+            barrier.wait()
+            opened = open_project(engine, project_id)
+            barrier.wait()  # both hold the same revision now
+            edits = {**opened.payload, "notes": f"{writer} round {round_}"}
+            edited = [*opened.payload.get("edits", []), f"{writer}:{round_}"]
+            saved = save_project(
+                engine,
+                "Shared plan",
+                {**edits, "edits": edited},
+                project_id,
+                base_revision=opened.revision,
+                saved_by=writer,
+            )
+            _report(queue, "ok", f"{writer}:{round_}:{saved.revision}", round_)
+        except ProjectConflict as exc:
+            _report(queue, "conflict", str(exc), round_)
+        except BaseException:
+            _report(queue, "traceback", traceback.format_exc(), round_)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -219,3 +220,38 @@ def test_json_that_is_no_price_list_or_broken_is_refused_in_one_sentence(
     undated.write_text(AZURE.read_text())
     with pytest.raises(PackError, match="carries no date"):
         _read(engine, undated, as_of=None)
+
+
+def test_the_price_list_query_api_answer_reads_like_the_offer_file(engine: Engine, tmp_path: Path) -> None:
+    """``aws pricing get-products`` answers {"PriceList": [JSON text of {product, terms}, ...]}."""
+    offer = json.loads(EC2.read_text())
+    entries = []
+    for sku, product in offer["products"].items():
+        # an answer's terms are keyed by "SKU.OFFERTERMCODE" directly (the offer file nests them under the SKU)
+        terms = {k: offer["terms"][k][sku] for k in ("OnDemand", "Reserved") if sku in offer["terms"][k]}
+        entry = {"product": product, "serviceCode": "AmazonEC2", "terms": terms}
+        entries.append(json.dumps({**entry, "publicationDate": offer["publicationDate"]}))
+    path = tmp_path / "get-products.json"
+    path.write_text(json.dumps({"FormatVersion": "aws_v1", "PriceList": entries}))
+    (from_api,) = _read(engine, path, as_of=None)
+    (from_offer,) = _read(engine, EC2, as_of=None)
+    assert from_api.as_of == PUBLISHED
+
+    def prices(pack: Any) -> list[dict[str, Any]]:
+        return sorted(({k: v for k, v in r.items() if k != "notes"} for r in pack.rows), key=str)
+
+    assert prices(from_api) == prices(from_offer)
+    p5 = next(r for r in from_api.rows if (r["instance"], r["region"]) == ("p5.48xlarge", "us-east-1"))
+    assert (p5["on_demand_per_hour"], p5["reserved_1y_per_hour"]) == (55.04, 36.5)
+
+
+def test_an_instance_with_reservations_only_is_left_out_and_counted(engine: Engine, tmp_path: Path) -> None:
+    text = AZURE.read_text()
+    decoder = json.JSONDecoder()
+    first, _ = decoder.raw_decode(text)
+    first["Items"] = [i for i in first["Items"] if i["type"] == "Reservation"]
+    path = tmp_path / "reservations.json"
+    path.write_text(json.dumps(first))
+    (pack,) = _read(engine, path)
+    assert pack.rows == ()
+    assert {s.reason: s.rows for s in pack.skipped} == {"reservations only, no on-demand price": 1}

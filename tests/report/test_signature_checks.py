@@ -201,7 +201,7 @@ def test_a_clean_countersignature_is_intact(fixtures: dict[str, Path]) -> None:
     assert v.integrity_ok and len(v.signatures) == 2
     assert v.signatures[0].modifications_ok and not v.signatures[0].covers_entire_file
     assert "further signatures (allowed" in v.signatures[0].modified_after
-    assert v.headline.startswith("INTACT: all 2 signatures check out")
+    assert v.headline.startswith("INTACT, NOT TRUSTED: all 2 signatures check out")
 
 
 @pytest.mark.parametrize(

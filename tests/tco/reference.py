@@ -70,10 +70,10 @@ def streams(p: Project) -> list[Stream]:
 
 
 def staff_monthly(p: Project, opt: object, kind: str, managed: bool) -> float:
-    fte = opt.staff_fte  # type: ignore[attr-defined]
+    fte = opt.staff_fte or 0.0  # type: ignore[attr-defined]
     if opt.staff_from_table:  # type: ignore[attr-defined]
         fte = fte + fte_for(deployment_model_for(kind, managed), p.mlops_stack, p.fte_point, p.staffing_table)
-    return fte * opt.fte_cost_annual / 12.0  # type: ignore[attr-defined]
+    return fte * (opt.fte_cost_annual or 0.0) / 12.0  # type: ignore[attr-defined]
 
 
 def factor(opt: CloudOption, s: Stream) -> float:
@@ -208,8 +208,8 @@ def onprem(
     served = [sum(x[m] for x in per) for m in range(h)]
     util = [served[m] / (gpus[m] * hpm) if gpus[m] * hpm > 0 else 0.0 for m in range(h)]
     capex = (
-        n * opt.server_price * (1.0 + opt.network_fraction)
-        + opt.network_capex
+        n * opt.server_price * (1.0 + (opt.network_fraction or 0.0))
+        + (opt.network_capex or 0.0)
         + opt.storage_capex
         + opt.other_capex
     )
@@ -249,14 +249,14 @@ def onprem(
     for m in range(h):
         draw = (
             n
-            * opt.power_kw_per_server
+            * (opt.power_kw_per_server or 0.0)
             * opt.load_factor
             * (opt.idle_power_fraction + (1.0 - opt.idle_power_fraction) * util[m])
             * live[m]
         )
         power = 0.0 if opt.colo_includes_power else draw * pue * hpm * elec
-        colo = n * opt.power_kw_per_server * opt.colo_per_kw_month * live[m]
-        maint = capex * opt.maintenance_rate_annual / 12.0 * live[m]
+        colo = n * (opt.power_kw_per_server or 0.0) * opt.colo_per_kw_month * live[m]
+        maint = capex * (opt.maintenance_rate_annual or 0.0) / 12.0 * live[m]
         sopex = n * opt.opex_annual_per_server / 12.0 * live[m]
         lic = opt.licences_annual / 12.0 * live[m]
         running = power + colo + maint + sopex + lic + staff + opt.monthly_fixed + bridge_cost[m]

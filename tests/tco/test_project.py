@@ -121,12 +121,18 @@ def test_explicit_option_defaults_are_neutral() -> None:
     p = parse_project(_project(ONPREM, CLOUD))
     rack = p.option("Rack")
     assert isinstance(rack, OnPremOption)
+    # owned terms left out are unset (None), not 0: the analysis fills them from sourced values
     assert (rack.network_capex, rack.network_fraction, rack.maintenance_rate_annual, rack.staff_fte) == (
-        0,
-        0,
-        0,
-        0,
+        None,
+        None,
+        None,
+        None,
     )
+    zero = parse_project(_project(dict(ONPREM, maintenance_rate_annual=0, staff_fte=0), CLOUD))
+    rack0 = zero.option("Rack")
+    assert isinstance(rack0, OnPremOption)
+    assert (rack0.maintenance_rate_annual, rack0.staff_fte) == (0.0, 0.0)  # a 0 written stays 0
+    assert parse_project(zero.to_dict()) == zero and parse_project(p.to_dict()) == p
     assert rack.pue is None and p.pue == 1.0 and rack.load_factor == 1.0 and not rack.staff_from_table
     aws = p.option("AWS")
     assert aws.billing_increment_s == 1.0 and aws.min_billing_s == 0.0  # type: ignore[union-attr]

@@ -180,12 +180,12 @@ def test_charts_follow_palette_and_read_out_with_units(
     assert "USD" in results.tornado.readout_at(2.7, 0)
     assert "month 1," in results.breakdown.readout_at(1.0, 0.0)
     main_window.resize(1400, 980)
-    page.theme.setCurrentText("dark")
+    main_window.theme_actions["dark"].trigger()  # View ▸ Theme ▸ Dark
     assert results.cumulative.palette_.name == "dark"
     assert results.cumulative.plot.backgroundBrush().color().name() == "#1e1f22"
     qtbot.wait(50)
     main_window.grab().save(str(artifacts_dir / "projects_results_dark.png"))
-    page.theme.setCurrentText("light")
+    main_window.theme_actions["light"].trigger()
     # Items are created once: a recompute reuses the same curve objects.
     curves_before = list(results.cumulative._curves)
     page.project_form.binder.field("horizon_months").set_text("48")

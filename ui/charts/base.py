@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from ui.theme import theme_manager
 
 pg.setConfigOptions(antialias=False)
 READOUT_HINT = "Point at the chart to read its values (with units) here."
@@ -76,6 +79,37 @@ DARK = Palette(
     "#ef5350",
 )
 PALETTES = {"light": LIGHT, "dark": DARK}
+
+
+def spread(
+    centres: Sequence[float],
+    sizes: Sequence[float],
+    *,
+    gap: float = 2.0,
+    lo: float = -math.inf,
+    hi: float = math.inf,
+) -> list[float]:
+    """Label centres along one axis, moved as little as a greedy pass allows so that no two labels overlap.
+
+    ``centres`` are where each label wants to be, ``sizes`` its extent on that axis (same units, e.g. pixels),
+    ``gap`` the space kept between neighbours, ``lo``/``hi`` the room available. Labels keep their order;
+    a run that would leave the room at ``hi`` is pushed back towards ``lo``. Space too small for all:
+    the labels are packed from ``lo`` (overlap is then the only choice left).
+    """
+    n = len(centres)
+    order = sorted(range(n), key=lambda i: centres[i])
+    out = [0.0] * n
+    end = lo - gap
+    for i in order:  # forward: each label right of (or below) the one before
+        c = float(max(centres[i], end + gap + sizes[i] / 2, lo + sizes[i] / 2))
+        out[i] = c
+        end = c + sizes[i] / 2
+    start = hi + gap
+    for i in reversed(order):  # backward: nothing past hi
+        c = min(out[i], start - gap - sizes[i] / 2)
+        out[i] = max(c, lo + sizes[i] / 2)
+        start = out[i] - sizes[i] / 2
+    return out
 
 
 def compact_money(value: float, currency: str) -> str:
@@ -154,7 +188,9 @@ class ChartWidget(QWidget):
         layout.addWidget(self.readout)
         self.legend_entries: list[tuple[str, str]] = []
         self.plot.scene().sigMouseMoved.connect(self._mouse_moved)
-        self.apply_palette(LIGHT)
+        themes = theme_manager()  # the window's light/dark theme (View menu); bound method: safe on delete
+        themes.changed.connect(self._follow_theme)
+        self.apply_palette(PALETTES.get(themes.scheme, LIGHT))
 
     # ---- palette -------------------------------------------------------------------------------
     def apply_palette(self, palette: Palette) -> None:
@@ -172,6 +208,9 @@ class ChartWidget(QWidget):
             self.plot_item.setLabel("bottom", self._x_label, color=fg)
         self.plot_item.setLabel("left", self._y_label, color=fg)
         self.redraw()
+
+    def _follow_theme(self, scheme: str) -> None:
+        self.apply_palette(PALETTES.get(scheme, LIGHT))
 
     def color(self, index: int) -> str:
         return self.palette_.series[index % len(self.palette_.series)]
@@ -208,10 +247,12 @@ class ChartWidget(QWidget):
         """Re-apply the last data (after a palette change)."""
 
     # ---- pools ---------------------------------------------------------------------------------
-    def _pool(self, pool: list[Any], n: int, make: Any) -> list[Any]:
+    def _pool(self, pool: list[Any], n: int, make: Any, *, ignore_bounds: bool = False) -> list[Any]:
+        """The first ``n`` items of ``pool`` (made as needed), shown; the rest emptied and hidden.
+        ``ignore_bounds``: the items never widen the auto-range (labels placed inside it)."""
         while len(pool) < n:
             item = make()
-            self.plot_item.addItem(item)
+            self.plot_item.addItem(item, ignoreBounds=ignore_bounds)
             pool.append(item)
         for item in pool[n:]:
             _empty(item)
@@ -244,6 +285,29 @@ class ChartWidget(QWidget):
     def resizeEvent(self, event: Any) -> None:  # noqa: N802
         super().resizeEvent(event)
         self.fit_legend()
+
+    # ---- direct labels -------------------------------------------------------------------------
+    def place_labels(
+        self, labels: Sequence[Any], anchors: Sequence[tuple[float, float]], *, axis: str
+    ) -> None:
+        """Put pg.TextItems at data points ``anchors``, moved apart along ``axis`` ("x" or "y") in pixels so
+        that none overlaps its neighbour (:func:`spread`) and none leaves the plot."""
+        vb = self.plot_item.vb
+        rect = vb.sceneBoundingRect()
+        if not labels or rect.width() <= 1:
+            return
+        points = [vb.mapViewToScene(QPointF(x, y)) for x, y in anchors]
+        sizes = [
+            (lab.boundingRect().width() if axis == "x" else lab.boundingRect().height()) for lab in labels
+        ]
+        if axis == "x":
+            xs = spread([p.x() for p in points], sizes, lo=rect.left() + 2, hi=rect.right() - 2)
+            moved = [QPointF(x, p.y()) for x, p in zip(xs, points, strict=True)]
+        else:
+            ys = spread([p.y() for p in points], sizes, gap=1, lo=rect.top() + 1, hi=rect.bottom() - 1)
+            moved = [QPointF(p.x(), y) for y, p in zip(ys, points, strict=True)]
+        for label, point in zip(labels, moved, strict=True):
+            label.setPos(vb.mapSceneToView(point))
 
 
 def _empty(item: Any) -> None:

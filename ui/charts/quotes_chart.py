@@ -61,6 +61,11 @@ class QuotesChart(ChartWidget):
         self.plot_item.addItem(self.bars_item)
         self._texts: list[pg.TextItem] = []
         self._lines: list[pg.InfiniteLine] = []
+        # Reference-line labels at the right end of their lines, pushed apart vertically when two cloud
+        # options cost about the same (ChartWidget.place_labels): never printed over each other.
+        self._line_labels: list[pg.TextItem] = []
+        self.plot_item.vb.sigResized.connect(self._place_line_labels)
+        self.plot_item.vb.sigRangeChanged.connect(self._place_line_labels)
         self.bars: list[QuoteBar] = []
         self.references: list[ReferenceLine] = []
         self.best_index = -1
@@ -112,17 +117,27 @@ class QuotesChart(ChartWidget):
             colour = self.color(i + 1)
             line.setPen(pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine))
             line.setPos(ref.usd_per_gpu_hour)
-            line.label.setFormat(f"{ref.label}: {ref.usd_per_gpu_hour:.2f}")
-            line.label.setColor(colour)
+        labels = self._pool(self._line_labels, len(self.references), self._make_label, ignore_bounds=True)
+        for i, (label, ref) in enumerate(zip(labels, self.references, strict=True)):
+            label.setText(f"{_short(ref.label, 28)}: {ref.usd_per_gpu_hour:.2f}", color=self.color(i + 1))
+            label.fill = pg.mkBrush(self.palette_.background + "c0")
         top = max([*values, *(r.usd_per_gpu_hour for r in self.references), 1.0])
         self.plot_item.setXRange(-0.6, max(len(self.bars), 1) - 0.4, padding=0)
         self.plot_item.setYRange(0, top * 1.18, padding=0)
+        self._place_line_labels()
 
     def _make_line(self) -> pg.InfiniteLine:
-        line = pg.InfiniteLine(
-            angle=0, movable=False, label="", labelOpts={"position": 0.98, "anchors": [(1, 1), (1, 1)]}
-        )
-        return line
+        return pg.InfiniteLine(angle=0, movable=False)
+
+    def _make_label(self) -> pg.TextItem:
+        label = pg.TextItem(anchor=(1.0, 0.5))
+        label.setZValue(20)
+        return label
+
+    def _place_line_labels(self, *_: object) -> None:
+        labels = self._line_labels[: len(self.references)]
+        right = self.plot_item.vb.viewRange()[0][1]
+        self.place_labels(labels, [(right, r.usd_per_gpu_hour) for r in self.references], axis="y")
 
     def readout_at(self, x: float, y: float) -> str:
         i = int(round(x))

@@ -97,20 +97,16 @@ class MonteCarloChart(ChartWidget):
     def __init__(self) -> None:
         super().__init__("Monte Carlo: horizon total (M)", x_label="", y_label="share of samples")
         self._hists: list[pg.PlotDataItem] = []
-        # P10 reads to the left of its line, P90 to the right, P50 lower and centred: close percentiles
-        # never print their labels over each other.
-        self.lines = [
-            pg.InfiniteLine(
-                angle=90, movable=False, label=name, labelOpts={"position": pos, "anchors": [anchor, anchor]}
-            )
-            for name, pos, anchor in (
-                ("P10", 0.93, (1.0, 0.5)),
-                ("P50", 0.78, (0.5, 0.5)),
-                ("P90", 0.93, (0.0, 0.5)),
-            )
-        ]
+        # P10/P50/P90 labels sit at the top of the plot, centred on their lines and pushed apart when the
+        # percentiles are close (ChartWidget.place_labels): they never print over each other.
+        self.lines = [pg.InfiniteLine(angle=90, movable=False) for _ in range(3)]
+        self.line_labels = [pg.TextItem(name, anchor=(0.5, 0.0)) for name in ("P10", "P50", "P90")]
         for line in self.lines:
             self.plot_item.addItem(line)
+        for label in self.line_labels:
+            self.plot_item.addItem(label, ignoreBounds=True)  # labels never widen the range they follow
+        self.plot_item.vb.sigResized.connect(self._place_line_labels)
+        self.plot_item.vb.sigRangeChanged.connect(self._place_line_labels)
         self.samples: dict[str, Array] = {}
         self.focus = ""
         self.percentiles: tuple[float, float, float] = (0.0, 0.0, 0.0)
@@ -145,12 +141,14 @@ class MonteCarloChart(ChartWidget):
             item.setPen(pg.mkPen(col, width=1.5))
             item.setBrush(pg.mkBrush(col + "40"))
             item.setData(edges, share)
-        for line, value in zip(self.lines, self.percentiles, strict=True):
+        for line, label, value in zip(self.lines, self.line_labels, self.percentiles, strict=True):
             line.setPos(value / scale)
             line.setPen(pg.mkPen(self.palette_.foreground, width=1, style=pg.QtCore.Qt.PenStyle.DashLine))
-            line.label.setColor(self.palette_.foreground)
-            line.label.fill = pg.mkBrush(self.palette_.background + "c0")
+            label.setColor(self.palette_.foreground)
+            label.fill = pg.mkBrush(self.palette_.background + "c0")
             line.setVisible(bool(self.samples))
+            label.setVisible(bool(self.samples))
+        self._place_line_labels()
         self.set_title(f"Monte Carlo: horizon total (M {self.currency})")
         self._set_legend(
             [
@@ -159,6 +157,12 @@ class MonteCarloChart(ChartWidget):
             ],
             f"dashed: P10/P50/P90 of {self.focus}" if self.samples else "no Monte Carlo (0 samples)",
         )
+
+    def _place_line_labels(self, *_: object) -> None:
+        if not self.samples:
+            return
+        top = self.plot_item.vb.viewRange()[1][1]
+        self.place_labels(self.line_labels, [(p / 1e6, top) for p in self.percentiles], axis="x")
 
     def readout_at(self, x: float, y: float) -> str:
         if not self.samples:

@@ -47,11 +47,14 @@ def _date(text: str) -> dt.date:
 
 
 def _engine() -> Any:
-    from db.session import get_engine
+    from db.migrate import UpgradeFailed
+    from db.session import DatabaseUnavailable, get_engine
 
     try:
         return get_engine()
-    except Exception as exc:  # a bad URL, an unreachable server, a corrupt file: one sentence
+    except (DatabaseUnavailable, UpgradeFailed) as exc:  # their sentence names the database already
+        raise CliError(str(exc), 3) from exc
+    except Exception as exc:  # a bad URL, a corrupt file: one sentence
         raise CliError(f"cannot open the catalog database: {exc}", 3) from exc
 
 

@@ -42,6 +42,8 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     placeholder: str = ""
     default: Any = None  # what the project format assumes when the key is absent (shown, not written)
+    hint: str = ""
+    """Shown under the field while it is empty: the sourced default the analysis uses then, and its source."""
 
     @property
     def rel_path(self) -> tuple[str, ...]:
@@ -60,6 +62,11 @@ class BoundField:
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #d93025; font-size: 11px;")
         self.error_label.hide()
+        self.hint_label = QLabel(spec.hint)
+        self.hint_label.setObjectName("field_hint")
+        self.hint_label.setWordWrap(True)
+        self.hint_label.setStyleSheet("color: #6b6b6b; font-size: 11px;")
+        self.hint_label.setVisible(bool(spec.hint))
         self.local_error: str | None = None
         self.project_error: str | None = None
         self.widget = self._make()
@@ -113,6 +120,7 @@ class BoundField:
     # ---- document <-> widget ----------------------------------------------------------------
     def show_value(self, value: Any) -> None:
         w = self.widget
+        self.hint_label.setVisible(bool(self.spec.hint) and value is None)
         if value is None and self.spec.kind in ("bool", "choice"):
             value = self.spec.default
         w.blockSignals(True)
@@ -237,6 +245,7 @@ class FormBinder:
         col.setContentsMargins(0, 0, 0, 0)
         col.setSpacing(0)
         col.addWidget(field.widget)
+        col.addWidget(field.hint_label)
         col.addWidget(field.error_label)
         label = QLabel(spec.label)
         if spec.tip:

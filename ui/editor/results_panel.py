@@ -23,7 +23,6 @@ from planner.analysis import Analysis
 from planner.engine.explain import explain
 from ui import present
 from ui.charts import (
-    PALETTES,
     BreakdownChart,
     Crossing,
     CumulativeCostChart,
@@ -37,6 +36,7 @@ from ui.charts import (
     compact_money,
 )
 from ui.charts.base import READOUT_HINT
+from ui.layout import remember_splitter
 
 MC_OPTIONS = 4
 CHART_HEIGHT = 270
@@ -91,6 +91,7 @@ class ResultsPanel(QWidget):
         splitter.addWidget(scroll)
         splitter.setStretchFactor(1, 4)
         splitter.setSizes([150, 650])  # reasons and the first key numbers in view; charts scroll below
+        remember_splitter(splitter, "results/splitter")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.status)
@@ -102,10 +103,6 @@ class ResultsPanel(QWidget):
         self._step_timer.setSingleShot(True)
         self._step_timer.setInterval(0)
         self._step_timer.timeout.connect(self._step)
-
-    def apply_palette(self, name: str) -> None:
-        for chart in self.charts:
-            chart.apply_palette(PALETTES[name])
 
     def set_status(self, text: str, *, error: bool = False) -> None:
         self.status.setText(text)

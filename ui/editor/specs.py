@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from planner.analysis import defaults as dflt
 from planner.project import COMPLIANCE_REGIMES, DATA_CATEGORIES, PRICING_MODELS
 from ui.editor.fields import FieldSpec as F
 
@@ -98,10 +99,27 @@ WORKLOAD_FIELDS = (
     F("estimate.flash_attention", "Flash attention", "bool", default=True),
 )
 
+FTE_COST_HINT = f"default: USD {dflt.FTE_COST_USD:,.0f} a year (KORE1 2026)"
+FTE_COST_TIP = (
+    "Loaded cost per FTE-year. Empty on a staffed option: the default, the "
+    + dflt.FTE_COST_SOURCE
+    + ", converted to the project currency. 0 stays 0."
+)
+STAFF_TABLE_TIP = (
+    "Adds the staffing table's FTEs for this kind of option (the MLOps stack and staffing estimate of the "
+    "project) to the staff above, at the cost per FTE"
+)
 _BASE_OPTION = (
     F("staff_fte", "Staff (FTE)", "optfloat", placeholder="0"),
-    F("fte_cost_annual", "Cost per FTE (a year)", "optfloat", placeholder="0"),
-    F("staff_from_table", "Staff from the staffing table", "bool"),
+    F(
+        "fte_cost_annual",
+        "Cost per FTE (a year)",
+        "optfloat",
+        FTE_COST_TIP,
+        placeholder="default if staffed",
+        hint=FTE_COST_HINT + " when staffed",
+    ),
+    F("staff_from_table", "Staff from the staffing table", "bool", STAFF_TABLE_TIP),
     F("monthly_fixed", "Fixed cost a month", "optfloat", placeholder="0"),
     F("source_url", "Source URL", "text", "Where the prices come from"),
     F("as_of", "As of", "text", "Date of the prices"),
@@ -158,8 +176,15 @@ ONPREM_FIELDS = (
     F("servers", "Servers", "int"),
     F("server_price", "Price per server", "float"),
     F("gpus_per_server", "GPUs per server", "int"),
-    F("network_fraction", "Network (of server capex)", "optfloat", FRACTION, placeholder="0"),
-    F("network_capex", "Network capex", "optfloat", placeholder="0"),
+    F(
+        "network_fraction",
+        "Network (of server capex)",
+        "optfloat",
+        f"{FRACTION}. Empty with no network capex: the default, {dflt.NETWORK_SOURCE}. 0 stays 0.",
+        placeholder=f"default {dflt.NETWORK_FRACTION:.1%}",
+        hint=f"default: {dflt.NETWORK_FRACTION:.1%} of server capex (V2PSEO 2026)",
+    ),
+    F("network_capex", "Network capex", "optfloat", "Itemised network: replaces the default share"),
     F("storage_capex", "Storage capex", "optfloat", placeholder="0"),
     F("lead_time_months", "Lead time (months)", "optint", placeholder="0"),
     F(
@@ -170,7 +195,15 @@ ONPREM_FIELDS = (
     ),
     F("depreciation_months", "Depreciation (months)", "optint", placeholder="36"),
     F("residual_fraction", "Residual value", "optfloat", FRACTION + " of capex", placeholder="0"),
-    F("power_kw_per_server", "Power per server (kW)", "optfloat", placeholder="0"),
+    F(
+        "power_kw_per_server",
+        "Power per server (kW)",
+        "optfloat",
+        "Empty: the rated maximum draw of the catalog server platform the option's name, vendor or quote "
+        "reference names (e.g. DGX H100). 0 stays 0.",
+        placeholder="default from the catalog",
+        hint="default: rated draw of the catalog server the option names (e.g. DGX H100)",
+    ),
     F("load_factor", "Load factor", "optfloat", "Average draw / max power", placeholder="1"),
     F("idle_power_fraction", "Idle power fraction", "optfloat", placeholder="1"),
     F("pue", "PUE (empty = project's)", "optfloat", placeholder="project value"),
@@ -182,20 +215,37 @@ ONPREM_FIELDS = (
     ),
     F("colo_per_kw_month", "Colocation (per kW-month)", "optfloat", placeholder="0"),
     F("colo_includes_power", "Colocation includes power", "bool"),
-    F("maintenance_rate_annual", "Maintenance (of capex a year)", "optfloat", FRACTION, placeholder="0"),
+    F(
+        "maintenance_rate_annual",
+        "Maintenance (of capex a year)",
+        "optfloat",
+        f"{FRACTION}. Empty: the default, {dflt.MAINTENANCE_SOURCE}. 0 stays 0.",
+        placeholder=f"default {dflt.MAINTENANCE_RATE:.0%}",
+        hint=f"default: {dflt.MAINTENANCE_RATE:.0%} of capex a year (Alpine Blockchain; gpu-tco)",
+    ),
     F("opex_annual_per_server", "Other opex per server (a year)", "optfloat", placeholder="0"),
     F("licences_annual", "Licences (a year)", "optfloat", placeholder="0"),
     F("finance_rate_annual", "Finance rate (a year)", "optfloat", placeholder="paid up front"),
     F("finance_months", "Finance term (months)", "optint", placeholder="—"),
     F("air_gapped", "Air-gapped", "bool"),
-    *_BASE_OPTION,
+    F(
+        "staff_fte",
+        "Staff (FTE)",
+        "optfloat",
+        "Empty and not from the staffing table: the default, the staffing table's on-premises FTEs for "
+        "the project's MLOps stack (0.5 FTE on-call with none chosen), “Model Training, Fine-Tuning & "
+        "Experiment Tracking: On-Premises” §9. 0 stays 0.",
+        placeholder="default from the staffing table",
+        hint="default: staffing table, on-premises row (research note §9)",
+    ),
+    *_BASE_OPTION[1:],
 )
 
 HYBRID_FIELDS = (
     F("name", "Option name", "text"),
     F("optimise_split", "Optimise the owned/cloud split", "bool", default=True),
     *(
-        F("onprem." + f.key, "Owned: " + f.label, f.kind, f.tip, f.choices, f.placeholder, f.default)
+        F("onprem." + f.key, "Owned: " + f.label, f.kind, f.tip, f.choices, f.placeholder, f.default, f.hint)
         for f in ONPREM_FIELDS[3:21]
     ),
     *(

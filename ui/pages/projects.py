@@ -21,7 +21,6 @@ from typing import Any
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -53,6 +52,7 @@ from ui.editor.document import ProjectDocument, error_path, new_project_data
 from ui.editor.lanes import AnalysisRequest, run_analysis
 from ui.editor.panels import CatalogPicker, OptionsEditor, ProjectForm, WorkloadsEditor
 from ui.editor.results_panel import ResultsPanel
+from ui.layout import remember_splitter
 from ui.pages.first_run import FirstRunPanel
 from ui.workers import ComputeLane, DbLane, WorkerError
 
@@ -101,17 +101,21 @@ def _list_saved(url: str | None) -> list[Any]:
     return projects.list_projects(_engine(url))
 
 
-def _save(url: str | None, name: str, payload: dict[str, Any], project_id: int | None) -> int:
+def _save(
+    url: str | None, name: str, payload: dict[str, Any], project_id: int | None, base_revision: int | None
+) -> Any:
+    """Store the project; ``base_revision`` (the revision it was opened or last saved at) makes a save over
+    a colleague's newer one fail with db.projects.ProjectConflict instead of overwriting it."""
     from db import projects
 
     parse_project(payload)  # never store an invalid project
-    return projects.save_project(_engine(url), name, payload, project_id)
+    return projects.save_project(_engine(url), name, payload, project_id, base_revision=base_revision)
 
 
-def _load_saved(url: str | None, project_id: int) -> dict[str, Any]:
+def _load_saved(url: str | None, project_id: int) -> Any:
     from db import projects
 
-    return projects.load_project(_engine(url), project_id)
+    return projects.open_project(_engine(url), project_id)
 
 
 def _read_project_file(path: str) -> dict[str, Any]:
@@ -165,6 +169,8 @@ class ProjectsPage(QWidget):
         self.autosave_slot.claim()
         self.catalog: dict[str, list[Any]] = {"models": [], "gpus": [], "cloud": [], "servers": []}
         self.saved_projects: list[Any] = []
+        self.revisions: dict[int, int] = {}  # saved project id -> the revision this window edits from
+        self.conflict_box: QMessageBox | None = None
         self.picker: CatalogPicker | None = None
         self.samples = DEFAULT_SAMPLES
         self._error: str | None = None
@@ -209,10 +215,6 @@ class ProjectsPage(QWidget):
         self.samples_spin.setPrefix("Monte Carlo ")
         self.samples_spin.setSuffix(" samples")
         self.samples_spin.editingFinished.connect(self._samples_changed)
-        self.theme = QComboBox()
-        self.theme.addItems(["light", "dark"])
-        self.theme.setToolTip("Chart palette")
-        self.theme.currentTextChanged.connect(self.set_palette)
         top = QHBoxLayout()
         for w in (
             self.new_button,
@@ -222,7 +224,6 @@ class ProjectsPage(QWidget):
             self.export_button,
             self.compute_button,
             self.samples_spin,
-            self.theme,
         ):
             top.addWidget(w)
 
@@ -264,6 +265,7 @@ class ProjectsPage(QWidget):
         left.addWidget(self.editor_stack)
         left.setStretchFactor(1, 4)
         left.setSizes([80, 640])
+        remember_splitter(left, "projects/editor_splitter")
         # The charts (pyqtgraph) are built right after the window is shown, or on first use: the window
         # appears sooner.
         self._results: ResultsPanel | None = None
@@ -273,7 +275,7 @@ class ProjectsPage(QWidget):
         self.splitter.addWidget(left)
         self.splitter.addWidget(self._results_placeholder)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([400, 700])
+        self.splitter.setSizes([495, 605])
         state = QSettings().value("projects/splitter")
         if state is not None:
             self.splitter.restoreState(state)
@@ -305,8 +307,6 @@ class ProjectsPage(QWidget):
         self._autosave_timer.setSingleShot(True)
         self._autosave_timer.setInterval(int(AUTOSAVE_INTERVAL_S * 1000))
         self._autosave_timer.timeout.connect(self.autosave_now)
-        theme = QSettings().value("projects/theme", "light")
-        self.theme.setCurrentText(str(theme))
         self._set_enabled(False)
 
     def _connect(self, window: Any) -> None:
@@ -445,15 +445,16 @@ class ProjectsPage(QWidget):
         self._add_recent("sample", name, name.replace("_", " "))
 
     def open_saved(self, project_id: int) -> None:
-        def loaded(data: dict[str, Any]) -> None:
-            self.document.load(data, project_id=project_id)
+        self.maybe_save(lambda: self._open_saved_now(project_id), "opening another project")
+
+    def _open_saved_now(self, project_id: int) -> None:
+        def loaded(saved: Any) -> None:
+            self.revisions[project_id] = saved.revision
+            self.document.load(saved.payload, project_id=project_id)
             self._add_recent("db", str(project_id), self.document.name)
             self.io_done.emit("open")
 
-        self.maybe_save(
-            lambda: self.io.submit(lambda: _load_saved(self.db_url, project_id), loaded, self._io_failed),
-            "opening another project",
-        )
+        self.io.submit(lambda: _load_saved(self.db_url, project_id), loaded, self._io_failed)
 
     def _open_item(self, item: QListWidgetItem) -> None:
         self.open_saved(int(item.data(Qt.ItemDataRole.UserRole)))
@@ -482,9 +483,22 @@ class ProjectsPage(QWidget):
         data = self.document.snapshot()
         name = self.document.name
         project_id = self.document.project_id
+        base = self.revisions.get(project_id) if project_id is not None else None
+        self._submit_save(name, data, project_id, base, then)
+
+    def _submit_save(
+        self,
+        name: str,
+        data: dict[str, Any],
+        project_id: int | None,
+        base: int | None,
+        then: Callable[[], None] | None,
+    ) -> None:
         clean_index = self.document.stack.index()
 
-        def done(new_id: int) -> None:
+        def done(saved: Any) -> None:
+            new_id = saved.id
+            self.revisions[new_id] = saved.revision
             self.document.project_id = new_id
             if self.document.stack.index() == clean_index:
                 self.document.stack.setClean()
@@ -496,7 +510,39 @@ class ProjectsPage(QWidget):
             if then is not None:
                 then()
 
-        self.io.submit(lambda: _save(self.db_url, name, data, project_id), done, self._io_failed)
+        def failed(error: WorkerError) -> None:
+            from db.projects import ProjectConflict
+
+            if isinstance(error.exception, ProjectConflict):
+                self._offer_conflict(error.exception, name, data, then)
+            else:
+                self._io_failed(error)
+
+        self.io.submit(lambda: _save(self.db_url, name, data, project_id, base), done, failed)
+
+    def _offer_conflict(
+        self, conflict: Any, name: str, data: dict[str, Any], then: Callable[[], None] | None
+    ) -> None:
+        """A colleague saved this project since it was opened: save these edits as a copy (then go on with
+        ``then``), or reload theirs (replacing this window's edits, as the box says)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "Project changed by someone else", f"{conflict}.", parent=self
+        )
+        box.setInformativeText("Reloading replaces the changes made in this window with the saved version.")
+        copy = box.addButton("Save mine as a copy", QMessageBox.ButtonRole.AcceptRole)
+        reload = box.addButton("Reload theirs", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(copy)
+
+        def chosen(button: Any) -> None:
+            if button is copy:
+                self._submit_save(f"{name} (copy)", {**data, "name": f"{name} (copy)"}, None, None, then)
+            elif button is reload:
+                self._open_saved_now(conflict.project_id)
+
+        box.buttonClicked.connect(chosen)
+        self.conflict_box = box
+        box.open()
 
     def refresh_saved(self) -> None:
         self.io.submit(lambda: _list_saved(self.db_url), self._saved_arrived, self._io_failed)
@@ -764,11 +810,6 @@ class ProjectsPage(QWidget):
         if busy:
             self.progress.setValue(0)
 
-    def set_palette(self, name: str) -> None:
-        if self._results is not None:
-            self._results.apply_palette(name)
-        QSettings().setValue("projects/theme", name)
-
     @property
     def results(self) -> ResultsPanel:
         """The Results view (charts and recommendation), built on first use."""
@@ -777,7 +818,6 @@ class ProjectsPage(QWidget):
     def _ensure_results(self) -> ResultsPanel:
         if self._results is None:
             panel = ResultsPanel()
-            panel.apply_palette(self.theme.currentText())
             panel.drawn.connect(self._finish_draw)
             self.splitter.replaceWidget(1, panel)
             panel.setVisible(self.document.is_open)
@@ -785,7 +825,8 @@ class ProjectsPage(QWidget):
             state = QSettings().value("projects/splitter")
             if state is None or not self.splitter.restoreState(state):
                 total = max(sum(self.splitter.sizes()), 1100)
-                self.splitter.setSizes([total * 4 // 11, total - total * 4 // 11])
+                # The form column gets 45%: its labels and fields fit side by side at 1366 px.
+                self.splitter.setSizes([total * 9 // 20, total - total * 9 // 20])
             self._results_placeholder.deleteLater()
             self._results = panel
         return self._results

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html
 import logging
 import re
 from collections import deque
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     QTableWidget,
@@ -64,6 +66,8 @@ from planner.quotes import (
 )
 from ui import present
 from ui.charts.quotes_chart import QuoteBar, QuotesChart, ReferenceLine
+from ui.layout import remember_splitter
+from ui.workers import log_failure
 
 log = logging.getLogger(__name__)
 
@@ -705,6 +709,9 @@ class QuotesPage(QWidget):
         self.export_button = QPushButton("Export XLSX…")
         self.export_button.clicked.connect(lambda: self.export_xlsx())
         self.project_label = QLabel()
+        # A long project name shrinks (tooltip whole) rather than widening the button bar.
+        self.project_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.project_label.setMinimumWidth(120)
         self.project_button = QPushButton("Project…")
         self.project_button.setToolTip("Site terms, horizon, demand and cloud options come from a project")
         self.project_button.clicked.connect(self._choose_project)
@@ -718,8 +725,8 @@ class QuotesPage(QWidget):
             self.export_button,
         ):
             bar.addWidget(w)
-        bar.addStretch(1)
-        bar.addWidget(self.project_label)
+        self.project_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        bar.addWidget(self.project_label, 1)
         bar.addWidget(self.project_button)
 
         self.table = QTableWidget(len(ROWS), 0)
@@ -773,14 +780,20 @@ class QuotesPage(QWidget):
         bottom.addWidget(lines_box)
         bottom.addWidget(self.chart)
         bottom.setSizes([840, 440])
+        remember_splitter(bottom, "quotes/lines_splitter")
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(bottom)
         split.setSizes([470, 300])
+        remember_splitter(split, "quotes/splitter")
         self.basis_label = QLabel()
         self.basis_label.setWordWrap(True)
         self.basis_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Long messages (a whole reconciliation sentence) wrap: a label never sets the window's minimum width.
+        self.basis_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status = QLabel(" ")
+        self.status.setWordWrap(True)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(split, 1)
@@ -862,8 +875,13 @@ class QuotesPage(QWidget):
 
     def _show_project(self, project: Project | None = None) -> None:
         project = project or self.current_project()
-        text = f"Project: <b>{project.name}</b>" if project else "Project: <i>none (sourced defaults)</i>"
+        text = (
+            f"Project: <b>{html.escape(project.name)}</b>"
+            if project
+            else "Project: <i>none (sourced defaults)</i>"
+        )
         self.project_label.setText(text)
+        self.project_label.setToolTip(project.name if project else "")
 
     def _choose_project(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Project for the comparison", "", "Project (*.json)")
@@ -889,7 +907,7 @@ class QuotesPage(QWidget):
 
     def _failed(self, exc: Exception) -> None:
         self._error = str(exc) or repr(exc)
-        log.warning("quotes view: %s", self._error)
+        log_failure(log, "quotes view", exc)
         self.status.setText(f"<span style='color:#b3261e'>{self._error}</span>")
         self.operation_failed.emit(self._error)
 

@@ -35,6 +35,7 @@ from planner.project import Project, ProjectError, load_project
 from resources import resource
 from ui.report.files import ReportError
 from ui.report.identity import create_identity, import_identity, list_identities, load_identity
+from ui.workers import is_user_error, log_failure
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +58,12 @@ class _Job(QRunnable):
     def run(self) -> None:
         try:
             result = self.work()
-        except ReportError as exc:
-            self.signals.failed.emit(str(exc))
-        except Exception as exc:  # shown to the user, with the log holding the traceback
-            log.exception("report job failed")
-            self.signals.failed.emit(f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # shown to the user; the log has the traceback of an unexpected one
+            log_failure(log, "report job failed", exc)
+            if is_user_error(exc):
+                self.signals.failed.emit(str(exc))
+            else:
+                self.signals.failed.emit(f"Unexpected problem, details in the log file: {exc}")
         else:
             self.signals.done.emit(result)
 

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import io
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -1601,7 +1602,8 @@ def option_figures(opt: Option, pr: Project, fmt: Fmt) -> list[tuple[str, str]]:
         ("capital (servers, network, storage, other)", fmt.money(opt.capex)),
         (
             "power per server / load factor / idle share",
-            f"{opt.power_kw_per_server:g} kW / {opt.load_factor:g} / {pct(opt.idle_power_fraction)}",
+            ("not given" if opt.power_kw_per_server is None else f"{opt.power_kw_per_server:g} kW")
+            + f" / {opt.load_factor:g} / {pct(opt.idle_power_fraction)}",
         ),
         (
             "electricity / PUE",
@@ -1609,7 +1611,7 @@ def option_figures(opt: Option, pr: Project, fmt: Fmt) -> list[tuple[str, str]]:
             + (" (colocation includes power)" if opt.colo_includes_power else ""),
         ),
         ("colocation", f"{fmt.rate(opt.colo_per_kw_month)}/kW-month"),
-        ("maintenance", pct(opt.maintenance_rate_annual, 1) + " of capital a year"),
+        ("maintenance", pct(opt.maintenance_rate_annual or 0.0, 1) + " of capital a year"),
         (
             "lead time / depreciation / resale value",
             f"{opt.lead_time_months} months / {opt.depreciation_months} months / {pct(opt.residual_fraction)}",
@@ -1660,6 +1662,7 @@ def assumptions_section(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: flo
             if opt.notes:
                 out.append(p(t(opt.notes), st.small))
             out.append(Spacer(1, 3 * mm))
+    out += _defaults_used(inputs, st, fmt, width)
     out.append(h2("Project-wide inputs", st))
     rows2: list[list[Cell]] = [
         ["Input", "Value"],
@@ -1697,6 +1700,60 @@ def assumptions_section(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: flo
         for i, url in enumerate(links, start=1):
             out.append(_source_para(url, st, prefix=f"[{i}] "))
     return out
+
+
+def _default_value(path: str, value: float | int | str, fmt: Fmt) -> str:
+    key = path.rsplit(".", 1)[-1]
+    if isinstance(value, str):
+        return value
+    if key in ("network_fraction", "maintenance_rate_annual"):
+        return pct(float(value), 1) + (
+            " of capital a year" if key.startswith("maint") else " of server capital"
+        )
+    if key == "power_kw_per_server":
+        return f"{value:g} kW"
+    if key == "staff_fte":
+        return f"{value:g} FTE"
+    if key == "fte_cost_annual":
+        return fmt.money(float(value)) + " a year"
+    return f"{value:g}"
+
+
+def _defaults_used(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: float) -> list[Flowable]:
+    """The terms the analysis filled in because the project left them unset, each with its source."""
+    filled = [i for i in (inputs.analysis.inputs if inputs.analysis else ()) if i.source == "default"]
+    filled = [i for i in filled if not i.path.endswith("finance_months")]
+    if not filled:
+        return []
+    out: list[Flowable] = [h2("Defaults used where the project gives no figure", st)]
+    out.append(
+        p(
+            "These figures were not stated for the project; the analysis used the sourced values below. "
+            "State a figure (0 included) in the project to replace a default.",
+            st.body,
+        )
+    )
+    rows: list[list[Cell]] = [["Input", "Default used", "Source"]]
+    links: list[str] = []
+
+    def cite(match: re.Match[str]) -> str:
+        url = match.group(0).rstrip(").,;")
+        if url not in links:
+            links.append(url)
+        return f"[{links.index(url) + 1}]" + match.group(0)[len(url) :]
+
+    for i in filled:
+        source = _URL.sub(cite, i.note).replace(" | ", ", ")
+        rows.append([input_label(i.path), _default_value(i.path, i.value, fmt), source])
+    tbl = table(rows, width, st, text_cols=(0, 1, 2), fixed={0: 0.3, 1: 0.2, 2: 0.5})
+    if tbl is not None:
+        out.append(tbl)
+    for n, url in enumerate(links, start=1):
+        out.append(_source_para(url, st, prefix=f"[{n}] "))
+    return out
+
+
+_URL = re.compile(r"https?://[^\s|]+")
 
 
 def _source_para(source: str, st: Styles, prefix: str = "source: ") -> Paragraph:
@@ -1738,15 +1795,29 @@ def staffing_section(inputs: ProposalInputs, st: Styles, fmt: Fmt, width: float)
             if i.source == "staffing table"
         ]
         from_table = {o.name for o in pr.options if any(x.startswith(f"options.{o.name}.") for x in tabled)}
+        defaulted = {
+            o.name
+            for o in pr.options
+            for i in (inputs.analysis.inputs if inputs.analysis else ())
+            if i.source == "default"
+            and i.path.startswith(f"options.{o.name}.")
+            and i.path.endswith("staff_fte")
+        }
         for opt in pr.options:
             managed = isinstance(opt, CloudOption) and opt.managed
             model = deployment_model_for(opt.kind, managed)
             # the effective project (planner.analysis): staff of every part, table FTEs already written in
             parts = [opt, opt.onprem, opt.burst] if isinstance(opt, HybridOption) else [opt]
-            staffed = [x for x in parts if x.staff_fte > 0]
-            fte = sum(x.staff_fte for x in parts)
+            staffed = [x for x in parts if (x.staff_fte or 0.0) > 0]
+            fte = sum(x.staff_fte or 0.0 for x in parts)
             costs = {x.fte_cost_annual for x in staffed} or {opt.fte_cost_annual}
-            how = f"{fte:g} " + ("(staffing table)" if opt.name in from_table else "stated")
+            how = f"{fte:g} " + (
+                "(staffing table)"
+                if opt.name in from_table
+                else "(default)"
+                if opt.name in defaulted
+                else "stated"
+            )
             rows.append(
                 [
                     opt.name,

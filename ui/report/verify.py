@@ -173,9 +173,8 @@ class Verification:
         what = "the signature covers" if n == 1 else f"all {n} signatures check out and the last covers"
         if self.trusted:
             return f"INTACT: {what} the entire file; signer trusted"
-        return (
-            f"INTACT: {what} the entire file; NOT trusted ({self.findings[0].text if self.findings else ''})"
-        )
+        why = self.findings[0].text if self.findings else "no trust anchor given"
+        return f"INTACT, NOT TRUSTED: {what} the entire file; {why}"
 
     def add(self, kind: str, text: str) -> None:
         self.findings.append(Finding(kind, text))
