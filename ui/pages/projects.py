@@ -268,7 +268,7 @@ class ProjectsPage(QWidget):
         self.splitter.addWidget(left)
         self.splitter.addWidget(self._results_placeholder)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([400, 700])
+        self.splitter.setSizes([495, 605])
         state = QSettings().value("projects/splitter")
         if state is not None:
             self.splitter.restoreState(state)
@@ -818,7 +818,8 @@ class ProjectsPage(QWidget):
             state = QSettings().value("projects/splitter")
             if state is None or not self.splitter.restoreState(state):
                 total = max(sum(self.splitter.sizes()), 1100)
-                self.splitter.setSizes([total * 4 // 11, total - total * 4 // 11])
+                # The form column gets 45%: its labels and fields fit side by side at 1366 px.
+                self.splitter.setSizes([total * 9 // 20, total - total * 9 // 20])
             self._results_placeholder.deleteLater()
             self._results = panel
         return self._results
