@@ -521,7 +521,7 @@ _KIND_RULES: tuple[tuple[LineKind, re.Pattern[str]], ...] = (
         "gpu_server",
         re.compile(
             r"\b(hgx|dgx|poweredge|superserver|xe\d{4}|server|node|system)\b"
-            r"|\d+\s*[x×]\s*(nvidia\s+)?(h100|h200|b200|a100|l40s|mi300x|mi325x)",
+            r"|(?<!\d)\d+\s*[x×]\s*(nvidia\s+)?(h100|h200|b200|a100|l40s|mi300x|mi325x)",
             re.I,
         ),
     ),
@@ -548,8 +548,11 @@ def guess_kind(description: str, part_number: str = "") -> LineKind:
     return "other"
 
 
-_YEARS = re.compile(r"(\d+(?:[.,]\d+)?)\s*-?\s*(?:years?|yrs?|y\b|jahre?|ans?\b|ann[ée]es?|a[ñn]os?)", re.I)
-_MONTHS = re.compile(r"(\d+)\s*-?\s*(?:months?|mo\b|monate?|mois|meses)", re.I)
+# A number starts where no digit precedes it (the look-behind keeps a 5,000-digit cell linear, not quadratic).
+_YEARS = re.compile(
+    r"(?<![\d.,])(\d+(?:[.,]\d+)?)\s*-?\s*(?:years?|yrs?|y\b|jahre?|ans?\b|ann[ée]es?|a[ñn]os?)", re.I
+)
+_MONTHS = re.compile(r"(?<!\d)(\d+)\s*-?\s*(?:months?|mo\b|monate?|mois|meses)", re.I)
 
 
 def parse_support_years(description: str) -> float | None:

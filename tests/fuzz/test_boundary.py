@@ -288,3 +288,14 @@ def test_the_finance_workbook_neutralises_user_text() -> None:
     assert all(c.data_type != "f" for c in cells)
     values = {c.value for c in cells}
     assert "'=cmd|' /C calc'!A0" in values and "'@SUM(A1)" in values
+
+
+def test_a_20000_digit_quote_cell_reads_in_linear_time(tmp_path: Path) -> None:
+    """The support-years and kind patterns used to backtrack quadratically on a long digit run (a hang)."""
+    rows = [list(r) for r in hostile._QUOTE_TABLES[0]]
+    rows[1][0] = "9" * 20_000
+    path = tmp_path / "quote.csv"
+    _write_csv(path, rows)
+    with hostile.time_limit(hostile.TIME_LIMIT_S):
+        parsed = parse_quote_file(path, vendor="V", today=TODAY)
+    assert parsed.quote.lines[0].description == "9" * 20_000
