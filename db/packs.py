@@ -47,6 +47,7 @@ from db.io import upsert_rows as _upsert
 from db.pack_json import InstanceInfo
 from db.schema import CLOUD
 from db.tables import CloudSkuRow
+from db.transactions import write_scope
 
 GIB_TO_GB = 1.073741824
 PRICE_FIELDS = ("on_demand_per_hour", "spot_per_hour")
@@ -879,7 +880,7 @@ def apply_packs(engine: Engine, packs: Sequence[Pack]) -> tuple[PackDiff, Import
     Updated shipped rows become imported rows (new app versions stop updating them), like an import
     that replaces shipped rows. Every price written is kept in the price history.
     """
-    with Session(engine) as session, session.begin():
+    with write_scope(engine, "catalog-import") as session:
         plan = _plan(session, _newest_first(packs))
         rows = [*plan.added, *(c.values for c in plan.changed)]
         report = _upsert(session, CLOUD, rows, "imported") if rows else ImportReport("cloud", 0, 0)

@@ -421,7 +421,7 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     try:
         data = loads_json(text)
     except BadInput as exc:
-        raise ProjectError(exc.message, key="file") from None
+        raise ProjectError(exc.message.removeprefix("is "), key="file") from None
     if not isinstance(data, dict):
         raise ProjectError("a project file holds a JSON object", key="file")
     return parse_project(data)

@@ -151,7 +151,10 @@ def test_typed_filters_search_the_shown_columns(page: Any, qtbot: Any, artifacts
     assert shown_instances(page) == {s.VERTEX_A100.instance, G2.instance}
     qtbot.keyClicks(price_box, "x")
     assert page.filter_error.text().startswith("$/GPU-h filter:")
+    assert "#b00020" in price_box.styleSheet() and page.filter_edit.styleSheet() == ""
     save_shot(page, "filtered", artifacts_dir)
+    qtbot.keyClick(price_box, Qt.Key.Key_Backspace)
+    assert price_box.styleSheet() == "" and not page.filter_error.isVisibleTo(page)
 
 
 def read_csv(path: Path) -> list[list[str]]:
@@ -203,3 +206,15 @@ def test_export_writes_exactly_what_is_shown(page: Any, qtbot: Any, tmp_path: Pa
         # The derived per-GPU price, by hand: Vertex 2.93 (per GPU as published), G2 0.7059 / 1 GPU.
         assert sorted(float(line[0]) for line in rows[1:]) == pytest.approx([0.7059, 2.93])
         assert "Exported the 2 Cloud SKUs rows shown" in page.message_label.text()
+
+
+def test_a_hidden_columns_box_stops_filtering(page: Any, qtbot: Any) -> None:
+    model = page.models["cloud"]
+    qtbot.keyClicks(column_box(page, "region"), "us-central")
+    assert shown_instances(page) == {s.VERTEX_A100.instance, G2.instance}
+    page.set_column_visible("cloud", model.column_index("region"), False)
+    assert not column_box(page, "region").isVisible()
+    assert model.rowCount() == 6  # the hidden Region column no longer filters
+    page.set_column_visible("cloud", model.column_index("region"), True)
+    assert shown_instances(page) == {s.VERTEX_A100.instance, G2.instance}
+    assert page.export_shown_action.text().startswith("Rows and columns shown")

@@ -164,6 +164,7 @@ class CatalogPage(QWidget):
         self._sized: set[str] = set()
         self._history_key: tuple[str, str] | None = None  # (table, item key) whose history is shown
         self._details_shown: tuple[str, int, Any] | None = None  # what the details pane shows now
+        self._marked_box: QLineEdit | None = None  # the filter box outlined as wrong
         self._history: dict[str, list[Any]] | None = None  # its points per pricing, None while read
         self._lane = DbLane(self)
         self._build()
@@ -425,8 +426,9 @@ class CatalogPage(QWidget):
         """The filter box and the current tab's column filters, ANDed; a bad query is named inline."""
         table = self.current_table()
         header = self.headers[table]
-        for box in (self.filter_edit, *header.editors):
-            box.setStyleSheet("")
+        if self._marked_box is not None:  # (a style sheet set on every box would cost each keystroke)
+            self._marked_box.setStyleSheet("")
+            self._marked_box = None
         try:
             query = self.current_query(table)
         except FilterError as exc:
@@ -435,6 +437,7 @@ class CatalogPage(QWidget):
             culprit = getattr(exc, "column", None)
             box = self.filter_edit if culprit is None else header.editors[culprit]
             box.setStyleSheet(_BAD_BOX)
+            self._marked_box = box
             return
         self.filter_error.hide()
         self.models[table].set_query(query)

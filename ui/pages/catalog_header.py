@@ -65,7 +65,9 @@ class FilterHeader(QHeaderView):
         return size
 
     def updateGeometries(self) -> None:  # noqa: N802 (Qt override)
-        self.setViewportMargins(0, 0, 0, self._strip())
+        strip = self._strip()
+        if self.viewportMargins().bottom() != strip:
+            self.setViewportMargins(0, 0, 0, strip)
         super().updateGeometries()
         self.position_editors()
 

@@ -119,18 +119,11 @@ def _load_saved(url: str | None, project_id: int) -> Any:
 
 
 def _read_project_file(path: str) -> dict[str, Any]:
-    """Read and validate a project file; ProjectError naming the key on a bad file."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ProjectError(f"file not found: {path}", key="file") from None
-    except UnicodeDecodeError:
-        raise ProjectError("not a text (UTF-8) file", key="file") from None
-    except json.JSONDecodeError as exc:
-        raise ProjectError(f"not valid JSON ({exc.msg} at line {exc.lineno})", key="file") from None
-    if not isinstance(data, dict):
-        raise ProjectError("a project file holds a JSON object", key="file")
-    return parse_project(data).to_dict()
+    """Read and validate a project file; ProjectError naming the key on a bad file (planner.project.load_project:
+    the same size, depth, number and text limits as `planner tco`)."""
+    from planner.project import load_project
+
+    return load_project(path).to_dict()
 
 
 def _write_project_file(path: str, data: dict[str, Any]) -> str:
