@@ -127,6 +127,11 @@ def theme_manager() -> ThemeManager:
     return _manager
 
 
+def warning_colour() -> QColor:
+    """Text colour of a warning (an expired or flagged quote) that reads on the current theme's surfaces."""
+    return QColor("#f28b82" if current_scheme() == "dark" else "#b3261e")
+
+
 def current_scheme() -> str:
     """The scheme in use ("light" before any QApplication exists)."""
     if _manager is None or QApplication.instance() is None:

@@ -67,12 +67,12 @@ from planner.quotes import (
 from ui import present
 from ui.charts.quotes_chart import QuoteBar, QuotesChart, ReferenceLine
 from ui.layout import remember_splitter
+from ui.theme import theme_manager, warning_colour
 from ui.workers import log_failure
 
 log = logging.getLogger(__name__)
 
 BEST_BACKGROUND = QColor("#c6efce")
-EXPIRED_FOREGROUND = QColor("#b3261e")
 
 
 # ------------------------------------------------------------------------------------ serial lane
@@ -690,7 +690,12 @@ class QuotesPage(QWidget):
         self._selected_id: int | None = None
         self._lane = _Lane(window.thread_pool, self)
         self._build()
+        theme_manager().changed.connect(self._theme_changed)
         self.reload()
+
+    def _theme_changed(self, _scheme: str) -> None:
+        if self.snapshot is not None:
+            self._fill_table()  # warning colours that read on the new theme
 
     # ---- layout -------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -944,17 +949,17 @@ class QuotesPage(QWidget):
                 item = QTableWidgetItem(_cell_text(f, key))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if key == "warnings" and f.warnings:
-                    item.setForeground(QBrush(EXPIRED_FOREGROUND))
+                    item.setForeground(QBrush(warning_colour()))
                     item.setToolTip("\n".join(f.warnings))
                     item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
                 if key == "valid_until" and f.expired:
-                    item.setForeground(QBrush(EXPIRED_FOREGROUND))
+                    item.setForeground(QBrush(warning_colour()))
                 if key == "adjustments" and f.adjustments:
                     item.setToolTip(
                         "\n".join(f"{a.item}: {a.usd:,.2f} USD — {a.basis}" for a in f.adjustments)
                     )
                 if key == "eligible" and f.best_excluded_because:
-                    item.setForeground(QBrush(EXPIRED_FOREGROUND))
+                    item.setForeground(QBrush(warning_colour()))
                     item.setToolTip("never highlighted as best: " + "; ".join(f.best_excluded_because))
                 if best.get(key) == col:
                     item.setBackground(QBrush(BEST_BACKGROUND))
@@ -971,7 +976,7 @@ class QuotesPage(QWidget):
         for col, f in enumerate(figures):
             header_item = self.table.horizontalHeaderItem(col)
             if header_item is not None and f.best_excluded_because:
-                header_item.setForeground(QBrush(EXPIRED_FOREGROUND))
+                header_item.setForeground(QBrush(warning_colour()))
                 header_item.setToolTip("not eligible for best: " + "; ".join(f.best_excluded_because))
         self.table.resizeRowsToContents()
         self.table.blockSignals(False)
