@@ -10,15 +10,8 @@ ARCHITECTURES_TITLE = "“AI Model Training Services: Cloud vs. On-Premises vs. 
 ON_PREMISES_TITLE = (
     "“Model Training, Fine-Tuning & Experiment Tracking: On-Premises” (research note, 2026-02-19)"
 )
-CASE_STUDY_TITLE = "“Cloud vs. local AI deployment costs” (article, undated)"
-
-SOURCES = {
-    "000": CASE_STUDY_TITLE,
-    "001": ARCHITECTURES_TITLE,
-    "002": ON_PREMISES_TITLE,
-}
-"""The three source documents, cited by title (none of the first two carries a URL of its own; the
-research note cites a URL for each fact, given beside the figure where the proposal uses one)."""
+"""The source documents, cited by title (the first carries no URL of its own; the research note cites a
+URL for each fact, given beside the figure where the proposal uses one)."""
 
 STAFFING_SOURCE = (
     f"{ON_PREMISES_TITLE}, section 9 “Deployment Model Comparison Table” (the note marks its FTE ranges as "
@@ -118,37 +111,10 @@ def _spaced(key: str) -> str:
     return key.replace("_", " ").replace(".", " ").strip()
 
 
-_RULE_WORDS = {
-    "1": "decision boundary on compliance",
-    "2": "decision boundary on scale",
-    "3": "decision boundary on utilisation",
-    "4": "decision boundary on staffing",
-}
-
-_REWRITES: list[tuple[re.Pattern[str], object]] = [
-    # "(seed 001 rule 3: high-utilisation steady-state)" / "(seed 001 rule 3)"
-    (
-        re.compile(r"\(seed 001 (?:decision )?rule (\d)(?::[^)]*)?\)", re.I),
-        lambda m: f"({_RULE_WORDS.get(m.group(1), 'decision boundaries')} of {ARCHITECTURES_TITLE})",
-    ),
-    (
-        re.compile(r"seed 001 (?:decision )?rule (\d)", re.I),
-        lambda m: f"the {_RULE_WORDS.get(m.group(1), 'decision boundaries')} of {ARCHITECTURES_TITLE}",
-    ),
-    (re.compile(r"\(seed 002 §\s*[\d.]+(?:[–-][\d.]+)?\)", re.I), lambda m: f"({ON_PREMISES_TITLE})"),
-    (re.compile(r"seed 002 §\s*[\d.]+(?:[–-][\d.]+)?", re.I), lambda m: ON_PREMISES_TITLE),
-    (re.compile(r"seeds? (00\d)", re.I), lambda m: SOURCES.get(m.group(1), "the source documents")),
-    (re.compile(r"\bseeds\b", re.I), lambda m: "the source documents"),
-]
-
-
 def client_words(text: str) -> str:
-    """``text`` with internal references replaced by client language: the source documents by title, no
-    snake_case keys."""
-    out = text
-    for pattern, repl in _REWRITES:
-        out = pattern.sub(repl, out)  # type: ignore[call-overload]
-    pieces = _URL.split(out)
+    """``text`` in client language: internal snake_case keys written as words (URLs kept as written); the
+    engine words its reasons and warnings with the source documents' titles already."""
+    pieces = _URL.split(text)
     for i in range(0, len(pieces), 2):  # odd pieces are URLs: kept as written
         pieces[i] = _SNAKE.sub(lambda m: m.group(1).replace("_", " "), pieces[i])
     return "".join(pieces)
